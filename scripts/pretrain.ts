@@ -1,0 +1,263 @@
+/**
+ * Pretrains a SASRec model in Node (tfjs WASM backend), resumable.
+ *
+ *   npm run pretrain -- --data ../shared/datasets/ml-1m --out public/models/ml-1m-sasrec [--config cfg.json] [--resume]
+ *
+ * Checkpoints go to --checkpoint-dir (default runs/<model name>) every few minutes and at each
+ * epoch end; --resume continues from there with the same batches, seeds and optimizer state.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { featureMatrix, featureVocabulary } from '../src/engine/data/itemFeatures';
+import { LocalRecError } from '../src/engine/errors';
+import { rankMetrics } from '../src/engine/eval/metrics';
+import { rankTargets } from '../src/engine/eval/rankTargets';
+import { resolveConfig, type SasRecConfig } from '../src/engine/model/config';
+import { SasRec } from '../src/engine/model/sasrec';
+import { Adam } from '../src/engine/train/adam';
+import { bucketedBatches, nextItemBatch } from '../src/engine/train/batches';
+import type { LossSpec } from '../src/engine/train/losses';
+import { Rng } from '../src/engine/train/rng';
+import { trainStep } from '../src/engine/train/trainStep';
+import { loadDataset } from './lib/loadDataset';
+import { loadModelFiles, loadOptimizer, saveModelFiles, saveOptimizer, writeAtomically } from './lib/modelFiles';
+import { bar, formatDuration, Progress } from './lib/progress';
+import { leaveOneOut } from './lib/split';
+
+/** Training hyper-parameters (the model's own live in SasRecConfig). */
+interface TrainOptions {
+  seed: number;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  warmupSteps: number;
+  /** Halve the learning rate after this many epochs without a new best validation NDCG@10. */
+  plateauEpochs: number;
+  minLearningRate: number;
+  /** Stop after this many epochs without a new best. */
+  patience: number;
+  loss: LossSpec;
+  /** Users scored for validation each epoch (a fixed random subset; all when larger). */
+  validUsers: number;
+  checkpointMinutes: number;
+  /** Use the catalog's genres and years as content features. */
+  contentFeatures: boolean;
+  weightDecay: number;
+}
+
+const DEFAULT_TRAIN: TrainOptions = {
+  seed: 42,
+  epochs: 200,
+  batchSize: 128,
+  learningRate: 1e-3,
+  warmupSteps: 100,
+  plateauEpochs: 4,
+  minLearningRate: 5e-5,
+  patience: 12,
+  loss: { kind: 'ce' },
+  validUsers: 3000,
+  checkpointMinutes: 5,
+  contentFeatures: true,
+  weightDecay: 0,
+};
+
+interface RunState {
+  epoch: number;
+  /** Batches of `epoch` already done. */
+  batchInEpoch: number;
+  learningRate: number;
+  bestNdcg: number;
+  bestEpoch: number;
+  epochsSinceBest: number;
+  rng: number;
+  history: { epoch: number; loss: number; validNdcg10: number; validHr10: number; lr: number; seconds: number }[];
+  trainSeconds: number;
+  done: boolean;
+}
+
+const { values: args } = parseArgs({
+  options: {
+    data: { type: 'string' },
+    out: { type: 'string' },
+    config: { type: 'string' },
+    resume: { type: 'boolean', default: false },
+    'checkpoint-dir': { type: 'string' },
+    'max-minutes': { type: 'string' },
+    precision: { type: 'string', default: 'float16' },
+  },
+});
+
+function fail(message: string): never {
+  process.stderr.write(`pretrain: ${message}\n`);
+  process.exit(2);
+}
+
+if (!args.data || !args.out) fail('usage: npm run pretrain -- --data <file or dir> --out <model dir> [--config <json>] [--resume]');
+const outDir = args.out;
+const ckptDir = args['checkpoint-dir'] ?? join('runs', basename(outDir));
+const maxMinutes = args['max-minutes'] ? Number(args['max-minutes']) : Infinity;
+let fileConfig: { model?: Partial<SasRecConfig>; train?: Partial<TrainOptions> } = {};
+if (args.config) {
+  try {
+    fileConfig = JSON.parse(readFileSync(args.config, 'utf8'));
+  } catch (e) {
+    fail(`cannot read --config ${args.config}: ${(e as Error).message}`);
+  }
+}
+const opts: TrainOptions = { ...DEFAULT_TRAIN, ...fileConfig.train };
+
+await tf.setBackend('wasm');
+await tf.ready();
+
+const { dataset, catalog } = (() => {
+  try {
+    return loadDataset(args.data);
+  } catch (e) {
+    if (e instanceof LocalRecError) fail(e.message);
+    throw e;
+  }
+})();
+const split = leaveOneOut(dataset);
+const featureNames = opts.contentFeatures && catalog ? featureVocabulary(catalog) : [];
+const config = resolveConfig({ ...fileConfig.model, numItems: dataset.numItems, numFeatures: featureNames.length });
+const features = featureNames.length && catalog
+  ? (tf.tensor2d(featureMatrix(catalog, dataset.numItems, featureNames), [dataset.numItems + 1, featureNames.length]) as tf.Tensor2D)
+  : null;
+
+mkdirSync(ckptDir, { recursive: true });
+const stateFile = join(ckptDir, 'checkpoint', 'state.json');
+let model: SasRec;
+let state: RunState;
+let optimizer: Adam;
+if (args.resume && existsSync(stateFile)) {
+  const loaded = loadModelFiles(join(ckptDir, 'checkpoint'));
+  if (JSON.stringify(loaded.model.config) !== JSON.stringify(config)) {
+    fail(`checkpoint config differs from this run's config:\n${JSON.stringify(loaded.model.config)}\n${JSON.stringify(config)}\nUse the same --config, or start without --resume.`);
+  }
+  model = loaded.model;
+  model.features?.dispose();
+  model.features = features;
+  optimizer = new Adam(model.weights, { weightDecay: opts.weightDecay });
+  optimizer.setState(loadOptimizer(join(ckptDir, 'checkpoint')));
+  state = JSON.parse(readFileSync(stateFile, 'utf8'));
+  process.stderr.write(`resumed from ${ckptDir} at epoch ${state.epoch} batch ${state.batchInEpoch} (best NDCG@10 ${state.bestNdcg.toFixed(4)} @ epoch ${state.bestEpoch})\n`);
+} else {
+  if (args.resume) process.stderr.write(`no checkpoint in ${ckptDir}: starting fresh\n`);
+  model = SasRec.create(config, opts.seed, features);
+  optimizer = new Adam(model.weights, { weightDecay: opts.weightDecay });
+  state = {
+    epoch: 0, batchInEpoch: 0, learningRate: opts.learningRate, bestNdcg: -1, bestEpoch: -1,
+    epochsSinceBest: 0, rng: opts.seed, history: [], trainSeconds: 0, done: false,
+  };
+}
+writeFileSync(join(ckptDir, 'run.json'), JSON.stringify({ data: args.data, config, train: opts, featureNames }, null, 2));
+
+const validRng = new Rng(opts.seed + 7);
+const validCases = split.valid.length > opts.validUsers
+  ? validRng.shuffle(split.valid.map((_, i) => i)).slice(0, opts.validUsers).sort((a, b) => a - b).map((i) => split.valid[i])
+  : split.valid;
+
+async function saveCheckpoint(): Promise<void> {
+  const opt = await optimizer.getState();
+  await writeAtomically(join(ckptDir, 'checkpoint'), async (tmp) => {
+    await saveModelFiles(tmp, model, featureNames, 'float32');
+    saveOptimizer(tmp, opt);
+    writeFileSync(join(tmp, 'state.json'), JSON.stringify(state));
+  });
+}
+
+const progress = new Progress();
+const started = Date.now();
+const lengths = split.train.map((s) => Math.min(s.length - 1, config.maxLen));
+let lastCheckpoint = Date.now();
+let stopReason = '';
+process.on('SIGTERM', () => { stopReason = 'SIGTERM'; });
+process.on('SIGINT', () => { stopReason = 'SIGINT'; });
+
+while (!state.done && state.epoch < opts.epochs && !stopReason) {
+  // Same epoch, same batches: the order depends only on the seed and the epoch number.
+  const batches = bucketedBatches(lengths, opts.batchSize, new Rng(opts.seed * 1000 + state.epoch));
+  const epochStart = Date.now();
+  let lossSum = 0;
+  let lossCount = 0;
+  const rng = new Rng(0);
+  rng.setState(state.rng);
+  for (let b = state.batchInEpoch; b < batches.length; b++) {
+    const batch = nextItemBatch(batches[b].map((i) => split.train[i]), config.maxLen);
+    const globalStep = optimizer.step + 1;
+    const lr = Math.min(state.learningRate, (opts.learningRate * globalStep) / opts.warmupSteps);
+    const t0 = Date.now();
+    const loss = await trainStep(model, optimizer, batch, opts.loss, lr, rng);
+    if (!Number.isFinite(loss)) fail(`loss became ${loss} at epoch ${state.epoch} batch ${b}; lower the learning rate`);
+    state.trainSeconds += (Date.now() - t0) / 1000;
+    lossSum += loss;
+    lossCount++;
+    state.batchInEpoch = b + 1;
+    state.rng = rng.getState();
+    const elapsed = Date.now() - epochStart;
+    const done = b + 1 - (batches.length - (batches.length - state.batchInEpoch));
+    const perBatch = elapsed / Math.max(1, lossCount);
+    progress.update(
+      `epoch ${state.epoch + 1}/${opts.epochs} ${bar((b + 1) / batches.length)} ${b + 1}/${batches.length} ` +
+        `loss ${(lossSum / lossCount).toFixed(4)} ${((lossCount * opts.batchSize * 1000) / Math.max(1, elapsed)).toFixed(1)} seq/s ` +
+        `epoch ETA ${formatDuration(perBatch * (batches.length - b - 1))} best ${state.bestNdcg.toFixed(4)}@${state.bestEpoch + 1}`,
+    );
+    void done;
+    if (Date.now() - lastCheckpoint > opts.checkpointMinutes * 60_000) {
+      await saveCheckpoint();
+      lastCheckpoint = Date.now();
+    }
+    if ((Date.now() - started) / 60_000 > maxMinutes) { stopReason = `--max-minutes ${maxMinutes}`; break; }
+    if (stopReason) break;
+  }
+  if (state.batchInEpoch < batches.length) break;
+
+  const { ranks } = await rankTargets(model, validCases);
+  const m = rankMetrics(ranks);
+  const epochSeconds = (Date.now() - epochStart) / 1000;
+  state.history.push({ epoch: state.epoch + 1, loss: lossSum / Math.max(1, lossCount), validNdcg10: m['NDCG@10'], validHr10: m['HR@10'], lr: state.learningRate, seconds: epochSeconds });
+  appendFileSync(join(ckptDir, 'history.jsonl'), JSON.stringify(state.history[state.history.length - 1]) + '\n');
+  if (m['NDCG@10'] > state.bestNdcg) {
+    state.bestNdcg = m['NDCG@10'];
+    state.bestEpoch = state.epoch;
+    state.epochsSinceBest = 0;
+    await writeAtomically(join(ckptDir, 'best'), (tmp) => saveModelFiles(tmp, model, featureNames, 'float32'));
+  } else {
+    state.epochsSinceBest++;
+    if (state.epochsSinceBest % opts.plateauEpochs === 0) state.learningRate = Math.max(opts.minLearningRate, state.learningRate / 2);
+    if (state.epochsSinceBest >= opts.patience) state.done = true;
+  }
+  progress.update(
+    `epoch ${state.epoch + 1} done in ${formatDuration(epochSeconds * 1000)}: loss ${(lossSum / Math.max(1, lossCount)).toFixed(4)} ` +
+      `valid NDCG@10 ${m['NDCG@10'].toFixed(4)} HR@10 ${m['HR@10'].toFixed(4)} (best ${state.bestNdcg.toFixed(4)} @ ${state.bestEpoch + 1}) lr ${state.learningRate.toExponential(2)}`,
+    true,
+  );
+  state.epoch++;
+  state.batchInEpoch = 0;
+  await saveCheckpoint();
+  lastCheckpoint = Date.now();
+}
+progress.done();
+if (stopReason || (!state.done && state.epoch < opts.epochs)) {
+  await saveCheckpoint();
+  process.stderr.write(`stopped (${stopReason || 'interrupted'}) at epoch ${state.epoch} batch ${state.batchInEpoch}; checkpoint saved in ${ckptDir}. Continue with --resume.\n`);
+  process.exit(0);
+}
+state.done = true;
+await saveCheckpoint();
+process.stderr.write(`training finished: best valid NDCG@10 ${state.bestNdcg.toFixed(4)} at epoch ${state.bestEpoch + 1}. Exporting ${outDir}\n`);
+model.dispose();
+const best = loadModelFiles(join(ckptDir, 'best'));
+best.model.features?.dispose();
+best.model.features = features ? tf.clone(features) : null;
+await saveModelFiles(outDir, best.model, featureNames, args.precision as 'float16');
+const test = rankMetrics((await rankTargets(best.model, split.test)).ranks);
+writeFileSync(join(outDir, 'training.json'), JSON.stringify({
+  data: basename(args.data), config, train: opts, bestEpoch: state.bestEpoch + 1, bestValidNdcg10: state.bestNdcg,
+  epochs: state.history.length, trainSeconds: Math.round(state.trainSeconds), test, history: state.history,
+}, null, 1));
+if (catalog) writeFileSync(join(outDir, 'catalog.json'), JSON.stringify({ items: catalog }));
+process.stderr.write(`test (all users, full ranking): ${JSON.stringify(test)}\n`);

@@ -1,0 +1,58 @@
+import { LocalRecError } from '../errors';
+
+/** Architecture hyper-parameters of a SASRec-family model. Stored as `config.json` beside the weights. */
+export interface SasRecConfig {
+  /** Items are numbered 1..numItems; 0 is padding. */
+  numItems: number;
+  /** Longest history the model attends to (older items are dropped). */
+  maxLen: number;
+  dim: number;
+  blocks: number;
+  heads: number;
+  /** Hidden width of the position-wise feed-forward layer. */
+  ffnDim: number;
+  dropout: number;
+  /**
+   * Number of content features (genres, year bins, hashed title words...). 0 disables the content
+   * tower; otherwise each item's vector is its ID embedding plus a projection of its features, so
+   * items never seen in training still get a vector.
+   */
+  numFeatures: number;
+  /** Probability of hiding an item's ID embedding during training (teaches content-only vectors). */
+  idDropout: number;
+}
+
+export const DEFAULT_CONFIG: Omit<SasRecConfig, 'numItems'> = {
+  maxLen: 200,
+  dim: 64,
+  blocks: 2,
+  heads: 1,
+  ffnDim: 64,
+  dropout: 0.2,
+  numFeatures: 0,
+  idDropout: 0,
+};
+
+/** Fills defaults and rejects impossible combinations with a clear message. */
+export function resolveConfig(partial: Partial<SasRecConfig> & { numItems: number }): SasRecConfig {
+  const cfg: SasRecConfig = { ...DEFAULT_CONFIG, ...partial };
+  const positiveInts: (keyof SasRecConfig)[] = ['numItems', 'maxLen', 'dim', 'blocks', 'heads', 'ffnDim'];
+  for (const key of positiveInts) {
+    const v = cfg[key];
+    if (!Number.isInteger(v) || v <= 0) {
+      throw new LocalRecError('INVALID_INPUT', `Model config "${key}" must be a positive integer, got ${String(v)}. Fix config.json.`);
+    }
+  }
+  if (!Number.isInteger(cfg.numFeatures) || cfg.numFeatures < 0) {
+    throw new LocalRecError('INVALID_INPUT', `Model config "numFeatures" must be an integer >= 0, got ${String(cfg.numFeatures)}.`);
+  }
+  if (cfg.dim % cfg.heads !== 0) {
+    throw new LocalRecError('INVALID_INPUT', `Model config: dim (${cfg.dim}) must be divisible by heads (${cfg.heads}).`);
+  }
+  for (const key of ['dropout', 'idDropout'] as const) {
+    if (!(cfg[key] >= 0 && cfg[key] < 1)) {
+      throw new LocalRecError('INVALID_INPUT', `Model config "${key}" must be in [0, 1), got ${String(cfg[key])}.`);
+    }
+  }
+  return cfg;
+}
