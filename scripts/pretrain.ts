@@ -16,14 +16,13 @@ import { LocalRecError } from '../src/engine/errors';
 import { rankMetrics } from '../src/engine/eval/metrics';
 import { rankTargets } from '../src/engine/eval/rankTargets';
 import { resolveConfig, type SasRecConfig } from '../src/engine/model/config';
-import { SasRec } from '../src/engine/model/sasrec';
-import { Adam } from '../src/engine/train/adam';
-import { bucketedBatches, nextItemBatch } from '../src/engine/train/batches';
+import { bucketedBatches } from '../src/engine/train/batches';
 import type { LossSpec } from '../src/engine/train/losses';
 import { Rng } from '../src/engine/train/rng';
-import { trainStep } from '../src/engine/train/trainStep';
 import { loadDataset } from './lib/loadDataset';
-import { loadModelFiles, loadOptimizer, saveModelFiles, saveOptimizer, writeAtomically } from './lib/modelFiles';
+import { loadModelFiles, saveModelFiles } from './lib/modelFiles';
+import { ParallelRunner } from './lib/parallelRunner';
+import { LocalRunner, type RunnerInit, type TrainRunner } from './lib/trainRunner';
 import { bar, formatDuration, Progress } from './lib/progress';
 import { leaveOneOut } from './lib/split';
 
@@ -87,6 +86,7 @@ const { values: args } = parseArgs({
     'checkpoint-dir': { type: 'string' },
     'max-minutes': { type: 'string' },
     precision: { type: 'string', default: 'float16' },
+    workers: { type: 'string', default: '1' },
   },
 });
 
@@ -123,31 +123,22 @@ const { dataset, catalog } = (() => {
 const split = leaveOneOut(dataset);
 const featureNames = opts.contentFeatures && catalog ? featureVocabulary(catalog) : [];
 const config = resolveConfig({ ...fileConfig.model, numItems: dataset.numItems, numFeatures: featureNames.length });
-const features = featureNames.length && catalog
-  ? (tf.tensor2d(featureMatrix(catalog, dataset.numItems, featureNames), [dataset.numItems + 1, featureNames.length]) as tf.Tensor2D)
-  : null;
+const features = featureNames.length && catalog ? featureMatrix(catalog, dataset.numItems, featureNames) : null;
 
 mkdirSync(ckptDir, { recursive: true });
-const stateFile = join(ckptDir, 'checkpoint', 'state.json');
-let model: SasRec;
+const ckptModelDir = join(ckptDir, 'checkpoint');
+const stateFile = join(ckptModelDir, 'state.json');
 let state: RunState;
-let optimizer: Adam;
-if (args.resume && existsSync(stateFile)) {
-  const loaded = loadModelFiles(join(ckptDir, 'checkpoint'));
-  if (JSON.stringify(loaded.model.config) !== JSON.stringify(config)) {
-    fail(`checkpoint config differs from this run's config:\n${JSON.stringify(loaded.model.config)}\n${JSON.stringify(config)}\nUse the same --config, or start without --resume.`);
+const resuming = args.resume && existsSync(stateFile);
+if (resuming) {
+  const saved = JSON.parse(readFileSync(join(ckptModelDir, 'config.json'), 'utf8')) as SasRecConfig;
+  if (JSON.stringify(saved) !== JSON.stringify(config)) {
+    fail(`checkpoint config differs from this run's config:\n${JSON.stringify(saved)}\n${JSON.stringify(config)}\nUse the same --config, or start without --resume.`);
   }
-  model = loaded.model;
-  model.features?.dispose();
-  model.features = features;
-  optimizer = new Adam(model.weights, { weightDecay: opts.weightDecay });
-  optimizer.setState(loadOptimizer(join(ckptDir, 'checkpoint')));
   state = JSON.parse(readFileSync(stateFile, 'utf8'));
-  process.stderr.write(`resumed from ${ckptDir} at epoch ${state.epoch} batch ${state.batchInEpoch} (best NDCG@10 ${state.bestNdcg.toFixed(4)} @ epoch ${state.bestEpoch})\n`);
+  process.stderr.write(`resumed from ${ckptDir} at epoch ${state.epoch} batch ${state.batchInEpoch} (best NDCG@10 ${state.bestNdcg.toFixed(4)} @ epoch ${state.bestEpoch + 1})\n`);
 } else {
   if (args.resume) process.stderr.write(`no checkpoint in ${ckptDir}: starting fresh\n`);
-  model = SasRec.create(config, opts.seed, features);
-  optimizer = new Adam(model.weights, { weightDecay: opts.weightDecay });
   state = {
     epoch: 0, batchInEpoch: 0, learningRate: opts.learningRate, bestNdcg: -1, bestEpoch: -1,
     epochsSinceBest: 0, rng: opts.seed, history: [], trainSeconds: 0, done: false,
@@ -155,18 +146,21 @@ if (args.resume && existsSync(stateFile)) {
 }
 writeFileSync(join(ckptDir, 'run.json'), JSON.stringify({ data: args.data, config, train: opts, featureNames }, null, 2));
 
+const init: RunnerInit = {
+  config, seed: opts.seed, features, featureNames, resumeDir: resuming ? ckptModelDir : null,
+  adam: { weightDecay: opts.weightDecay }, loss: opts.loss,
+};
+const workerCount = Math.max(1, Number(args.workers) || 1);
+const runner: TrainRunner = workerCount > 1 ? await ParallelRunner.start(workerCount, init) : new LocalRunner(init);
+process.stderr.write(`training on ${workerCount} ${workerCount > 1 ? 'worker threads' : 'thread'} (tfjs ${tf.version.tfjs}, wasm)\n`);
+
 const validRng = new Rng(opts.seed + 7);
 const validCases = split.valid.length > opts.validUsers
   ? validRng.shuffle(split.valid.map((_, i) => i)).slice(0, opts.validUsers).sort((a, b) => a - b).map((i) => split.valid[i])
   : split.valid;
 
 async function saveCheckpoint(): Promise<void> {
-  const opt = await optimizer.getState();
-  await writeAtomically(join(ckptDir, 'checkpoint'), async (tmp) => {
-    await saveModelFiles(tmp, model, featureNames, 'float32');
-    saveOptimizer(tmp, opt);
-    writeFileSync(join(tmp, 'state.json'), JSON.stringify(state));
-  });
+  await runner.save(ckptModelDir, true, { 'state.json': JSON.stringify(state) });
 }
 
 const progress = new Progress();
@@ -186,11 +180,10 @@ while (!state.done && state.epoch < opts.epochs && !stopReason) {
   const rng = new Rng(0);
   rng.setState(state.rng);
   for (let b = state.batchInEpoch; b < batches.length; b++) {
-    const batch = nextItemBatch(batches[b].map((i) => split.train[i]), config.maxLen);
-    const globalStep = optimizer.step + 1;
+    const globalStep = state.epoch * batches.length + b + 1;
     const lr = Math.min(state.learningRate, (opts.learningRate * globalStep) / opts.warmupSteps);
     const t0 = Date.now();
-    const loss = await trainStep(model, optimizer, batch, opts.loss, lr, rng);
+    const loss = await runner.step(batches[b].map((i) => split.train[i]), lr, rng.seed());
     if (!Number.isFinite(loss)) fail(`loss became ${loss} at epoch ${state.epoch} batch ${b}; lower the learning rate`);
     state.trainSeconds += (Date.now() - t0) / 1000;
     lossSum += loss;
@@ -198,14 +191,12 @@ while (!state.done && state.epoch < opts.epochs && !stopReason) {
     state.batchInEpoch = b + 1;
     state.rng = rng.getState();
     const elapsed = Date.now() - epochStart;
-    const done = b + 1 - (batches.length - (batches.length - state.batchInEpoch));
     const perBatch = elapsed / Math.max(1, lossCount);
     progress.update(
       `epoch ${state.epoch + 1}/${opts.epochs} ${bar((b + 1) / batches.length)} ${b + 1}/${batches.length} ` +
         `loss ${(lossSum / lossCount).toFixed(4)} ${((lossCount * opts.batchSize * 1000) / Math.max(1, elapsed)).toFixed(1)} seq/s ` +
         `epoch ETA ${formatDuration(perBatch * (batches.length - b - 1))} best ${state.bestNdcg.toFixed(4)}@${state.bestEpoch + 1}`,
     );
-    void done;
     if (Date.now() - lastCheckpoint > opts.checkpointMinutes * 60_000) {
       await saveCheckpoint();
       lastCheckpoint = Date.now();
@@ -215,7 +206,7 @@ while (!state.done && state.epoch < opts.epochs && !stopReason) {
   }
   if (state.batchInEpoch < batches.length) break;
 
-  const { ranks } = await rankTargets(model, validCases);
+  const ranks = await runner.rank(validCases);
   const m = rankMetrics(ranks);
   const epochSeconds = (Date.now() - epochStart) / 1000;
   state.history.push({ epoch: state.epoch + 1, loss: lossSum / Math.max(1, lossCount), validNdcg10: m['NDCG@10'], validHr10: m['HR@10'], lr: state.learningRate, seconds: epochSeconds });
@@ -224,7 +215,7 @@ while (!state.done && state.epoch < opts.epochs && !stopReason) {
     state.bestNdcg = m['NDCG@10'];
     state.bestEpoch = state.epoch;
     state.epochsSinceBest = 0;
-    await writeAtomically(join(ckptDir, 'best'), (tmp) => saveModelFiles(tmp, model, featureNames, 'float32'));
+    await runner.save(join(ckptDir, 'best'), false);
   } else {
     state.epochsSinceBest++;
     if (state.epochsSinceBest % opts.plateauEpochs === 0) state.learningRate = Math.max(opts.minLearningRate, state.learningRate / 2);
@@ -243,16 +234,15 @@ while (!state.done && state.epoch < opts.epochs && !stopReason) {
 progress.done();
 if (stopReason || (!state.done && state.epoch < opts.epochs)) {
   await saveCheckpoint();
+  await runner.close();
   process.stderr.write(`stopped (${stopReason || 'interrupted'}) at epoch ${state.epoch} batch ${state.batchInEpoch}; checkpoint saved in ${ckptDir}. Continue with --resume.\n`);
   process.exit(0);
 }
 state.done = true;
 await saveCheckpoint();
 process.stderr.write(`training finished: best valid NDCG@10 ${state.bestNdcg.toFixed(4)} at epoch ${state.bestEpoch + 1}. Exporting ${outDir}\n`);
-model.dispose();
+await runner.close();
 const best = loadModelFiles(join(ckptDir, 'best'));
-best.model.features?.dispose();
-best.model.features = features ? tf.clone(features) : null;
 await saveModelFiles(outDir, best.model, featureNames, args.precision as 'float16');
 const test = rankMetrics((await rankTargets(best.model, split.test)).ranks);
 writeFileSync(join(outDir, 'training.json'), JSON.stringify({
