@@ -5,10 +5,11 @@
  *
  * Checkpoints go to --checkpoint-dir (default runs/<model name>) every few minutes and at each
  * epoch end; --resume continues from there with the same batches, seeds and optimizer state.
+ * Stop cleanly with Ctrl-C or `touch <checkpoint-dir>/STOP`; --workers 2 uses both cores.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { featureMatrix, featureVocabulary } from '../src/engine/data/itemFeatures';
@@ -170,6 +171,9 @@ let lastCheckpoint = Date.now();
 let stopReason = '';
 process.on('SIGTERM', () => { stopReason = 'SIGTERM'; });
 process.on('SIGINT', () => { stopReason = 'SIGINT'; });
+// tsx's wrapper may swallow signals: `touch <checkpoint-dir>/STOP` also stops cleanly after the current step.
+const stopFile = join(ckptDir, 'STOP');
+rmSync(stopFile, { force: true });
 
 while (!state.done && state.epoch < opts.epochs && !stopReason) {
   // Same epoch, same batches: the order depends only on the seed and the epoch number.
@@ -202,6 +206,7 @@ while (!state.done && state.epoch < opts.epochs && !stopReason) {
       lastCheckpoint = Date.now();
     }
     if ((Date.now() - started) / 60_000 > maxMinutes) { stopReason = `--max-minutes ${maxMinutes}`; break; }
+    if (existsSync(stopFile)) stopReason = `${stopFile} exists`;
     if (stopReason) break;
   }
   if (state.batchInEpoch < batches.length) break;
