@@ -1,0 +1,90 @@
+/**
+ * Exports a trained checkpoint as a shippable model folder and measures what quantization costs.
+ *
+ *   npm run export:model -- --checkpoint runs/ml-1m-sasrec/best --data ../shared/datasets/ml-1m \
+ *     --out public/models/ml-1m-sasrec [--precision float16] [--run runs/ml-1m-sasrec]
+ *
+ * Writes model.json + weights.bin (chosen precision), config.json, catalog.json (with popularity
+ * counted on the training split), metrics.json (test metrics at float32, float16 and uint8) and
+ * training.json (copied from the run). manifest.json (sha256 of every file) is written last.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { rankMetrics } from '../src/engine/eval/metrics';
+import { rankTargets } from '../src/engine/eval/rankTargets';
+import { decodeModel, encodeModel, type WeightPrecision } from '../src/engine/model/modelFormat';
+import { loadDataset } from './lib/loadDataset';
+import { loadModelFiles, saveModelFiles } from './lib/modelFiles';
+import { leaveOneOut } from './lib/split';
+import { writeManifest } from './lib/manifest';
+
+const { values: args } = parseArgs({
+  options: {
+    checkpoint: { type: 'string' },
+    data: { type: 'string' },
+    out: { type: 'string' },
+    precision: { type: 'string', default: 'float16' },
+    run: { type: 'string' },
+  },
+});
+if (!args.checkpoint || !args.data || !args.out) {
+  process.stderr.write('usage: npm run export:model -- --checkpoint <dir> --data <dataset> --out <model dir> [--precision float16|uint8|float32] [--run <run dir>]\n');
+  process.exit(2);
+}
+const precision = args.precision as WeightPrecision;
+if (!['float32', 'float16', 'uint8'].includes(precision)) {
+  process.stderr.write(`--precision must be float32, float16 or uint8 (got ${precision})\n`);
+  process.exit(2);
+}
+
+await tf.setBackend('wasm');
+const { model, featureNames } = loadModelFiles(args.checkpoint);
+const { dataset, catalog } = loadDataset(args.data);
+if (dataset.numItems !== model.config.numItems) {
+  process.stderr.write(`the checkpoint has ${model.config.numItems} items but the data has ${dataset.numItems}: wrong --data?\n`);
+  process.exit(2);
+}
+const split = leaveOneOut(dataset);
+
+/** Test metrics of the model after a save/load round trip at each precision. */
+const byPrecision: Record<string, Record<string, number> & { weightBytes: number }> = {};
+for (const p of ['float32', 'float16', 'uint8'] as WeightPrecision[]) {
+  const { json, weights } = await encodeModel(model, featureNames, p);
+  const m = decodeModel(json, weights.slice().buffer);
+  const t0 = Date.now();
+  const metrics = rankMetrics((await rankTargets(m, split.test)).ranks);
+  m.dispose();
+  byPrecision[p] = { ...metrics, weightBytes: weights.byteLength };
+  process.stderr.write(`${p}: ${weights.byteLength} bytes, NDCG@10 ${metrics['NDCG@10'].toFixed(4)} HR@10 ${metrics['HR@10'].toFixed(4)} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
+}
+
+await saveModelFiles(args.out, model, featureNames, precision);
+if (catalog) {
+  // Popularity = number of users with the item in their training part (validation/test items left out).
+  const popularity = new Array<number>(dataset.numItems + 1).fill(0);
+  for (const s of split.train) for (const i of new Set(s)) popularity[i]++;
+  writeFileSync(join(args.out, 'catalog.json'), JSON.stringify({ items: catalog.map((it) => ({ ...it, popularity: popularity[it.id] })) }));
+}
+writeFileSync(join(args.out, 'metrics.json'), JSON.stringify({
+  protocol: 'loo-full',
+  description: 'Leave-one-out test: last item per user, full ranking over all items, items already in the user sequence excluded',
+  dataset: args.data.split('/').filter(Boolean).pop(),
+  users: split.test.length,
+  shippedPrecision: precision,
+  metrics: byPrecision[precision],
+  byPrecision,
+}, null, 2));
+if (args.run && existsSync(join(args.run, 'checkpoint', 'state.json'))) {
+  const state = JSON.parse(readFileSync(join(args.run, 'checkpoint', 'state.json'), 'utf8'));
+  const run = JSON.parse(readFileSync(join(args.run, 'run.json'), 'utf8'));
+  writeFileSync(join(args.out, 'training.json'), JSON.stringify({
+    train: run.train, config: run.config, epochs: state.history.length, bestEpoch: state.bestEpoch + 1,
+    bestValidNdcg10: state.bestNdcg, trainSeconds: Math.round(state.trainSeconds), finished: state.done, history: state.history,
+  }, null, 1));
+}
+writeManifest(args.out);
+model.dispose();
+process.stderr.write(`exported ${args.out} (${precision})\n`);
