@@ -7,6 +7,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { writeManifest } from './lib/manifest';
 
 const { values: args } = parseArgs({ options: { model: { type: 'string' }, eval: { type: 'string' }, machine: { type: 'string' } } });
 if (!args.model) {
@@ -28,15 +29,17 @@ const rows: Row[] = [
   ['SASRec, 3000 sampled negatives (same paper)', 0.3159, 0.1857, 'published'],
   ['gSASRec (Petrov & Macdonald, RecSys 2023)', 0.3003, 0.1726, 'published'],
   ['BERT4Rec (as reported by Klenitskiy & Vasilev)', 0.2843, 0.1537, 'published'],
-  ['SASRec, BCE with 1 negative', 0.25, 0.1341, 'published'],
 ];
-if (evalJson?.baselines?.popular) rows.push(['Most popular', evalJson.baselines.popular.metrics['HR@10'], evalJson.baselines.popular.metrics['NDCG@10'], 'measured here']);
-if (evalJson?.baselines?.itemToItem) rows.push(['Item-to-item transitions', evalJson.baselines.itemToItem.metrics['HR@10'], evalJson.baselines.itemToItem.metrics['NDCG@10'], 'measured here']);
+const baselineNames: [string, string][] = [['most-popular', 'Most popular'], ['item-to-item', 'Item-to-item transitions'], ['item-knn', 'Item kNN (co-occurrence cosine)']];
+for (const [key, label] of baselineNames) {
+  const m = evalJson?.models?.[key]?.metrics;
+  if (m) rows.push([label, m['HR@10'], m['NDCG@10'], 'measured here']);
+}
 
 const precisionRows = Object.entries(metrics.byPrecision as Record<string, Record<string, number>>)
   .map(([p, m]) => `| ${p} | ${(m.weightBytes / 1024).toFixed(0)} KiB | ${f(m['HR@10'])} | ${f(m['NDCG@10'])} | ${f(m.MRR)} |`).join('\n');
 const full = metrics.metrics;
-const beyond = evalJson?.beyondAccuracy;
+const beyond = evalJson?.models?.sasrec?.metrics;
 
 const card = `# Model card: ${dir.split('/').filter(Boolean).pop()}
 
@@ -81,7 +84,7 @@ ${training ? `- Objective: ${training.train?.loss?.kind === 'ce' ? 'full softmax
 ${rows.map((r) => `| ${r[0]} | ${f(r[1])} | ${f(r[2])} | ${r[3]} |`).join('\n')}
 
 This model: HR@5 ${f(full['HR@5'])}, NDCG@5 ${f(full['NDCG@5'])}, HR@20 ${f(full['HR@20'])}, NDCG@20 ${f(full['NDCG@20'])}, MRR ${f(full.MRR)}.
-${beyond ? `Beyond accuracy (top-10 lists): catalog coverage ${f(beyond['coverage@10'], 3)}, novelty ${f(beyond.novelty, 2)} bits, intra-list genre diversity ${f(beyond.ild, 3)}.` : ''}
+${beyond ? `Beyond accuracy (top-10 lists): catalog coverage ${f(beyond['coverage@10'], 3)}, novelty ${f(beyond['novelty@10'], 2)} bits, intra-list genre diversity ${f(beyond['ild@10'], 3)}.` : ''}
 ${evalJson?.sampled ? `Older sampled protocol (100 random negatives, **not comparable** to the full-ranking numbers): HR@10 ${f(evalJson.sampled.metrics['HR@10'])}, NDCG@10 ${f(evalJson.sampled.metrics['NDCG@10'])}.` : ''}
 
 Reproduce: \`npm run eval -- --model ${dir} --data ../shared/datasets/ml-1m --json out.json\`.
@@ -98,4 +101,5 @@ ${precisionRows}
 - The published rows were trained with other code; differences in initialisation and early stopping matter at this scale.
 `;
 writeFileSync(join(dir, 'MODEL_CARD.md'), card);
-process.stderr.write(`wrote ${join(dir, 'MODEL_CARD.md')}\n`);
+writeManifest(dir);
+process.stderr.write(`wrote ${join(dir, 'MODEL_CARD.md')} and manifest.json\n`);
