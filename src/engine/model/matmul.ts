@@ -31,5 +31,7 @@ const plainMatMulOp = customGrad(([a, b], save) => {
 
 /** Matrix product (batched for rank > 2, equal batch shapes) with fast forward and backward passes. */
 export function matmul<T extends tf.Tensor>(a: T, b: tf.Tensor, transposeA = false, transposeB = false): T {
-  return plainMatMulOp(transposeA ? swapLast(a) : a, transposeB ? swapLast(b) : b) as T;
+  if (!transposeA && !transposeB) return plainMatMulOp(a, b) as T;
+  // tidy: the transposed copies must not outlive the call when it runs outside a tidy.
+  return tf.tidy(() => plainMatMulOp(transposeA ? swapLast(a) : a, transposeB ? swapLast(b) : b)) as T;
 }

@@ -104,6 +104,11 @@ export function decodeModel(json: ModelJson, weightData: ArrayBuffer): SasRec {
       }
       weights.set(name, tf.variable(t, true));
     }
+  } catch (err) {
+    // Bad files must not leak the decoded tensors or the variables made so far.
+    for (const v of weights.values()) v.dispose();
+    for (const t of Object.values(tensors)) t.dispose();
+    throw err;
   } finally {
     reference.dispose();
   }

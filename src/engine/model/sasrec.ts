@@ -22,19 +22,23 @@ function initWeights(cfg: SasRecConfig, seed: number): Map<string, tf.Variable> 
   const w = new Map<string, tf.Variable>();
   let s = seed >>> 0;
   const next = () => (s = (Math.imul(s ^ (s >>> 15), 2246822507) + 0x9e3779b9) >>> 0);
+  // tf.variable shares the init tensor's data without owning it: dispose the init tensor.
+  const own = (name: string, init: tf.Tensor) => {
+    w.set(name, tf.variable(init, true));
+    init.dispose();
+  };
   const normal = (name: string, shape: number[], std: number) =>
-    w.set(name, tf.variable(tf.truncatedNormal(shape, 0, std, 'float32', next()), true));
+    own(name, tf.truncatedNormal(shape, 0, std, 'float32', next()));
   const xavier = (name: string, fanIn: number, fanOut: number) =>
     normal(name, [fanIn, fanOut], Math.sqrt(2 / (fanIn + fanOut)));
-  const filled = (name: string, shape: number[], value: number) =>
-    w.set(name, tf.variable(tf.fill(shape, value), true));
+  const filled = (name: string, shape: number[], value: number) => own(name, tf.fill(shape, value));
   const { dim: d, numItems, maxLen, ffnDim } = cfg;
 
-  w.set('item_emb', tf.variable(tf.tidy(() => {
+  own('item_emb', tf.tidy(() => {
     // Row 0 is padding and stays zero.
     const e = tf.truncatedNormal([numItems + 1, d], 0, 1 / Math.sqrt(d), 'float32', next());
     return tf.concat([tf.zeros([1, d]), tf.slice(e, [1, 0], [numItems, d])]);
-  }), true));
+  }));
   normal('pos_emb', [maxLen, d], 1 / Math.sqrt(d));
   if (cfg.numFeatures > 0) normal('feat_emb', [cfg.numFeatures, d], 1 / Math.sqrt(d));
   for (let b = 0; b < cfg.blocks; b++) {

@@ -33,10 +33,13 @@ export class Adam {
   constructor(vars: Map<string, tf.Variable>, options: Partial<AdamOptions> = {}) {
     this.options = { ...DEFAULT_ADAM, ...options };
     this.vars = vars;
-    for (const [name, w] of vars) {
-      this.m.set(name, tf.variable(tf.zerosLike(w), false));
-      this.v.set(name, tf.variable(tf.zerosLike(w), false));
-    }
+    // tf.variable does not own its init tensor: make the zeros inside a tidy.
+    tf.tidy(() => {
+      for (const [name, w] of vars) {
+        this.m.set(name, tf.variable(tf.zerosLike(w), false));
+        this.v.set(name, tf.variable(tf.zerosLike(w), false));
+      }
+    });
   }
 
   /** Applies one update. `grads` are keyed like `vars`; they are not disposed here. */
@@ -49,7 +52,8 @@ export class Adam {
       let scale: tf.Scalar | null = null;
       if (clipNorm > 0) {
         const sq = [...grads.values()].map((g) => tf.sum(tf.square(g)));
-        const norm = tf.sqrt(tf.addN(sq));
+        // Pairwise sum: WebGPU's addN returns zeros for more than 8 inputs.
+        const norm = tf.sqrt(sq.reduce((a, b) => tf.add(a, b)));
         scale = tf.minimum(1, tf.div(clipNorm, tf.maximum(norm, 1e-12))) as tf.Scalar;
       }
       for (const [name, g0] of grads) {

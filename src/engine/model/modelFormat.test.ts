@@ -1,0 +1,146 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { LocalRecError } from '../errors';
+import { useBackend } from '../testing/backend';
+import { maxAbsDiff, tinyConfig } from '../testing/fixtures';
+import { readWeights } from '../testing/modelCopy';
+import { decodeModel, encodeModel, validateModelJson, WEIGHTS_FILE, type ModelJson, type WeightPrecision } from './modelFormat';
+import { packSequences, SasRec } from './sasrec';
+
+beforeAll(() => useBackend('cpu'));
+
+const cfg = tinyConfig({ numItems: 25, numFeatures: 4 });
+const features = () => tf.tensor2d(Float32Array.from({ length: 26 * 4 }, (_, i) => ((i * 7) % 5) / 8), [26, 4]);
+const histories = [[1, 2, 3], [9, 8, 7, 6, 5, 4, 3, 2, 1], [25]];
+
+async function scoresOf(model: SasRec): Promise<Float32Array> {
+  const seqs = packSequences(histories, cfg.maxLen);
+  const s = model.scoreLast(seqs);
+  const out = (await s.data()) as Float32Array;
+  tf.dispose([seqs, s]);
+  return out;
+}
+
+/** JSON text round trip, as the files would go through disk or the network. */
+async function roundTrip(model: SasRec, precision: WeightPrecision): Promise<{ loaded: SasRec; json: ModelJson; bytes: number }> {
+  const { json, weights } = await encodeModel(model, ['a', 'b', 'c', 'd'], precision);
+  const parsed = validateModelJson(JSON.parse(JSON.stringify(json)), 'model.json');
+  const buffer = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
+  return { loaded: decodeModel(parsed, buffer), json: parsed, bytes: weights.byteLength };
+}
+
+describe('model files round trip', () => {
+  it('float32: bit-identical parameters, features and scores', async () => {
+    const model = SasRec.create(cfg, 5, features());
+    const { loaded, json } = await roundTrip(model, 'float32');
+    expect(json.weightsManifest[0].paths).toEqual([WEIGHTS_FILE]);
+    expect(json.featureNames).toEqual(['a', 'b', 'c', 'd']);
+    expect(loaded.config).toEqual(model.config);
+    const a = await readWeights(model);
+    const b = await readWeights(loaded);
+    expect([...b.keys()]).toEqual([...a.keys()]);
+    for (const [name, w] of a) {
+      const other = b.get(name);
+      expect(other?.shape, name).toEqual(w.shape);
+      // Compare bit patterns, not float values (also catches -0 vs 0).
+      expect(Buffer.from((other?.data ?? new Float32Array()).buffer).equals(Buffer.from(w.data.buffer)), name).toBe(true);
+    }
+    expect(Array.from(await (loaded.features as tf.Tensor2D).data())).toEqual(Array.from(await (model.features as tf.Tensor2D).data()));
+    expect(Array.from(await scoresOf(loaded))).toEqual(Array.from(await scoresOf(model)));
+    model.dispose();
+    loaded.dispose();
+  });
+
+  it('float16 and uint8: half and a quarter of the size, weights and scores within tolerance', async () => {
+    const model = SasRec.create(cfg, 5, features());
+    const ref = await readWeights(model);
+    const refScores = await scoresOf(model);
+    const { bytes: full } = await roundTrip(model, 'float32').then((r) => { r.loaded.dispose(); return r; });
+    for (const [precision, scoreTol, ratio] of [['float16', 0.05, 0.5], ['uint8', 0.5, 0.25]] as const) {
+      const { loaded, bytes, json } = await roundTrip(model, precision);
+      expect(json.precision).toBe(precision);
+      const paramBytes = [...ref.values()].reduce((s, w) => s + w.data.length * 4, 0);
+      // Item features are stored as float16 whenever the weights are quantized.
+      expect(bytes).toBe(paramBytes * ratio + 26 * 4 * 2);
+      expect(full).toBe(paramBytes + 26 * 4 * 4);
+      const got = await readWeights(loaded);
+      for (const [name, w] of ref) {
+        let lo = Infinity;
+        let hi = -Infinity;
+        for (const v of w.data) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+        // float16: 11 significant bits; uint8: half a quantization step of the weight's range.
+        const tol = precision === 'float16' ? Math.max(Math.abs(lo), Math.abs(hi)) * 2 ** -11 : (hi - lo) / 255 / 2;
+        expect(maxAbsDiff(got.get(name)?.data ?? [], w.data), `${precision} ${name}`).toBeLessThanOrEqual(tol * 1.0001 + 1e-7);
+      }
+      const s = await scoresOf(loaded);
+      expect(maxAbsDiff(s.subarray(1), refScores.subarray(1)), precision).toBeLessThan(scoreTol);
+      loaded.dispose();
+    }
+    model.dispose();
+  });
+
+  it('decodeModel leaves no tensors behind besides the model', async () => {
+    const model = SasRec.create(cfg, 5, features());
+    const { json, weights } = await encodeModel(model, [], 'float16');
+    const before = tf.memory().numTensors;
+    const loaded = decodeModel(json, weights.slice().buffer);
+    expect(tf.memory().numTensors).toBe(before + model.weights.size + 1);
+    loaded.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+});
+
+describe('model files errors', () => {
+  async function encoded(): Promise<{ json: ModelJson; weights: Uint8Array }> {
+    const model = SasRec.create(tinyConfig(), 1);
+    const out = await encodeModel(model, []);
+    model.dispose();
+    return out;
+  }
+
+  it('truncated weights: says how many bytes were expected', async () => {
+    const { json, weights } = await encoded();
+    expect(() => decodeModel(json, weights.slice(0, weights.byteLength - 4).buffer)).toThrow(/bytes but model.json describes \d+/);
+  });
+
+  it('a missing weight is named, with no tensors left behind', async () => {
+    const { json, weights } = await encoded();
+    const specs = json.weightsManifest[0].weights;
+    const dropped = specs.findIndex((s) => s.name === 'block0/wq');
+    let offset = 0;
+    for (let i = 0; i < dropped; i++) offset += specs[i].shape.reduce((a, b) => a * b, 1) * 4;
+    const size = specs[dropped].shape.reduce((a, b) => a * b, 1) * 4;
+    const bytes = new Uint8Array(weights.byteLength - size);
+    bytes.set(weights.subarray(0, offset));
+    bytes.set(weights.subarray(offset + size), offset);
+    const broken: ModelJson = { ...json, weightsManifest: [{ paths: [WEIGHTS_FILE], weights: specs.filter((_, i) => i !== dropped) }] };
+    const before = tf.memory().numTensors;
+    let error: unknown;
+    try { decodeModel(broken, bytes.buffer); } catch (e) { error = e; }
+    expect(error).toBeInstanceOf(LocalRecError);
+    expect((error as LocalRecError).code).toBe('MODEL_FORMAT');
+    expect((error as Error).message).toMatch(/"block0\/wq" is missing/);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('a weight of the wrong shape is named with both shapes', async () => {
+    const { json, weights } = await encoded();
+    const wrong = tinyConfig({ ffnDim: 16 });
+    const specs = json.weightsManifest[0].weights.map((s) => (s.name === 'block0/ffn_w1' ? { ...s, shape: [32, 16] } : s));
+    // Same byte count (16*32 either way), so only the shape check can catch it.
+    const broken: ModelJson = { ...json, config: { ...json.config, ffnDim: wrong.ffnDim }, weightsManifest: [{ paths: [WEIGHTS_FILE], weights: specs }] };
+    const before = tf.memory().numTensors;
+    expect(() => decodeModel(broken, weights.slice().buffer)).toThrow('Weight "block0/ffn_w1" has shape [32,16] but the config needs [16,16]');
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('validateModelJson names what is wrong', () => {
+    expect(() => validateModelJson(null, 'm.json')).toThrow(/m\.json: not a JSON object/);
+    expect(() => validateModelJson({ format: 'tfjs-layers' }, 'm.json')).toThrow(/format is "tfjs-layers"/);
+    expect(() => validateModelJson({ format: 'localrec-sasrec', formatVersion: 2 }, 'm.json')).toThrow(/formatVersion 2 is not supported/);
+    expect(() => validateModelJson({ format: 'localrec-sasrec', formatVersion: 1, config: {} }, 'm.json')).toThrow(/config\.numItems is missing/);
+    expect(() => validateModelJson({ format: 'localrec-sasrec', formatVersion: 1, config: { numItems: 3 } }, 'm.json')).toThrow(/weightsManifest is missing/);
+    expect(() => validateModelJson({ format: 'localrec-sasrec', formatVersion: 1, config: { numItems: 3, dim: 10, heads: 3 }, weightsManifest: [{}] }, 'm.json')).toThrow(/divisible by heads/);
+  });
+});

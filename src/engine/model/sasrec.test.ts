@@ -1,0 +1,112 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useBackend } from '../testing/backend';
+import { maxAbsDiff, tinyConfig } from '../testing/fixtures';
+import { packSequences, SasRec } from './sasrec';
+
+beforeAll(() => useBackend('cpu'));
+
+describe('SasRec causality', () => {
+  const cfg = tinyConfig({ numItems: 30, maxLen: 10, dim: 16, heads: 2, blocks: 2 });
+  let model: SasRec;
+  beforeAll(() => { model = SasRec.create(cfg, 7); });
+  afterAll(() => model.dispose());
+
+  async function hidden(seq: number[]): Promise<Float32Array> {
+    const h = tf.tidy(() => model.encode(model.itemTable(), tf.tensor2d([seq], [1, seq.length], 'int32'), { training: false }));
+    const out = (await h.data()) as Float32Array;
+    h.dispose();
+    return out;
+  }
+
+  it('changing a later item never changes the outputs at earlier positions', async () => {
+    const base = [0, 0, 3, 9, 14, 2, 27, 5, 11, 8]; // right-aligned, two padding slots
+    const d = cfg.dim;
+    const h0 = await hidden(base);
+    for (const changeAt of [3, 6, 9]) {
+      const changed = [...base];
+      changed[changeAt] = changed[changeAt] === 1 ? 2 : 1;
+      const h1 = await hidden(changed);
+      // Positions before the change: identical (masked keys contribute exactly zero weight).
+      expect(maxAbsDiff(h0.subarray(0, changeAt * d), h1.subarray(0, changeAt * d))).toBe(0);
+      // The changed position itself does see the new item.
+      expect(maxAbsDiff(h0.subarray(changeAt * d, (changeAt + 1) * d), h1.subarray(changeAt * d, (changeAt + 1) * d))).toBeGreaterThan(1e-3);
+    }
+  });
+
+  it('padding on the left does not change the last position', async () => {
+    const short = await hidden([0, 0, 0, 0, 0, 0, 4, 5, 6, 7]);
+    const d = cfg.dim;
+    const h = tf.tidy(() => model.encode(model.itemTable(), tf.tensor2d([[4, 5, 6, 7]], [1, 4], 'int32'), { training: false }));
+    const unpadded = (await h.data()) as Float32Array;
+    h.dispose();
+    expect(maxAbsDiff(short.subarray(9 * d), unpadded.subarray(3 * d))).toBeLessThan(1e-5);
+  });
+
+  it('scoreLast equals the last hidden state dotted with every item vector, padding column removed', async () => {
+    const seq = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+    const h = await hidden(seq);
+    const last = h.subarray(9 * cfg.dim);
+    const tableT = model.itemTable();
+    const table = (await tableT.data()) as Float32Array;
+    tableT.dispose();
+    const s = model.scoreLast(tf.tensor2d([seq], [1, 10], 'int32'));
+    const scores = (await s.data()) as Float32Array;
+    s.dispose();
+    expect(scores.length).toBe(cfg.numItems + 1);
+    expect(scores[0]).toBeLessThan(-1e8);
+    for (const item of [1, 15, 30]) {
+      let dot = 0;
+      for (let k = 0; k < cfg.dim; k++) dot += last[k] * table[item * cfg.dim + k];
+      expect(scores[item]).toBeCloseTo(dot, 4);
+    }
+  });
+});
+
+describe('SasRec initialisation', () => {
+  it('is deterministic for a seed and keeps the padding row zero', async () => {
+    const cfg = tinyConfig();
+    const a = SasRec.create(cfg, 3);
+    const b = SasRec.create(cfg, 3);
+    const c = SasRec.create(cfg, 4);
+    const ea = (await a.w('item_emb').data()) as Float32Array;
+    expect(maxAbsDiff(ea, (await b.w('item_emb').data()) as Float32Array)).toBe(0);
+    expect(maxAbsDiff(ea, (await c.w('item_emb').data()) as Float32Array)).toBeGreaterThan(0);
+    expect(Array.from(ea.subarray(0, cfg.dim))).toEqual(new Array(cfg.dim).fill(0));
+    expect([...a.weights.keys()]).toContain('block1/ffn_w2');
+    for (const m of [a, b, c]) m.dispose();
+  });
+});
+
+describe('SasRec tensor hygiene', () => {
+  it('create + dispose leaves no tensors behind', () => {
+    const before = tf.memory().numTensors;
+    const model = SasRec.create(tinyConfig({ numFeatures: 3 }), 1, tf.zeros([21, 3]) as tf.Tensor2D);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('inference (itemTable, encode, scoreLast, topK) leaves no tensors behind', async () => {
+    const model = SasRec.create(tinyConfig(), 1);
+    const before = tf.memory().numTensors;
+    const seqs = packSequences([[1, 2, 3], [4, 5, 6, 7, 8, 9, 10, 11, 12]], 8);
+    const scores = model.scoreLast(seqs);
+    const { values, indices } = tf.topk(scores, 5);
+    await indices.data();
+    const attention: tf.Tensor4D[] = [];
+    const h = tf.tidy(() => model.encode(model.itemTable(), seqs, { training: false, attention }));
+    expect(attention.length).toBe(2);
+    tf.dispose([seqs, scores, values, indices, h, ...attention]);
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+});
+
+describe('packSequences', () => {
+  it('right-aligns, pads with 0 and keeps the newest maxLen items', async () => {
+    const t = packSequences([[1, 2], [3, 4, 5, 6, 7]], 4);
+    expect(t.shape).toEqual([2, 4]);
+    expect(Array.from(await t.data())).toEqual([0, 0, 1, 2, 4, 5, 6, 7]);
+    t.dispose();
+  });
+});
