@@ -1,24 +1,79 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { LocalRecError } from '../../src/engine/errors';
+import { buildDataset } from '../../src/engine/data/buildDataset';
 import type { CatalogItem } from '../../src/engine/data/catalog';
+import { parseCatalogCsv, parseCatalogJson, type CatalogEntry } from '../../src/engine/data/catalogFile';
+import { decodeLatin1OrUtf8, decodeUtf8 } from '../../src/engine/data/encoding';
+import { parseInteractionsCsv } from '../../src/engine/data/interactions';
 import { joinCatalog, parseIdMap, parseMoviesDat } from '../../src/engine/data/movielens';
+import { parseUData, parseUItem } from '../../src/engine/data/movielens100k';
 import { parseSasLines } from '../../src/engine/data/sasLines';
 import type { SequenceDataset } from '../../src/engine/data/types';
+
+/** Which reader was used (see docs/DATA_FORMATS.md). */
+export type DataFormat = 'sasrec-lines' | 'ml-1m-sas' | 'ml-100k' | 'interactions-csv';
 
 export interface LoadedData {
   dataset: SequenceDataset;
   catalog: CatalogItem[] | null;
+  format: DataFormat;
+}
+
+export interface LoadOptions {
+  /** Catalog file (`.json`, else CSV) for an interactions CSV. */
+  catalog?: string;
+  /** Interactions whose item is not in the catalog: 'error' (default) or 'skip' with a warning. */
+  unknownItems?: 'error' | 'skip';
+  /** Receives warnings (skipped rows); default: stderr. */
+  onWarning?: (message: string) => void;
+}
+
+function bytes(file: string): Uint8Array {
+  const b = readFileSync(file);
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** Reads a generic catalog: JSON when the name ends in .json, else CSV. */
+export function readCatalogFile(file: string): CatalogEntry[] {
+  if (!existsSync(file)) {
+    throw new LocalRecError('INVALID_INPUT', `Catalog file "${file}" does not exist. Pass a catalog CSV or JSON with --catalog.`);
+  }
+  const text = decodeUtf8(bytes(file), file);
+  return file.toLowerCase().endsWith('.json') ? parseCatalogJson(text, file) : parseCatalogCsv(text, file);
+}
+
+function loadMl100k(dir: string, opts: LoadOptions): LoadedData {
+  const dataFile = join(dir, 'u.data');
+  const itemFile = join(dir, 'u.item');
+  const interactions = parseUData(readFileSync(dataFile, 'utf8'), dataFile);
+  const entries = existsSync(itemFile) ? parseUItem(decodeLatin1OrUtf8(bytes(itemFile)), itemFile) : null;
+  const { dataset, catalog } = buildDataset(interactions, entries, dataFile, opts);
+  return { dataset, catalog, format: 'ml-100k' };
+}
+
+function loadCsv(file: string, catalogFile: string | undefined, opts: LoadOptions): LoadedData {
+  const interactions = parseInteractionsCsv(decodeUtf8(bytes(file), file), file);
+  const entries = catalogFile ? readCatalogFile(catalogFile) : null;
+  const { dataset, catalog } = buildDataset(interactions, entries, file, opts);
+  return { dataset, catalog, format: 'interactions-csv' };
 }
 
 /**
- * Loads a dataset from a file or folder:
+ * Loads a dataset from a file or folder, detecting the format (docs/DATA_FORMATS.md):
  * - a folder with `ml-1m_sas.txt` (+ `sas_to_original_items.txt` and `movies.dat` for the catalog);
- * - a SASRec `user item` file.
+ * - a folder with MovieLens-100K `u.data` (+ `u.item`), or the `u.data` file itself;
+ * - a folder with `interactions.csv` (+ `catalog.json` or `catalog.csv`);
+ * - a `.csv` interactions file (`user,item,timestamp[,rating]`), catalog from `opts.catalog`;
+ * - any other file: SASRec `user item` lines.
+ *
+ * @example
+ * const { dataset, catalog } = loadDataset('my-data/interactions.csv', { catalog: 'my-data/items.csv' });
  */
-export function loadDataset(path: string): LoadedData {
+export function loadDataset(path: string, opts: LoadOptions = {}): LoadedData {
+  const o: LoadOptions = { onWarning: (m) => process.stderr.write(`warning: ${m}\n`), ...opts };
   if (!existsSync(path)) {
-    throw new LocalRecError('INVALID_INPUT', `Data path "${path}" does not exist. Pass a SASRec file or a dataset folder with --data.`);
+    throw new LocalRecError('INVALID_INPUT', `Data path "${path}" does not exist. Pass a data file or a dataset folder with --data.`);
   }
   if (statSync(path).isDirectory()) {
     const sas = join(path, 'ml-1m_sas.txt');
@@ -28,12 +83,24 @@ export function loadDataset(path: string): LoadedData {
       const moviesFile = join(path, 'movies.dat');
       let catalog: CatalogItem[] | null = null;
       if (existsSync(mapFile) && existsSync(moviesFile)) {
-        const movies = parseMoviesDat(readFileSync(moviesFile, 'latin1'), moviesFile);
+        const movies = parseMoviesDat(decodeLatin1OrUtf8(bytes(moviesFile)), moviesFile);
         catalog = joinCatalog(dataset.numItems, parseIdMap(readFileSync(mapFile, 'utf8'), mapFile), movies, mapFile);
       }
-      return { dataset, catalog };
+      return { dataset, catalog, format: 'ml-1m-sas' };
     }
-    throw new LocalRecError('INVALID_INPUT', `Folder "${path}" holds no known dataset (expected ml-1m_sas.txt). See README "Data formats".`);
+    if (existsSync(join(path, 'u.data'))) return loadMl100k(path, o);
+    const csv = join(path, 'interactions.csv');
+    if (existsSync(csv)) {
+      const cat = o.catalog ?? [join(path, 'catalog.json'), join(path, 'catalog.csv')].find((f) => existsSync(f));
+      return loadCsv(csv, cat, o);
+    }
+    throw new LocalRecError('INVALID_INPUT',
+      `Folder "${path}" holds no known dataset (expected ml-1m_sas.txt, u.data or interactions.csv). See docs/DATA_FORMATS.md.`);
   }
-  return { dataset: parseSasLines(readFileSync(path, 'utf8'), path), catalog: null };
+  if (basename(path) === 'u.data') return loadMl100k(dirname(path), o);
+  if (path.toLowerCase().endsWith('.csv')) return loadCsv(path, o.catalog, o);
+  if (o.catalog) {
+    throw new LocalRecError('INVALID_INPUT', `--catalog only applies to an interactions .csv file, not "${path}". See docs/DATA_FORMATS.md.`);
+  }
+  return { dataset: parseSasLines(readFileSync(path, 'utf8'), path), catalog: null, format: 'sasrec-lines' };
 }

@@ -16,8 +16,8 @@ export interface RankResult {
 }
 
 /**
- * Full-catalog ranking: rank = number of non-excluded items scoring strictly higher than the
- * target. Cases are processed in batches sorted by history length (less padding).
+ * Full-catalog ranking: rank = number of other non-excluded items scoring at least as high as the
+ * target (ties count against it). Cases are processed in batches sorted by history length (less padding).
  */
 export async function rankTargets(model: SasRec, cases: EvalCase[], opts: { batchSize?: number; topK?: number; sampledNegatives?: Int32Array[] } = {}): Promise<RankResult> {
   const batchSize = opts.batchSize ?? 256;
@@ -46,9 +46,9 @@ export async function rankTargets(model: SasRec, cases: EvalCase[], opts: { batc
         let rank = 0;
         const negs = opts.sampledNegatives?.[ci];
         if (negs) {
-          for (let j = 0; j < negs.length; j++) if (row[negs[j]] > ts) rank++;
+          for (let j = 0; j < negs.length; j++) if (negs[j] !== c.target && row[negs[j]] >= ts) rank++;
         } else {
-          for (let j = 1; j < vocab; j++) if (!excluded[j] && row[j] > ts) rank++;
+          for (let j = 1; j < vocab; j++) if (j !== c.target && !excluded[j] && row[j] >= ts) rank++;
         }
         ranks[ci] = rank;
         if (topK > 0) {
