@@ -6,7 +6,7 @@ export function CoverArt({ title }: { title: string }) {
   const d = useMemo(() => coverDesign(title), [title]);
   const gradientId = `cover-${d.hueA}-${d.hueB}-${d.angle}`;
   return (
-    <svg className="cover" viewBox="0 0 100 150" role="img" aria-hidden="true" focusable="false">
+    <svg className="cover" viewBox="0 0 100 150" preserveAspectRatio="xMidYMid slice" aria-hidden="true" focusable="false">
       <defs>
         <linearGradient id={gradientId} gradientTransform={`rotate(${d.angle} 0.5 0.5)`}>
           <stop offset="0" stopColor={`hsl(${d.hueA} 65% 45%)`} />

@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { EventType } from '../../engine/recommender/types';
 import { useEngine } from '../engine/useEngine';
 import { useFeed } from '../engine/useFeed';
@@ -21,6 +21,11 @@ export function Feed() {
     },
     [feed, record],
   );
+  useEffect(() => {
+    // User-timing marks read by `npm run bench:browser` (first paint of a feed, first model ranking).
+    if (feed.items.length > 0 && performance.getEntriesByName('localrec:first-feed').length === 0) performance.mark('localrec:first-feed');
+    if (feed.source === 'personal' && performance.getEntriesByName('localrec:first-ranking').length === 0) performance.mark('localrec:first-ranking');
+  }, [feed.items.length, feed.source]);
   const openDetails = useCallback((item: CatalogEntry) => {
     setOpen(item);
     act(item, 'view');
@@ -41,7 +46,7 @@ export function Feed() {
           {feed.error ?? actionError}
         </p>
       )}
-      <ul className="feed-list" data-source={feed.source}>
+      <ul className="feed-list" data-source={feed.source} data-revision={feed.revision}>
         {feed.items.map(({ item }) => (
           <li key={item.id}>
             <Card item={item} disabled={phase === 'error'} onLike={(it) => act(it, 'like')} onDislike={(it) => act(it, 'dislike')} onOpen={openDetails} />

@@ -77,6 +77,7 @@ export function EngineProvider({ config, createEngine, children }: Props) {
     instance.ready.then(
       (info) => {
         if (!live) return;
+        performance.mark('localrec:model-ready');
         setReadyInfo(info);
         setPhase('ready');
         setRevision((r) => r + 1);

@@ -19,6 +19,8 @@ export interface Feed {
   setIncludeSeen(value: boolean): void;
   /** Hides an item at once (before the re-rank arrives), e.g. right after "Not interested". */
   hide(itemId: number): void;
+  /** Engine `revision` the shown ranking was computed for (-1 before the first ranking). */
+  revision: number;
 }
 
 /**
@@ -34,6 +36,7 @@ export function useFeed(pageSize = 12): Feed {
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const [hidden, setHidden] = useState<ReadonlySet<number>>(new Set());
+  const [shownRevision, setShownRevision] = useState(-1);
 
   useEffect(() => {
     if (phase !== 'ready' && catalog) {
@@ -58,6 +61,7 @@ export function useFeed(pageSize = 12): Feed {
         setItems(next);
         setSource('personal');
         setHidden(new Set());
+        setShownRevision(revision);
         setError(null);
         setLoading(false);
       },
@@ -75,5 +79,5 @@ export function useFeed(pageSize = 12): Feed {
   const showMore = useCallback(() => setCount((c) => c + pageSize), [pageSize]);
   const hide = useCallback((itemId: number) => setHidden((h) => new Set(h).add(itemId)), []);
   const visible = includeSeen ? items : items.filter((it) => !hidden.has(it.item.id));
-  return { items: visible, source, loading, error, showMore, includeSeen, setIncludeSeen, hide };
+  return { items: visible, source, loading, error, showMore, includeSeen, setIncludeSeen, hide, revision: shownRevision };
 }
