@@ -1,0 +1,28 @@
+import type { Device } from '../engine/recommender/types';
+
+/** The model shipped with the app; `?model=<name>` picks another folder under public/models. */
+export const DEFAULT_MODEL = 'ml-1m-sasrec';
+const DEVICES: readonly Device[] = ['auto', 'webgpu', 'wasm', 'cpu'];
+
+export interface AppConfig {
+  modelName: string;
+  /** Same-origin folder URL, ending in "/". */
+  modelUrl: string;
+  device: Device;
+  /** Exposes the engine on `window.localrec` for tests and benchmarks (`?hooks=1`). */
+  testHooks: boolean;
+}
+
+/**
+ * Reads `?model=` and `?device=` from a query string. Only folder names are accepted for the model,
+ * so the app can never be pointed at another origin.
+ */
+export function readAppConfig(search: string, baseUrl: string): AppConfig {
+  const params = new URLSearchParams(search);
+  const requestedModel = params.get('model') ?? DEFAULT_MODEL;
+  const modelName = /^[a-z0-9][a-z0-9._-]*$/i.test(requestedModel) ? requestedModel : DEFAULT_MODEL;
+  const requestedDevice = params.get('device') ?? 'auto';
+  const device = (DEVICES as readonly string[]).includes(requestedDevice) ? (requestedDevice as Device) : 'auto';
+  const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
+  return { modelName, modelUrl: `${base}models/${modelName}/`, device, testHooks: params.get('hooks') === '1' };
+}

@@ -1,0 +1,39 @@
+import type { CatalogEntry } from '../popularFeed';
+import { CoverArt } from './CoverArt';
+
+interface Props {
+  item: CatalogEntry;
+  disabled: boolean;
+  onLike(item: CatalogEntry): void;
+  onDislike(item: CatalogEntry): void;
+  onOpen(item: CatalogEntry): void;
+}
+
+/** One feed card: cover, title, year, genres and the two actions. Opening it counts as a view. */
+export function Card({ item, disabled, onLike, onDislike, onOpen }: Props) {
+  const headingId = `card-title-${item.id}`;
+  return (
+    <article className="card" aria-labelledby={headingId} data-item-id={item.id}>
+      <button type="button" className="card-open" onClick={() => onOpen(item)} aria-label={`Details: ${item.title}`}>
+        <CoverArt title={item.title} />
+      </button>
+      <div className="card-body">
+        <h3 id={headingId} className="card-title">
+          {item.title}
+        </h3>
+        <p className="card-meta">
+          {item.year ?? 'Year unknown'}
+          {item.genres.length > 0 && <> · {item.genres.join(', ')}</>}
+        </p>
+        <div className="card-actions">
+          <button type="button" className="like" disabled={disabled} onClick={() => onLike(item)}>
+            Like
+          </button>
+          <button type="button" className="dislike" disabled={disabled} onClick={() => onDislike(item)}>
+            Not interested
+          </button>
+        </div>
+      </div>
+    </article>
+  );
+}

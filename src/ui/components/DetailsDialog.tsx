@@ -1,0 +1,52 @@
+import { useEffect, useRef } from 'react';
+import type { CatalogEntry } from '../popularFeed';
+import { CoverArt } from './CoverArt';
+
+interface Props {
+  item: CatalogEntry | null;
+  onClose(): void;
+  onLike(item: CatalogEntry): void;
+}
+
+/** Modal details of one item (native <dialog>: focus trap and Escape come with it). */
+export function DetailsDialog({ item, onClose, onLike }: Props) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (item && !dialog.open) dialog.showModal();
+    if (!item && dialog.open) dialog.close();
+  }, [item]);
+  return (
+    <dialog ref={ref} className="details" onClose={onClose} aria-labelledby="details-title">
+      {item && (
+        <div className="details-layout">
+          <CoverArt title={item.title} />
+          <div>
+            <h2 id="details-title">{item.title}</h2>
+            <dl>
+              <dt>Year</dt>
+              <dd>{item.year ?? 'unknown'}</dd>
+              <dt>Genres</dt>
+              <dd>{item.genres.join(', ') || 'none listed'}</dd>
+              {item.popularity !== undefined && (
+                <>
+                  <dt>Popularity</dt>
+                  <dd>{item.popularity} people in the training data</dd>
+                </>
+              )}
+            </dl>
+            <div className="card-actions">
+              <button type="button" className="like" onClick={() => onLike(item)}>
+                Like
+              </button>
+              <button type="button" onClick={onClose}>
+                Close
+              </button>
+            </div>
+          </div>
+        </div>
+      )}
+    </dialog>
+  );
+}

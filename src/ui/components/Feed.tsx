@@ -1,0 +1,70 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { EventType } from '../../engine/recommender/types';
+import { useEngine } from '../engine/useEngine';
+import { useFeed } from '../engine/useFeed';
+import type { CatalogEntry } from '../popularFeed';
+import { Card } from './Card';
+import { DetailsDialog } from './DetailsDialog';
+
+/** The recommendation feed with paging, the "show seen" toggle and the details dialog. */
+export function Feed() {
+  const { phase, record } = useEngine();
+  const feed = useFeed();
+  const [open, setOpen] = useState<CatalogEntry | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+
+  const act = useCallback(
+    (item: CatalogEntry, type: EventType) => {
+      if (type !== 'view') feed.hide(item.id);
+      setActionError(null);
+      record(item.id, type).catch((err: unknown) => setActionError(err instanceof Error ? err.message : String(err)));
+    },
+    [feed, record],
+  );
+  useEffect(() => {
+    // User-timing marks read by `npm run bench:browser` (first paint of a feed, first model ranking).
+    if (feed.items.length > 0 && performance.getEntriesByName('localrec:first-feed').length === 0) performance.mark('localrec:first-feed');
+    if (feed.source === 'personal' && performance.getEntriesByName('localrec:first-ranking').length === 0) performance.mark('localrec:first-ranking');
+  }, [feed.items.length, feed.source]);
+  const openDetails = useCallback((item: CatalogEntry) => {
+    setOpen(item);
+    act(item, 'view');
+  }, [act]);
+
+  return (
+    <section className="feed" aria-labelledby="feed-heading" aria-busy={feed.loading}>
+      <div className="feed-header">
+        <h2 id="feed-heading">{feed.source === 'personal' ? 'For you' : 'Popular right now'}</h2>
+        <label className="toggle">
+          <input type="checkbox" checked={feed.includeSeen} onChange={(e) => feed.setIncludeSeen(e.target.checked)} />
+          Show seen items
+        </label>
+      </div>
+      {feed.source === 'popular' && phase === 'loading' && <p className="hint">Popular and varied picks while your on-device model loads.</p>}
+      {(feed.error ?? actionError) && (
+        <p className="error-text" role="alert">
+          {feed.error ?? actionError}
+        </p>
+      )}
+      <ul className="feed-list" data-source={feed.source} data-revision={feed.revision}>
+        {feed.items.map(({ item }) => (
+          <li key={item.id}>
+            <Card item={item} disabled={phase === 'error'} onLike={(it) => act(it, 'like')} onDislike={(it) => act(it, 'dislike')} onOpen={openDetails} />
+          </li>
+        ))}
+      </ul>
+      {feed.items.length === 0 && !feed.loading && <p className="hint">Nothing to show yet.</p>}
+      <button type="button" className="show-more" onClick={feed.showMore} disabled={feed.items.length === 0}>
+        Show more
+      </button>
+      <DetailsDialog
+        item={open}
+        onClose={() => setOpen(null)}
+        onLike={(it) => {
+          setOpen(null);
+          act(it, 'like');
+        }}
+      />
+    </section>
+  );
+}

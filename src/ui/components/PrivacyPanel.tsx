@@ -1,0 +1,120 @@
+import { useRef, useState } from 'react';
+import type { InteractionEvent, Recommender } from '../../engine/recommender/types';
+import { useEngine } from '../engine/useEngine';
+import { useEngineData } from '../engine/useEngineData';
+import { downloadJson } from '../downloadJson';
+
+const readHistory = (engine: Recommender): Promise<InteractionEvent[]> => engine.history();
+const readStatus = (engine: Recommender) => engine.status();
+
+function countByType(events: InteractionEvent[]): string {
+  const counts = new Map<string, number>();
+  for (const e of events) counts.set(e.type, (counts.get(e.type) ?? 0) + 1);
+  return [...counts].map(([type, n]) => `${n} ${type}`).join(', ') || 'none';
+}
+
+/** Lists exactly what is stored on this device; export, import and delete everything. */
+export function PrivacyPanel() {
+  const { engine, phase, readyInfo, invalidate } = useEngine();
+  const history = useEngineData(readHistory);
+  const status = useEngineData(readStatus);
+  const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const [confirming, setConfirming] = useState(false);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const busy = phase !== 'ready' || !engine;
+
+  const run = async (task: () => Promise<string>, failure: string) => {
+    setMessage(null);
+    try {
+      setMessage({ kind: 'ok', text: await task() });
+    } catch (err) {
+      setMessage({ kind: 'error', text: `${failure}: ${err instanceof Error ? err.message : String(err)}` });
+    } finally {
+      invalidate();
+    }
+  };
+
+  const exportAll = () =>
+    run(async () => {
+      const bundle = await engine!.exportData();
+      downloadJson(bundle, `localrec-export-${new Date().toISOString().slice(0, 10)}.json`);
+      return `Exported ${bundle.events.length} interactions${bundle.checkpoint ? ' and the fine-tuned model' : ''}.`;
+    }, 'Export failed');
+
+  const importFile = (file: File) =>
+    run(async () => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(await file.text());
+      } catch {
+        throw new Error(`${file.name} is not a JSON file. Choose a file made by Export.`);
+      }
+      await engine!.importData(parsed);
+      return `Imported ${file.name}.`;
+    }, 'Import failed, nothing was changed');
+
+  const deleteAll = () =>
+    run(async () => {
+      setConfirming(false);
+      await engine!.deleteData();
+      return 'Everything stored by LocalRec on this device was deleted.';
+    }, 'Delete failed');
+
+  return (
+    <section className="panel privacy" aria-labelledby="privacy-heading">
+      <h2 id="privacy-heading">Your data stays on this device</h2>
+      <p>Nothing you do here is sent anywhere. This is everything LocalRec stores, in this browser only:</p>
+      <ul>
+        <li>
+          Interaction history (item, kind, time) in IndexedDB: <span data-testid="stored-events">{history?.length ?? 0}</span> events ({countByType(history ?? [])})
+        </li>
+        <li>
+          Fine-tuned model (weights and optimizer state) in IndexedDB:{' '}
+          {status?.personalized ? `yes, ${status.fineTuneSteps} training steps` : 'none, using the pretrained model'}
+        </li>
+        <li>Settings in IndexedDB (storage namespace, model version)</li>
+        <li>Model files ({readyInfo?.modelName ?? 'the pretrained model'}) in the browser cache, so the next visit loads offline</li>
+      </ul>
+      <div className="privacy-actions">
+        <button type="button" onClick={exportAll} disabled={busy}>
+          Export my data
+        </button>
+        <button type="button" onClick={() => fileInput.current?.click()} disabled={busy}>
+          Import data…
+        </button>
+        <input
+          ref={fileInput}
+          type="file"
+          accept="application/json,.json"
+          aria-label="Import file"
+          className="visually-hidden"
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            e.target.value = '';
+            if (file) void importFile(file);
+          }}
+        />
+        {!confirming ? (
+          <button type="button" className="danger" onClick={() => setConfirming(true)} disabled={busy}>
+            Delete everything
+          </button>
+        ) : (
+          <span className="confirm">
+            Delete history, fine-tuned model and cached files?{' '}
+            <button type="button" className="danger" onClick={deleteAll}>
+              Yes, delete everything
+            </button>{' '}
+            <button type="button" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+          </span>
+        )}
+      </div>
+      {message && (
+        <p role={message.kind === 'error' ? 'alert' : 'status'} className={message.kind === 'error' ? 'error-text' : undefined} data-testid="privacy-message">
+          {message.text}
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,65 @@
+import { useState } from 'react';
+import type { EngineStatus, Recommender } from '../../engine/recommender/types';
+import { useEngine } from '../engine/useEngine';
+import { useEngineData } from '../engine/useEngineData';
+
+const readStatus = (engine: Recommender): Promise<EngineStatus> => engine.status();
+
+function formatTime(ms: number | null): string {
+  return ms === null ? 'never' : new Date(ms).toLocaleString();
+}
+
+/** What the model runs on and what it has learned from, plus "reset to the pretrained model". */
+export function StatusPanel() {
+  const { engine, phase, readyInfo, learning, invalidate } = useEngine();
+  const status = useEngineData(readStatus);
+  const [resetting, setResetting] = useState(false);
+  const [message, setMessage] = useState<string | null>(null);
+
+  const reset = async () => {
+    if (!engine) return;
+    setResetting(true);
+    setMessage(null);
+    try {
+      await engine.resetModel();
+      setMessage('Back to the pretrained model. Your history is kept.');
+      invalidate();
+    } catch (err) {
+      setMessage(err instanceof Error ? err.message : String(err));
+    } finally {
+      setResetting(false);
+    }
+  };
+
+  return (
+    <section className="panel status" aria-labelledby="status-heading">
+      <h2 id="status-heading">Model status</h2>
+      <dl>
+        <dt>Backend</dt>
+        <dd data-testid="backend">{readyInfo ? readyInfo.backend : phase === 'error' ? 'not loaded' : 'loading…'}</dd>
+        <dt>Adapter</dt>
+        <dd data-testid="adapter">{readyInfo?.adapter ?? '—'}</dd>
+        <dt>Model</dt>
+        <dd>{readyInfo ? `${readyInfo.modelName} (${readyInfo.numItems} items)` : '—'}</dd>
+        <dt>Interactions</dt>
+        <dd data-testid="interactions">{status?.interactions ?? 0}</dd>
+        <dt>Fine-tune steps</dt>
+        <dd data-testid="finetune-steps">{status?.fineTuneSteps ?? 0}</dd>
+        <dt>Last update</dt>
+        <dd data-testid="last-update">{formatTime(status?.lastUpdate ?? null)}</dd>
+        <dt>Learning</dt>
+        <dd data-testid="learning" aria-live="polite">
+          {learning.active
+            ? `fine-tuning: step ${learning.step} of ${learning.of}${learning.loss !== null ? `, loss ${learning.loss.toFixed(3)}` : ''}`
+            : learning.last
+              ? `idle (last run: ${learning.last.steps} steps, ${learning.last.accepted ? 'kept' : 'rolled back'}: ${learning.last.reason})`
+              : 'idle'}
+        </dd>
+      </dl>
+      <button type="button" onClick={reset} disabled={phase !== 'ready' || resetting}>
+        Reset to the pretrained model
+      </button>
+      {message && <p role="status">{message}</p>}
+    </section>
+  );
+}

@@ -1,0 +1,46 @@
+import { createContext } from 'react';
+import type { EventType, ReadyInfo, Recommender } from '../../engine/recommender/types';
+import type { CatalogEntry } from '../popularFeed';
+
+export interface LoadProgress {
+  loaded: number;
+  total: number;
+  file: string | null;
+}
+
+export interface LearningState {
+  /** True while a background fine-tuning run is in progress. */
+  active: boolean;
+  step: number;
+  of: number;
+  loss: number | null;
+  /** Outcome of the last finished run. */
+  last: { steps: number; accepted: boolean; reason: string; at: number } | null;
+}
+
+export interface EngineError {
+  code: string;
+  message: string;
+}
+
+export interface EngineContextValue {
+  /** Null only before the first effect ran (one engine per provider). */
+  engine: Recommender | null;
+  phase: 'loading' | 'ready' | 'error';
+  progress: LoadProgress;
+  readyInfo: ReadyInfo | null;
+  error: EngineError | null;
+  catalog: CatalogEntry[] | null;
+  catalogById: ReadonlyMap<number, CatalogEntry>;
+  learning: LearningState;
+  /** Bumps whenever history or model weights changed: feeds and panels re-read on it. */
+  revision: number;
+  /** Records an interaction (waits for the model if needed) and re-ranks at once. */
+  record(itemId: number, type: EventType): Promise<void>;
+  /** Tells readers that engine data changed (after import, delete, reset). */
+  invalidate(): void;
+  /** Disposes the engine and loads it again (after a load error). */
+  retry(): void;
+}
+
+export const EngineContext = createContext<EngineContextValue | null>(null);

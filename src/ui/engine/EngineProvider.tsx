@@ -1,0 +1,115 @@
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import type { EventType, ProgressEvent, ReadyInfo, Recommender, RecommenderOptions } from '../../engine/recommender/types';
+import type { AppConfig } from '../appConfig';
+import type { CatalogEntry } from '../popularFeed';
+import { EngineContext, type EngineContextValue, type EngineError, type LearningState, type LoadProgress } from './EngineContext';
+import { installTestHooks } from './testHooks';
+
+export type EngineFactory = (options: RecommenderOptions) => Recommender;
+
+interface Props {
+  config: AppConfig;
+  createEngine: EngineFactory;
+  children: ReactNode;
+}
+
+const IDLE_LEARNING: LearningState = { active: false, step: 0, of: 0, loss: null, last: null };
+const NO_PROGRESS: LoadProgress = { loaded: 0, total: 0, file: null };
+
+function toEngineError(err: unknown): EngineError {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : 'INTERNAL';
+  const message = err instanceof Error ? err.message : String(err);
+  return { code, message };
+}
+
+/**
+ * Owns one engine (created on mount, disposed on unmount or retry) and shares it, with its loading
+ * and learning state, through context. UI code reaches the engine only through this provider.
+ */
+export function EngineProvider({ config, createEngine, children }: Props) {
+  const [attempt, setAttempt] = useState(0);
+  const [engine, setEngine] = useState<Recommender | null>(null);
+  const [phase, setPhase] = useState<EngineContextValue['phase']>('loading');
+  const [progress, setProgress] = useState<LoadProgress>(NO_PROGRESS);
+  const [readyInfo, setReadyInfo] = useState<ReadyInfo | null>(null);
+  const [error, setError] = useState<EngineError | null>(null);
+  const [catalog, setCatalog] = useState<CatalogEntry[] | null>(null);
+  const [learning, setLearning] = useState<LearningState>(IDLE_LEARNING);
+  const [revision, setRevision] = useState(0);
+  const engineRef = useRef<Recommender | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    setPhase('loading');
+    setProgress(NO_PROGRESS);
+    setError(null);
+    setLearning(IDLE_LEARNING);
+    const onProgress = (e: ProgressEvent): void => {
+      if (!live) return;
+      switch (e.status) {
+        case 'initiate':
+        case 'download':
+        case 'done':
+          setProgress((p) => ({ ...p, file: e.file }));
+          break;
+        case 'progress':
+          setProgress({ loaded: e.overallLoaded, total: e.overallTotal, file: e.file });
+          break;
+        case 'ready':
+          break;
+        case 'learning':
+          setLearning((l) => ({ ...l, active: true, step: e.step, of: e.of, loss: e.loss }));
+          break;
+        case 'learned':
+          setLearning((l) => ({ ...l, active: false, last: { steps: e.steps, accepted: e.accepted, reason: e.reason, at: Date.now() } }));
+          setRevision((r) => r + 1);
+          break;
+      }
+    };
+    const instance = createEngine({ modelUrl: config.modelUrl, device: config.device, onProgress });
+    engineRef.current = instance;
+    setEngine(instance);
+    const removeHooks = config.testHooks ? installTestHooks(instance) : () => {};
+    instance.catalog().then(
+      (items) => live && setCatalog(items as CatalogEntry[]),
+      () => {},
+    );
+    instance.ready.then(
+      (info) => {
+        if (!live) return;
+        performance.mark('localrec:model-ready');
+        setReadyInfo(info);
+        setPhase('ready');
+        setRevision((r) => r + 1);
+      },
+      (err: unknown) => {
+        if (!live) return;
+        setError(toEngineError(err));
+        setPhase('error');
+      },
+    );
+    return () => {
+      live = false;
+      removeHooks();
+      engineRef.current = null;
+      void instance.dispose().catch(() => {});
+    };
+  }, [config.modelUrl, config.device, config.testHooks, createEngine, attempt]);
+
+  const record = useCallback(async (itemId: number, type: EventType) => {
+    const instance = engineRef.current;
+    if (!instance) return;
+    await instance.ready;
+    await instance.record({ itemId, type, at: Date.now() });
+    setRevision((r) => r + 1);
+  }, []);
+  const invalidate = useCallback(() => setRevision((r) => r + 1), []);
+  const retry = useCallback(() => setAttempt((a) => a + 1), []);
+
+  const catalogById = useMemo(() => new Map((catalog ?? []).map((it) => [it.id, it])), [catalog]);
+  const value = useMemo<EngineContextValue>(
+    () => ({ engine, phase, progress, readyInfo, error, catalog, catalogById, learning, revision, record, invalidate, retry }),
+    [engine, phase, progress, readyInfo, error, catalog, catalogById, learning, revision, record, invalidate, retry],
+  );
+  return <EngineContext.Provider value={value}>{children}</EngineContext.Provider>;
+}

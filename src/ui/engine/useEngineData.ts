@@ -1,0 +1,25 @@
+import { useEffect, useState } from 'react';
+import type { Recommender } from '../../engine/recommender/types';
+import { useEngine } from './useEngine';
+
+/**
+ * Reads something from the engine once it is ready, and again whenever its data changes
+ * (`revision`). Returns null until the first answer. Pass a module-level function: a new
+ * function on every render would re-read on every render.
+ */
+export function useEngineData<T>(read: (engine: Recommender) => Promise<T>): T | null {
+  const { engine, phase, revision } = useEngine();
+  const [value, setValue] = useState<T | null>(null);
+  useEffect(() => {
+    if (!engine || phase !== 'ready') return;
+    let current = true;
+    read(engine).then(
+      (v) => current && setValue(v),
+      () => {},
+    );
+    return () => {
+      current = false;
+    };
+  }, [engine, phase, revision, read]);
+  return value;
+}
