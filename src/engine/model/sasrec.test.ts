@@ -34,6 +34,27 @@ describe('SasRec causality', () => {
     }
   });
 
+  it('attention puts exactly zero weight on later positions and on padding', async () => {
+    const attention: tf.Tensor4D[] = [];
+    const h = tf.tidy(() => model.encode(model.itemTable(), tf.tensor2d([[0, 0, 3, 9, 14, 2, 27, 5, 11, 8]], [1, 10], 'int32'), { training: false, attention }));
+    for (const probs of attention) {
+      expect(probs.shape).toEqual([1, cfg.heads, 10, 10]);
+      const p = (await probs.data()) as Float32Array;
+      for (let head = 0; head < cfg.heads; head++) {
+        for (let q = 2; q < 10; q++) {
+          let sum = 0;
+          for (let k = 0; k < 10; k++) {
+            const w = p[(head * 10 + q) * 10 + k];
+            if (k > q || k < 2) expect(w, `head ${head} query ${q} key ${k}`).toBe(0);
+            sum += w;
+          }
+          expect(sum).toBeCloseTo(1, 5);
+        }
+      }
+    }
+    tf.dispose([h, ...attention]);
+  });
+
   it('padding on the left does not change the last position', async () => {
     const short = await hidden([0, 0, 0, 0, 0, 0, 4, 5, 6, 7]);
     const d = cfg.dim;
@@ -75,6 +96,38 @@ describe('SasRec initialisation', () => {
     expect(Array.from(ea.subarray(0, cfg.dim))).toEqual(new Array(cfg.dim).fill(0));
     expect([...a.weights.keys()]).toContain('block1/ffn_w2');
     for (const m of [a, b, c]) m.dispose();
+  });
+});
+
+describe('SasRec content tower', () => {
+  it('item vectors are ID embedding + features @ feat_emb; ID dropout leaves content-only vectors', async () => {
+    const cfg = tinyConfig({ numItems: 4, numFeatures: 2, idDropout: 0.5 });
+    const feats = tf.tensor2d([[0, 0], [1, 0], [0, 1], [0.5, 0.5], [0, 0]]);
+    const model = SasRec.create(cfg, 2, feats);
+    const d = cfg.dim;
+    const emb = (await model.w('item_emb').data()) as Float32Array;
+    const fe = (await model.w('feat_emb').data()) as Float32Array;
+    const t = model.itemTable();
+    const table = (await t.data()) as Float32Array;
+    t.dispose();
+    for (let k = 0; k < d; k++) {
+      expect(table[1 * d + k]).toBeCloseTo(emb[1 * d + k] + fe[k], 6);
+      expect(table[3 * d + k]).toBeCloseTo(emb[3 * d + k] + 0.5 * fe[k] + 0.5 * fe[d + k], 6);
+    }
+    // In training, hidden rows keep exactly the content part.
+    let seed = 1;
+    const tt = model.itemTable({ training: true, nextSeed: () => seed++ });
+    const dropped = (await tt.data()) as Float32Array;
+    tt.dispose();
+    let hidden = 0;
+    for (let i = 1; i <= 4; i++) {
+      const contentOnly = Array.from({ length: d }, (_, k) => Math.abs(dropped[i * d + k] - (table[i * d + k] - emb[i * d + k])) < 1e-6).every(Boolean);
+      const full = Array.from({ length: d }, (_, k) => Math.abs(dropped[i * d + k] - table[i * d + k]) < 1e-6).every(Boolean);
+      expect(contentOnly || full, `item ${i}`).toBe(true);
+      if (contentOnly) hidden++;
+    }
+    expect(hidden).toBeGreaterThan(0);
+    model.dispose();
   });
 });
 
