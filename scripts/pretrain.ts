@@ -16,6 +16,7 @@ import { featureMatrix, featureVocabulary } from '../src/engine/data/itemFeature
 import { LocalRecError } from '../src/engine/errors';
 import { rankMetrics } from '../src/engine/eval/metrics';
 import { rankTargets } from '../src/engine/eval/rankTargets';
+import { splitUsers } from '../src/engine/eval/userSplit';
 import { resolveConfig, type SasRecConfig } from '../src/engine/model/config';
 import { bucketedBatches } from '../src/engine/train/batches';
 import type { LossSpec } from '../src/engine/train/losses';
@@ -88,6 +89,8 @@ const { values: args } = parseArgs({
     'max-minutes': { type: 'string' },
     precision: { type: 'string', default: 'float16' },
     workers: { type: 'string', default: '1' },
+    'holdout-users': { type: 'string' },
+    'holdout-seed': { type: 'string', default: '7' },
   },
 });
 
@@ -121,6 +124,23 @@ const { dataset, catalog } = (() => {
     throw e;
   }
 })();
+// --holdout-users 0.2: those people never reach pretraining (eval:ondevice fine-tunes on them).
+const holdout = args['holdout-users'] ? { share: Number(args['holdout-users']), seed: Number(args['holdout-seed']) } : null;
+if (holdout) {
+  const { train, heldOut } = (() => {
+    try {
+      return splitUsers(dataset.sequences.length, holdout.share, holdout.seed);
+    } catch (e) {
+      if (e instanceof LocalRecError) fail(e.message);
+      throw e;
+    }
+  })();
+  process.stderr.write(`holding out ${heldOut.length} of ${dataset.sequences.length} users (seed ${holdout.seed})\n`);
+  dataset.sequences = train.map((u) => dataset.sequences[u]);
+  dataset.userIds = train.map((u) => dataset.userIds[u]);
+  if (dataset.ratings) dataset.ratings = train.map((u) => (dataset.ratings as Float32Array[])[u]);
+  if (dataset.times) dataset.times = train.map((u) => (dataset.times as Float64Array[])[u]);
+}
 const split = leaveOneOut(dataset);
 const featureNames = opts.contentFeatures && catalog ? featureVocabulary(catalog) : [];
 const config = resolveConfig({ ...fileConfig.model, numItems: dataset.numItems, numFeatures: featureNames.length });
@@ -145,7 +165,7 @@ if (resuming) {
     epochsSinceBest: 0, rng: opts.seed, history: [], trainSeconds: 0, done: false,
   };
 }
-writeFileSync(join(ckptDir, 'run.json'), JSON.stringify({ data: args.data, config, train: opts, featureNames }, null, 2));
+writeFileSync(join(ckptDir, 'run.json'), JSON.stringify({ data: args.data, config, train: opts, featureNames, holdout }, null, 2));
 
 const init: RunnerInit = {
   config, seed: opts.seed, features, featureNames, resumeDir: resuming ? ckptModelDir : null,
@@ -251,7 +271,7 @@ const best = loadModelFiles(join(ckptDir, 'best'));
 await saveModelFiles(outDir, best.model, featureNames, args.precision as 'float16');
 const test = rankMetrics((await rankTargets(best.model, split.test)).ranks);
 writeFileSync(join(outDir, 'training.json'), JSON.stringify({
-  data: basename(args.data), config, train: opts, bestEpoch: state.bestEpoch + 1, bestValidNdcg10: state.bestNdcg,
+  data: basename(args.data), holdout, config, train: opts, bestEpoch: state.bestEpoch + 1, bestValidNdcg10: state.bestNdcg,
   epochs: state.history.length, trainSeconds: Math.round(state.trainSeconds), test, history: state.history,
 }, null, 1));
 if (catalog) writeFileSync(join(outDir, 'catalog.json'), JSON.stringify({ items: catalog }));
