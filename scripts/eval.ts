@@ -60,6 +60,7 @@ async function main(): Promise<void> {
   if (!args.data) fail(USAGE);
   const withBaselines = args.baselines || !args.model;
   const seed = Number(args.seed);
+  if (!Number.isInteger(seed) || seed < 0) fail(`--seed must be an integer >= 0, got "${args.seed}"`);
   const { dataset, catalog, format } = loadDataset(args.data, {
     catalog: args.catalog,
     unknownItems: args['skip-unknown-items'] ? 'skip' : 'error',

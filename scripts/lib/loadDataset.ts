@@ -4,10 +4,10 @@ import { LocalRecError } from '../../src/engine/errors';
 import { buildDataset } from '../../src/engine/data/buildDataset';
 import type { CatalogItem } from '../../src/engine/data/catalog';
 import { parseCatalogCsv, parseCatalogJson, type CatalogEntry } from '../../src/engine/data/catalogFile';
+import { movieLens100kFromText } from '../../src/engine/data/datasetFromText';
 import { decodeLatin1OrUtf8, decodeUtf8 } from '../../src/engine/data/encoding';
 import { parseInteractionsCsv } from '../../src/engine/data/interactions';
 import { joinCatalog, parseIdMap, parseMoviesDat } from '../../src/engine/data/movielens';
-import { parseUData, parseUItem } from '../../src/engine/data/movielens100k';
 import { parseSasLines } from '../../src/engine/data/sasLines';
 import type { SequenceDataset } from '../../src/engine/data/types';
 
@@ -46,9 +46,8 @@ export function readCatalogFile(file: string): CatalogEntry[] {
 function loadMl100k(dir: string, opts: LoadOptions): LoadedData {
   const dataFile = join(dir, 'u.data');
   const itemFile = join(dir, 'u.item');
-  const interactions = parseUData(readFileSync(dataFile, 'utf8'), dataFile);
-  const entries = existsSync(itemFile) ? parseUItem(decodeLatin1OrUtf8(bytes(itemFile)), itemFile) : null;
-  const { dataset, catalog } = buildDataset(interactions, entries, dataFile, opts);
+  const uItem = existsSync(itemFile) ? decodeLatin1OrUtf8(bytes(itemFile)) : null;
+  const { dataset, catalog } = movieLens100kFromText(readFileSync(dataFile, 'utf8'), uItem, { ...opts, dataFile, itemFile });
   return { dataset, catalog, format: 'ml-100k' };
 }
 

@@ -44,6 +44,7 @@ describe('parseInteractionsCsv', () => {
     ['too few columns', 'u1,i1\n', /e\.csv:1: expected 3 or 4 columns/],
     ['tab-separated', 'u1\ti1\t10\n', /expected 3 or 4 columns .*found 1.*looks tab-separated/],
     ['inconsistent columns', 'u1,i1,10\nu2,i2,11,5\n', /e\.csv:2: expected 3 columns like the first line, found 4/],
+    ['row wider than the header', 'user,item,timestamp\nu1,i1,10,5\n', /e\.csv:2: expected 3 columns like the header, found 4/],
     ['non-numeric timestamp', 'u1,i1,10\nu1,i2,soon\n', /e\.csv:2: timestamp "soon" is neither a number nor an ISO date/],
     ['non-numeric rating', 'u1,i1,10,good\n', /e\.csv:1: rating "good" is not a number/],
     ['empty item', 'u1,,10\n', /e\.csv:1: the item field is empty/],

@@ -90,7 +90,7 @@ export function parseInteractionsCsv(text: string, file: string): Interaction[] 
   for (let r = start; r < rows.length; r++) {
     const { line, fields } = rows[r];
     if (fields.length !== width) {
-      throw new ParseError(file, line, `expected ${width} columns like the first line, found ${fields.length}`,
+      throw new ParseError(file, line, `expected ${width} columns like the ${start === 1 ? 'header' : 'first line'}, found ${fields.length}`,
         columnHint(fields));
     }
     const user = fields[cu];

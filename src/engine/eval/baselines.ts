@@ -71,7 +71,10 @@ export function itemTransitionScorer(train: ArrayLike<number>[], numItems: numbe
 }
 
 export interface ItemKnnOptions {
-  /** Only the newest `window` history items vote (default 200, the model's context length). */
+  /**
+   * Only the newest `window` history items vote (default 3: best validation HR@10 on ML-1M and
+   * ML-100K among 1, 2, 3, 5, 10; with the whole history, popular items dominate).
+   */
   window?: number;
 }
 
@@ -81,7 +84,7 @@ export interface ItemKnnOptions {
  * sum over its distinct items i of sim(i, j); ties broken by popularity.
  */
 export function itemKnnScorer(train: ArrayLike<number>[], numItems: number, opts: ItemKnnOptions = {}): Scorer {
-  const window = opts.window ?? 200;
+  const window = opts.window ?? 3;
   const vocab = numItems + 1;
   const sim = new Float32Array(vocab * vocab);
   const counts = itemUserCounts(train, numItems);

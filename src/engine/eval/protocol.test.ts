@@ -32,6 +32,12 @@ describe('targetRank and topKItems', () => {
     expect(targetRank(row, 4, mask(6, [2, 5]))).toBe(2);
   });
 
+  it('ranks a NaN target score last', () => {
+    const row = [-Infinity, Number.NaN, 0.2, Number.NaN, 0.1];
+    expect(targetRank(row, 1, mask(5, [4]))).toBe(2);
+    expect(Array.from(topKItems(row, 5, mask(5, [4]), 1))).toEqual([2, 3, 1]);
+  });
+
   it('orders the top list like the ranks (target after items it ties with)', () => {
     expect(Array.from(topKItems(row, 3, mask(6, [5]), 1))).toEqual([2, 3, 1]);
     expect(Array.from(topKItems(row, 3, mask(6, [5]), 3))).toEqual([2, 1, 3]);

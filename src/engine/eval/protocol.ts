@@ -25,12 +25,14 @@ export interface RankOptions {
 
 /**
  * 0-based rank of `target` in one score row: the number of non-excluded items j != target with
- * score >= the target's. Ties count against the target, so a constant scorer gets no credit.
+ * score >= the target's. Ties count against the target, so a constant scorer gets no credit;
+ * a NaN target score ranks last (a broken model must not look perfect).
  */
 export function targetRank(row: ArrayLike<number>, target: number, excluded: Uint8Array): number {
   const t = row[target];
+  const nan = Number.isNaN(t);
   let rank = 0;
-  for (let j = 1; j < row.length; j++) if (j !== target && !excluded[j] && row[j] >= t) rank++;
+  for (let j = 1; j < row.length; j++) if (j !== target && !excluded[j] && (nan || row[j] >= t)) rank++;
   return rank;
 }
 
@@ -41,7 +43,8 @@ export function targetRank(row: ArrayLike<number>, target: number, excluded: Uin
 export function topKItems(row: ArrayLike<number>, k: number, excluded: Uint8Array, target: number): Int32Array {
   const ids: number[] = [];
   // a ranks before b
-  const before = (a: number, b: number) => row[a] > row[b] || (row[a] === row[b] && (b === target || (a !== target && a < b)));
+  const v = (j: number) => (Number.isNaN(row[j]) ? Number.NEGATIVE_INFINITY : row[j]);
+  const before = (a: number, b: number) => v(a) > v(b) || (v(a) === v(b) && (b === target || (a !== target && a < b)));
   for (let j = 1; j < row.length; j++) {
     if (excluded[j] && j !== target) continue;
     if (ids.length === k && !before(j, ids[k - 1])) continue;
@@ -82,7 +85,7 @@ export async function rankCases(scorer: Scorer, cases: EvalCase[], opts: RankOpt
       if (sampledRanks && negs) {
         const t = row[c.target];
         let rank = 0;
-        for (let j = 0; j < negs.length; j++) if (row[negs[j]] >= t) rank++;
+        for (let j = 0; j < negs.length; j++) if (Number.isNaN(t) || row[negs[j]] >= t) rank++;
         sampledRanks[ci] = rank;
       }
     });
