@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LocalRecError } from '../src/engine/errors';
 import { evaluateOnDevice } from '../src/engine/eval/onDeviceEval';
-import { splitUsers } from '../src/engine/eval/userSplit';
+import { splitUsers } from '../src/engine/data/userSplit';
 import type { EvalCase } from '../src/engine/eval/rankTargets';
 import { resolvePolicy, type FinetunePolicy } from '../src/engine/train/finetunePolicy';
 import { Rng } from '../src/engine/train/rng';
@@ -91,14 +91,14 @@ async function main(): Promise<void> {
   const split = splitUsers(dataset.sequences.length, share, holdSeed);
   const seed = Number(args.seed);
   const rng = new Rng(seed);
-  const heldOut = args.users ? split.heldOut.slice(0, count('users', args.users)) : split.heldOut;
+  const heldOut = args.users ? split.heldOutUsers.slice(0, count('users', args.users)) : split.heldOutUsers;
   // Reference set: other people's next item (their last), from users the model was trained on.
-  const refUsers = rng.shuffle(split.train.filter((u) => dataset.sequences[u].length >= 3)).slice(0, count('reference', args.reference ?? '200'));
+  const refUsers = rng.shuffle(split.trainUsers.filter((u) => dataset.sequences[u].length >= 3)).slice(0, count('reference', args.reference ?? '200'));
   const referenceCases: EvalCase[] = refUsers.map((u) => {
     const s = dataset.sequences[u];
     return { history: s.subarray(0, s.length - 1), target: s[s.length - 1], exclude: s.subarray(0, s.length - 1) };
   });
-  const replay = rng.shuffle(split.train.slice()).slice(0, count('replay', args.replay ?? '0')).map((u) => Array.from(dataset.sequences[u].slice(-50)));
+  const replay = rng.shuffle(split.trainUsers.slice()).slice(0, count('replay', args.replay ?? '0')).map((u) => Array.from(dataset.sequences[u].slice(-50)));
   const t0 = Date.now();
   const report = await evaluateOnDevice(model, dataset, heldOut, {
     policy, futureCount: 3, referenceCases, referenceProbes: count('probes', args.probes ?? '20'),

@@ -16,7 +16,7 @@ import { featureMatrix, featureVocabulary } from '../src/engine/data/itemFeature
 import { LocalRecError } from '../src/engine/errors';
 import { rankMetrics } from '../src/engine/eval/metrics';
 import { rankTargets } from '../src/engine/eval/rankTargets';
-import { splitUsers } from '../src/engine/eval/userSplit';
+import { selectUsers, splitUsers } from '../src/engine/data/userSplit';
 import { resolveConfig, type SasRecConfig } from '../src/engine/model/config';
 import { bucketedBatches } from '../src/engine/train/batches';
 import type { LossSpec } from '../src/engine/train/losses';
@@ -116,7 +116,7 @@ const opts: TrainOptions = { ...DEFAULT_TRAIN, ...fileConfig.train };
 await tf.setBackend('wasm');
 await tf.ready();
 
-const { dataset, catalog } = (() => {
+const loaded = (() => {
   try {
     return loadDataset(args.data);
   } catch (e) {
@@ -124,23 +124,13 @@ const { dataset, catalog } = (() => {
     throw e;
   }
 })();
+const catalog = loaded.catalog;
 // --holdout-users 0.2: those people never reach pretraining (eval:ondevice fine-tunes on them).
 const holdout = args['holdout-users'] ? { share: Number(args['holdout-users']), seed: Number(args['holdout-seed']) } : null;
-if (holdout) {
-  const { train, heldOut } = (() => {
-    try {
-      return splitUsers(dataset.sequences.length, holdout.share, holdout.seed);
-    } catch (e) {
-      if (e instanceof LocalRecError) fail(e.message);
-      throw e;
-    }
-  })();
-  process.stderr.write(`holding out ${heldOut.length} of ${dataset.sequences.length} users (seed ${holdout.seed})\n`);
-  dataset.sequences = train.map((u) => dataset.sequences[u]);
-  dataset.userIds = train.map((u) => dataset.userIds[u]);
-  if (dataset.ratings) dataset.ratings = train.map((u) => (dataset.ratings as Float32Array[])[u]);
-  if (dataset.times) dataset.times = train.map((u) => (dataset.times as Float64Array[])[u]);
-}
+if (holdout && !(holdout.share > 0 && holdout.share < 1)) fail(`--holdout-users must be a share between 0 and 1, e.g. 0.2 (got ${args['holdout-users']})`);
+const { trainUsers, heldOutUsers } = holdout ? splitUsers(loaded.dataset.sequences.length, holdout.share, holdout.seed) : { trainUsers: [], heldOutUsers: [] };
+if (holdout) process.stderr.write(`holding out ${heldOutUsers.length} of ${loaded.dataset.sequences.length} users (seed ${holdout.seed})\n`);
+const dataset = holdout ? selectUsers(loaded.dataset, trainUsers) : loaded.dataset;
 const split = leaveOneOut(dataset);
 const featureNames = opts.contentFeatures && catalog ? featureVocabulary(catalog) : [];
 const config = resolveConfig({ ...fileConfig.model, numItems: dataset.numItems, numFeatures: featureNames.length });

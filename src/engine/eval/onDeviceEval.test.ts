@@ -16,7 +16,7 @@ vi.mock('../train/finetune', async (importOriginal) => {
   return { ...mod, finetune: (...a: Parameters<typeof mod.finetune>) => { calls.n++; return mod.finetune(...a); } };
 });
 
-/** 12 people over 20 items: each walks i -> i+1; ratings 5 except every 4th interaction rated 1. */
+/** 12 people over 50 items: each walks i -> i+1; ratings 5 except every 4th interaction rated 1. */
 function tinyDataset(): SequenceDataset {
   const rng = new Rng(5);
   const sequences: Int32Array[] = [];
@@ -24,20 +24,20 @@ function tinyDataset(): SequenceDataset {
   const times: Float64Array[] = [];
   for (let u = 0; u < 12; u++) {
     const len = u < 2 ? 40 : 12 + rng.int(0, 6);
-    const start = rng.int(1, 21);
-    const s = Int32Array.from({ length: len }, (_, k) => ((start - 1 + k) % 20) + 1);
+    const start = rng.int(1, 51);
+    const s = Int32Array.from({ length: len }, (_, k) => ((start - 1 + k) % 50) + 1);
     sequences.push(s);
     ratings.push(Float32Array.from(s, (_, k) => (k % 4 === 3 ? 1 : 5)));
     times.push(Float64Array.from(s, (_, k) => 1_000_000 + k * 60));
   }
-  return { source: 'tiny', numItems: 20, userIds: sequences.map((_, i) => String(i)), sequences, ratings, times, itemIds: ['', ...Array.from({ length: 20 }, (_, i) => String(i + 1))] };
+  return { source: 'tiny', numItems: 50, userIds: sequences.map((_, i) => String(i)), sequences, ratings, times, itemIds: ['', ...Array.from({ length: 50 }, (_, i) => String(i + 1))] };
 }
 
 let model: SasRec;
 const ds = tinyDataset();
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  model = SasRec.create(resolveConfig({ numItems: 20, maxLen: 16, dim: 8, blocks: 1, heads: 1, ffnDim: 8, dropout: 0 }), 3);
+  model = SasRec.create(resolveConfig({ numItems: 50, maxLen: 16, dim: 8, blocks: 1, heads: 1, ffnDim: 8, dropout: 0 }), 3);
 });
 afterAll(() => model.dispose());
 
@@ -75,11 +75,11 @@ describe('evaluateOnDevice', () => {
     const before = tf.memory().numTensors;
     const w0 = await model.w('item_emb').data();
     calls.n = 0;
-    const a = await evaluateOnDevice(model, ds, [0, 1, 2, 3, 4, 5], options());
+    const a = await evaluateOnDevice(model, ds, [0, 1, 2, 3, 4, 5, 6, 7], options());
     expect(calls.n).toBeGreaterThan(0);
-    const b = await evaluateOnDevice(model, ds, [0, 1, 2, 3, 4, 5], options());
+    const b = await evaluateOnDevice(model, ds, [0, 1, 2, 3, 4, 5, 6, 7], options());
     expect(b).toEqual(Object.assign(a, { msPerUser: b.msPerUser }));
-    expect(a.evaluatedUsers).toBe(6);
+    expect(a.evaluatedUsers).toBe(8);
     expect(a.ndcg10.ci95[0]).toBeLessThanOrEqual(a.ndcg10.ci95[1]);
     expect(a.continual.users).toBe(2);
     expect(a.continual.chunks.map((c) => c.chunk)).toEqual([1, 2, 3]);

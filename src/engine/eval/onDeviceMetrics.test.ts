@@ -1,21 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bootstrapLiftCi, liftPct } from './bootstrap';
 import { countInTop, multiTargetMetrics, topK } from './multiTarget';
-import { splitUsers } from './userSplit';
-
-describe('splitUsers', () => {
-  it('is seeded, disjoint, complete and holds out the share', () => {
-    const a = splitUsers(100, 0.2, 7);
-    expect(a.heldOut).toHaveLength(20);
-    expect(a.train).toHaveLength(80);
-    expect(new Set([...a.heldOut, ...a.train]).size).toBe(100);
-    expect(splitUsers(100, 0.2, 7)).toEqual(a);
-    expect(splitUsers(100, 0.2, 8).heldOut).not.toEqual(a.heldOut);
-  });
-  it('rejects shares outside (0, 1)', () => {
-    expect(() => splitUsers(10, 1, 1)).toThrow(/between 0 and 1/);
-  });
-});
 
 describe('multi-target metrics', () => {
   it('NDCG@10 with 3 relevant items, hand-computed', () => {
