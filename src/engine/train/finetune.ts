@@ -72,7 +72,7 @@ function sumAll(ts: tf.Tensor[]): tf.Tensor {
  * app's worker and by the Node evaluation CLI.
  *
  * Loss = weighted next-item cross-entropy over the person's sequence (and replayed exemplars)
- * + dislikeWeight * unlikelihood -log(1 - p(disliked)) at every position of the sequence
+ * + dislikeWeight * unlikelihood -log(1 - p(disliked)) at every position of the whole sequence
  * + l2ToPretrained * ||w - w0||^2 over the trainable subset. After each step the relative drift
  * from the pretrained weights is capped. The newest positive item is held out: every
  * `validateEvery` steps its cross-entropy is measured; when it gets worse than before the run by
@@ -127,8 +127,11 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
       targetWeights.push(i === 0 ? trainW[trainW.length - n + j + 1] : policy.replayWeight);
     }
   });
+  // The dislike term reads every position of the whole sequence (the newest item included: the
+  // feed ranks from there). The held-out item is only context here, never a target.
+  const full = packRows([seq], cfg.maxLen);
   const userPositions: number[] = [];
-  for (let j = 0; j < Math.min(trainSeq.length, len); j++) userPositions.push(len - 1 - j);
+  for (let j = 0; j < Math.min(seq.length, full.len); j++) userPositions.push(full.len - 1 - j);
   const dislikeMask = new Float32Array(vocab);
   for (const d of history.disliked) if (d > 0 && d < vocab) dislikeMask[d] = 1;
   const hasDislikes = history.disliked.length > 0 && policy.dislikeWeight > 0;
@@ -138,6 +141,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
   const targetsT = tf.tensor1d(Int32Array.from(targets), 'int32');
   const weightsT = tf.tensor1d(Float32Array.from(targetWeights));
   const userPosT = tf.tensor1d(Int32Array.from(userPositions), 'int32');
+  const fullSeqT = tf.tensor2d(full.data, [1, full.len], 'int32');
   const dislikeT = tf.tensor2d(dislikeMask, [1, vocab]);
   const padBias = padColumnBias(vocab);
   const valSeqT = (() => {
@@ -159,7 +163,8 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
       total = tf.div(tf.sum(tf.mul(ce, weightsT)), Math.max(1e-9, targetWeights.reduce((a, b) => a + b, 0)));
     }
     if (hasDislikes) {
-      const probs = tf.softmax(logitsOf(gatherRows(flat, userPosT), table)); // [userPositions, vocab]
+      const hFull = tf.reshape(model.encode(table, fullSeqT, { training: false }), [full.len, cfg.dim]) as tf.Tensor2D;
+      const probs = tf.softmax(logitsOf(gatherRows(hFull, userPosT), table)); // [positions, vocab]
       const pDisliked = tf.sum(tf.mul(probs, dislikeT), 1);
       const unlikely = tf.mean(tf.neg(tf.log(tf.maximum(tf.sub(1, pDisliked), 1e-6))));
       total = tf.add(total, tf.mul(unlikely, policy.dislikeWeight));
@@ -241,7 +246,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
     adam.dispose();
     if (good !== initial) disposeSnap(good);
     disposeSnap(initial);
-    for (const t of [seqsT, posT, targetsT, weightsT, userPosT, dislikeT, padBias, valSeqT]) t.dispose();
+    for (const t of [seqsT, posT, targetsT, weightsT, userPosT, fullSeqT, dislikeT, padBias, valSeqT]) t.dispose();
   }
 }
 
