@@ -66,6 +66,28 @@ describe('worker RPC', () => {
   });
 });
 
+describe('page-side cold start', () => {
+  it('serves the same popular feed as the engine before the worker answers, without seen items', async () => {
+    const namespace = `cold${ns}`;
+    const engine = createRecommender({ modelUrl: TINY_MODEL_URL, device: 'cpu', namespace, fetch: tinyModelFetch(), cache: memoryFileCache() });
+    cleanup.push(() => engine.dispose());
+    await engine.record({ itemId: 6, type: 'view', at: 1 });
+    await engine.record({ itemId: 6, type: 'dislike', at: 2 });
+    const expected = await engine.recommend({ count: 8 });
+    // A worker that never answers: everything the page shows comes from the page itself.
+    const { port1 } = new MessageChannel();
+    const silent: WorkerLike = Object.assign(port1 as unknown as MessagePortLike, { addEventListener: port1.addEventListener.bind(port1) as WorkerLike['addEventListener'] });
+    const fetch = tinyModelFetch();
+    const r = createWorkerRecommender({ worker: silent, modelUrl: TINY_MODEL_URL, namespace, pageFetch: fetch });
+    const feed = await r.recommend({ count: 8 });
+    expect(feed).toEqual(expected);
+    expect(feed.map((x) => x.itemId)).not.toContain(6);
+    expect(fetch.calls).toEqual([`${TINY_MODEL_URL}manifest.json`, `${TINY_MODEL_URL}catalog.json`]);
+    await expect(r.recommend({ count: 0 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    port1.close();
+  });
+});
+
 describe('client bundle', () => {
   it('client.ts reaches no TensorFlow.js module', () => {
     const seen = new Set<string>();

@@ -3,9 +3,10 @@ import { LocalRecError } from '../errors';
 import { defaultFileCache, type FileCache } from '../loading/fileCache';
 import { fetchManifest, fetchModelFiles, requiredFiles, resolveModelUrl, type FetchLike } from '../loading/fetchModelFiles';
 import type { ModelManifest } from '../loading/manifest';
-import { modelIdOf, parseCatalog, parseModel } from '../loading/parseModelFiles';
+import { parseCatalog } from '../loading/parseCatalog';
+import { modelIdOf, parseModel } from '../loading/parseModelFiles';
 import { SasRec } from '../model/sasrec';
-import { CatalogIndex, popularFeed, rankFromScores } from '../rank/rankFeed';
+import { CatalogIndex, checkRecommendOptions, popularFeed, rankFromScores } from '../rank/rankFeed';
 import { scoreCatalog } from '../rank/scoreCatalog';
 import { selectBackend } from '../runtime/selectBackend';
 import { interpretEvents, isEventType } from '../signals';
@@ -120,7 +121,7 @@ class LocalRecommender implements Recommender {
     try {
       const fetchOpts = { fetch: this.opts.fetch, cache: this.cache, onProgress: (e: ProgressEvent) => this.emit(e), signal: this.abort.signal };
       const [backendInfo, files] = await Promise.all([
-        selectBackend(this.opts.device ?? 'auto', { wasmPaths: this.opts.wasmPaths }),
+        selectBackend(this.opts.device ?? 'auto', { wasmPaths: this.opts.wasmPaths, wasmThreads: this.opts.wasmThreads }),
         (async () => {
           const manifest = await fetchManifest(this.folder, fetchOpts);
           const bytes = await fetchModelFiles(this.folder, manifest, requiredFiles(manifest), {
@@ -227,11 +228,7 @@ class LocalRecommender implements Recommender {
 
   async recommend(opts: RecommendOptions): Promise<Recommendation[]> {
     this.check();
-    const count = opts?.count;
-    const offset = opts?.offset ?? 0;
-    if (!Number.isInteger(count) || count < 1 || count > 1000) throw new LocalRecError('INVALID_INPUT', `recommend: count must be an integer 1..1000 (got ${String(count)}).`);
-    if (!Number.isInteger(offset) || offset < 0) throw new LocalRecError('INVALID_INPUT', `recommend: offset must be an integer >= 0 (got ${String(offset)}).`);
-    if (opts.discover !== undefined && !(opts.discover >= 0 && opts.discover <= 1)) throw new LocalRecError('INVALID_INPUT', `recommend: discover must be in [0, 1] (got ${String(opts.discover)}).`);
+    const { count, offset } = checkRecommendOptions(opts);
     const [catalog, events, settings] = await Promise.all([this.catalogPromise, this.events(), this.store.getSettings()]);
     const view = interpretEvents(events);
     const q = { count, offset, discover: opts.discover ?? settings.discover, exclude: opts.includeSeen ? new Set<number>() : view.seen };
