@@ -75,6 +75,18 @@ describe('finetune', () => {
     free(x);
   });
 
+  it('the bar is the better of the current and the pretrained weights (no creeping loss over runs)', async () => {
+    const x = loadTiny();
+    // A previous checkpoint that already lost accuracy: perturbed final LayerNorm.
+    tf.tidy(() => x.model.w('final_ln_g').assign(tf.mul(x.model.w('final_ln_g'), 0.3)));
+    const forward: FinetuneHistory = { sequence: [17, 18, 19, 20, 21, 22], weights: [1, 1, 1, 1, 1, 1], disliked: [] };
+    const r = await finetune({ model: x.model, pretrained: x.pretrained, history: forward, policy: resolvePolicy({ steps: 2, learningRate: 0, validateEvery: 1, tolerance: 0.01 }) });
+    expect(r.valPretrained as number).toBeLessThan((r.valBefore as number) - 0.01);
+    expect(r.accepted).toBe(false);
+    expect(r.reason).toContain('limit');
+    free(x);
+  });
+
   it('dislikes push the disliked item down', async () => {
     const x = loadTiny();
     const history: FinetuneHistory = { sequence: [1, 2, 3, 4], weights: [1, 1, 1, 1], disliked: [5] };

@@ -41,6 +41,8 @@ export interface FinetuneResult {
   /** Cross-entropy of the held-out most recent item before and after (null when skipped). */
   valBefore: number | null;
   valAfter: number | null;
+  /** The same loss under the pretrained weights (the bar is min(valBefore, valPretrained) + tolerance). */
+  valPretrained: number | null;
   /** ||w - w0|| / ||w0|| over the trainable parameters after the run. */
   drift: number;
   /** Optimizer state to store with the checkpoint (the input state when rolled back). */
@@ -75,9 +77,9 @@ function sumAll(ts: tf.Tensor[]): tf.Tensor {
  * + dislikeWeight * unlikelihood -log(1 - p(disliked)) at every position of the whole sequence
  * + l2ToPretrained * ||w - w0||^2 over the trainable subset. After each step the relative drift
  * from the pretrained weights is capped. The newest positive item is held out: every
- * `validateEvery` steps its cross-entropy is measured; when it gets worse than before the run by
- * more than `tolerance`, training stops and returns to the last good weights (all the way back to
- * the starting weights if none was good).
+ * `validateEvery` steps its cross-entropy is measured; when it gets worse than the better of the
+ * starting and the pretrained weights by more than `tolerance`, training stops and returns to the
+ * last good weights (all the way back to the starting weights if none was good).
  *
  * @example
  * const view = interpretEvents(events);
@@ -89,7 +91,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
   const cfg = model.config;
   const names = trainableNames(model.weights.keys(), policy.trainable, cfg.blocks);
   const skip = (reason: string, drift = 0): FinetuneResult => ({
-    steps: 0, ran: 0, accepted: false, reason, valBefore: null, valAfter: null, drift,
+    steps: 0, ran: 0, accepted: false, reason, valBefore: null, valAfter: null, valPretrained: null, drift,
     optimizerState: input.optimizerState ?? null, trainable: names,
   });
   for (const n of names) {
@@ -198,10 +200,17 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
   let ran = 0;
   let drift = 0;
   let valAfter: number | null = null;
+  let valPretrained: number | null = null;
   let stopReason = '';
   try {
     const valBefore = await valLoss();
     valAfter = valBefore;
+    // The bar is the better of the current and the pretrained weights, so repeated runs cannot
+    // each lose a little and add up to a large loss (continual learning must not degrade).
+    restore(new Map(names.map((n, i) => [n, anchor[i]])));
+    valPretrained = await valLoss();
+    restore(initial);
+    const limit = Math.min(valBefore, valPretrained) + policy.tolerance;
     for (let step = 1; step <= policy.steps; step++) {
       if (input.signal?.aborted) { stopReason = 'aborted'; good !== initial && disposeSnap(good); good = initial; goodSteps = 0; break; }
       const { value, grads } = tf.variableGrads(lossFn, [...vars.values()]);
@@ -224,8 +233,8 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
       input.onStep?.(step, policy.steps, loss);
       if (step % policy.validateEvery === 0 || step === policy.steps) {
         const v = await valLoss();
-        if (v > valBefore + policy.tolerance) {
-          stopReason = `held-out item got worse at step ${step} (${valBefore.toFixed(3)} -> ${v.toFixed(3)}); kept step ${goodSteps}`;
+        if (v > limit) {
+          stopReason = `held-out item got worse at step ${step} (${valBefore.toFixed(3)} -> ${v.toFixed(3)}, limit ${limit.toFixed(3)}); kept step ${goodSteps}`;
           break;
         }
         if (good !== initial) disposeSnap(good);
@@ -241,7 +250,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
     const reason = accepted
       ? stopReason || `trained ${goodSteps} steps; held-out loss ${valBefore.toFixed(3)} -> ${(valAfter ?? valBefore).toFixed(3)}`
       : `rolled back: ${stopReason || 'no step improved the held-out item'}`;
-    return { steps: goodSteps, ran, accepted, reason, valBefore, valAfter: accepted ? valAfter : valBefore, drift, optimizerState, trainable: names };
+    return { steps: goodSteps, ran, accepted, reason, valBefore, valAfter: accepted ? valAfter : valBefore, valPretrained, drift, optimizerState, trainable: names };
   } finally {
     adam.dispose();
     if (good !== initial) disposeSnap(good);

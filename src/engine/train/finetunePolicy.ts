@@ -26,7 +26,10 @@ export interface FinetunePolicy {
   clipNorm: number;
   /** Validate on the held-out most recent interaction every this many steps (keep the best). */
   validateEvery: number;
-  /** Keep the fine-tuned weights only if the held-out loss is not worse than before by more than this. */
+  /**
+   * Keep fine-tuned weights only while the held-out loss stays within this (nats) of the better of
+   * the starting and the pretrained weights.
+   */
   tolerance: number;
   /** Weight of replayed exemplar sequences (when the caller supplies any). */
   replayWeight: number;
