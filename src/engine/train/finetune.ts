@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { gatherRows } from '../model/gatherRows';
+import { matmul } from '../model/matmul';
 import type { SasRec } from '../model/sasrec';
 import { padColumnBias } from '../model/sasrec';
 import { Adam, type AdamState } from './adam';
@@ -151,8 +152,8 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
     return tf.tensor2d(p.data, [1, p.len], 'int32');
   })();
 
-  /** Logits [rows, vocab] of hidden states [rows, d]. */
-  const logitsOf = (h: tf.Tensor2D, table: tf.Tensor2D) => tf.add(tf.matMul(h, table, false, true), padBias) as tf.Tensor2D;
+  /** Logits [rows, vocab] of hidden states [rows, d] (matmul.ts: fast on WASM forward and backward). */
+  const logitsOf = (h: tf.Tensor2D, table: tf.Tensor2D) => tf.add(matmul(h, table, false, true), padBias) as tf.Tensor2D;
 
   const lossFn = (): tf.Scalar => {
     const table = model.itemTable();
