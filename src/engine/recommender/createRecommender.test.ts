@@ -116,6 +116,10 @@ describe('createRecommender on the tiny model (wasm, fake-indexeddb)', () => {
     const empty = await r.exportData();
     expect(empty.events).toEqual([]);
     expect(empty.checkpoint).toBeNull();
+    // Reading after delete does not bring the database back.
+    await r.recommend({ count: 3 });
+    await r.status();
+    expect((await indexedDB.databases()).map((d) => d.name)).not.toContain(`localrec:t${ns}`);
     const result = await r.importData(json);
     expect(result.events).toBe(6);
     const back = await r.exportData();
@@ -193,6 +197,18 @@ describe('createRecommender on the tiny model (wasm, fake-indexeddb)', () => {
     const err = await r.ready.catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'ModelLoadError', code: 'MODEL_INTEGRITY' });
     expect((err as Error).message).toContain('weights.bin');
+  });
+
+  it('explains a pick with items from the history', async () => {
+    const r = make();
+    await r.ready;
+    for (let i = 0; i < 3; i++) await r.record({ itemId: 9 + i, type: 'like', at: at(i) });
+    const e = await r.explain(12);
+    expect(e.itemId).toBe(12);
+    expect(e.because.length).toBeGreaterThan(0);
+    for (const b of e.because) expect([9, 10, 11]).toContain(b.itemId);
+    expect(e.because.reduce((s, b) => s + b.weight, 0)).toBeCloseTo(1);
+    expect(e.summary).toMatch(/You liked \d Comedy title/);
   });
 
   it('after dispose every call fails with DISPOSED', async () => {

@@ -205,6 +205,7 @@ class LocalRecommender implements Recommender {
           return;
         case 'replaced':
         case 'deleted':
+          if (m.kind === 'deleted') this.store.markDeleted();
           this.eventsCache = null;
           this.generation++;
           if (this.loaded) await this.reloadCheckpoint();
