@@ -5,7 +5,7 @@ import { fetchManifest, fetchModelFiles, requiredFiles, resolveModelUrl, type Fe
 import type { ModelManifest } from '../loading/manifest';
 import { parseCatalog } from '../loading/parseCatalog';
 import { modelIdOf, parseModel } from '../loading/parseModelFiles';
-import { SasRec } from '../model/sasrec';
+import type { SasRec } from '../model/sasrec';
 import { CatalogIndex, checkRecommendOptions, popularFeed, rankFromScores } from '../rank/rankFeed';
 import { scoreCatalog } from '../rank/scoreCatalog';
 import { selectBackend } from '../runtime/selectBackend';
@@ -13,9 +13,9 @@ import { interpretEvents, isEventType } from '../signals';
 import { makeBundle, validateBundle } from '../store/exportBundle';
 import { LocalStore, type StoredCheckpoint } from '../store/localStore';
 import { TabSync, type SyncMessage } from '../store/tabSync';
-import { finetune } from '../train/finetune';
 import { resolvePolicy, type FinetunePolicy } from '../train/finetunePolicy';
 import { explainItem } from './explain';
+import { trainCheckpoint } from './trainCheckpoint';
 import type {
   Backend,
   CatalogEntry,
@@ -89,6 +89,7 @@ class LocalRecommender implements Recommender {
   private lastAttemptEvents = 0;
   /** Bumped by reset/import/delete: a training run that started before is discarded. */
   private generation = 0;
+  private writeQueue: Promise<void> = Promise.resolve();
   private disposed = false;
 
   constructor(options: LocalRecommenderOptions) {
@@ -301,50 +302,46 @@ class LocalRecommender implements Recommender {
     return report(outcome.value);
   }
 
-  /** One fine-tuning run on a copy of the live model; the live model changes only if it is accepted. */
+  /** One fine-tuning run; the live model and the stored checkpoint change only if it is accepted. */
   private async trainOnce(l: LoadedModel): Promise<Omit<LearnReport, 'backend' | 'ms'>> {
     const generation = this.generation;
     await this.reloadCheckpoint();
     this.eventsCache = null;
     const events = await this.events();
-    const view = interpretEvents(events);
-    const copy = new SasRec(l.model.config, new Map([...l.model.weights].map(([n, v]) => [n, tf.variable(v, true)])), l.model.features);
-    try {
-      const r = await finetune({
-        model: copy,
-        pretrained: l.pretrained,
-        history: view,
-        policy: this.policy,
-        optimizerState: this.checkpoint?.optimizer ?? null,
-        replay: this.opts.replay,
-        signal: this.abort.signal,
-        onStep: (step, of, loss) => this.emit({ status: 'learning', step, of, loss }),
-      });
-      this.lastAttemptEvents = events.length;
-      if (!r.accepted || generation !== this.generation || this.disposed) {
-        return { steps: 0, accepted: false, reason: r.accepted ? 'discarded: the data changed while training' : r.reason, lossBefore: r.valBefore, lossAfter: r.valAfter };
-      }
-      const weights: Record<string, Float32Array> = {};
-      for (const name of r.trainable) weights[name] = (await copy.w(name).data()) as Float32Array;
-      const checkpoint: StoredCheckpoint = {
-        modelId: l.modelId,
-        steps: (this.checkpoint?.steps ?? 0) + r.steps,
-        updatedAt: Date.now(),
-        trainedEvents: events.length,
-        weights,
-        optimizer: r.optimizerState,
-      };
+    const { result: r, checkpoint } = await trainCheckpoint({
+      model: l.model,
+      pretrained: l.pretrained,
+      modelId: l.modelId,
+      history: interpretEvents(events),
+      eventCount: events.length,
+      policy: this.policy,
+      previous: this.checkpoint,
+      replay: this.opts.replay,
+      signal: this.abort.signal,
+      onStep: (step, of, loss) => this.emit({ status: 'learning', step, of, loss }),
+    });
+    this.lastAttemptEvents = events.length;
+    const losses = { lossBefore: r.valBefore, lossAfter: r.valAfter };
+    if (!checkpoint) return { steps: 0, accepted: false, reason: r.reason, ...losses };
+    const stored = await this.exclusive(async () => {
+      // Reset, import and delete bump the generation inside the same queue: a run that started
+      // before them must not write over their result.
+      if (generation !== this.generation || this.disposed) return false;
       await this.store.putCheckpoint(checkpoint);
-      if (generation !== this.generation || this.disposed) {
-        return { steps: 0, accepted: false, reason: 'discarded: the data changed while training', lossBefore: r.valBefore, lossAfter: r.valAfter };
-      }
       await this.reloadCheckpoint();
-      this.sync.post('checkpoint');
-      this.emit({ status: 'updated', what: 'checkpoint', origin: 'local' });
-      return { steps: r.steps, accepted: true, reason: r.reason, lossBefore: r.valBefore, lossAfter: r.valAfter };
-    } finally {
-      for (const v of copy.weights.values()) v.dispose();
-    }
+      return true;
+    });
+    if (!stored) return { steps: 0, accepted: false, reason: 'discarded: the data changed while training', ...losses };
+    this.sync.post('checkpoint');
+    this.emit({ status: 'updated', what: 'checkpoint', origin: 'local' });
+    return { steps: r.steps, accepted: true, reason: r.reason, ...losses };
+  }
+
+  /** Runs writes that replace the model state one after another. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.writeQueue.then(fn);
+    this.writeQueue = run.then(() => undefined, () => undefined);
+    return run;
   }
 
   async explain(itemId: number): Promise<Explanation> {
@@ -409,34 +406,40 @@ class LocalRecommender implements Recommender {
       modelId: l.modelId,
       weightSizes: new Map([...l.model.weights].map(([n, v]) => [n, v.size])),
     });
-    this.generation++;
-    await this.store.replaceAll(valid);
-    this.eventsCache = null;
-    this.lastAttemptEvents = 0;
-    await this.reloadCheckpoint();
+    await this.exclusive(async () => {
+      this.generation++;
+      await this.store.replaceAll(valid);
+      this.eventsCache = null;
+      this.lastAttemptEvents = 0;
+      await this.reloadCheckpoint();
+    });
     this.sync.post('replaced');
     this.emit({ status: 'updated', what: 'all', origin: 'local' });
-    return { events: valid.events.length, checkpoint: valid.checkpoint !== null };
+    return { events: valid.events.length, checkpoint: valid.checkpoint !== null, note: valid.checkpointSkipped };
   }
 
   async deleteData(): Promise<void> {
     this.check();
-    this.generation++;
-    await this.store.destroy();
-    await this.cache?.clear();
-    this.eventsCache = [];
-    this.lastAttemptEvents = 0;
-    if (this.loaded) await this.reloadCheckpoint();
+    await this.exclusive(async () => {
+      this.generation++;
+      await this.store.destroy();
+      await this.cache?.clear();
+      this.eventsCache = [];
+      this.lastAttemptEvents = 0;
+      if (this.loaded) await this.reloadCheckpoint();
+    });
     this.sync.post('deleted');
     this.emit({ status: 'updated', what: 'all', origin: 'local' });
   }
 
   async resetModel(): Promise<void> {
     await this.model();
-    this.generation++;
-    await this.store.deleteCheckpoint();
-    this.lastAttemptEvents = (await this.events()).length;
-    await this.reloadCheckpoint();
+    await this.exclusive(async () => {
+      this.generation++;
+      await this.store.deleteCheckpoint();
+      this.lastAttemptEvents = (await this.events()).length;
+      await this.reloadCheckpoint();
+    });
     this.sync.post('checkpoint');
     this.emit({ status: 'updated', what: 'checkpoint', origin: 'local' });
   }

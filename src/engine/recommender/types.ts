@@ -134,7 +134,10 @@ export interface LearnOptions {
 
 export interface ImportResult {
   events: number;
+  /** A fine-tuned checkpoint was imported and is in use. */
   checkpoint: boolean;
+  /** Why a checkpoint in the file was not used (trained from other pretrained weights), else null. */
+  note: string | null;
 }
 
 export interface LearnReport {
