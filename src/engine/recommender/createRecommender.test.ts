@@ -199,6 +199,23 @@ describe('createRecommender on the tiny model (wasm, fake-indexeddb)', () => {
     expect((err as Error).message).toContain('weights.bin');
   });
 
+  it('a run that started before delete-all never writes its checkpoint afterwards', async () => {
+    let started!: () => void;
+    const learning = new Promise<void>((res) => { started = res; });
+    const r = make({ policy: { steps: 30, validateEvery: 30, tolerance: 100 }, onProgress: (e) => { if (e.status === 'learning') started(); } });
+    await r.ready;
+    await r.setSettings({ autoLearn: false });
+    for (let i = 0; i < 6; i++) await r.record({ itemId: 1 + i, type: 'like', at: at(i) });
+    const run = r.learn({ force: true });
+    await learning;
+    await r.deleteData();
+    const report = await run;
+    expect(report.accepted).toBe(false);
+    expect(report.reason).toContain('discarded');
+    expect((await r.status()).personalized).toBe(false);
+    expect((await r.exportData()).checkpoint).toBeNull();
+  });
+
   it('explains a pick with items from the history', async () => {
     const r = make();
     await r.ready;
