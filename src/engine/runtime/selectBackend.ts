@@ -100,8 +100,12 @@ export async function selectBackend(device: Device, opts: { wasmPaths?: WasmPath
   const probe = opts.probe ?? (await probeDevices());
   const available = availableBackends(probe);
   const finish = async (backend: Backend, notes: string[]): Promise<BackendInfo> => {
-    const threads = backend === 'wasm' ? await wasmThreads() : false;
-    if (backend === 'wasm' && !threads) notes.push('WASM runs single-threaded (the page is not cross-origin isolated, or threads are unsupported)');
+    const threads = backend === 'wasm' && opts.wasmThreads !== false ? await wasmThreads() : false;
+    if (backend === 'wasm' && !threads) {
+      notes.push(opts.wasmThreads === false
+        ? 'WASM runs single-threaded: threads are switched off (wasmThreads: false, or a minified worker bundle)'
+        : 'WASM runs single-threaded: the page is not cross-origin isolated (COOP/COEP headers), or threads are unsupported');
+    }
     return { backend, adapter: backend === 'webgpu' ? probe.webgpu.adapter : null, threads, notes };
   };
   if (device !== 'auto') {
