@@ -83,6 +83,7 @@ describe('page-side cold start', () => {
     expect(feed).toEqual(expected);
     expect(feed.map((x) => x.itemId)).not.toContain(6);
     expect(fetch.calls).toEqual([`${TINY_MODEL_URL}manifest.json`, `${TINY_MODEL_URL}catalog.json`]);
+    expect(await r.catalog()).toEqual(await engine.catalog());
     await expect(r.recommend({ count: 0 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     port1.close();
   });

@@ -76,7 +76,7 @@ export function createWorkerRecommender(options: WorkerRecommenderOptions): Reco
 
   const { onProgress: _onProgress, worker: _worker, pageFetch, ...rest } = options;
   const init: WorkerInitOptions = { ...rest, modelUrl: resolveModelUrl(options.modelUrl) };
-  // Until the worker is up, the cold-start feed is computed here: the first paint never waits.
+  // Until the worker is up, the catalog and the cold-start feed come from here: the first paint never waits.
   const coldStart = pageColdStart(init.modelUrl, options.namespace ?? 'default', pageFetch);
   worker.postMessage({ kind: 'init', options: init } satisfies RpcRequest);
 
@@ -91,7 +91,16 @@ export function createWorkerRecommender(options: WorkerRecommenderOptions): Reco
 
   return {
     ready,
-    catalog: () => call('catalog'),
+    async catalog() {
+      if (!settled && !closed) {
+        try {
+          return await coldStart.catalog();
+        } catch {
+          // Let the worker answer.
+        }
+      }
+      return call('catalog');
+    },
     async recommend(opts) {
       if (!settled && !closed) {
         try {

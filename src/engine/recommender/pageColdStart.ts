@@ -4,14 +4,17 @@ import { parseCatalog } from '../loading/parseCatalog';
 import { CatalogIndex, checkRecommendOptions, popularFeed } from '../rank/rankFeed';
 import { interpretEvents } from '../signals';
 import { LocalStore } from '../store/localStore';
-import type { Recommendation, RecommendOptions } from './types';
+import type { CatalogEntry, Recommendation, RecommendOptions } from './types';
 
 /**
  * The popular-and-varied feed computed on the page (no TensorFlow.js), so the first paint does
  * not wait for the worker to start. Same inputs and function as the engine's cold start: the
  * verified catalog (through the shared model cache) and the stored history.
  */
-export function pageColdStart(folder: string, namespace: string, fetch?: FetchLike): { recommend(opts: RecommendOptions): Promise<Recommendation[]> } {
+export function pageColdStart(folder: string, namespace: string, fetch?: FetchLike): {
+  catalog(): Promise<CatalogEntry[]>;
+  recommend(opts: RecommendOptions): Promise<Recommendation[]>;
+} {
   let catalog: Promise<CatalogIndex> | null = null;
   const loadCatalog = () => {
     if (!catalog) {
@@ -27,6 +30,9 @@ export function pageColdStart(folder: string, namespace: string, fetch?: FetchLi
     return catalog;
   };
   return {
+    async catalog() {
+      return [...(await loadCatalog()).items];
+    },
     async recommend(opts) {
       const q = checkRecommendOptions(opts);
       const store = new LocalStore(namespace);
