@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { gatherRows } from '../model/gatherRows';
+import { NEG_INF } from '../model/layers';
 import { matmul } from '../model/matmul';
 import type { SasRec } from '../model/sasrec';
 import { padColumnBias } from '../model/sasrec';
@@ -39,7 +40,10 @@ export interface FinetuneResult {
   ran: number;
   accepted: boolean;
   reason: string;
-  /** Cross-entropy of the held-out most recent item before and after (null when skipped). */
+  /**
+   * Cross-entropy of the held-out most recent item before and after (null when skipped), over the
+   * items the feed could show (context and disliked items excluded, as in ranking).
+   */
   valBefore: number | null;
   valAfter: number | null;
   /** The same loss under the pretrained weights (the bar is min(valBefore, valPretrained) + tolerance). */
@@ -147,6 +151,10 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
   const fullSeqT = tf.tensor2d(full.data, [1, full.len], 'int32');
   const dislikeT = tf.tensor2d(dislikeMask, [1, vocab]);
   const padBias = padColumnBias(vocab);
+  // Validation ranks like the feed: items already in the context and disliked items are out.
+  const valMask = new Float32Array(vocab);
+  for (const i of [...trainSeq, ...history.disliked]) if (i > 0 && i < vocab && i !== heldOut) valMask[i] = NEG_INF;
+  const valMaskT = tf.tensor2d(valMask, [1, vocab]);
   const valSeqT = (() => {
     const p = packRows([trainSeq], cfg.maxLen);
     return tf.tensor2d(p.data, [1, p.len], 'int32');
@@ -181,7 +189,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
 
   const valLoss = async (): Promise<number> => {
     const v = tf.tidy(() => {
-      const logits = model.scoreLast(valSeqT); // [1, vocab]
+      const logits = tf.add(model.scoreLast(valSeqT), valMaskT); // [1, vocab]
       return tf.sub(tf.logSumExp(logits, 1), tf.slice(logits, [0, heldOut], [1, 1]).reshape([1]));
     });
     const out = (await v.data())[0];
@@ -256,7 +264,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
     adam.dispose();
     if (good !== initial) disposeSnap(good);
     disposeSnap(initial);
-    for (const t of [seqsT, posT, targetsT, weightsT, userPosT, fullSeqT, dislikeT, padBias, valSeqT]) t.dispose();
+    for (const t of [seqsT, posT, targetsT, weightsT, userPosT, fullSeqT, dislikeT, padBias, valSeqT, valMaskT]) t.dispose();
   }
 }
 
