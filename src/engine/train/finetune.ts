@@ -67,6 +67,10 @@ function packRows(rows: readonly (readonly number[])[], maxLen: number): { data:
   return { data, len };
 }
 
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 /** Sums a list of tensors pairwise (WebGPU addN with more than 8 inputs returns zeros). */
 function sumAll(ts: tf.Tensor[]): tf.Tensor {
   let acc = ts[0];
@@ -221,6 +225,9 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
     restore(initial);
     const limit = Math.min(valBefore, valPretrained) + policy.tolerance;
     for (let step = 1; step <= policy.steps; step++) {
+      // A macrotask between steps: `await data()` alone resolves as a microtask on WASM/CPU, and
+      // the worker would not answer a re-rank until the whole run ended.
+      await yieldToEventLoop();
       if (input.signal?.aborted) { stopReason = 'aborted'; good !== initial && disposeSnap(good); good = initial; goodSteps = 0; break; }
       const { value, grads } = tf.variableGrads(lossFn, [...vars.values()]);
       const byName = new Map<string, tf.Tensor>();
