@@ -216,6 +216,21 @@ describe('createRecommender on the tiny model (wasm, fake-indexeddb)', () => {
     expect((await r.exportData()).checkpoint).toBeNull();
   });
 
+  it('re-ranks while a fine-tuning run is in progress', async () => {
+    const r = make({ policy: { steps: 40, validateEvery: 40, tolerance: 100 } });
+    await r.ready;
+    await r.setSettings({ autoLearn: false });
+    for (let i = 0; i < 6; i++) await r.record({ itemId: 1 + i, type: 'like', at: at(i) });
+    let learnDone = false;
+    const run = r.learn({ force: true }).then((x) => { learnDone = true; return x; });
+    await new Promise((res) => setTimeout(res, 5));
+    const feed = await r.recommend({ count: 5 });
+    expect(feed).toHaveLength(5);
+    expect(learnDone).toBe(false);
+    expect((await r.status()).learning).toBe(true);
+    expect((await run).backend).toBe('wasm');
+  });
+
   it('explains a pick with items from the history', async () => {
     const r = make();
     await r.ready;

@@ -1,23 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { LocalRecError } from '../errors';
 import { defaultFileCache, type FileCache } from '../loading/fileCache';
-import { fetchManifest, fetchModelFiles, requiredFiles, resolveModelUrl, type FetchLike } from '../loading/fetchModelFiles';
-import type { ModelManifest } from '../loading/manifest';
-import { parseCatalog } from '../loading/parseCatalog';
-import { modelIdOf, parseModel } from '../loading/parseModelFiles';
-import type { SasRec } from '../model/sasrec';
-import { CatalogIndex, checkRecommendOptions, popularFeed, rankFromScores } from '../rank/rankFeed';
+import { resolveModelUrl, type FetchLike } from '../loading/fetchModelFiles';
+import { checkRecommendOptions, popularFeed, rankFromScores, type CatalogIndex } from '../rank/rankFeed';
 import { scoreCatalog } from '../rank/scoreCatalog';
-import { selectBackend } from '../runtime/selectBackend';
 import { interpretEvents, isEventType } from '../signals';
 import { makeBundle, validateBundle } from '../store/exportBundle';
 import { LocalStore, type StoredCheckpoint } from '../store/localStore';
 import { TabSync, type SyncMessage } from '../store/tabSync';
 import { resolvePolicy, type FinetunePolicy } from '../train/finetunePolicy';
 import { explainItem } from './explain';
+import { loadModelFolder, type LoadedModel } from './loadModelFolder';
 import { trainCheckpoint } from './trainCheckpoint';
 import type {
-  Backend,
   CatalogEntry,
   EngineSettings,
   EngineStatus,
@@ -44,15 +39,6 @@ export interface LocalRecommenderOptions extends RecommenderOptions {
   cache?: FileCache | null;
   /** Exemplar sequences of other people replayed during fine-tuning. */
   replay?: number[][];
-}
-
-interface LoadedModel {
-  manifest: ModelManifest;
-  modelId: string;
-  model: SasRec;
-  /** Pretrained values of every parameter (the anchor of fine-tuning and of resetModel). */
-  pretrained: Map<string, tf.Tensor>;
-  backend: Backend;
 }
 
 /**
@@ -120,42 +106,25 @@ class LocalRecommender implements Recommender {
 
   private async load(): Promise<ReadyInfo> {
     try {
-      const fetchOpts = { fetch: this.opts.fetch, cache: this.cache, onProgress: (e: ProgressEvent) => this.emit(e), signal: this.abort.signal };
-      const [backendInfo, files] = await Promise.all([
-        selectBackend(this.opts.device ?? 'auto', { wasmPaths: this.opts.wasmPaths, wasmThreads: this.opts.wasmThreads }),
-        (async () => {
-          const manifest = await fetchManifest(this.folder, fetchOpts);
-          const bytes = await fetchModelFiles(this.folder, manifest, requiredFiles(manifest), {
-            ...fetchOpts,
-            onFile: (path, b) => { if (path === 'catalog.json') this.resolveCatalog(new CatalogIndex(parseCatalog(b))); },
-          });
-          return { manifest, bytes };
-        })(),
-      ]);
-      if (!files.bytes.has('catalog.json')) throw new LocalRecError('MODEL_FORMAT', 'The model folder has no catalog.json. Re-export it.');
-      this.check();
-      const model = parseModel(files.bytes);
-      const catalog = await this.catalogPromise;
-      if (catalog.items.some((it) => it.id > model.config.numItems)) {
-        model.dispose();
-        throw new LocalRecError('MODEL_FORMAT', `catalog.json has item ids above the model's ${model.config.numItems} items. The catalog belongs to another model.`);
-      }
-      const pretrained = new Map([...model.weights].map(([n, v]) => [n, tf.clone(v)] as [string, tf.Tensor]));
-      this.loaded = { manifest: files.manifest, modelId: modelIdOf(files.manifest), model, pretrained, backend: backendInfo.backend };
+      const loaded = await loadModelFolder({
+        folder: this.folder,
+        device: this.opts.device ?? 'auto',
+        wasmPaths: this.opts.wasmPaths,
+        wasmThreads: this.opts.wasmThreads,
+        fetch: this.opts.fetch,
+        cache: this.cache,
+        onProgress: (e) => this.emit(e),
+        onCatalog: (c) => this.resolveCatalog(c),
+        signal: this.abort.signal,
+      });
+      this.loaded = loaded;
       await this.reloadCheckpoint();
-      const notes = [...backendInfo.notes];
+      const notes = [...loaded.backend.notes];
       const stored = await this.store.getCheckpoint();
-      if (stored && stored.modelId !== this.loaded.modelId) notes.push('A fine-tuned checkpoint from another model version is stored; starting from the pretrained model.');
-      this.emit({ status: 'ready', backend: backendInfo.backend, adapter: backendInfo.adapter });
-      return {
-        backend: backendInfo.backend,
-        adapter: backendInfo.adapter,
-        threads: backendInfo.threads,
-        numItems: model.config.numItems,
-        modelName: files.manifest.name,
-        modelId: this.loaded.modelId,
-        notes,
-      };
+      if (stored && stored.modelId !== loaded.modelId) notes.push('A fine-tuned checkpoint from another model version is stored; starting from the pretrained model.');
+      const { backend, adapter, threads } = loaded.backend;
+      this.emit({ status: 'ready', backend, adapter });
+      return { backend, adapter, threads, numItems: loaded.model.config.numItems, modelName: loaded.manifest.name, modelId: loaded.modelId, notes };
     } catch (err) {
       this.rejectCatalog(err);
       throw err;
@@ -290,7 +259,7 @@ class LocalRecommender implements Recommender {
     const l = await this.model();
     const t0 = Date.now();
     const report = (r: Omit<LearnReport, 'backend' | 'ms'>): LearnReport => {
-      const full = { ...r, backend: l.backend, ms: Date.now() - t0 };
+      const full = { ...r, backend: l.backend.backend, ms: Date.now() - t0 };
       this.emit({ status: 'learned', steps: full.steps, accepted: full.accepted, reason: full.reason });
       return full;
     };
@@ -356,7 +325,7 @@ class LocalRecommender implements Recommender {
     const events = await this.events();
     return {
       ready: this.loaded !== null,
-      backend: this.loaded?.backend ?? null,
+      backend: this.loaded?.backend.backend ?? null,
       interactions: events.length,
       fineTuneSteps: this.checkpoint?.steps ?? 0,
       lastUpdate: this.checkpoint?.updatedAt ?? null,
@@ -370,7 +339,7 @@ class LocalRecommender implements Recommender {
   async memory(): Promise<MemoryInfo> {
     this.check();
     const m = tf.memory();
-    return { numTensors: m.numTensors, numBytes: m.numBytes, backend: this.loaded?.backend ?? null };
+    return { numTensors: m.numTensors, numBytes: m.numBytes, backend: this.loaded?.backend.backend ?? null };
   }
 
   async getSettings(): Promise<EngineSettings> {
