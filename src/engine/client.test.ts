@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWorkerRecommender, type WorkerLike } from './client';
-import { LocalRecError, ModelLoadError } from './errors';
+import { DeviceUnavailableError, LocalRecError, ModelLoadError } from './errors';
 import { memoryFileCache } from './loading/fileCache';
 import { createRecommender } from './recommender/createRecommender';
 import type { ProgressEvent, Recommender } from './recommender/types';
@@ -56,6 +56,19 @@ describe('worker RPC', () => {
     expect(loadErr).toBeInstanceOf(ModelLoadError);
     expect(loadErr).toMatchObject({ code: 'MODEL_LOAD_FAILED' });
     expect((loadErr as Error).message).toContain('catalog.json');
+  });
+
+  it('a missing device crosses as DeviceUnavailableError with what is available', async () => {
+    const { port1, port2 } = new MessageChannel();
+    port1.start();
+    port2.start();
+    exposeRecommender(port2 as unknown as MessagePortLike, (o) => createRecommender({ ...o, fetch: tinyModelFetch(), cache: memoryFileCache() }));
+    const worker: WorkerLike = Object.assign(port1 as unknown as MessagePortLike, { addEventListener: port1.addEventListener.bind(port1) as WorkerLike['addEventListener'] });
+    const r = createWorkerRecommender({ worker, modelUrl: TINY_MODEL_URL, device: 'webgpu', namespace: `dev${ns}` });
+    cleanup.push(async () => { await r.dispose().catch(() => {}); port1.close(); port2.close(); });
+    const err = await r.ready.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DeviceUnavailableError);
+    expect(err).toMatchObject({ code: 'DEVICE_UNAVAILABLE', requested: 'webgpu', available: ['wasm', 'cpu'] });
   });
 
   it('after dispose, calls fail with DISPOSED', async () => {
