@@ -118,10 +118,15 @@ class LocalRecommender implements Recommender {
         signal: this.abort.signal,
       });
       this.loaded = loaded;
-      await this.reloadCheckpoint();
       const notes = [...loaded.backend.notes];
-      const stored = await this.store.getCheckpoint();
-      if (stored && stored.modelId !== loaded.modelId) notes.push('A fine-tuned checkpoint from another model version is stored; starting from the pretrained model.');
+      try {
+        await this.reloadCheckpoint();
+        const stored = await this.store.getCheckpoint();
+        if (stored && stored.modelId !== loaded.modelId) notes.push('A fine-tuned checkpoint from another model version is stored; starting from the pretrained model.');
+      } catch (err) {
+        // The model still serves without storage; history and learning calls will report the error.
+        notes.push(err instanceof Error ? err.message : String(err));
+      }
       const { backend, adapter, threads } = loaded.backend;
       this.emit({ status: 'ready', backend, adapter });
       return { backend, adapter, threads, numItems: loaded.model.config.numItems, modelName: loaded.manifest.name, modelId: loaded.modelId, notes };
