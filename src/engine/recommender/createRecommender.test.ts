@@ -250,3 +250,20 @@ describe('createRecommender on the tiny model (wasm, fake-indexeddb)', () => {
     await expect(r.recommend({ count: 3 })).rejects.toMatchObject({ code: 'DISPOSED' });
   });
 });
+
+describe('history consistency', () => {
+  it('concurrent record and recommend never lose an event', async () => {
+    const r = make();
+    await r.ready;
+    await r.setSettings({ autoLearn: false });
+    const writes: Promise<unknown>[] = [];
+    for (let i = 0; i < 10; i++) {
+      writes.push(r.record({ itemId: 1 + i, type: 'view', at: at(i) }));
+      writes.push(r.recommend({ count: 3 }));
+    }
+    await Promise.all(writes);
+    expect((await r.history()).map((e) => e.itemId)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    const feed = await r.recommend({ count: 38 });
+    for (let i = 1; i <= 10; i++) expect(feed.map((x) => x.itemId)).not.toContain(i);
+  });
+});

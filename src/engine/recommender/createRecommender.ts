@@ -70,6 +70,7 @@ class LocalRecommender implements Recommender {
   private loaded: LoadedModel | null = null;
   private checkpoint: StoredCheckpoint | null = null;
   private eventsCache: InteractionEvent[] | null = null;
+  private historyVersion = 0;
   private learning: Promise<LearnReport> | null = null;
   /** Event count at the last fine-tuning attempt (so a rejected run waits for new signal). */
   private lastAttemptEvents = 0;
@@ -158,9 +159,18 @@ class LocalRecommender implements Recommender {
     });
   }
 
+  /** The history, cached until something writes it (a read that overlapped a write is not cached). */
   private async events(): Promise<InteractionEvent[]> {
-    if (!this.eventsCache) this.eventsCache = await this.store.events();
-    return this.eventsCache;
+    if (this.eventsCache) return this.eventsCache;
+    const version = this.historyVersion;
+    const rows = await this.store.events();
+    if (version === this.historyVersion) this.eventsCache = rows;
+    return rows;
+  }
+
+  private invalidateHistory(): void {
+    this.historyVersion++;
+    this.eventsCache = null;
   }
 
   private async onRemote(m: SyncMessage): Promise<void> {
@@ -168,7 +178,7 @@ class LocalRecommender implements Recommender {
     try {
       switch (m.kind) {
         case 'events':
-          this.eventsCache = null;
+          this.invalidateHistory();
           this.emit({ status: 'updated', what: 'history', origin: 'remote' });
           return;
         case 'checkpoint':
@@ -181,7 +191,7 @@ class LocalRecommender implements Recommender {
         case 'replaced':
         case 'deleted':
           if (m.kind === 'deleted') this.store.markDeleted();
-          this.eventsCache = null;
+          this.invalidateHistory();
           this.generation++;
           if (this.loaded) await this.reloadCheckpoint();
           this.emit({ status: 'updated', what: 'all', origin: 'remote' });
@@ -193,7 +203,7 @@ class LocalRecommender implements Recommender {
       }
     } catch {
       // The next read reloads from IndexedDB anyway.
-      this.eventsCache = null;
+      this.invalidateHistory();
     }
   }
 
@@ -223,8 +233,9 @@ class LocalRecommender implements Recommender {
     if (!isEventType(e.type)) throw new LocalRecError('INVALID_INPUT', `record: type ${JSON.stringify(e.type)} is not one of like, dislike, view, search, open.`);
     if (typeof e.at !== 'number' || !Number.isFinite(e.at) || e.at < 0) throw new LocalRecError('INVALID_INPUT', 'record: "at" must be a time in milliseconds since the epoch.');
     const clean: InteractionEvent = { itemId: e.itemId as number, type: e.type, at: e.at };
+    this.invalidateHistory();
     await this.store.appendEvent(clean);
-    if (this.eventsCache) this.eventsCache = [...this.eventsCache, clean].sort((a, b) => a.at - b.at);
+    this.invalidateHistory();
     this.sync.post('events');
     this.emit({ status: 'updated', what: 'history', origin: 'local' });
     void this.maybeLearnInBackground();
@@ -280,7 +291,7 @@ class LocalRecommender implements Recommender {
   private async trainOnce(l: LoadedModel): Promise<Omit<LearnReport, 'backend' | 'ms'>> {
     const generation = this.generation;
     await this.reloadCheckpoint();
-    this.eventsCache = null;
+    this.invalidateHistory();
     const events = await this.events();
     const { result: r, checkpoint } = await trainCheckpoint({
       model: l.model,
@@ -382,8 +393,9 @@ class LocalRecommender implements Recommender {
     });
     await this.exclusive(async () => {
       this.generation++;
+      this.invalidateHistory();
       await this.store.replaceAll(valid);
-      this.eventsCache = null;
+      this.invalidateHistory();
       this.lastAttemptEvents = 0;
       await this.reloadCheckpoint();
     });
@@ -396,9 +408,10 @@ class LocalRecommender implements Recommender {
     this.check();
     await this.exclusive(async () => {
       this.generation++;
+      this.invalidateHistory();
       await this.store.destroy();
       await this.cache?.clear();
-      this.eventsCache = [];
+      this.invalidateHistory();
       this.lastAttemptEvents = 0;
       if (this.loaded) await this.reloadCheckpoint();
     });
