@@ -128,6 +128,27 @@ describe('finetune', () => {
     free(x);
   });
 
+  it('gives the same result on the cpu and wasm backends', async () => {
+    const history: FinetuneHistory = { sequence: [24, 23, 22, 21, 20, 19], weights: [1, 0.6, 1, 0.5, 1, 1], disliked: [18, 3] };
+    const policy = resolvePolicy({ steps: 4, validateEvery: 1, tolerance: 100 });
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      const x = loadTiny();
+      const r = await finetune({ model: x.model, pretrained: x.pretrained, history, policy });
+      const w = await values(x.model, 'block1/ffn_w1');
+      const e = await values(x.model, 'item_emb');
+      free(x);
+      return { r, w, e };
+    };
+    const cpu = await run('cpu');
+    const wasm = await run('wasm');
+    expect(wasm.r.accepted).toBe(cpu.r.accepted);
+    expect(wasm.r.valAfter as number).toBeCloseTo(cpu.r.valAfter as number, 4);
+    let maxDiff = 0;
+    for (const [a, b] of [[cpu.w, wasm.w], [cpu.e, wasm.e]]) for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+    expect(maxDiff).toBeLessThan(1e-4);
+  });
+
   it('validates policies', () => {
     expect(() => resolvePolicy({ minHistory: 1 })).toThrow(/minHistory/);
     expect(() => resolvePolicy({ learningRate: -1 })).toThrow(/learningRate/);
