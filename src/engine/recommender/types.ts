@@ -1,5 +1,6 @@
 import type { CatalogItem } from '../data/catalog';
 import type { SerializedError } from '../errors';
+import type { FinetunePolicy } from '../train/finetunePolicy';
 
 /** Where tensors run. `auto` = a real GPU through WebGPU, else WASM, else CPU (never a software GPU). */
 export type Device = 'auto' | 'webgpu' | 'wasm' | 'cpu';
@@ -24,7 +25,17 @@ export type ProgressEvent =
   | { status: 'done'; file: string; fromCache: boolean }
   | { status: 'ready'; backend: Backend; adapter: string | null }
   | { status: 'learning'; step: number; of: number; loss: number }
-  | { status: 'learned'; steps: number; accepted: boolean; reason: string };
+  | { status: 'learned'; steps: number; accepted: boolean; reason: string }
+  /**
+   * Stored data changed: re-read history/status and re-rank. `origin: 'remote'` = another tab
+   * (or engine with the same namespace) wrote it and this engine has already reloaded it.
+   */
+  | { status: 'updated'; what: 'history' | 'checkpoint' | 'settings' | 'all'; origin: 'local' | 'remote' };
+
+/** Catalog entry of a model folder: the item plus its popularity (users in the training data). */
+export interface CatalogEntry extends CatalogItem {
+  popularity: number;
+}
 
 export interface RecommenderOptions {
   /** Model folder URL (contains manifest.json, model.json, weights.bin, catalog.json). */
@@ -33,7 +44,17 @@ export interface RecommenderOptions {
   /** Storage namespace: several engines on one page keep separate histories. */
   namespace?: string;
   onProgress?: (e: ProgressEvent) => void;
+  /** Fine-tuning policy overrides (defaults: `DEFAULT_FINETUNE_POLICY`). */
+  policy?: Partial<FinetunePolicy>;
+  /**
+   * Where the tfjs WASM binaries are served from (file name -> URL, or a URL prefix ending in "/").
+   * The worker entry passes the files bundled with the app; never a CDN. Omit in Node.
+   */
+  wasmPaths?: WasmPaths;
 }
+
+/** tfjs-backend-wasm binary locations: a prefix, or one URL per file name. */
+export type WasmPaths = string | Partial<Record<'tfjs-backend-wasm.wasm' | 'tfjs-backend-wasm-simd.wasm' | 'tfjs-backend-wasm-threaded-simd.wasm', string>>;
 
 export interface RecommendOptions {
   count: number;
@@ -46,32 +67,80 @@ export interface RecommendOptions {
 
 export interface Recommendation {
   itemId: number;
+  /** Ranking score (model logit, or popularity-based before the model can personalise). */
   score: number;
+  /** `model`: ranked by the (fine-tuned) model from the history; `popular`: cold-start list. */
+  source: 'model' | 'popular';
 }
 
 export interface ReadyInfo {
   backend: Backend;
   adapter: string | null;
+  /** WASM runs multi-threaded (needs cross-origin isolation); false on other backends. */
+  threads: boolean;
   numItems: number;
   modelName: string;
+  /** Identifies the exact pretrained weights (sha256 of model.json + weights); checkpoints are tied to it. */
+  modelId: string;
+  /** Things worth telling the person, e.g. why `auto` did not pick WebGPU. */
+  notes: string[];
 }
 
 export interface EngineStatus {
   ready: boolean;
   backend: Backend | null;
+  /** Stored interaction events. */
   interactions: number;
+  /** Fine-tuning steps accepted into the current checkpoint (0 = pretrained). */
   fineTuneSteps: number;
+  /** When the checkpoint was last updated (ms since epoch), null on the pretrained model. */
   lastUpdate: number | null;
   personalized: boolean;
+  /** A fine-tuning run is in progress in this engine. */
+  learning: boolean;
+  /** Events recorded since the checkpoint was last trained. */
+  pendingEvents: number;
+  /** Background fine-tuning starts when `pendingEvents` reaches this. */
+  learnAfter: number;
+}
+
+/** Engine settings kept in IndexedDB (and in exports). */
+export interface EngineSettings {
+  /** 0 = familiar ... 1 = discover; used when `recommend` gets no `discover`. */
+  discover: number;
+  /** Fine-tune in the background after `learnAfter` new events. */
+  autoLearn: boolean;
+  /** The person finished or skipped onboarding. */
+  onboarded: boolean;
+}
+
+/** Tensor memory of the engine's backend (from `tf.memory()` where the engine runs). */
+export interface MemoryInfo {
+  numTensors: number;
+  numBytes: number;
+  backend: Backend | null;
+}
+
+export interface LearnOptions {
+  /** Train now even if fewer than `learnAfter` new events arrived (still needs enough history). */
+  force?: boolean;
+}
+
+export interface ImportResult {
+  events: number;
+  checkpoint: boolean;
 }
 
 export interface LearnReport {
   steps: number;
   accepted: boolean;
   reason: string;
+  /** Validation loss on the person's most recent interaction before / after fine-tuning. */
   lossBefore: number | null;
   lossAfter: number | null;
   backend: Backend;
+  /** Wall time of the run, ms. */
+  ms: number;
 }
 
 export interface Explanation {
@@ -91,7 +160,20 @@ export interface ExportBundle {
   events: InteractionEvent[];
   settings: Record<string, unknown>;
   /** Fine-tuned weights (base64 float32) or null when still on the pretrained model. */
-  checkpoint: { steps: number; updatedAt: number; weights: Record<string, string> } | null;
+  checkpoint: ExportedCheckpoint | null;
+}
+
+export interface ExportedCheckpoint {
+  /** `ReadyInfo.modelId` of the pretrained weights this checkpoint was trained from. */
+  modelId: string;
+  steps: number;
+  updatedAt: number;
+  /** Events already used for training when the checkpoint was written. */
+  trainedEvents: number;
+  /** Changed parameters: name -> base64 of little-endian float32. */
+  weights: Record<string, string>;
+  /** Adam moments (same encoding) or null. */
+  optimizer: { step: number; m: Record<string, string>; v: Record<string, string> } | null;
 }
 
 /**
@@ -99,17 +181,28 @@ export interface ExportBundle {
  * care where the engine runs. All results are plain data.
  */
 export interface Recommender {
+  /** Resolves when the model is loaded on a backend; rejects with the load/device error. */
   readonly ready: Promise<ReadyInfo>;
-  catalog(): Promise<CatalogItem[]>;
+  /** The catalog (available before the model weights finish loading). */
+  catalog(): Promise<CatalogEntry[]>;
+  /** A page of the feed. Works before `ready` (popular-and-varied list, `source: 'popular'`). */
   recommend(opts: RecommendOptions): Promise<Recommendation[]>;
+  /** Stores an event (resolves after the write commits); may start background fine-tuning. */
   record(event: InteractionEvent): Promise<void>;
   history(): Promise<InteractionEvent[]>;
-  learn(): Promise<LearnReport>;
+  /** Fine-tunes now (in the worker when proxied); resolves with what happened. */
+  learn(opts?: LearnOptions): Promise<LearnReport>;
   explain(itemId: number): Promise<Explanation>;
   status(): Promise<EngineStatus>;
+  memory(): Promise<MemoryInfo>;
+  getSettings(): Promise<EngineSettings>;
+  setSettings(patch: Partial<EngineSettings>): Promise<EngineSettings>;
   exportData(): Promise<ExportBundle>;
-  importData(bundle: unknown): Promise<void>;
+  /** Replaces stored data with a validated bundle; a bad bundle throws IMPORT_INVALID and changes nothing. */
+  importData(bundle: unknown): Promise<ImportResult>;
+  /** Deletes the history, checkpoints, settings (the whole IndexedDB database) and the cached model files. */
   deleteData(): Promise<void>;
+  /** Drops the fine-tuned checkpoint and goes back to the pretrained weights (history is kept). */
   resetModel(): Promise<void>;
   dispose(): Promise<void>;
 }

@@ -33,10 +33,13 @@ export class Adam {
   constructor(vars: Map<string, tf.Variable>, options: Partial<AdamOptions> = {}) {
     this.options = { ...DEFAULT_ADAM, ...options };
     this.vars = vars;
-    for (const [name, w] of vars) {
-      this.m.set(name, tf.variable(tf.zerosLike(w), false));
-      this.v.set(name, tf.variable(tf.zerosLike(w), false));
-    }
+    // tf.variable does not take ownership of its initial value: tidy frees the zeros.
+    tf.tidy(() => {
+      for (const [name, w] of vars) {
+        this.m.set(name, tf.variable(tf.zerosLike(w), false));
+        this.v.set(name, tf.variable(tf.zerosLike(w), false));
+      }
+    });
   }
 
   /** Applies one update. `grads` are keyed like `vars`; they are not disposed here. */

@@ -1,0 +1,85 @@
+import 'fake-indexeddb/auto';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createWorkerRecommender, type WorkerLike } from './client';
+import { LocalRecError, ModelLoadError } from './errors';
+import { memoryFileCache } from './loading/fileCache';
+import { createRecommender } from './recommender/createRecommender';
+import type { ProgressEvent, Recommender } from './recommender/types';
+import { exposeRecommender } from './rpc/exposeRecommender';
+import type { MessagePortLike } from './rpc/protocol';
+import { TINY_MODEL_URL, tinyModelFetch, type FakeFetch } from './testing/tinyModelFetch';
+
+let ns = 0;
+const cleanup: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const f of cleanup.splice(0)) await f();
+  ns++;
+});
+
+/** A worker stand-in: the two ends of a MessageChannel, engine on one side. */
+function connect(fetch: FakeFetch = tinyModelFetch(), onProgress?: (e: ProgressEvent) => void): Recommender {
+  const { port1, port2 } = new MessageChannel();
+  port1.start();
+  port2.start();
+  exposeRecommender(port2 as unknown as MessagePortLike, (o) => createRecommender({ ...o, fetch, cache: memoryFileCache() }));
+  const worker: WorkerLike = Object.assign(port1 as unknown as MessagePortLike, { addEventListener: port1.addEventListener.bind(port1) as WorkerLike['addEventListener'] });
+  const r = createWorkerRecommender({ worker, modelUrl: TINY_MODEL_URL, device: 'wasm', namespace: `rpc${ns}`, onProgress });
+  cleanup.push(async () => { await r.dispose().catch(() => {}); port1.close(); port2.close(); });
+  return r;
+}
+
+describe('worker RPC', () => {
+  it('serves the Recommender interface and forwards progress', async () => {
+    const progress: ProgressEvent[] = [];
+    const r = connect(undefined, (e) => progress.push(e));
+    const info = await r.ready;
+    expect(info.backend).toBe('wasm');
+    await r.record({ itemId: 10, type: 'like', at: 1 });
+    const feed = await r.recommend({ count: 3, discover: 0 });
+    expect(feed[0]).toMatchObject({ itemId: 11, source: 'model' });
+    expect((await r.history()).length).toBe(1);
+    expect((await r.status()).interactions).toBe(1);
+    expect(progress.some((e) => e.status === 'ready')).toBe(true);
+    expect(progress.some((e) => e.status === 'updated' && e.what === 'history')).toBe(true);
+  });
+
+  it('rebuilds errors as the same class with the same code', async () => {
+    const r = connect();
+    await r.ready;
+    const err = await r.recommend({ count: -1 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LocalRecError);
+    expect(err).toMatchObject({ name: 'LocalRecError', code: 'INVALID_INPUT' });
+    const bad = connect(tinyModelFetch((f, b) => (f === 'catalog.json' ? null : b)));
+    const loadErr = await bad.ready.catch((e: unknown) => e);
+    expect(loadErr).toBeInstanceOf(ModelLoadError);
+    expect(loadErr).toMatchObject({ code: 'MODEL_LOAD_FAILED' });
+    expect((loadErr as Error).message).toContain('catalog.json');
+  });
+
+  it('after dispose, calls fail with DISPOSED', async () => {
+    const r = connect();
+    await r.ready;
+    await r.dispose();
+    await expect(r.status()).rejects.toMatchObject({ code: 'DISPOSED' });
+  });
+});
+
+describe('client bundle', () => {
+  it('client.ts reaches no TensorFlow.js module', () => {
+    const seen = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const src = readFileSync(file, 'utf8');
+      for (const m of src.matchAll(/^(?:import|export)\s+(?!type\b)[^;]*?from\s+'([^']+)'/gm)) {
+        const spec = m[1];
+        expect(spec, `${file} imports ${spec}`).not.toMatch(/^@tensorflow/);
+        if (spec.startsWith('.')) visit(resolve(dirname(file), `${spec}.ts`));
+      }
+    };
+    visit(join(import.meta.dirname, 'client.ts'));
+    expect(seen.size).toBeGreaterThan(2);
+  });
+});

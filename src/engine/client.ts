@@ -1,0 +1,139 @@
+/**
+ * Page-side entry: the engine runs in a Web Worker and this proxy implements the same
+ * `Recommender` interface. It imports no TensorFlow.js, so the main bundle stays small.
+ */
+import { deserializeError, LocalRecError } from './errors';
+import type { MessagePortLike, RpcMethod, RpcMethods, RpcRequest, RpcResponse, WorkerInitOptions } from './rpc/protocol';
+import type { ReadyInfo, Recommender, RecommenderOptions } from './recommender/types';
+
+/** A Worker, or anything with the same messaging surface (tests use a MessageChannel port). */
+export type WorkerLike = MessagePortLike & { terminate?: () => void; addEventListener(type: 'error', listener: (ev: Event) => void): void };
+
+export interface WorkerRecommenderOptions extends RecommenderOptions {
+  /** The engine worker (see src/worker.ts), or a factory for it. */
+  worker: WorkerLike | (() => WorkerLike);
+}
+
+/**
+ * Starts the engine in a worker and returns the `Recommender` that talks to it.
+ *
+ * @example
+ * const engine = createWorkerRecommender({
+ *   worker: () => new Worker(new URL('../worker.ts', import.meta.url), { type: 'module' }),
+ *   modelUrl: '/models/ml-1m-sasrec/',
+ *   device: 'auto',
+ *   onProgress: (e) => console.log(e),
+ * });
+ * const info = await engine.ready; // { backend: 'wasm', ... }
+ */
+export function createWorkerRecommender(options: WorkerRecommenderOptions): Recommender {
+  const worker = typeof options.worker === 'function' ? options.worker() : options.worker;
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+  let nextId = 1;
+  let closed: LocalRecError | null = null;
+  let resolveReady!: (i: ReadyInfo) => void;
+  let rejectReady!: (e: unknown) => void;
+  const ready = new Promise<ReadyInfo>((res, rej) => { resolveReady = res; rejectReady = rej; });
+  ready.catch(() => {});
+
+  const failAll = (err: LocalRecError) => {
+    closed = err;
+    rejectReady(err);
+    for (const p of pending.values()) p.reject(err);
+    pending.clear();
+  };
+  const onMessage = (ev: MessageEvent) => {
+    const msg = ev.data as RpcResponse;
+    switch (msg.kind) {
+      case 'progress':
+        try { options.onProgress?.(msg.event); } catch { /* a throwing listener must not break the engine */ }
+        return;
+      case 'ready':
+        if (msg.result.ok) resolveReady(msg.result.value);
+        else rejectReady(deserializeError(msg.result.error));
+        return;
+      case 'result': {
+        const p = pending.get(msg.id);
+        if (!p) return;
+        pending.delete(msg.id);
+        if (msg.result.ok) p.resolve(msg.result.value);
+        else p.reject(deserializeError(msg.result.error));
+        return;
+      }
+      default: {
+        const never: never = msg;
+        throw new Error(`unknown worker message ${JSON.stringify(never)}`);
+      }
+    }
+  };
+  worker.addEventListener('message', onMessage);
+  worker.addEventListener('error', () => failAll(new LocalRecError('INTERNAL', 'The engine worker failed to start or crashed. Reload the page to try again.')));
+
+  const base = (globalThis as { location?: { href: string } }).location?.href;
+  const { onProgress: _onProgress, worker: _worker, ...rest } = options;
+  const init: WorkerInitOptions = { ...rest, modelUrl: base ? new URL(options.modelUrl, base).href : options.modelUrl };
+  worker.postMessage({ kind: 'init', options: init } satisfies RpcRequest);
+
+  function call<M extends RpcMethod>(method: M, ...args: RpcMethods[M]['args']): Promise<RpcMethods[M]['result']> {
+    if (closed) return Promise.reject(closed);
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      worker.postMessage({ kind: 'call', id, method, args } as RpcRequest);
+    });
+  }
+
+  return {
+    ready,
+    catalog: () => call('catalog'),
+    recommend: (opts) => call('recommend', opts),
+    record: (event) => call('record', event),
+    history: () => call('history'),
+    learn: (opts) => call('learn', opts),
+    explain: (itemId) => call('explain', itemId),
+    status: () => call('status'),
+    memory: () => call('memory'),
+    getSettings: () => call('getSettings'),
+    setSettings: (patch) => call('setSettings', patch),
+    exportData: () => call('exportData'),
+    importData: (bundle) => call('importData', bundle),
+    deleteData: () => call('deleteData'),
+    resetModel: () => call('resetModel'),
+    async dispose() {
+      if (closed) return;
+      try {
+        await call('dispose');
+      } finally {
+        worker.removeEventListener('message', onMessage);
+        failAll(new LocalRecError('DISPOSED', 'This recommender was disposed. Create a new one.'));
+        worker.terminate?.();
+      }
+    },
+  };
+}
+
+export { hasModelInCache, deleteModelFromCache } from './loading/fetchModelFiles';
+export { LocalRecError, DeviceUnavailableError, ModelLoadError, ParseError } from './errors';
+export type { LocalRecErrorCode } from './errors';
+export type {
+  Backend,
+  CatalogEntry,
+  Device,
+  EngineSettings,
+  EngineStatus,
+  EventType,
+  Explanation,
+  ExportBundle,
+  ExportedCheckpoint,
+  ImportResult,
+  InteractionEvent,
+  LearnOptions,
+  LearnReport,
+  MemoryInfo,
+  ProgressEvent,
+  ReadyInfo,
+  Recommendation,
+  Recommender,
+  RecommenderOptions,
+  RecommendOptions,
+} from './recommender/types';

@@ -1,0 +1,204 @@
+import 'fake-indexeddb/auto';
+import * as tf from '@tensorflow/tfjs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LocalRecError } from '../errors';
+import { memoryFileCache } from '../loading/fileCache';
+import { TINY_MODEL_URL, tinyModelFetch } from '../testing/tinyModelFetch';
+import { createRecommender, type LocalRecommenderOptions } from './createRecommender';
+import type { ProgressEvent, Recommender } from './types';
+
+let ns = 0;
+const open: Recommender[] = [];
+function make(extra: Partial<LocalRecommenderOptions> = {}): Recommender {
+  const r = createRecommender({ modelUrl: TINY_MODEL_URL, device: 'wasm', namespace: `t${ns}`, fetch: tinyModelFetch(), cache: memoryFileCache(), ...extra });
+  open.push(r);
+  return r;
+}
+afterEach(async () => {
+  for (const r of open.splice(0)) await r.dispose();
+  ns++;
+});
+
+const at = (i: number) => 1_700_000_000_000 + i * 1000;
+
+describe('createRecommender on the tiny model (wasm, fake-indexeddb)', () => {
+  it('loads with byte progress and reports the backend', async () => {
+    const events: ProgressEvent[] = [];
+    const r = make({ onProgress: (e) => events.push(e) });
+    const info = await r.ready;
+    expect(info.backend).toBe('wasm');
+    expect(info.numItems).toBe(48);
+    expect(info.modelName).toBe('tiny-test');
+    expect(info.modelId).toMatch(/^tiny-test@[0-9a-f]{12}-[0-9a-f]{12}$/);
+    const progress = events.filter((e) => e.status === 'progress');
+    const last = progress[progress.length - 1];
+    expect(last.status === 'progress' && last.overallLoaded === last.overallTotal).toBe(true);
+    expect(events.some((e) => e.status === 'ready' && e.backend === 'wasm')).toBe(true);
+  });
+
+  it('serves a popular, varied feed before any history', async () => {
+    const r = make();
+    const feed = await r.recommend({ count: 6 });
+    expect(feed).toHaveLength(6);
+    expect(feed.every((x) => x.source === 'popular')).toBe(true);
+    const catalog = await r.catalog();
+    const genres = new Set(feed.map((x) => catalog.find((c) => c.id === x.itemId)?.genres[0]));
+    expect(genres.size).toBeGreaterThanOrEqual(4);
+  });
+
+  it('a like personalises the feed, a dislike removes the item, paging does not repeat', async () => {
+    const r = make();
+    await r.ready;
+    // Item 10 is Comedy (ids 9..16); the planted rule makes 11 the next item.
+    await r.record({ itemId: 10, type: 'like', at: at(1) });
+    const feed = await r.recommend({ count: 5, discover: 0 });
+    expect(feed[0].source).toBe('model');
+    expect(feed[0].itemId).toBe(11);
+    expect(feed.map((x) => x.itemId)).not.toContain(10);
+    await r.record({ itemId: 11, type: 'dislike', at: at(2) });
+    const after = await r.recommend({ count: 47, discover: 0 });
+    expect(after.map((x) => x.itemId)).not.toContain(11);
+    expect(after.map((x) => x.itemId)).not.toContain(10);
+    expect(after).toHaveLength(46);
+    const p1 = await r.recommend({ count: 10, offset: 0, discover: 0.5 });
+    const p2 = await r.recommend({ count: 10, offset: 10, discover: 0.5 });
+    expect(new Set([...p1, ...p2].map((x) => x.itemId)).size).toBe(20);
+    const seen = await r.recommend({ count: 48, includeSeen: true, discover: 0 });
+    expect(seen.map((x) => x.itemId)).toContain(10);
+  });
+
+  it('rejects bad events without storing them', async () => {
+    const r = make();
+    await r.ready;
+    await expect(r.record({ itemId: 999, type: 'like', at: at(1) })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(r.record({ itemId: 3, type: 'love' as 'like', at: at(1) })).rejects.toBeInstanceOf(LocalRecError);
+    expect(await r.history()).toEqual([]);
+  });
+
+  it('learn() fine-tunes, persists the checkpoint, and a new engine reloads it', async () => {
+    const r = make();
+    await r.ready;
+    for (let i = 0; i < 6; i++) await r.record({ itemId: 17 + i, type: i % 2 ? 'view' : 'like', at: at(i) });
+    const report = await r.learn({ force: true });
+    expect(report.backend).toBe('wasm');
+    expect(report.lossBefore).not.toBeNull();
+    const status = await r.status();
+    expect(status.interactions).toBe(6);
+    if (report.accepted) {
+      expect(status.fineTuneSteps).toBe(report.steps);
+      expect(status.personalized).toBe(true);
+      expect(report.lossAfter as number).toBeLessThanOrEqual((report.lossBefore as number) + 0.02);
+    }
+    const feedBefore = await r.recommend({ count: 10, discover: 0 });
+    await r.dispose();
+    const again = make({ namespace: `t${ns}` });
+    await again.ready;
+    const s2 = await again.status();
+    expect(s2.fineTuneSteps).toBe(status.fineTuneSteps);
+    expect(s2.interactions).toBe(6);
+    const feedAfter = await again.recommend({ count: 10, discover: 0 });
+    expect(feedAfter.map((x) => x.itemId)).toEqual(feedBefore.map((x) => x.itemId));
+    for (let k = 0; k < 10; k++) expect(feedAfter[k].score).toBeCloseTo(feedBefore[k].score, 4);
+  });
+
+  it('export -> delete -> import round-trips exactly; delete empties everything', async () => {
+    const r = make();
+    await r.ready;
+    for (let i = 0; i < 5; i++) await r.record({ itemId: 25 + i, type: 'like', at: at(i) });
+    await r.record({ itemId: 40, type: 'dislike', at: at(9) });
+    await r.setSettings({ discover: 0.7, onboarded: true });
+    await r.learn({ force: true });
+    const bundle = await r.exportData();
+    const json = JSON.parse(JSON.stringify(bundle));
+    await r.deleteData();
+    expect(await r.history()).toEqual([]);
+    expect((await r.status()).fineTuneSteps).toBe(0);
+    const empty = await r.exportData();
+    expect(empty.events).toEqual([]);
+    expect(empty.checkpoint).toBeNull();
+    const result = await r.importData(json);
+    expect(result.events).toBe(6);
+    const back = await r.exportData();
+    expect({ ...back, exportedAt: 0 }).toEqual({ ...bundle, exportedAt: 0 });
+  });
+
+  it('a bad import changes nothing and says what is wrong', async () => {
+    const r = make();
+    await r.ready;
+    await r.record({ itemId: 5, type: 'like', at: at(1) });
+    const good = await r.exportData();
+    const bad = { ...good, events: [...good.events, { itemId: 4000, type: 'like', at: 1 }, { itemId: 2, type: 'meh', at: 1 }] };
+    const err = await r.importData(bad).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LocalRecError);
+    expect((err as LocalRecError).code).toBe('IMPORT_INVALID');
+    expect((err as LocalRecError).message).toContain('events[1].itemId');
+    expect((err as LocalRecError).message).toContain('events[2].type');
+    await expect(r.importData('nope')).rejects.toMatchObject({ code: 'IMPORT_INVALID' });
+    expect(await r.history()).toEqual([{ itemId: 5, type: 'like', at: at(1) }]);
+  });
+
+  it('resetModel goes back to the pretrained scores', async () => {
+    const r = make({ policy: { learningRate: 0.05, tolerance: 10, maxDrift: 0.5 } });
+    await r.ready;
+    for (let i = 0; i < 6; i++) await r.record({ itemId: 1 + ((i * 7) % 48), type: 'like', at: at(i) });
+    const pre = await r.recommend({ count: 5, discover: 0 });
+    const report = await r.learn({ force: true });
+    expect(report.accepted).toBe(true);
+    const tuned = await r.recommend({ count: 5, discover: 0 });
+    expect(tuned.map((x) => x.score)).not.toEqual(pre.map((x) => x.score));
+    await r.resetModel();
+    const reset = await r.recommend({ count: 5, discover: 0 });
+    expect(reset.map((x) => x.itemId)).toEqual(pre.map((x) => x.itemId));
+    for (let k = 0; k < 5; k++) expect(reset[k].score).toBeCloseTo(pre[k].score, 5);
+    expect((await r.status()).personalized).toBe(false);
+  });
+
+  it('leaks no tensors in recommend, learn, explain, reset', async () => {
+    const r = make({ policy: { tolerance: 10 } });
+    await r.ready;
+    for (let i = 0; i < 6; i++) await r.record({ itemId: 33 + i, type: 'like', at: at(i) });
+    await r.recommend({ count: 5 });
+    await r.learn({ force: true });
+    const before = tf.memory().numTensors;
+    await r.recommend({ count: 5 });
+    await r.learn({ force: true });
+    await r.recommend({ count: 5 });
+    await r.explain(12);
+    await r.resetModel();
+    expect(tf.memory().numTensors).toBe(before);
+    expect((await r.memory()).numTensors).toBe(before);
+  });
+
+  it('two engines on one namespace (two tabs): one trains, the other follows', async () => {
+    const a = make();
+    const b = make({ namespace: `t${ns}` });
+    await Promise.all([a.ready, b.ready]);
+    const updates: ProgressEvent[] = [];
+    const c = make({ namespace: `t${ns}`, onProgress: (e) => updates.push(e) });
+    await c.ready;
+    for (let i = 0; i < 5; i++) await a.record({ itemId: 2 + i, type: 'like', at: at(i) });
+    expect((await b.history()).length).toBe(5);
+    const [ra, rb] = await Promise.all([a.learn({ force: true }), b.learn({ force: true })]);
+    const trained = [ra, rb].filter((x) => x.reason !== 'another tab is training; it will share the result');
+    expect(trained.length).toBe(1);
+    await new Promise((res) => setTimeout(res, 50));
+    expect(updates.some((e) => e.status === 'updated' && e.origin === 'remote' && e.what === 'history')).toBe(true);
+    const sa = await a.status();
+    const sc = await c.status();
+    expect(sc.fineTuneSteps).toBe(sa.fineTuneSteps);
+  });
+
+  it('a corrupted weights file fails with MODEL_INTEGRITY naming the file', async () => {
+    const r = make({ fetch: tinyModelFetch((f, b) => (f === 'weights.bin' ? b.map((x, i) => (i === 10 ? x ^ 0xff : x)) : b)) });
+    const err = await r.ready.catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'ModelLoadError', code: 'MODEL_INTEGRITY' });
+    expect((err as Error).message).toContain('weights.bin');
+  });
+
+  it('after dispose every call fails with DISPOSED', async () => {
+    const r = make();
+    await r.ready;
+    await r.dispose();
+    await expect(r.recommend({ count: 3 })).rejects.toMatchObject({ code: 'DISPOSED' });
+  });
+});

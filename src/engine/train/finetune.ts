@@ -1,0 +1,277 @@
+import * as tf from '@tensorflow/tfjs';
+import { gatherRows } from '../model/gatherRows';
+import type { SasRec } from '../model/sasrec';
+import { padColumnBias } from '../model/sasrec';
+import { Adam, type AdamState } from './adam';
+import { trainableNames, type FinetunePolicy } from './finetunePolicy';
+
+/** One person's signal, as `interpretEvents` gives it. */
+export interface FinetuneHistory {
+  /** Positive items, oldest first (the newest one is held out for validation). */
+  sequence: readonly number[];
+  /** Target weight of each `sequence` item (see SIGNALS.trainWeight). */
+  weights: readonly number[];
+  /** Explicit negatives. */
+  disliked: readonly number[];
+}
+
+export interface FinetuneInput {
+  /** Updated in place; left unchanged when the run is rolled back. */
+  model: SasRec;
+  /** The pretrained weights (at least every trainable one): the anchor of regularization and drift. */
+  pretrained: ReadonlyMap<string, tf.Tensor>;
+  history: FinetuneHistory;
+  policy: FinetunePolicy;
+  /** Optimizer moments from the previous run (continual learning), or null. */
+  optimizerState?: AdamState | null;
+  /** Exemplar sequences of other people mixed in (replay against forgetting). */
+  replay?: readonly (readonly number[])[];
+  onStep?: (step: number, of: number, loss: number) => void;
+  /** Checked between steps; an aborted run is rolled back. */
+  signal?: AbortSignal;
+}
+
+export interface FinetuneResult {
+  /** Steps whose weights were kept (0 when rolled back or skipped). */
+  steps: number;
+  /** Steps actually run. */
+  ran: number;
+  accepted: boolean;
+  reason: string;
+  /** Cross-entropy of the held-out most recent item before and after (null when skipped). */
+  valBefore: number | null;
+  valAfter: number | null;
+  /** ||w - w0|| / ||w0|| over the trainable parameters after the run. */
+  drift: number;
+  /** Optimizer state to store with the checkpoint (the input state when rolled back). */
+  optimizerState: AdamState | null;
+  /** Names of the parameters that may differ from the pretrained model. */
+  trainable: string[];
+}
+
+/** Right-aligned int32 rows, newest `maxLen` items of each sequence. */
+function packRows(rows: readonly (readonly number[])[], maxLen: number): { data: Int32Array; len: number } {
+  const len = Math.max(1, ...rows.map((r) => Math.min(r.length, maxLen)));
+  const data = new Int32Array(rows.length * len);
+  rows.forEach((r, i) => {
+    const n = Math.min(r.length, len);
+    for (let j = 0; j < n; j++) data[i * len + len - n + j] = r[r.length - n + j];
+  });
+  return { data, len };
+}
+
+/** Sums a list of tensors pairwise (WebGPU addN with more than 8 inputs returns zeros). */
+function sumAll(ts: tf.Tensor[]): tf.Tensor {
+  let acc = ts[0];
+  for (let i = 1; i < ts.length; i++) acc = tf.add(acc, ts[i]);
+  return acc;
+}
+
+/**
+ * Fine-tunes a pretrained model on one person's history. The single implementation used by the
+ * app's worker and by the Node evaluation CLI.
+ *
+ * Loss = weighted next-item cross-entropy over the person's sequence (and replayed exemplars)
+ * + dislikeWeight * unlikelihood -log(1 - p(disliked)) at every position of the whole sequence
+ * + l2ToPretrained * ||w - w0||^2 over the trainable subset. After each step the relative drift
+ * from the pretrained weights is capped. The newest positive item is held out: every
+ * `validateEvery` steps its cross-entropy is measured; when it gets worse than before the run by
+ * more than `tolerance`, training stops and returns to the last good weights (all the way back to
+ * the starting weights if none was good).
+ *
+ * @example
+ * const view = interpretEvents(events);
+ * const r = await finetune({ model, pretrained, history: view, policy: DEFAULT_FINETUNE_POLICY });
+ * if (r.accepted) saveCheckpoint(model, r.optimizerState);
+ */
+export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
+  const { model, pretrained, history, policy } = input;
+  const cfg = model.config;
+  const names = trainableNames(model.weights.keys(), policy.trainable, cfg.blocks);
+  const skip = (reason: string, drift = 0): FinetuneResult => ({
+    steps: 0, ran: 0, accepted: false, reason, valBefore: null, valAfter: null, drift,
+    optimizerState: input.optimizerState ?? null, trainable: names,
+  });
+  for (const n of names) {
+    if (!pretrained.has(n)) throw new Error(`finetune: pretrained weight "${n}" missing`);
+  }
+  const seq = history.sequence.slice(-policy.maxSequence);
+  const wts = history.weights.slice(-policy.maxSequence);
+  if (seq.length < policy.minHistory) {
+    return skip(`needs at least ${policy.minHistory} liked or viewed items (has ${seq.length})`);
+  }
+  if (policy.steps === 0) return skip('policy.steps is 0 (inference only)');
+
+  const heldOut = seq[seq.length - 1];
+  const trainSeq = seq.slice(0, -1);
+  const trainW = wts.slice(0, -1);
+  const vocab = cfg.numItems + 1;
+  const vars = new Map(names.map((n) => [n, model.w(n)]));
+  const anchor = names.map((n) => pretrained.get(n) as tf.Tensor);
+  const anchorNormSq = tf.tidy(() => sumAll(anchor.map((a) => tf.sum(tf.square(a)))));
+  const anchorNorm = Math.sqrt((await anchorNormSq.data())[0]);
+  anchorNormSq.dispose();
+
+  // Batch: row 0 = the person's training sequence, then replay rows.
+  const replay = (input.replay ?? []).filter((r) => r.length >= 2);
+  const rows = [trainSeq, ...replay];
+  const { data, len } = packRows(rows, cfg.maxLen);
+  const positions: number[] = [];
+  const targets: number[] = [];
+  const targetWeights: number[] = [];
+  rows.forEach((r, i) => {
+    const n = Math.min(r.length, len);
+    for (let j = 0; j < n - 1; j++) {
+      positions.push(i * len + len - n + j);
+      targets.push(r[r.length - n + j + 1]);
+      targetWeights.push(i === 0 ? trainW[trainW.length - n + j + 1] : policy.replayWeight);
+    }
+  });
+  // The dislike term reads every position of the whole sequence (the newest item included: the
+  // feed ranks from there). The held-out item is only context here, never a target.
+  const full = packRows([seq], cfg.maxLen);
+  const userPositions: number[] = [];
+  for (let j = 0; j < Math.min(seq.length, full.len); j++) userPositions.push(full.len - 1 - j);
+  const dislikeMask = new Float32Array(vocab);
+  for (const d of history.disliked) if (d > 0 && d < vocab) dislikeMask[d] = 1;
+  const hasDislikes = history.disliked.length > 0 && policy.dislikeWeight > 0;
+
+  const seqsT = tf.tensor2d(data, [rows.length, len], 'int32');
+  const posT = tf.tensor1d(Int32Array.from(positions), 'int32');
+  const targetsT = tf.tensor1d(Int32Array.from(targets), 'int32');
+  const weightsT = tf.tensor1d(Float32Array.from(targetWeights));
+  const userPosT = tf.tensor1d(Int32Array.from(userPositions), 'int32');
+  const fullSeqT = tf.tensor2d(full.data, [1, full.len], 'int32');
+  const dislikeT = tf.tensor2d(dislikeMask, [1, vocab]);
+  const padBias = padColumnBias(vocab);
+  const valSeqT = (() => {
+    const p = packRows([trainSeq], cfg.maxLen);
+    return tf.tensor2d(p.data, [1, p.len], 'int32');
+  })();
+
+  /** Logits [rows, vocab] of hidden states [rows, d]. */
+  const logitsOf = (h: tf.Tensor2D, table: tf.Tensor2D) => tf.add(tf.matMul(h, table, false, true), padBias) as tf.Tensor2D;
+
+  const lossFn = (): tf.Scalar => {
+    const table = model.itemTable();
+    const h = model.encode(table, seqsT, { training: false }); // [rows, len, d]
+    const flat = tf.reshape(h, [rows.length * len, cfg.dim]) as tf.Tensor2D;
+    let total: tf.Tensor = tf.scalar(0);
+    if (positions.length > 0) {
+      const logits = logitsOf(gatherRows(flat, posT), table); // [targets, vocab]
+      const ce = tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(logits, tf.oneHot(targetsT, vocab)), 1));
+      total = tf.div(tf.sum(tf.mul(ce, weightsT)), Math.max(1e-9, targetWeights.reduce((a, b) => a + b, 0)));
+    }
+    if (hasDislikes) {
+      const hFull = tf.reshape(model.encode(table, fullSeqT, { training: false }), [full.len, cfg.dim]) as tf.Tensor2D;
+      const probs = tf.softmax(logitsOf(gatherRows(hFull, userPosT), table)); // [positions, vocab]
+      const pDisliked = tf.sum(tf.mul(probs, dislikeT), 1);
+      const unlikely = tf.mean(tf.neg(tf.log(tf.maximum(tf.sub(1, pDisliked), 1e-6))));
+      total = tf.add(total, tf.mul(unlikely, policy.dislikeWeight));
+    }
+    if (policy.l2ToPretrained > 0) {
+      const l2 = sumAll(names.map((n, i) => tf.sum(tf.square(tf.sub(vars.get(n) as tf.Variable, anchor[i])))));
+      total = tf.add(total, tf.mul(l2, policy.l2ToPretrained));
+    }
+    return total as tf.Scalar;
+  };
+
+  const valLoss = async (): Promise<number> => {
+    const v = tf.tidy(() => {
+      const logits = model.scoreLast(valSeqT); // [1, vocab]
+      return tf.sub(tf.logSumExp(logits, 1), tf.slice(logits, [0, heldOut], [1, 1]).reshape([1]));
+    });
+    const out = (await v.data())[0];
+    v.dispose();
+    return out;
+  };
+
+  const snapshot = () => new Map(names.map((n) => [n, tf.clone(vars.get(n) as tf.Variable)]));
+  const restore = (snap: Map<string, tf.Tensor>) => { for (const [n, t] of snap) (vars.get(n) as tf.Variable).assign(t); };
+  const disposeSnap = (snap: Map<string, tf.Tensor>) => { for (const t of snap.values()) t.dispose(); };
+
+  const adam = new Adam(vars, { clipNorm: 0 });
+  if (input.optimizerState) adam.setState(input.optimizerState);
+  const initial = snapshot();
+  let good = initial;
+  let goodSteps = 0;
+  let ran = 0;
+  let drift = 0;
+  let valAfter: number | null = null;
+  let stopReason = '';
+  try {
+    const valBefore = await valLoss();
+    valAfter = valBefore;
+    for (let step = 1; step <= policy.steps; step++) {
+      if (input.signal?.aborted) { stopReason = 'aborted'; good !== initial && disposeSnap(good); good = initial; goodSteps = 0; break; }
+      const { value, grads } = tf.variableGrads(lossFn, [...vars.values()]);
+      const byName = new Map<string, tf.Tensor>();
+      for (const [n, v] of vars) { const g = grads[v.name]; if (g) byName.set(n, g); }
+      if (policy.clipNorm > 0) {
+        const scale = tf.tidy(() => {
+          const norm = tf.sqrt(sumAll([...byName.values()].map((g) => tf.sum(tf.square(g)))));
+          return tf.minimum(1, tf.div(policy.clipNorm, tf.maximum(norm, 1e-12)));
+        });
+        for (const [n, g] of byName) { byName.set(n, tf.mul(g, scale)); g.dispose(); }
+        scale.dispose();
+      }
+      adam.apply(byName, policy.learningRate);
+      for (const g of byName.values()) g.dispose();
+      const loss = (await value.data())[0];
+      value.dispose();
+      ran = step;
+      drift = await capDrift(vars, names, anchor, anchorNorm, policy.maxDrift);
+      input.onStep?.(step, policy.steps, loss);
+      if (step % policy.validateEvery === 0 || step === policy.steps) {
+        const v = await valLoss();
+        if (v > valBefore + policy.tolerance) {
+          stopReason = `held-out item got worse at step ${step} (${valBefore.toFixed(3)} -> ${v.toFixed(3)}); kept step ${goodSteps}`;
+          break;
+        }
+        if (good !== initial) disposeSnap(good);
+        good = snapshot();
+        goodSteps = step;
+        valAfter = v;
+      }
+    }
+    restore(good);
+    drift = await capDrift(vars, names, anchor, anchorNorm, 0);
+    const accepted = goodSteps > 0;
+    const optimizerState = accepted ? await adam.getState() : input.optimizerState ?? null;
+    const reason = accepted
+      ? stopReason || `trained ${goodSteps} steps; held-out loss ${valBefore.toFixed(3)} -> ${(valAfter ?? valBefore).toFixed(3)}`
+      : `rolled back: ${stopReason || 'no step improved the held-out item'}`;
+    return { steps: goodSteps, ran, accepted, reason, valBefore, valAfter: accepted ? valAfter : valBefore, drift, optimizerState, trainable: names };
+  } finally {
+    adam.dispose();
+    if (good !== initial) disposeSnap(good);
+    disposeSnap(initial);
+    for (const t of [seqsT, posT, targetsT, weightsT, userPosT, fullSeqT, dislikeT, padBias, valSeqT]) t.dispose();
+  }
+}
+
+/**
+ * Pulls the trainable weights back toward the anchor so ||w - w0|| <= maxDrift * ||w0||, and
+ * returns the relative drift after it (maxDrift 0 = measure only).
+ */
+async function capDrift(
+  vars: Map<string, tf.Variable>,
+  names: string[],
+  anchor: tf.Tensor[],
+  anchorNorm: number,
+  maxDrift: number,
+): Promise<number> {
+  const sq = tf.tidy(() => sumAll(names.map((n, i) => tf.sum(tf.square(tf.sub(vars.get(n) as tf.Variable, anchor[i]))))));
+  const dist = Math.sqrt((await sq.data())[0]);
+  sq.dispose();
+  const drift = anchorNorm > 0 ? dist / anchorNorm : dist;
+  if (maxDrift > 0 && drift > maxDrift) {
+    const k = maxDrift / drift;
+    tf.tidy(() => names.forEach((n, i) => {
+      const v = vars.get(n) as tf.Variable;
+      v.assign(tf.add(anchor[i], tf.mul(tf.sub(v, anchor[i]), k)));
+    }));
+    return maxDrift;
+  }
+  return drift;
+}

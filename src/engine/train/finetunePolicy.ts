@@ -1,0 +1,82 @@
+import { LocalRecError } from '../errors';
+
+/** Which parameters fine-tuning may change. */
+export type TrainableSet = 'last-block' | 'layer-norms' | 'all';
+
+/**
+ * How on-device fine-tuning behaves. One object shared by the app (worker) and the Node
+ * evaluation CLI, so what is measured is what ships.
+ */
+export interface FinetunePolicy {
+  /** Background fine-tuning starts after this many new events. */
+  learnAfter: number;
+  /** Fewest distinct positive items (likes, views, ...) needed; one of them is held out for validation. */
+  minHistory: number;
+  /** Optimisation steps per run (upper bound; early stopping may end sooner). */
+  steps: number;
+  learningRate: number;
+  trainable: TrainableSet;
+  /** Weight of the L2 penalty sum((w - w_pretrained)^2) over the trainable parameters. */
+  l2ToPretrained: number;
+  /** Cap on the relative distance ||w - w0|| / ||w0|| of the trainable parameters (0 = none). */
+  maxDrift: number;
+  /** Weight of the explicit-negative (unlikelihood) term for disliked items. */
+  dislikeWeight: number;
+  /** Global gradient-norm clip (0 = none). */
+  clipNorm: number;
+  /** Validate on the held-out most recent interaction every this many steps (keep the best). */
+  validateEvery: number;
+  /** Keep the fine-tuned weights only if the held-out loss is not worse than before by more than this. */
+  tolerance: number;
+  /** Weight of replayed exemplar sequences (when the caller supplies any). */
+  replayWeight: number;
+  /** Only the newest this-many sequence items are trained on. */
+  maxSequence: number;
+}
+
+/** The defaults used by the app and by `eval:ondevice`. */
+export const DEFAULT_FINETUNE_POLICY: Readonly<FinetunePolicy> = Object.freeze({
+  learnAfter: 5,
+  minHistory: 3,
+  steps: 8,
+  learningRate: 1e-3,
+  trainable: 'last-block',
+  l2ToPretrained: 1,
+  maxDrift: 0.05,
+  dislikeWeight: 1,
+  clipNorm: 1,
+  validateEvery: 2,
+  tolerance: 0.02,
+  replayWeight: 0.5,
+  maxSequence: 200,
+});
+
+/** Merges overrides into the defaults, rejecting values that cannot work. */
+export function resolvePolicy(overrides: Partial<FinetunePolicy> = {}): FinetunePolicy {
+  const p: FinetunePolicy = { ...DEFAULT_FINETUNE_POLICY, ...overrides };
+  const bad = (key: string, need: string): never => {
+    throw new LocalRecError('INVALID_INPUT', `Fine-tuning policy "${key}" ${need} (got ${JSON.stringify((p as unknown as Record<string, unknown>)[key])}).`);
+  };
+  for (const k of ['learnAfter', 'minHistory', 'steps', 'validateEvery', 'maxSequence'] as const) {
+    if (!Number.isInteger(p[k]) || p[k] < (k === 'steps' ? 0 : 1)) bad(k, 'must be a positive integer');
+  }
+  if (p.minHistory < 2) bad('minHistory', 'must be at least 2 (one item is held out)');
+  for (const k of ['learningRate', 'l2ToPretrained', 'maxDrift', 'dislikeWeight', 'clipNorm', 'tolerance', 'replayWeight'] as const) {
+    if (!(Number.isFinite(p[k]) && p[k] >= 0)) bad(k, 'must be a number >= 0');
+  }
+  if (!['last-block', 'layer-norms', 'all'].includes(p.trainable)) bad('trainable', 'must be "last-block", "layer-norms" or "all"');
+  return p;
+}
+
+/** Names of the parameters a policy lets fine-tuning change. */
+export function trainableNames(all: Iterable<string>, set: TrainableSet, blocks: number): string[] {
+  const names = [...all];
+  switch (set) {
+    case 'all':
+      return names;
+    case 'layer-norms':
+      return names.filter((n) => /ln\d?_[gb]$/.test(n));
+    case 'last-block':
+      return names.filter((n) => n.startsWith(`block${blocks - 1}/`) || n.startsWith('final_ln_'));
+  }
+}
