@@ -1,4 +1,4 @@
-import type { CatalogEntry } from '../popularFeed';
+import type { CatalogEntry } from '../../engine/recommender/types';
 import { CoverArt } from './CoverArt';
 
 interface Props {

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import type { CatalogEntry } from '../popularFeed';
+import type { CatalogEntry } from '../../engine/recommender/types';
 import { CoverArt } from './CoverArt';
 
 interface Props {
