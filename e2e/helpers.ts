@@ -36,11 +36,24 @@ export async function feedIds(page: Page): Promise<number[]> {
   return ids;
 }
 
+/** Revision of the ranking the feed shows (bumps on every re-rank). */
+export async function feedRevision(page: Page): Promise<number> {
+  return Number(await page.locator('.feed-list').getAttribute('data-revision'));
+}
+
+/** Waits until the feed shows a ranking computed after revision `after` and is not re-ranking. */
+export async function waitForRerank(page: Page, after: number): Promise<void> {
+  await expect.poll(() => feedRevision(page)).toBeGreaterThan(after);
+  await expect(page.locator('section.feed')).toHaveAttribute('aria-busy', 'false');
+}
+
 /** Clicks an action on the card of an item and waits for the feed to re-rank without it. */
 export async function act(page: Page, itemId: number, action: 'Like' | 'Not interested'): Promise<void> {
   const before = await interactions(page);
+  const revision = await feedRevision(page);
   await page.locator(`article.card[data-item-id="${itemId}"]`).getByRole('button', { name: action, exact: true }).click();
   await expect(page.getByTestId('interactions')).toHaveText(String(before + 1));
+  await waitForRerank(page, revision);
   await expect(page.locator(`.feed-list article.card[data-item-id="${itemId}"]`)).toHaveCount(0);
 }
 

@@ -103,8 +103,8 @@ export function EngineProvider({ config, createEngine, children }: Props) {
     const instance = engineRef.current;
     if (!instance) return;
     await instance.ready;
+    // The engine answers with an 'updated' progress event, which re-ranks.
     await instance.record({ itemId, type, at: Date.now() });
-    setRevision((r) => r + 1);
   }, []);
   const invalidate = useCallback(() => setRevision((r) => r + 1), []);
   const retry = useCallback(() => setAttempt((a) => a + 1), []);
