@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coverDesign, hashString } from './coverArt';
+import { coverDesign, displayTitle, hashString } from './coverArt';
 
 describe('coverArt', () => {
   it('hashes with FNV-1a', () => {
@@ -14,5 +14,11 @@ describe('coverArt', () => {
     expect(coverDesign('The Matrix Reloaded').initials).toBe('MR');
     expect(coverDesign('Heat').initials).toBe('H');
     expect(coverDesign('...').initials).toBe('?');
+  });
+  it('moves a trailing article to the front for display', () => {
+    expect(displayTitle('Sixth Sense, The')).toBe('The Sixth Sense');
+    expect(displayTitle("Chambre, L'")).toBe("L'Chambre");
+    expect(displayTitle('Heat')).toBe('Heat');
+    expect(displayTitle('Crouching Tiger, Hidden Dragon')).toBe('Crouching Tiger, Hidden Dragon');
   });
 });

@@ -31,3 +31,10 @@ export function coverDesign(title: string): CoverDesign {
   const initials = words.slice(0, 2).map((w) => w[0].toUpperCase()).join('') || '?';
   return { hueA, hueB, angle: next(180), shapes, initials };
 }
+
+/** "Matrix, The" (catalog order, as in MovieLens) -> "The Matrix" for display. */
+export function displayTitle(title: string): string {
+  const m = /^(.*), (The|A|An|Les|La|Le|L'|El|Il|Das|Der|Die)$/.exec(title.trim());
+  if (!m) return title;
+  return m[2].endsWith("'") ? `${m[2]}${m[1]}` : `${m[2]} ${m[1]}`;
+}

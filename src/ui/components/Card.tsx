@@ -1,4 +1,5 @@
-import type { CatalogEntry } from '../popularFeed';
+import { displayTitle } from '../coverArt';
+import type { CatalogEntry } from '../../engine/recommender/types';
 import { CoverArt } from './CoverArt';
 
 interface Props {
@@ -12,14 +13,15 @@ interface Props {
 /** One feed card: cover, title, year, genres and the two actions. Opening it counts as a view. */
 export function Card({ item, disabled, onLike, onDislike, onOpen }: Props) {
   const headingId = `card-title-${item.id}`;
+  const title = displayTitle(item.title);
   return (
     <article className="card" aria-labelledby={headingId} data-item-id={item.id}>
-      <button type="button" className="card-open" onClick={() => onOpen(item)} aria-label={`Details: ${item.title}`}>
-        <CoverArt title={item.title} />
+      <button type="button" className="card-open" onClick={() => onOpen(item)} aria-label={`Details: ${title}`}>
+        <CoverArt title={title} />
       </button>
       <div className="card-body">
         <h3 id={headingId} className="card-title">
-          {item.title}
+          {title}
         </h3>
         <p className="card-meta">
           {item.year ?? 'Year unknown'}

@@ -1,5 +1,6 @@
+import { displayTitle } from '../coverArt';
 import { useEffect, useRef } from 'react';
-import type { CatalogEntry } from '../popularFeed';
+import type { CatalogEntry } from '../../engine/recommender/types';
 import { CoverArt } from './CoverArt';
 
 interface Props {
@@ -21,9 +22,9 @@ export function DetailsDialog({ item, onClose, onLike }: Props) {
     <dialog ref={ref} className="details" onClose={onClose} aria-labelledby="details-title">
       {item && (
         <div className="details-layout">
-          <CoverArt title={item.title} />
+          <CoverArt title={displayTitle(item.title)} />
           <div>
-            <h2 id="details-title">{item.title}</h2>
+            <h2 id="details-title">{displayTitle(item.title)}</h2>
             <dl>
               <dt>Year</dt>
               <dd>{item.year ?? 'unknown'}</dd>

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { EventType } from '../../engine/recommender/types';
 import { useEngine } from '../engine/useEngine';
 import { useFeed } from '../engine/useFeed';
-import type { CatalogEntry } from '../popularFeed';
+import type { CatalogEntry } from '../../engine/recommender/types';
 import { Card } from './Card';
 import { DetailsDialog } from './DetailsDialog';
 
@@ -24,7 +24,7 @@ export function Feed() {
   useEffect(() => {
     // User-timing marks read by `npm run bench:browser` (first paint of a feed, first model ranking).
     if (feed.items.length > 0 && performance.getEntriesByName('localrec:first-feed').length === 0) performance.mark('localrec:first-feed');
-    if (feed.source === 'personal' && performance.getEntriesByName('localrec:first-ranking').length === 0) performance.mark('localrec:first-ranking');
+    if (feed.source === 'model' && performance.getEntriesByName('localrec:first-ranking').length === 0) performance.mark('localrec:first-ranking');
   }, [feed.items.length, feed.source]);
   const openDetails = useCallback((item: CatalogEntry) => {
     setOpen(item);
@@ -34,7 +34,7 @@ export function Feed() {
   return (
     <section className="feed" aria-labelledby="feed-heading" aria-busy={feed.loading}>
       <div className="feed-header">
-        <h2 id="feed-heading">{feed.source === 'personal' ? 'For you' : 'Popular right now'}</h2>
+        <h2 id="feed-heading">{feed.source === 'model' ? 'For you' : 'Popular right now'}</h2>
         <label className="toggle">
           <input type="checkbox" checked={feed.includeSeen} onChange={(e) => feed.setIncludeSeen(e.target.checked)} />
           Show seen items
@@ -46,7 +46,7 @@ export function Feed() {
           {feed.error ?? actionError}
         </p>
       )}
-      <ul className="feed-list" data-source={feed.source} data-revision={feed.revision}>
+      <ul className="feed-list" data-source={feed.source} data-revision={feed.revision} data-ready={feed.modelReady}>
         {feed.items.map(({ item }) => (
           <li key={item.id}>
             <Card item={item} disabled={phase === 'error'} onLike={(it) => act(it, 'like')} onDislike={(it) => act(it, 'dislike')} onOpen={openDetails} />

@@ -1,3 +1,4 @@
+import { displayTitle } from '../coverArt';
 import { useId, useMemo, useState } from 'react';
 import { useEngine } from '../engine/useEngine';
 
@@ -12,7 +13,7 @@ export function SearchBox() {
   const results = useMemo(() => {
     const q = query.trim().toLowerCase();
     if (q.length < 2 || !catalog) return [];
-    return catalog.filter((it) => it.title.toLowerCase().includes(q)).slice(0, MAX_RESULTS);
+    return catalog.filter((it) => it.title.toLowerCase().includes(q) || displayTitle(it.title).toLowerCase().includes(q)).slice(0, MAX_RESULTS);
   }, [catalog, query]);
 
   return (
@@ -24,7 +25,7 @@ export function SearchBox() {
           {results.map((it) => (
             <li key={it.id}>
               <span>
-                {it.title} {it.year !== null && <span className="muted">({it.year})</span>}
+                {displayTitle(it.title)} {it.year !== null && <span className="muted">({it.year})</span>}
               </span>
               <button
                 type="button"

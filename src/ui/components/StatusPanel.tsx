@@ -39,6 +39,12 @@ export function StatusPanel() {
         <dd data-testid="backend">{readyInfo ? readyInfo.backend : phase === 'error' ? 'not loaded' : 'loading…'}</dd>
         <dt>Adapter</dt>
         <dd data-testid="adapter">{readyInfo?.adapter ?? '—'}</dd>
+        {readyInfo?.backend === 'wasm' && (
+          <>
+            <dt>WASM threads</dt>
+            <dd data-testid="threads">{readyInfo.threads ? 'yes' : 'no'}</dd>
+          </>
+        )}
         <dt>Model</dt>
         <dd>{readyInfo ? `${readyInfo.modelName} (${readyInfo.numItems} items)` : '—'}</dd>
         <dt>Interactions</dt>
@@ -56,6 +62,13 @@ export function StatusPanel() {
               : 'idle'}
         </dd>
       </dl>
+      {readyInfo && readyInfo.notes.length > 0 && (
+        <ul className="notes" data-testid="backend-notes">
+          {readyInfo.notes.map((note) => (
+            <li key={note}>{note}</li>
+          ))}
+        </ul>
+      )}
       <button type="button" onClick={reset} disabled={phase !== 'ready' || resetting}>
         Reset to the pretrained model
       </button>

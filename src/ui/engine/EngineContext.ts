@@ -1,6 +1,6 @@
 import { createContext } from 'react';
 import type { EventType, ReadyInfo, Recommender } from '../../engine/recommender/types';
-import type { CatalogEntry } from '../popularFeed';
+import type { CatalogEntry } from '../../engine/recommender/types';
 
 export interface LoadProgress {
   loaded: number;

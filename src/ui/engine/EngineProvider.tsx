@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import type { EventType, ProgressEvent, ReadyInfo, Recommender, RecommenderOptions } from '../../engine/recommender/types';
+import type { CatalogEntry, EventType, ProgressEvent, ReadyInfo, Recommender, RecommenderOptions } from '../../engine/recommender/types';
 import type { AppConfig } from '../appConfig';
-import type { CatalogEntry } from '../popularFeed';
 import { EngineContext, type EngineContextValue, type EngineError, type LearningState, type LoadProgress } from './EngineContext';
 import { installTestHooks } from './testHooks';
 
@@ -64,6 +63,10 @@ export function EngineProvider({ config, createEngine, children }: Props) {
           setLearning((l) => ({ ...l, active: false, last: { steps: e.steps, accepted: e.accepted, reason: e.reason, at: Date.now() } }));
           setRevision((r) => r + 1);
           break;
+        case 'updated':
+          // History or weights changed (here, or in another tab): re-read and re-rank.
+          setRevision((r) => r + 1);
+          break;
       }
     };
     const instance = createEngine({ modelUrl: config.modelUrl, device: config.device, onProgress });
@@ -71,7 +74,7 @@ export function EngineProvider({ config, createEngine, children }: Props) {
     setEngine(instance);
     const removeHooks = config.testHooks ? installTestHooks(instance) : () => {};
     instance.catalog().then(
-      (items) => live && setCatalog(items as CatalogEntry[]),
+      (items) => live && setCatalog(items),
       () => {},
     );
     instance.ready.then(
@@ -100,8 +103,8 @@ export function EngineProvider({ config, createEngine, children }: Props) {
     const instance = engineRef.current;
     if (!instance) return;
     await instance.ready;
+    // The engine answers with an 'updated' progress event, which re-ranks.
     await instance.record({ itemId, type, at: Date.now() });
-    setRevision((r) => r + 1);
   }, []);
   const invalidate = useCallback(() => setRevision((r) => r + 1), []);
   const retry = useCallback(() => setAttempt((a) => a + 1), []);

@@ -1,17 +1,16 @@
 import { useCallback, useEffect, useState } from 'react';
-import { popularFeed, type CatalogEntry } from '../popularFeed';
+import type { CatalogEntry, Recommendation } from '../../engine/recommender/types';
 import { useEngine } from './useEngine';
 
 export interface FeedItem {
   item: CatalogEntry;
-  /** Model score, or null for the popular list shown before the model is ready. */
-  score: number | null;
+  score: number;
 }
 
 export interface Feed {
   items: FeedItem[];
-  /** 'popular' before the model is ready, then 'personal'. */
-  source: 'popular' | 'personal';
+  /** 'popular' = the cold-start list (before the model is ready or before any signal); 'model' = personal. */
+  source: Recommendation['source'];
   loading: boolean;
   error: string | null;
   showMore(): void;
@@ -21,14 +20,17 @@ export interface Feed {
   hide(itemId: number): void;
   /** Engine `revision` the shown ranking was computed for (-1 before the first ranking). */
   revision: number;
+  /** The shown list was computed with the model loaded. */
+  modelReady: boolean;
 }
 
 /**
- * The feed: popular-and-varied until the model is ready, then the engine's ranking, re-read
- * whenever history or weights change. Seen and disliked items stay out unless `includeSeen`.
+ * The feed, re-read from the engine whenever history or weights change. The engine answers as soon
+ * as the catalog is in (popular-and-varied list) and ranks with the model once it is ready, so the
+ * first paint never waits on the model. Seen and disliked items stay out unless `includeSeen`.
  */
 export function useFeed(pageSize = 12): Feed {
-  const { engine, phase, catalog, catalogById, revision } = useEngine();
+  const { engine, phase, catalogById, revision } = useEngine();
   const [count, setCount] = useState(pageSize);
   const [includeSeen, setIncludeSeen] = useState(false);
   const [items, setItems] = useState<FeedItem[]>([]);
@@ -37,18 +39,12 @@ export function useFeed(pageSize = 12): Feed {
   const [error, setError] = useState<string | null>(null);
   const [hidden, setHidden] = useState<ReadonlySet<number>>(new Set());
   const [shownRevision, setShownRevision] = useState(-1);
+  const [modelReady, setModelReady] = useState(false);
 
   useEffect(() => {
-    if (phase !== 'ready' && catalog) {
-      setItems(popularFeed(catalog, count).map((item) => ({ item, score: null })));
-      setSource('popular');
-      setLoading(false);
-    }
-  }, [phase, catalog, count]);
-
-  useEffect(() => {
-    if (phase !== 'ready' || !engine || catalogById.size === 0) return;
+    if (!engine || catalogById.size === 0) return;
     let current = true;
+    const readyAtRequest = phase === 'ready';
     setLoading(true);
     engine.recommend({ count, includeSeen }).then(
       (recs) => {
@@ -59,9 +55,10 @@ export function useFeed(pageSize = 12): Feed {
           if (item) next.push({ item, score: r.score });
         }
         setItems(next);
-        setSource('personal');
+        setSource(recs.some((r) => r.source === 'model') ? 'model' : 'popular');
         setHidden(new Set());
         setShownRevision(revision);
+        setModelReady(readyAtRequest);
         setError(null);
         setLoading(false);
       },
@@ -79,5 +76,5 @@ export function useFeed(pageSize = 12): Feed {
   const showMore = useCallback(() => setCount((c) => c + pageSize), [pageSize]);
   const hide = useCallback((itemId: number) => setHidden((h) => new Set(h).add(itemId)), []);
   const visible = includeSeen ? items : items.filter((it) => !hidden.has(it.item.id));
-  return { items: visible, source, loading, error, showMore, includeSeen, setIncludeSeen, hide, revision: shownRevision };
+  return { items: visible, source, loading, error, showMore, includeSeen, setIncludeSeen, hide, revision: shownRevision, modelReady };
 }

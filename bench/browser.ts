@@ -1,0 +1,187 @@
+/**
+ * Browser benchmark: drives the built app (dist/, served by `vite preview` with the production
+ * headers) in Chromium and measures cold load, re-rank latency, fine-tuning speed per backend and
+ * tensor growth over 500 fine-tuning steps.
+ *
+ *   npm run bench:browser [-- --model ml-1m-sasrec] [--backends wasm,webgpu] [--steps 500] [--reranks 30]
+ *
+ * Writes bench/results/browser-<date>.json and .md. Not a test: it reports what it measured.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, platform, release } from 'node:os';
+import { parseArgs } from 'node:util';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { preview } from 'vite';
+import { CHROMIUM_ARGS, chromiumPath } from '../e2e/chromium';
+
+const { values: args } = parseArgs({
+  options: {
+    model: { type: 'string' },
+    backends: { type: 'string', default: 'wasm,webgpu' },
+    steps: { type: 'string', default: '500' },
+    reranks: { type: 'string', default: '30' },
+    port: { type: 'string', default: '4318' },
+  },
+});
+const model = args.model ?? (existsSync('public/models/ml-1m-sasrec/manifest.json') ? 'ml-1m-sasrec' : 'tiny-test');
+const backends = args.backends.split(',').map((b) => b.trim()).filter(Boolean);
+const targetSteps = Number(args.steps);
+const reranks = Number(args.reranks);
+if (!existsSync('dist/index.html')) {
+  process.stderr.write('dist/ is missing: run `vite build` first (npm run bench:browser does).\n');
+  process.exit(2);
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+const round = (x: number, digits = 1): number => Number(x.toFixed(digits));
+const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
+
+async function waitMark(page: Page, name: string): Promise<number> {
+  const handle = await page.waitForFunction((n) => performance.getEntriesByName(n)[0]?.startTime ?? null, name, { timeout: 180_000, polling: 50 });
+  return (await handle.jsonValue()) as number;
+}
+
+async function openApp(browser: Browser, base: string, device: string): Promise<{ page: Page; firstFeedMs: number; modelReadyMs: number; ready: { backend: string; adapter: string | null; threads: boolean; notes: string[] } }> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.on('pageerror', (e) => log(`page error: ${e.message}`));
+  await page.goto(`${base}/?model=${model}&device=${device}&hooks=1`);
+  const firstFeedMs = await waitMark(page, 'localrec:first-feed');
+  const modelReadyMs = await waitMark(page, 'localrec:model-ready');
+  const ready = await page.evaluate(async () => {
+    const info = await window.localrec!.engine.ready;
+    return { backend: info.backend, adapter: info.adapter, threads: info.threads, notes: info.notes };
+  });
+  return { page, firstFeedMs, modelReadyMs, ready };
+}
+
+/** Click "Like"/"Not interested" on the first card; time until the feed shows the new ranking. */
+async function rerankLatencies(page: Page, n: number): Promise<number[]> {
+  await page.evaluate(() => window.localrec!.engine.setSettings({ autoLearn: false }));
+  await page.waitForSelector('.feed-list[data-ready="true"] article.card');
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const ms = await page.evaluate(async (action) => {
+      const list = document.querySelector<HTMLElement>('.feed-list')!;
+      const before = Number(list.dataset.revision);
+      const button = [...list.querySelectorAll<HTMLButtonElement>('article.card button')].find((b) => b.textContent === action)!;
+      const t0 = performance.now();
+      button.click();
+      await new Promise<void>((resolve) => {
+        const check = (): void => (Number(list.dataset.revision) > before ? resolve() : void requestAnimationFrame(check));
+        check();
+      });
+      return performance.now() - t0;
+    }, i % 3 === 2 ? 'Not interested' : 'Like');
+    times.push(ms);
+  }
+  return times;
+}
+
+async function fineTune(page: Page, steps: number): Promise<{ msPerStep: number; steps: number; runs: number; tensorGrowth: number; bytesGrowth: number; memoryBefore: unknown; memoryAfter: unknown }> {
+  return page.evaluate(async (target) => {
+    const engine = window.localrec!.engine;
+    await engine.learn({ force: true }); // warm-up: compiles kernels / shaders
+    const memoryBefore = await engine.memory();
+    let done = 0;
+    let ms = 0;
+    let runs = 0;
+    while (done < target && runs < target) {
+      const r = await engine.learn({ force: true });
+      runs++;
+      if (r.steps === 0) throw new Error(`fine-tuning ran no step: ${r.reason}`);
+      done += r.steps;
+      ms += r.ms;
+    }
+    const memoryAfter = await engine.memory();
+    return {
+      msPerStep: ms / done,
+      steps: done,
+      runs,
+      tensorGrowth: memoryAfter.numTensors - memoryBefore.numTensors,
+      bytesGrowth: memoryAfter.numBytes - memoryBefore.numBytes,
+      memoryBefore,
+      memoryAfter,
+    };
+  }, steps);
+}
+
+const server = await preview({ preview: { port: Number(args.port), strictPort: true }, logLevel: 'warn' });
+const base = `http://localhost:${args.port}`;
+const browser = await chromium.launch({
+  executablePath: chromiumPath(),
+  args: CHROMIUM_ARGS,
+  headless: true,
+});
+
+try {
+  const results: Record<string, unknown> = {};
+  let cold: { firstFeedMs: number; modelReadyMs: number } | null = null;
+  for (const device of backends) {
+    log(`${device}: loading ${model}…`);
+    const { page, firstFeedMs, modelReadyMs, ready } = await openApp(browser, base, device);
+    cold ??= { firstFeedMs, modelReadyMs };
+    log(`${device}: first feed ${firstFeedMs.toFixed(0)} ms, ready ${modelReadyMs.toFixed(0)} ms on ${ready.backend} (${ready.adapter ?? 'no adapter'})`);
+    const latencies = await rerankLatencies(page, reranks);
+    log(`${device}: re-rank p50 ${percentile(latencies, 0.5).toFixed(1)} ms`);
+    const ft = await fineTune(page, targetSteps);
+    log(`${device}: ${ft.steps} steps at ${ft.msPerStep.toFixed(1)} ms/step, tensors +${ft.tensorGrowth}`);
+    results[device] = {
+      backend: ready.backend,
+      adapter: ready.adapter,
+      threads: ready.threads,
+      notes: ready.notes,
+      firstFeedMs: round(firstFeedMs),
+      modelReadyMs: round(modelReadyMs),
+      rerankP50Ms: round(percentile(latencies, 0.5)),
+      rerankP95Ms: round(percentile(latencies, 0.95)),
+      reranks: latencies.length,
+      finetuneMsPerStep: round(ft.msPerStep, 2),
+      finetuneSteps: ft.steps,
+      finetuneRuns: ft.runs,
+      tensorGrowthAfter500Steps: ft.tensorGrowth,
+      bytesGrowthAfter500Steps: ft.bytesGrowth,
+      memoryBefore: ft.memoryBefore,
+      memoryAfter: ft.memoryAfter,
+    };
+    await page.context().close();
+  }
+  const date = new Date().toISOString().slice(0, 10);
+  const out = {
+    machine: { platform: `${platform()} ${release()}`, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: round(totalmem() / 2 ** 30), browser: `Chromium ${browser.version()}`, node: process.version },
+    model,
+    date: new Date().toISOString(),
+    firstFeedMs: cold ? round(cold.firstFeedMs) : null,
+    modelReadyMs: cold ? round(cold.modelReadyMs) : null,
+    backends: results,
+  };
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync(`bench/results/browser-${date}.json`, `${JSON.stringify(out, null, 2)}\n`);
+  const rows = Object.entries(results).map(([device, r]) => {
+    const v = r as Record<string, number | string | null>;
+    return `| ${device} | ${v.backend} | ${v.adapter ?? '—'} | ${v.firstFeedMs} | ${v.modelReadyMs} | ${v.rerankP50Ms} | ${v.rerankP95Ms} | ${v.finetuneMsPerStep} | ${v.finetuneSteps} | ${v.tensorGrowthAfter500Steps} | ${v.bytesGrowthAfter500Steps} |`;
+  });
+  writeFileSync(
+    `bench/results/browser-${date}.md`,
+    [
+      `# Browser benchmark ${date}`,
+      '',
+      `Model \`${model}\`, ${out.machine.browser}, ${out.machine.cpu} (${out.machine.cores} cores), ${out.machine.platform}. Command: \`npm run bench:browser\`.`,
+      `Cold load (fresh profile, first backend): first feed ${out.firstFeedMs} ms, model ready ${out.modelReadyMs} ms.`,
+      '',
+      '| requested | backend | adapter | first feed ms | model ready ms | re-rank p50 ms | re-rank p95 ms | fine-tune ms/step | steps | tensor growth | byte growth |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      ...rows,
+      '',
+      `Re-rank = click on a card action until the feed shows the new ranking (${reranks} interactions, auto-learning off). Fine-tune = \`learn({force: true})\` repeated until ${targetSteps} steps, after one warm-up run; growth = \`tf.memory()\` in the worker after minus before.`,
+      '',
+    ].join('\n'),
+  );
+  log(`wrote bench/results/browser-${date}.json and .md`);
+} finally {
+  await browser.close();
+  await server.close();
+}

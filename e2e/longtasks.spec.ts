@@ -1,0 +1,34 @@
+import { expect, test } from '@playwright/test';
+import { act, feedIds, learnNow, MODELS, openReady } from './helpers';
+
+declare global {
+  interface Window {
+    longTasks?: { start: number; duration: number }[];
+  }
+}
+
+for (const model of MODELS) {
+  test(`the main thread is never blocked > 100 ms during fine-tuning (${model})`, async ({ page }) => {
+    await page.addInitScript(() => {
+      window.longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) window.longTasks!.push({ start: e.startTime, duration: e.duration });
+      }).observe({ type: 'longtask', buffered: true });
+    });
+    await openReady(page, { model });
+    for (let i = 0; i < 3; i++) await act(page, (await feedIds(page))[0], 'Like');
+    const t0 = await page.evaluate(() => performance.now());
+    let steps = 0;
+    for (let run = 0; run < 3; run++) {
+      // Interact while training runs in the worker: the page must stay responsive.
+      const training = learnNow(page);
+      await page.getByRole('button', { name: 'Show more' }).click();
+      steps += (await training).steps;
+    }
+    const t1 = await page.evaluate(() => performance.now());
+    expect(steps).toBeGreaterThan(0);
+    const during = await page.evaluate(([from, to]) => (window.longTasks ?? []).filter((t) => t.start + t.duration >= from && t.start <= to), [t0, t1]);
+    const worst = Math.max(0, ...during.map((t) => t.duration));
+    expect(worst, JSON.stringify(during)).toBeLessThanOrEqual(100);
+  });
+}
