@@ -98,6 +98,10 @@ describe('page-side cold start', () => {
     expect(fetch.calls).toEqual([`${TINY_MODEL_URL}manifest.json`, `${TINY_MODEL_URL}catalog.json`]);
     expect(await r.catalog()).toEqual(await engine.catalog());
     await expect(r.recommend({ count: 0 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    const t0 = Date.now();
+    await r.dispose(); // the silent worker never answers: dispose still returns
+    expect(Date.now() - t0).toBeLessThan(5000);
+    await expect(r.ready).rejects.toMatchObject({ code: 'DISPOSED' });
     port1.close();
   });
 });

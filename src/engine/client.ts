@@ -8,6 +8,9 @@ import { pageColdStart } from './recommender/pageColdStart';
 import type { ReadyInfo, Recommender, RecommenderOptions } from './recommender/types';
 import { resolveModelUrl, type FetchLike } from './loading/fetchModelFiles';
 
+/** How long `dispose` waits for the worker to release its resources before terminating it. */
+const DISPOSE_GRACE_MS = 3000;
+
 /** A Worker, or anything with the same messaging surface (tests use a MessageChannel port). */
 export type WorkerLike = MessagePortLike & { terminate?: () => void; addEventListener(type: 'error', listener: (ev: Event) => void): void };
 
@@ -127,7 +130,10 @@ export function createWorkerRecommender(options: WorkerRecommenderOptions): Reco
     async dispose() {
       if (closed) return;
       try {
-        await call('dispose');
+        // A hung or crashed worker must not hang the caller: terminate after a grace period.
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const grace = new Promise((resolve) => { timer = setTimeout(resolve, DISPOSE_GRACE_MS); });
+        await Promise.race([call('dispose'), grace]).finally(() => clearTimeout(timer));
       } finally {
         worker.removeEventListener('message', onMessage);
         failAll(new LocalRecError('DISPOSED', 'This recommender was disposed. Create a new one.'));
