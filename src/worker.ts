@@ -7,4 +7,16 @@ import { exposeRecommender } from './engine/rpc/exposeRecommender';
 import type { MessagePortLike } from './engine/rpc/protocol';
 
 const wasmPaths = { 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded };
-exposeRecommender(self as unknown as MessagePortLike, (options) => createRecommender({ ...options, wasmPaths: options.wasmPaths ?? wasmPaths }));
+
+/**
+ * Threaded WASM starts its pthread workers from its own source text, which breaks when this
+ * bundle is minified (the worker then crashes): threads only where the source kept its names.
+ */
+function sourceKeepsNames(): boolean {
+  const keepsThisName = 0;
+  return String(() => keepsThisName).includes('keepsThisName');
+}
+
+exposeRecommender(self as unknown as MessagePortLike, (options) =>
+  createRecommender({ ...options, wasmPaths: options.wasmPaths ?? wasmPaths, wasmThreads: (options.wasmThreads ?? true) && sourceKeepsNames() }),
+);

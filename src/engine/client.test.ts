@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWorkerRecommender, type WorkerLike } from './client';
-import { LocalRecError, ModelLoadError } from './errors';
+import { DeviceUnavailableError, LocalRecError, ModelLoadError } from './errors';
 import { memoryFileCache } from './loading/fileCache';
 import { createRecommender } from './recommender/createRecommender';
 import type { ProgressEvent, Recommender } from './recommender/types';
@@ -58,11 +58,51 @@ describe('worker RPC', () => {
     expect((loadErr as Error).message).toContain('catalog.json');
   });
 
+  it('a missing device crosses as DeviceUnavailableError with what is available', async () => {
+    const { port1, port2 } = new MessageChannel();
+    port1.start();
+    port2.start();
+    exposeRecommender(port2 as unknown as MessagePortLike, (o) => createRecommender({ ...o, fetch: tinyModelFetch(), cache: memoryFileCache() }));
+    const worker: WorkerLike = Object.assign(port1 as unknown as MessagePortLike, { addEventListener: port1.addEventListener.bind(port1) as WorkerLike['addEventListener'] });
+    const r = createWorkerRecommender({ worker, modelUrl: TINY_MODEL_URL, device: 'webgpu', namespace: `dev${ns}` });
+    cleanup.push(async () => { await r.dispose().catch(() => {}); port1.close(); port2.close(); });
+    const err = await r.ready.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DeviceUnavailableError);
+    expect(err).toMatchObject({ code: 'DEVICE_UNAVAILABLE', requested: 'webgpu', available: ['wasm', 'cpu'] });
+  });
+
   it('after dispose, calls fail with DISPOSED', async () => {
     const r = connect();
     await r.ready;
     await r.dispose();
     await expect(r.status()).rejects.toMatchObject({ code: 'DISPOSED' });
+  });
+});
+
+describe('page-side cold start', () => {
+  it('serves the same popular feed as the engine before the worker answers, without seen items', async () => {
+    const namespace = `cold${ns}`;
+    const engine = createRecommender({ modelUrl: TINY_MODEL_URL, device: 'cpu', namespace, fetch: tinyModelFetch(), cache: memoryFileCache() });
+    cleanup.push(() => engine.dispose());
+    await engine.record({ itemId: 6, type: 'view', at: 1 });
+    await engine.record({ itemId: 6, type: 'dislike', at: 2 });
+    const expected = await engine.recommend({ count: 8 });
+    // A worker that never answers: everything the page shows comes from the page itself.
+    const { port1 } = new MessageChannel();
+    const silent: WorkerLike = Object.assign(port1 as unknown as MessagePortLike, { addEventListener: port1.addEventListener.bind(port1) as WorkerLike['addEventListener'] });
+    const fetch = tinyModelFetch();
+    const r = createWorkerRecommender({ worker: silent, modelUrl: TINY_MODEL_URL, namespace, pageFetch: fetch });
+    const feed = await r.recommend({ count: 8 });
+    expect(feed).toEqual(expected);
+    expect(feed.map((x) => x.itemId)).not.toContain(6);
+    expect(fetch.calls).toEqual([`${TINY_MODEL_URL}manifest.json`, `${TINY_MODEL_URL}catalog.json`]);
+    expect(await r.catalog()).toEqual(await engine.catalog());
+    await expect(r.recommend({ count: 0 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    const t0 = Date.now();
+    await r.dispose(); // the silent worker never answers: dispose still returns
+    expect(Date.now() - t0).toBeLessThan(5000);
+    await expect(r.ready).rejects.toMatchObject({ code: 'DISPOSED' });
+    port1.close();
   });
 });
 

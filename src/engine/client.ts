@@ -4,7 +4,12 @@
  */
 import { deserializeError, LocalRecError } from './errors';
 import type { MessagePortLike, RpcMethod, RpcMethods, RpcRequest, RpcResponse, WorkerInitOptions } from './rpc/protocol';
+import { pageColdStart } from './recommender/pageColdStart';
 import type { ReadyInfo, Recommender, RecommenderOptions } from './recommender/types';
+import { resolveModelUrl, type FetchLike } from './loading/fetchModelFiles';
+
+/** How long `dispose` waits for the worker to release its resources before terminating it. */
+const DISPOSE_GRACE_MS = 3000;
 
 /** A Worker, or anything with the same messaging surface (tests use a MessageChannel port). */
 export type WorkerLike = MessagePortLike & { terminate?: () => void; addEventListener(type: 'error', listener: (ev: Event) => void): void };
@@ -12,6 +17,8 @@ export type WorkerLike = MessagePortLike & { terminate?: () => void; addEventLis
 export interface WorkerRecommenderOptions extends RecommenderOptions {
   /** The engine worker (see src/worker.ts), or a factory for it. */
   worker: WorkerLike | (() => WorkerLike);
+  /** Page-side fetch for the cold-start catalog (tests); default the global fetch. */
+  pageFetch?: FetchLike;
 }
 
 /**
@@ -34,7 +41,8 @@ export function createWorkerRecommender(options: WorkerRecommenderOptions): Reco
   let resolveReady!: (i: ReadyInfo) => void;
   let rejectReady!: (e: unknown) => void;
   const ready = new Promise<ReadyInfo>((res, rej) => { resolveReady = res; rejectReady = rej; });
-  ready.catch(() => {});
+  let settled = false;
+  ready.then(() => { settled = true; }, () => { settled = true; });
 
   const failAll = (err: LocalRecError) => {
     closed = err;
@@ -69,9 +77,10 @@ export function createWorkerRecommender(options: WorkerRecommenderOptions): Reco
   worker.addEventListener('message', onMessage);
   worker.addEventListener('error', () => failAll(new LocalRecError('INTERNAL', 'The engine worker failed to start or crashed. Reload the page to try again.')));
 
-  const base = (globalThis as { location?: { href: string } }).location?.href;
-  const { onProgress: _onProgress, worker: _worker, ...rest } = options;
-  const init: WorkerInitOptions = { ...rest, modelUrl: base ? new URL(options.modelUrl, base).href : options.modelUrl };
+  const { onProgress: _onProgress, worker: _worker, pageFetch, ...rest } = options;
+  const init: WorkerInitOptions = { ...rest, modelUrl: resolveModelUrl(options.modelUrl) };
+  // Until the worker is up, the catalog and the cold-start feed come from here: the first paint never waits.
+  const coldStart = pageColdStart(init.modelUrl, options.namespace ?? 'default', pageFetch);
   worker.postMessage({ kind: 'init', options: init } satisfies RpcRequest);
 
   function call<M extends RpcMethod>(method: M, ...args: RpcMethods[M]['args']): Promise<RpcMethods[M]['result']> {
@@ -85,8 +94,27 @@ export function createWorkerRecommender(options: WorkerRecommenderOptions): Reco
 
   return {
     ready,
-    catalog: () => call('catalog'),
-    recommend: (opts) => call('recommend', opts),
+    async catalog() {
+      if (!settled && !closed) {
+        try {
+          return await coldStart.catalog();
+        } catch {
+          // Let the worker answer.
+        }
+      }
+      return call('catalog');
+    },
+    async recommend(opts) {
+      if (!settled && !closed) {
+        try {
+          return await coldStart.recommend(opts);
+        } catch (err) {
+          if (err instanceof LocalRecError && err.code === 'INVALID_INPUT') throw err;
+          // Storage or network trouble on the page: let the worker answer.
+        }
+      }
+      return call('recommend', opts);
+    },
     record: (event) => call('record', event),
     history: () => call('history'),
     learn: (opts) => call('learn', opts),
@@ -102,7 +130,10 @@ export function createWorkerRecommender(options: WorkerRecommenderOptions): Reco
     async dispose() {
       if (closed) return;
       try {
-        await call('dispose');
+        // A hung or crashed worker must not hang the caller: terminate after a grace period.
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const grace = new Promise((resolve) => { timer = setTimeout(resolve, DISPOSE_GRACE_MS); });
+        await Promise.race([call('dispose'), grace]).finally(() => clearTimeout(timer));
       } finally {
         worker.removeEventListener('message', onMessage);
         failAll(new LocalRecError('DISPOSED', 'This recommender was disposed. Create a new one.'));

@@ -63,9 +63,14 @@ export interface SerializedError {
   name: string;
   code: LocalRecErrorCode;
   message: string;
+  /** DeviceUnavailableError: what was asked for and what exists, so the UI can offer choices. */
+  device?: { requested: string; available: string[] };
 }
 
 export function serializeError(err: unknown): SerializedError {
+  if (err instanceof DeviceUnavailableError) {
+    return { name: err.name, code: err.code, message: err.message, device: { requested: err.requested, available: [...err.available] } };
+  }
   if (err instanceof LocalRecError) return { name: err.name, code: err.code, message: err.message };
   const message = err instanceof Error ? err.message : String(err);
   return { name: 'LocalRecError', code: 'INTERNAL', message };
@@ -78,6 +83,7 @@ export function deserializeError(e: SerializedError): LocalRecError {
     case 'DeviceUnavailableError':
       err = new LocalRecError(e.code, e.message);
       Object.setPrototypeOf(err, DeviceUnavailableError.prototype);
+      Object.assign(err, { requested: e.device?.requested ?? '', available: e.device?.available ?? [] });
       break;
     case 'ModelLoadError':
       err = new ModelLoadError(e.code, e.message);

@@ -16,7 +16,8 @@ export { cacheApiFileCache, memoryFileCache, defaultFileCache, MODEL_CACHE_NAME 
 export type { FileCache } from './loading/fileCache';
 export { fetchManifest, fetchModelFiles, hasModelInCache, deleteModelFromCache, requiredFiles, resolveModelUrl } from './loading/fetchModelFiles';
 export type { FetchLike } from './loading/fetchModelFiles';
-export { parseCatalog, parseModel, modelIdOf } from './loading/parseModelFiles';
+export { parseModel, modelIdOf } from './loading/parseModelFiles';
+export { parseCatalog } from './loading/parseCatalog';
 
 export { LocalStore, databaseName, DEFAULT_SETTINGS, STORES } from './store/localStore';
 export type { StoredCheckpoint } from './store/localStore';

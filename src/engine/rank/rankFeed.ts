@@ -1,4 +1,5 @@
-import type { CatalogEntry, Recommendation } from '../recommender/types';
+import { LocalRecError } from '../errors';
+import type { CatalogEntry, Recommendation, RecommendOptions } from '../recommender/types';
 import { diversify, type DiscoverWeights } from './diversify';
 
 export interface FeedQuery {
@@ -7,6 +8,16 @@ export interface FeedQuery {
   discover: number;
   /** Items never shown (seen and disliked unless the person asked to include them). */
   exclude: ReadonlySet<number>;
+}
+
+/** Validates feed options (shared by the engine and the page-side cold start). */
+export function checkRecommendOptions(opts: RecommendOptions): { count: number; offset: number; discover: number | undefined } {
+  const count = opts?.count;
+  const offset = opts?.offset ?? 0;
+  if (!Number.isInteger(count) || count < 1 || count > 1000) throw new LocalRecError('INVALID_INPUT', `recommend: count must be an integer 1..1000 (got ${String(count)}).`);
+  if (!Number.isInteger(offset) || offset < 0) throw new LocalRecError('INVALID_INPUT', `recommend: offset must be an integer >= 0 (got ${String(offset)}).`);
+  if (opts.discover !== undefined && !(opts.discover >= 0 && opts.discover <= 1)) throw new LocalRecError('INVALID_INPUT', `recommend: discover must be in [0, 1] (got ${String(opts.discover)}).`);
+  return { count, offset, discover: opts.discover };
 }
 
 /** Candidates re-ranked for variety: enough for stable pages in the usual feed depth. */

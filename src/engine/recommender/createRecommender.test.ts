@@ -116,6 +116,10 @@ describe('createRecommender on the tiny model (wasm, fake-indexeddb)', () => {
     const empty = await r.exportData();
     expect(empty.events).toEqual([]);
     expect(empty.checkpoint).toBeNull();
+    // Reading after delete does not bring the database back.
+    await r.recommend({ count: 3 });
+    await r.status();
+    expect((await indexedDB.databases()).map((d) => d.name)).not.toContain(`localrec:t${ns}`);
     const result = await r.importData(json);
     expect(result.events).toBe(6);
     const back = await r.exportData();
@@ -195,10 +199,71 @@ describe('createRecommender on the tiny model (wasm, fake-indexeddb)', () => {
     expect((err as Error).message).toContain('weights.bin');
   });
 
+  it('a run that started before delete-all never writes its checkpoint afterwards', async () => {
+    let started!: () => void;
+    const learning = new Promise<void>((res) => { started = res; });
+    const r = make({ policy: { steps: 30, validateEvery: 30, tolerance: 100 }, onProgress: (e) => { if (e.status === 'learning') started(); } });
+    await r.ready;
+    await r.setSettings({ autoLearn: false });
+    for (let i = 0; i < 6; i++) await r.record({ itemId: 1 + i, type: 'like', at: at(i) });
+    const run = r.learn({ force: true });
+    await learning;
+    await r.deleteData();
+    const report = await run;
+    expect(report.accepted).toBe(false);
+    expect(report.reason).toContain('discarded');
+    expect((await r.status()).personalized).toBe(false);
+    expect((await r.exportData()).checkpoint).toBeNull();
+  });
+
+  it('re-ranks while a fine-tuning run is in progress', async () => {
+    const r = make({ policy: { steps: 40, validateEvery: 40, tolerance: 100 } });
+    await r.ready;
+    await r.setSettings({ autoLearn: false });
+    for (let i = 0; i < 6; i++) await r.record({ itemId: 1 + i, type: 'like', at: at(i) });
+    let learnDone = false;
+    const run = r.learn({ force: true }).then((x) => { learnDone = true; return x; });
+    await new Promise((res) => setTimeout(res, 5));
+    const feed = await r.recommend({ count: 5 });
+    expect(feed).toHaveLength(5);
+    expect(learnDone).toBe(false);
+    expect((await r.status()).learning).toBe(true);
+    expect((await run).backend).toBe('wasm');
+  });
+
+  it('explains a pick with items from the history', async () => {
+    const r = make();
+    await r.ready;
+    for (let i = 0; i < 3; i++) await r.record({ itemId: 9 + i, type: 'like', at: at(i) });
+    const e = await r.explain(12);
+    expect(e.itemId).toBe(12);
+    expect(e.because.length).toBeGreaterThan(0);
+    for (const b of e.because) expect([9, 10, 11]).toContain(b.itemId);
+    expect(e.because.reduce((s, b) => s + b.weight, 0)).toBeCloseTo(1);
+    expect(e.summary).toMatch(/You liked \d Comedy title/);
+  });
+
   it('after dispose every call fails with DISPOSED', async () => {
     const r = make();
     await r.ready;
     await r.dispose();
     await expect(r.recommend({ count: 3 })).rejects.toMatchObject({ code: 'DISPOSED' });
+  });
+});
+
+describe('history consistency', () => {
+  it('concurrent record and recommend never lose an event', async () => {
+    const r = make();
+    await r.ready;
+    await r.setSettings({ autoLearn: false });
+    const writes: Promise<unknown>[] = [];
+    for (let i = 0; i < 10; i++) {
+      writes.push(r.record({ itemId: 1 + i, type: 'view', at: at(i) }));
+      writes.push(r.recommend({ count: 3 }));
+    }
+    await Promise.all(writes);
+    expect((await r.history()).map((e) => e.itemId)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    const feed = await r.recommend({ count: 38 });
+    for (let i = 1; i <= 10; i++) expect(feed.map((x) => x.itemId)).not.toContain(i);
   });
 });

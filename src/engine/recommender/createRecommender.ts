@@ -1,22 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { LocalRecError } from '../errors';
 import { defaultFileCache, type FileCache } from '../loading/fileCache';
-import { fetchManifest, fetchModelFiles, requiredFiles, resolveModelUrl, type FetchLike } from '../loading/fetchModelFiles';
-import type { ModelManifest } from '../loading/manifest';
-import { modelIdOf, parseCatalog, parseModel } from '../loading/parseModelFiles';
-import { SasRec } from '../model/sasrec';
-import { CatalogIndex, popularFeed, rankFromScores } from '../rank/rankFeed';
+import { resolveModelUrl, type FetchLike } from '../loading/fetchModelFiles';
+import { checkRecommendOptions, popularFeed, rankFromScores, type CatalogIndex } from '../rank/rankFeed';
 import { scoreCatalog } from '../rank/scoreCatalog';
-import { selectBackend } from '../runtime/selectBackend';
 import { interpretEvents, isEventType } from '../signals';
 import { makeBundle, validateBundle } from '../store/exportBundle';
 import { LocalStore, type StoredCheckpoint } from '../store/localStore';
 import { TabSync, type SyncMessage } from '../store/tabSync';
-import { finetune } from '../train/finetune';
 import { resolvePolicy, type FinetunePolicy } from '../train/finetunePolicy';
 import { explainItem } from './explain';
+import { loadModelFolder, type LoadedModel } from './loadModelFolder';
+import { trainCheckpoint } from './trainCheckpoint';
 import type {
-  Backend,
   CatalogEntry,
   EngineSettings,
   EngineStatus,
@@ -43,15 +39,6 @@ export interface LocalRecommenderOptions extends RecommenderOptions {
   cache?: FileCache | null;
   /** Exemplar sequences of other people replayed during fine-tuning. */
   replay?: number[][];
-}
-
-interface LoadedModel {
-  manifest: ModelManifest;
-  modelId: string;
-  model: SasRec;
-  /** Pretrained values of every parameter (the anchor of fine-tuning and of resetModel). */
-  pretrained: Map<string, tf.Tensor>;
-  backend: Backend;
 }
 
 /**
@@ -83,11 +70,13 @@ class LocalRecommender implements Recommender {
   private loaded: LoadedModel | null = null;
   private checkpoint: StoredCheckpoint | null = null;
   private eventsCache: InteractionEvent[] | null = null;
+  private historyVersion = 0;
   private learning: Promise<LearnReport> | null = null;
   /** Event count at the last fine-tuning attempt (so a rejected run waits for new signal). */
   private lastAttemptEvents = 0;
   /** Bumped by reset/import/delete: a training run that started before is discarded. */
   private generation = 0;
+  private writeQueue: Promise<void> = Promise.resolve();
   private disposed = false;
 
   constructor(options: LocalRecommenderOptions) {
@@ -118,42 +107,30 @@ class LocalRecommender implements Recommender {
 
   private async load(): Promise<ReadyInfo> {
     try {
-      const fetchOpts = { fetch: this.opts.fetch, cache: this.cache, onProgress: (e: ProgressEvent) => this.emit(e), signal: this.abort.signal };
-      const [backendInfo, files] = await Promise.all([
-        selectBackend(this.opts.device ?? 'auto', { wasmPaths: this.opts.wasmPaths }),
-        (async () => {
-          const manifest = await fetchManifest(this.folder, fetchOpts);
-          const bytes = await fetchModelFiles(this.folder, manifest, requiredFiles(manifest), {
-            ...fetchOpts,
-            onFile: (path, b) => { if (path === 'catalog.json') this.resolveCatalog(new CatalogIndex(parseCatalog(b))); },
-          });
-          return { manifest, bytes };
-        })(),
-      ]);
-      if (!files.bytes.has('catalog.json')) throw new LocalRecError('MODEL_FORMAT', 'The model folder has no catalog.json. Re-export it.');
-      this.check();
-      const model = parseModel(files.bytes);
-      const catalog = await this.catalogPromise;
-      if (catalog.items.some((it) => it.id > model.config.numItems)) {
-        model.dispose();
-        throw new LocalRecError('MODEL_FORMAT', `catalog.json has item ids above the model's ${model.config.numItems} items. The catalog belongs to another model.`);
+      const loaded = await loadModelFolder({
+        folder: this.folder,
+        device: this.opts.device ?? 'auto',
+        wasmPaths: this.opts.wasmPaths,
+        wasmThreads: this.opts.wasmThreads,
+        fetch: this.opts.fetch,
+        cache: this.cache,
+        onProgress: (e) => this.emit(e),
+        onCatalog: (c) => this.resolveCatalog(c),
+        signal: this.abort.signal,
+      });
+      this.loaded = loaded;
+      const notes = [...loaded.backend.notes];
+      try {
+        await this.reloadCheckpoint();
+        const stored = await this.store.getCheckpoint();
+        if (stored && stored.modelId !== loaded.modelId) notes.push('A fine-tuned checkpoint from another model version is stored; starting from the pretrained model.');
+      } catch (err) {
+        // The model still serves without storage; history and learning calls will report the error.
+        notes.push(err instanceof Error ? err.message : String(err));
       }
-      const pretrained = new Map([...model.weights].map(([n, v]) => [n, tf.clone(v)] as [string, tf.Tensor]));
-      this.loaded = { manifest: files.manifest, modelId: modelIdOf(files.manifest), model, pretrained, backend: backendInfo.backend };
-      await this.reloadCheckpoint();
-      const notes = [...backendInfo.notes];
-      const stored = await this.store.getCheckpoint();
-      if (stored && stored.modelId !== this.loaded.modelId) notes.push('A fine-tuned checkpoint from another model version is stored; starting from the pretrained model.');
-      this.emit({ status: 'ready', backend: backendInfo.backend, adapter: backendInfo.adapter });
-      return {
-        backend: backendInfo.backend,
-        adapter: backendInfo.adapter,
-        threads: backendInfo.threads,
-        numItems: model.config.numItems,
-        modelName: files.manifest.name,
-        modelId: this.loaded.modelId,
-        notes,
-      };
+      const { backend, adapter, threads } = loaded.backend;
+      this.emit({ status: 'ready', backend, adapter });
+      return { backend, adapter, threads, numItems: loaded.model.config.numItems, modelName: loaded.manifest.name, modelId: loaded.modelId, notes };
     } catch (err) {
       this.rejectCatalog(err);
       throw err;
@@ -182,9 +159,18 @@ class LocalRecommender implements Recommender {
     });
   }
 
+  /** The history, cached until something writes it (a read that overlapped a write is not cached). */
   private async events(): Promise<InteractionEvent[]> {
-    if (!this.eventsCache) this.eventsCache = await this.store.events();
-    return this.eventsCache;
+    if (this.eventsCache) return this.eventsCache;
+    const version = this.historyVersion;
+    const rows = await this.store.events();
+    if (version === this.historyVersion) this.eventsCache = rows;
+    return rows;
+  }
+
+  private invalidateHistory(): void {
+    this.historyVersion++;
+    this.eventsCache = null;
   }
 
   private async onRemote(m: SyncMessage): Promise<void> {
@@ -192,7 +178,7 @@ class LocalRecommender implements Recommender {
     try {
       switch (m.kind) {
         case 'events':
-          this.eventsCache = null;
+          this.invalidateHistory();
           this.emit({ status: 'updated', what: 'history', origin: 'remote' });
           return;
         case 'checkpoint':
@@ -204,7 +190,8 @@ class LocalRecommender implements Recommender {
           return;
         case 'replaced':
         case 'deleted':
-          this.eventsCache = null;
+          if (m.kind === 'deleted') this.store.markDeleted();
+          this.invalidateHistory();
           this.generation++;
           if (this.loaded) await this.reloadCheckpoint();
           this.emit({ status: 'updated', what: 'all', origin: 'remote' });
@@ -216,7 +203,7 @@ class LocalRecommender implements Recommender {
       }
     } catch {
       // The next read reloads from IndexedDB anyway.
-      this.eventsCache = null;
+      this.invalidateHistory();
     }
   }
 
@@ -227,11 +214,7 @@ class LocalRecommender implements Recommender {
 
   async recommend(opts: RecommendOptions): Promise<Recommendation[]> {
     this.check();
-    const count = opts?.count;
-    const offset = opts?.offset ?? 0;
-    if (!Number.isInteger(count) || count < 1 || count > 1000) throw new LocalRecError('INVALID_INPUT', `recommend: count must be an integer 1..1000 (got ${String(count)}).`);
-    if (!Number.isInteger(offset) || offset < 0) throw new LocalRecError('INVALID_INPUT', `recommend: offset must be an integer >= 0 (got ${String(offset)}).`);
-    if (opts.discover !== undefined && !(opts.discover >= 0 && opts.discover <= 1)) throw new LocalRecError('INVALID_INPUT', `recommend: discover must be in [0, 1] (got ${String(opts.discover)}).`);
+    const { count, offset } = checkRecommendOptions(opts);
     const [catalog, events, settings] = await Promise.all([this.catalogPromise, this.events(), this.store.getSettings()]);
     const view = interpretEvents(events);
     const q = { count, offset, discover: opts.discover ?? settings.discover, exclude: opts.includeSeen ? new Set<number>() : view.seen };
@@ -250,8 +233,9 @@ class LocalRecommender implements Recommender {
     if (!isEventType(e.type)) throw new LocalRecError('INVALID_INPUT', `record: type ${JSON.stringify(e.type)} is not one of like, dislike, view, search, open.`);
     if (typeof e.at !== 'number' || !Number.isFinite(e.at) || e.at < 0) throw new LocalRecError('INVALID_INPUT', 'record: "at" must be a time in milliseconds since the epoch.');
     const clean: InteractionEvent = { itemId: e.itemId as number, type: e.type, at: e.at };
+    this.invalidateHistory();
     await this.store.appendEvent(clean);
-    if (this.eventsCache) this.eventsCache = [...this.eventsCache, clean].sort((a, b) => a.at - b.at);
+    this.invalidateHistory();
     this.sync.post('events');
     this.emit({ status: 'updated', what: 'history', origin: 'local' });
     void this.maybeLearnInBackground();
@@ -291,7 +275,7 @@ class LocalRecommender implements Recommender {
     const l = await this.model();
     const t0 = Date.now();
     const report = (r: Omit<LearnReport, 'backend' | 'ms'>): LearnReport => {
-      const full = { ...r, backend: l.backend, ms: Date.now() - t0 };
+      const full = { ...r, backend: l.backend.backend, ms: Date.now() - t0 };
       this.emit({ status: 'learned', steps: full.steps, accepted: full.accepted, reason: full.reason });
       return full;
     };
@@ -303,50 +287,46 @@ class LocalRecommender implements Recommender {
     return report(outcome.value);
   }
 
-  /** One fine-tuning run on a copy of the live model; the live model changes only if it is accepted. */
+  /** One fine-tuning run; the live model and the stored checkpoint change only if it is accepted. */
   private async trainOnce(l: LoadedModel): Promise<Omit<LearnReport, 'backend' | 'ms'>> {
     const generation = this.generation;
     await this.reloadCheckpoint();
-    this.eventsCache = null;
+    this.invalidateHistory();
     const events = await this.events();
-    const view = interpretEvents(events);
-    const copy = new SasRec(l.model.config, new Map([...l.model.weights].map(([n, v]) => [n, tf.variable(v, true)])), l.model.features);
-    try {
-      const r = await finetune({
-        model: copy,
-        pretrained: l.pretrained,
-        history: view,
-        policy: this.policy,
-        optimizerState: this.checkpoint?.optimizer ?? null,
-        replay: this.opts.replay,
-        signal: this.abort.signal,
-        onStep: (step, of, loss) => this.emit({ status: 'learning', step, of, loss }),
-      });
-      this.lastAttemptEvents = events.length;
-      if (!r.accepted || generation !== this.generation || this.disposed) {
-        return { steps: 0, accepted: false, reason: r.accepted ? 'discarded: the data changed while training' : r.reason, lossBefore: r.valBefore, lossAfter: r.valAfter };
-      }
-      const weights: Record<string, Float32Array> = {};
-      for (const name of r.trainable) weights[name] = (await copy.w(name).data()) as Float32Array;
-      const checkpoint: StoredCheckpoint = {
-        modelId: l.modelId,
-        steps: (this.checkpoint?.steps ?? 0) + r.steps,
-        updatedAt: Date.now(),
-        trainedEvents: events.length,
-        weights,
-        optimizer: r.optimizerState,
-      };
+    const { result: r, checkpoint } = await trainCheckpoint({
+      model: l.model,
+      pretrained: l.pretrained,
+      modelId: l.modelId,
+      history: interpretEvents(events),
+      eventCount: events.length,
+      policy: this.policy,
+      previous: this.checkpoint,
+      replay: this.opts.replay,
+      signal: this.abort.signal,
+      onStep: (step, of, loss) => this.emit({ status: 'learning', step, of, loss }),
+    });
+    this.lastAttemptEvents = events.length;
+    const losses = { lossBefore: r.valBefore, lossAfter: r.valAfter };
+    if (!checkpoint) return { steps: 0, accepted: false, reason: r.reason, ...losses };
+    const stored = await this.exclusive(async () => {
+      // Reset, import and delete bump the generation inside the same queue: a run that started
+      // before them must not write over their result.
+      if (generation !== this.generation || this.disposed) return false;
       await this.store.putCheckpoint(checkpoint);
-      if (generation !== this.generation || this.disposed) {
-        return { steps: 0, accepted: false, reason: 'discarded: the data changed while training', lossBefore: r.valBefore, lossAfter: r.valAfter };
-      }
       await this.reloadCheckpoint();
-      this.sync.post('checkpoint');
-      this.emit({ status: 'updated', what: 'checkpoint', origin: 'local' });
-      return { steps: r.steps, accepted: true, reason: r.reason, lossBefore: r.valBefore, lossAfter: r.valAfter };
-    } finally {
-      for (const v of copy.weights.values()) v.dispose();
-    }
+      return true;
+    });
+    if (!stored) return { steps: 0, accepted: false, reason: 'discarded: the data changed while training', ...losses };
+    this.sync.post('checkpoint');
+    this.emit({ status: 'updated', what: 'checkpoint', origin: 'local' });
+    return { steps: r.steps, accepted: true, reason: r.reason, ...losses };
+  }
+
+  /** Runs writes that replace the model state one after another. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.writeQueue.then(fn);
+    this.writeQueue = run.then(() => undefined, () => undefined);
+    return run;
   }
 
   async explain(itemId: number): Promise<Explanation> {
@@ -361,7 +341,7 @@ class LocalRecommender implements Recommender {
     const events = await this.events();
     return {
       ready: this.loaded !== null,
-      backend: this.loaded?.backend ?? null,
+      backend: this.loaded?.backend.backend ?? null,
       interactions: events.length,
       fineTuneSteps: this.checkpoint?.steps ?? 0,
       lastUpdate: this.checkpoint?.updatedAt ?? null,
@@ -375,7 +355,7 @@ class LocalRecommender implements Recommender {
   async memory(): Promise<MemoryInfo> {
     this.check();
     const m = tf.memory();
-    return { numTensors: m.numTensors, numBytes: m.numBytes, backend: this.loaded?.backend ?? null };
+    return { numTensors: m.numTensors, numBytes: m.numBytes, backend: this.loaded?.backend.backend ?? null };
   }
 
   async getSettings(): Promise<EngineSettings> {
@@ -411,34 +391,42 @@ class LocalRecommender implements Recommender {
       modelId: l.modelId,
       weightSizes: new Map([...l.model.weights].map(([n, v]) => [n, v.size])),
     });
-    this.generation++;
-    await this.store.replaceAll(valid);
-    this.eventsCache = null;
-    this.lastAttemptEvents = 0;
-    await this.reloadCheckpoint();
+    await this.exclusive(async () => {
+      this.generation++;
+      this.invalidateHistory();
+      await this.store.replaceAll(valid);
+      this.invalidateHistory();
+      this.lastAttemptEvents = 0;
+      await this.reloadCheckpoint();
+    });
     this.sync.post('replaced');
     this.emit({ status: 'updated', what: 'all', origin: 'local' });
-    return { events: valid.events.length, checkpoint: valid.checkpoint !== null };
+    return { events: valid.events.length, checkpoint: valid.checkpoint !== null, note: valid.checkpointSkipped };
   }
 
   async deleteData(): Promise<void> {
     this.check();
-    this.generation++;
-    await this.store.destroy();
-    await this.cache?.clear();
-    this.eventsCache = [];
-    this.lastAttemptEvents = 0;
-    if (this.loaded) await this.reloadCheckpoint();
+    await this.exclusive(async () => {
+      this.generation++;
+      this.invalidateHistory();
+      await this.store.destroy();
+      await this.cache?.clear();
+      this.invalidateHistory();
+      this.lastAttemptEvents = 0;
+      if (this.loaded) await this.reloadCheckpoint();
+    });
     this.sync.post('deleted');
     this.emit({ status: 'updated', what: 'all', origin: 'local' });
   }
 
   async resetModel(): Promise<void> {
     await this.model();
-    this.generation++;
-    await this.store.deleteCheckpoint();
-    this.lastAttemptEvents = (await this.events()).length;
-    await this.reloadCheckpoint();
+    await this.exclusive(async () => {
+      this.generation++;
+      await this.store.deleteCheckpoint();
+      this.lastAttemptEvents = (await this.events()).length;
+      await this.reloadCheckpoint();
+    });
     this.sync.post('checkpoint');
     this.emit({ status: 'updated', what: 'checkpoint', origin: 'local' });
   }

@@ -51,6 +51,12 @@ export interface RecommenderOptions {
    * The worker entry passes the files bundled with the app; never a CDN. Omit in Node.
    */
   wasmPaths?: WasmPaths;
+  /**
+   * Use multi-threaded WASM when the page is cross-origin isolated (default true). The threaded
+   * build starts its pthread workers from the minified source of its factory, which breaks when
+   * a bundler minifies the worker: build the worker unminified or set this to false.
+   */
+  wasmThreads?: boolean;
 }
 
 /** tfjs-backend-wasm binary locations: a prefix, or one URL per file name. */
@@ -128,7 +134,10 @@ export interface LearnOptions {
 
 export interface ImportResult {
   events: number;
+  /** A fine-tuned checkpoint was imported and is in use. */
   checkpoint: boolean;
+  /** Why a checkpoint in the file was not used (trained from other pretrained weights), else null. */
+  note: string | null;
 }
 
 export interface LearnReport {

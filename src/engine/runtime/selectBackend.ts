@@ -71,11 +71,12 @@ export function autoOrder(p: DeviceProbe): { order: Backend[]; notes: string[] }
   return { order, notes };
 }
 
-async function activate(backend: Backend, wasmPaths: WasmPaths | undefined): Promise<boolean> {
+async function activate(backend: Backend, wasmPaths: WasmPaths | undefined, wasmThreads: boolean): Promise<boolean> {
   if (tf.engine().backendName === backend) return true;
   if (backend === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     if (wasmPaths) wasm.setWasmPaths(wasmPaths as Parameters<typeof wasm.setWasmPaths>[0]);
+    if (!wasmThreads) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   } else if (backend === 'webgpu') {
     await import('@tensorflow/tfjs-backend-webgpu');
   }
@@ -95,26 +96,30 @@ async function wasmThreads(): Promise<boolean> {
  * Initialises the tfjs backend for a device choice. An explicit device that is missing or fails
  * to start throws DeviceUnavailableError listing what is available; there is no silent fallback.
  */
-export async function selectBackend(device: Device, opts: { wasmPaths?: WasmPaths; probe?: DeviceProbe } = {}): Promise<BackendInfo> {
+export async function selectBackend(device: Device, opts: { wasmPaths?: WasmPaths; wasmThreads?: boolean; probe?: DeviceProbe } = {}): Promise<BackendInfo> {
   const probe = opts.probe ?? (await probeDevices());
   const available = availableBackends(probe);
   const finish = async (backend: Backend, notes: string[]): Promise<BackendInfo> => {
-    const threads = backend === 'wasm' ? await wasmThreads() : false;
-    if (backend === 'wasm' && !threads) notes.push('WASM runs single-threaded (the page is not cross-origin isolated, or threads are unsupported)');
+    const threads = backend === 'wasm' && opts.wasmThreads !== false ? await wasmThreads() : false;
+    if (backend === 'wasm' && !threads) {
+      notes.push(opts.wasmThreads === false
+        ? 'WASM runs single-threaded: threads are switched off (wasmThreads: false, or a minified worker bundle)'
+        : 'WASM runs single-threaded: the page is not cross-origin isolated (COOP/COEP headers), or threads are unsupported');
+    }
     return { backend, adapter: backend === 'webgpu' ? probe.webgpu.adapter : null, threads, notes };
   };
   if (device !== 'auto') {
     if (!available.includes(device)) {
       throw new DeviceUnavailableError(device, available, device === 'webgpu' ? probe.webgpu.reason : probe.wasm.reason);
     }
-    if (!(await activate(device, opts.wasmPaths))) {
+    if (!(await activate(device, opts.wasmPaths, opts.wasmThreads ?? true))) {
       throw new DeviceUnavailableError(device, available.filter((b) => b !== device), `the ${device} backend failed to start`);
     }
     return finish(device, device === 'webgpu' && probe.webgpu.software ? [`WebGPU runs on a software adapter (${probe.webgpu.adapter}); expect it to be slow`] : []);
   }
   const { order, notes } = autoOrder(probe);
   for (const backend of order) {
-    if (await activate(backend, opts.wasmPaths)) return finish(backend, notes);
+    if (await activate(backend, opts.wasmPaths, opts.wasmThreads ?? true)) return finish(backend, notes);
     notes.push(`auto: the ${backend} backend failed to start`);
   }
   throw new DeviceUnavailableError('auto', [], notes.join('; '));

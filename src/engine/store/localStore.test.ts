@@ -115,3 +115,37 @@ describe('TabSync', () => {
     b.dispose();
   });
 });
+
+describe('TabSync with Web Locks', () => {
+  it('uses navigator.locks with ifAvailable when present', async () => {
+    const held = new Set<string>();
+    const requests: { name: string; ifAvailable: boolean }[] = [];
+    const locks = {
+      async request<T>(name: string, opts: { ifAvailable: boolean }, cb: (lock: unknown) => Promise<T>): Promise<T> {
+        requests.push({ name, ...opts });
+        if (held.has(name)) return cb(null);
+        held.add(name);
+        try { return await cb({ name }); } finally { held.delete(name); }
+      },
+    };
+    const had = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+    Object.defineProperty(globalThis, 'navigator', { value: { locks }, configurable: true });
+    try {
+      const ns = `locks${n}`;
+      const a = new TabSync(ns, make(ns), () => {});
+      const b = new TabSync(ns, make(ns), () => {});
+      let release!: () => void;
+      const gate = new Promise<void>((r) => { release = r; });
+      const first = a.whileTraining(async () => { await gate; return 'a'; });
+      expect(await b.whileTraining(async () => 'b')).toEqual({ ran: false });
+      release();
+      expect(await first).toEqual({ ran: true, value: 'a' });
+      expect(requests[0]).toEqual({ name: `localrec:${ns}:train`, ifAvailable: true });
+      a.dispose();
+      b.dispose();
+    } finally {
+      if (had) Object.defineProperty(globalThis, 'navigator', had);
+      else Reflect.deleteProperty(globalThis, 'navigator');
+    }
+  });
+});

@@ -54,6 +54,11 @@ export class LocalStore {
   readonly name: string;
   private db: Promise<IDBPDatabase<LocalRecDb>> | null = null;
   private readonly onBlocked: (msg: string) => void;
+  /**
+   * Set after "delete everything": reads answer empty without opening (which would create the
+   * database again); the next write recreates it.
+   */
+  private deleted = false;
 
   constructor(namespace: string, opts: { onBlocked?: (msg: string) => void } = {}) {
     this.name = databaseName(namespace);
@@ -61,6 +66,7 @@ export class LocalStore {
   }
 
   private open(): Promise<IDBPDatabase<LocalRecDb>> {
+    this.deleted = false;
     if (!this.db) {
       const p = openDB<LocalRecDb>(this.name, DB_VERSION, {
         upgrade(db, oldVersion) {
@@ -100,6 +106,7 @@ export class LocalStore {
 
   /** All events, oldest first (ties in insertion order). */
   async events(): Promise<InteractionEvent[]> {
+    if (this.deleted) return [];
     try {
       const db = await this.open();
       const rows = await db.getAllFromIndex(STORES.events, 'byTime');
@@ -110,6 +117,7 @@ export class LocalStore {
   }
 
   async countEvents(): Promise<number> {
+    if (this.deleted) return 0;
     try {
       return await (await this.open()).count(STORES.events);
     } catch (err) {
@@ -118,6 +126,7 @@ export class LocalStore {
   }
 
   async getCheckpoint(): Promise<StoredCheckpoint | null> {
+    if (this.deleted) return null;
     try {
       return (await (await this.open()).get(STORES.checkpoints, CURRENT)) ?? null;
     } catch (err) {
@@ -146,6 +155,7 @@ export class LocalStore {
   }
 
   async getSettings(): Promise<EngineSettings> {
+    if (this.deleted) return { ...DEFAULT_SETTINGS };
     try {
       const s = (await (await this.open()).get(STORES.settings, SETTINGS_KEY)) as EngineSettings | undefined;
       return { ...DEFAULT_SETTINGS, ...s };
@@ -204,9 +214,15 @@ export class LocalStore {
     await tx.done;
   }
 
+  /** Another tab deleted the database: stop reading it until something is written again. */
+  markDeleted(): void {
+    this.close();
+    this.deleted = true;
+  }
+
   /** Deletes the whole database (other tabs' connections close themselves). */
   async destroy(): Promise<void> {
-    this.close();
+    this.markDeleted();
     try {
       await deleteDB(this.name, { blocked: () => this.onBlocked('Waiting for other LocalRec tabs to release the stored data…') });
     } catch (err) {

@@ -31,7 +31,7 @@ beforeAll(async () => {
 describe('finetune', () => {
   it('learns a personal pattern on the trainable subset only, within the drift cap, without leaks', async () => {
     const x = loadTiny();
-    const policy = resolvePolicy({ steps: 20, learningRate: 0.01, maxDrift: 0.2, tolerance: 0 });
+    const policy = resolvePolicy({ steps: 20, learningRate: 0.01, maxDrift: 0.2, tolerance: 0, trainable: 'last-block' });
     const embBefore = await values(x.model, 'item_emb');
     const tensors = tf.memory().numTensors;
     const r = await finetune({ model: x.model, pretrained: x.pretrained, history: backwards, policy });
@@ -75,6 +75,18 @@ describe('finetune', () => {
     free(x);
   });
 
+  it('the bar is the better of the current and the pretrained weights (no creeping loss over runs)', async () => {
+    const x = loadTiny();
+    // A previous checkpoint that already lost accuracy: perturbed final LayerNorm.
+    tf.tidy(() => x.model.w('final_ln_g').assign(tf.mul(x.model.w('final_ln_g'), 0.3)));
+    const forward: FinetuneHistory = { sequence: [17, 18, 19, 20, 21, 22], weights: [1, 1, 1, 1, 1, 1], disliked: [] };
+    const r = await finetune({ model: x.model, pretrained: x.pretrained, history: forward, policy: resolvePolicy({ steps: 2, learningRate: 0, validateEvery: 1, tolerance: 0.01 }) });
+    expect(r.valPretrained as number).toBeLessThan((r.valBefore as number) - 0.01);
+    expect(r.accepted).toBe(false);
+    expect(r.reason).toContain('limit');
+    free(x);
+  });
+
   it('dislikes push the disliked item down', async () => {
     const x = loadTiny();
     const history: FinetuneHistory = { sequence: [1, 2, 3, 4], weights: [1, 1, 1, 1], disliked: [5] };
@@ -114,6 +126,27 @@ describe('finetune', () => {
     const none = await finetune({ model: x.model, pretrained: x.pretrained, history: backwards, policy: resolvePolicy({ steps: 0 }) });
     expect(none.reason).toContain('inference only');
     free(x);
+  });
+
+  it('gives the same result on the cpu and wasm backends', async () => {
+    const history: FinetuneHistory = { sequence: [24, 23, 22, 21, 20, 19], weights: [1, 0.6, 1, 0.5, 1, 1], disliked: [18, 3] };
+    const policy = resolvePolicy({ steps: 4, validateEvery: 1, tolerance: 100 });
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      const x = loadTiny();
+      const r = await finetune({ model: x.model, pretrained: x.pretrained, history, policy });
+      const w = await values(x.model, 'block1/ffn_w1');
+      const e = await values(x.model, 'item_emb');
+      free(x);
+      return { r, w, e };
+    };
+    const cpu = await run('cpu');
+    const wasm = await run('wasm');
+    expect(wasm.r.accepted).toBe(cpu.r.accepted);
+    expect(wasm.r.valAfter as number).toBeCloseTo(cpu.r.valAfter as number, 4);
+    let maxDiff = 0;
+    for (const [a, b] of [[cpu.w, wasm.w], [cpu.e, wasm.e]]) for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+    expect(maxDiff).toBeLessThan(1e-4);
   });
 
   it('validates policies', () => {

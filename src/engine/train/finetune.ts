@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { gatherRows } from '../model/gatherRows';
+import { NEG_INF } from '../model/layers';
+import { matmul } from '../model/matmul';
 import type { SasRec } from '../model/sasrec';
 import { padColumnBias } from '../model/sasrec';
 import { Adam, type AdamState } from './adam';
@@ -38,9 +40,14 @@ export interface FinetuneResult {
   ran: number;
   accepted: boolean;
   reason: string;
-  /** Cross-entropy of the held-out most recent item before and after (null when skipped). */
+  /**
+   * Cross-entropy of the held-out most recent item before and after (null when skipped), over the
+   * items the feed could show (context and disliked items excluded, as in ranking).
+   */
   valBefore: number | null;
   valAfter: number | null;
+  /** The same loss under the pretrained weights (the bar is min(valBefore, valPretrained) + tolerance). */
+  valPretrained: number | null;
   /** ||w - w0|| / ||w0|| over the trainable parameters after the run. */
   drift: number;
   /** Optimizer state to store with the checkpoint (the input state when rolled back). */
@@ -60,6 +67,10 @@ function packRows(rows: readonly (readonly number[])[], maxLen: number): { data:
   return { data, len };
 }
 
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 /** Sums a list of tensors pairwise (WebGPU addN with more than 8 inputs returns zeros). */
 function sumAll(ts: tf.Tensor[]): tf.Tensor {
   let acc = ts[0];
@@ -75,9 +86,9 @@ function sumAll(ts: tf.Tensor[]): tf.Tensor {
  * + dislikeWeight * unlikelihood -log(1 - p(disliked)) at every position of the whole sequence
  * + l2ToPretrained * ||w - w0||^2 over the trainable subset. After each step the relative drift
  * from the pretrained weights is capped. The newest positive item is held out: every
- * `validateEvery` steps its cross-entropy is measured; when it gets worse than before the run by
- * more than `tolerance`, training stops and returns to the last good weights (all the way back to
- * the starting weights if none was good).
+ * `validateEvery` steps its cross-entropy is measured; when it gets worse than the better of the
+ * starting and the pretrained weights by more than `tolerance`, training stops and returns to the
+ * last good weights (all the way back to the starting weights if none was good).
  *
  * @example
  * const view = interpretEvents(events);
@@ -89,7 +100,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
   const cfg = model.config;
   const names = trainableNames(model.weights.keys(), policy.trainable, cfg.blocks);
   const skip = (reason: string, drift = 0): FinetuneResult => ({
-    steps: 0, ran: 0, accepted: false, reason, valBefore: null, valAfter: null, drift,
+    steps: 0, ran: 0, accepted: false, reason, valBefore: null, valAfter: null, valPretrained: null, drift,
     optimizerState: input.optimizerState ?? null, trainable: names,
   });
   for (const n of names) {
@@ -144,13 +155,17 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
   const fullSeqT = tf.tensor2d(full.data, [1, full.len], 'int32');
   const dislikeT = tf.tensor2d(dislikeMask, [1, vocab]);
   const padBias = padColumnBias(vocab);
+  // Validation ranks like the feed: items already in the context and disliked items are out.
+  const valMask = new Float32Array(vocab);
+  for (const i of [...trainSeq, ...history.disliked]) if (i > 0 && i < vocab && i !== heldOut) valMask[i] = NEG_INF;
+  const valMaskT = tf.tensor2d(valMask, [1, vocab]);
   const valSeqT = (() => {
     const p = packRows([trainSeq], cfg.maxLen);
     return tf.tensor2d(p.data, [1, p.len], 'int32');
   })();
 
-  /** Logits [rows, vocab] of hidden states [rows, d]. */
-  const logitsOf = (h: tf.Tensor2D, table: tf.Tensor2D) => tf.add(tf.matMul(h, table, false, true), padBias) as tf.Tensor2D;
+  /** Logits [rows, vocab] of hidden states [rows, d] (matmul.ts: fast on WASM forward and backward). */
+  const logitsOf = (h: tf.Tensor2D, table: tf.Tensor2D) => tf.add(matmul(h, table, false, true), padBias) as tf.Tensor2D;
 
   const lossFn = (): tf.Scalar => {
     const table = model.itemTable();
@@ -178,7 +193,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
 
   const valLoss = async (): Promise<number> => {
     const v = tf.tidy(() => {
-      const logits = model.scoreLast(valSeqT); // [1, vocab]
+      const logits = tf.add(model.scoreLast(valSeqT), valMaskT); // [1, vocab]
       return tf.sub(tf.logSumExp(logits, 1), tf.slice(logits, [0, heldOut], [1, 1]).reshape([1]));
     });
     const out = (await v.data())[0];
@@ -198,11 +213,21 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
   let ran = 0;
   let drift = 0;
   let valAfter: number | null = null;
+  let valPretrained: number | null = null;
   let stopReason = '';
   try {
     const valBefore = await valLoss();
     valAfter = valBefore;
+    // The bar is the better of the current and the pretrained weights, so repeated runs cannot
+    // each lose a little and add up to a large loss (continual learning must not degrade).
+    restore(new Map(names.map((n, i) => [n, anchor[i]])));
+    valPretrained = await valLoss();
+    restore(initial);
+    const limit = Math.min(valBefore, valPretrained) + policy.tolerance;
     for (let step = 1; step <= policy.steps; step++) {
+      // A macrotask between steps: `await data()` alone resolves as a microtask on WASM/CPU, and
+      // the worker would not answer a re-rank until the whole run ended.
+      await yieldToEventLoop();
       if (input.signal?.aborted) { stopReason = 'aborted'; good !== initial && disposeSnap(good); good = initial; goodSteps = 0; break; }
       const { value, grads } = tf.variableGrads(lossFn, [...vars.values()]);
       const byName = new Map<string, tf.Tensor>();
@@ -224,8 +249,8 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
       input.onStep?.(step, policy.steps, loss);
       if (step % policy.validateEvery === 0 || step === policy.steps) {
         const v = await valLoss();
-        if (v > valBefore + policy.tolerance) {
-          stopReason = `held-out item got worse at step ${step} (${valBefore.toFixed(3)} -> ${v.toFixed(3)}); kept step ${goodSteps}`;
+        if (v > limit) {
+          stopReason = `held-out item got worse at step ${step} (${valBefore.toFixed(3)} -> ${v.toFixed(3)}, limit ${limit.toFixed(3)}); kept step ${goodSteps}`;
           break;
         }
         if (good !== initial) disposeSnap(good);
@@ -241,12 +266,12 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
     const reason = accepted
       ? stopReason || `trained ${goodSteps} steps; held-out loss ${valBefore.toFixed(3)} -> ${(valAfter ?? valBefore).toFixed(3)}`
       : `rolled back: ${stopReason || 'no step improved the held-out item'}`;
-    return { steps: goodSteps, ran, accepted, reason, valBefore, valAfter: accepted ? valAfter : valBefore, drift, optimizerState, trainable: names };
+    return { steps: goodSteps, ran, accepted, reason, valBefore, valAfter: accepted ? valAfter : valBefore, valPretrained, drift, optimizerState, trainable: names };
   } finally {
     adam.dispose();
     if (good !== initial) disposeSnap(good);
     disposeSnap(initial);
-    for (const t of [seqsT, posT, targetsT, weightsT, userPosT, fullSeqT, dislikeT, padBias, valSeqT]) t.dispose();
+    for (const t of [seqsT, posT, targetsT, weightsT, userPosT, fullSeqT, dislikeT, padBias, valSeqT, valMaskT]) t.dispose();
   }
 }
 
