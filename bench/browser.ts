@@ -70,10 +70,10 @@ async function rerankLatencies(page: Page, n: number): Promise<number[]> {
       const button = [...list.querySelectorAll<HTMLButtonElement>('article.card button')].find((b) => b.textContent === action)!;
       const t0 = performance.now();
       button.click();
-      await new Promise<void>((resolve) => {
-        const check = (): void => (Number(list.dataset.revision) > before ? resolve() : void requestAnimationFrame(check));
-        check();
-      });
+      // No named inner functions here: tsx would wrap them in a helper the page does not have.
+      while (Number(list.dataset.revision) <= before || list.closest('section')?.getAttribute('aria-busy') === 'true') {
+        await new Promise((resolve) => requestAnimationFrame(resolve));
+      }
       return performance.now() - t0;
     }, i % 3 === 2 ? 'Not interested' : 'Like');
     times.push(ms);
@@ -81,7 +81,12 @@ async function rerankLatencies(page: Page, n: number): Promise<number[]> {
   return times;
 }
 
-async function fineTune(page: Page, steps: number): Promise<{ msPerStep: number; steps: number; runs: number; tensorGrowth: number; bytesGrowth: number; memoryBefore: unknown; memoryAfter: unknown }> {
+/**
+ * Repeats "like the top item, then learn({force: true})" until `steps` fine-tuning steps were kept.
+ * LearnReport.steps counts kept steps only, so ms/step is taken over accepted runs; runs the policy
+ * rolled back are counted apart (they still run and allocate, so they count for memory growth).
+ */
+async function fineTune(page: Page, steps: number): Promise<{ msPerStep: number; steps: number; runs: number; rolledBack: number; tensorGrowth: number; bytesGrowth: number; memoryBefore: unknown; memoryAfter: unknown }> {
   return page.evaluate(async (target) => {
     const engine = window.localrec!.engine;
     await engine.learn({ force: true }); // warm-up: compiles kernels / shaders
@@ -89,18 +94,25 @@ async function fineTune(page: Page, steps: number): Promise<{ msPerStep: number;
     let done = 0;
     let ms = 0;
     let runs = 0;
+    let rolledBack = 0;
     while (done < target && runs < target) {
+      const [top] = await engine.recommend({ count: 1 });
+      await engine.record({ itemId: top.itemId, type: 'like', at: Date.now() });
       const r = await engine.learn({ force: true });
       runs++;
-      if (r.steps === 0) throw new Error(`fine-tuning ran no step: ${r.reason}`);
-      done += r.steps;
-      ms += r.ms;
+      if (r.accepted && r.steps > 0) {
+        done += r.steps;
+        ms += r.ms;
+      } else {
+        rolledBack++;
+      }
     }
     const memoryAfter = await engine.memory();
     return {
-      msPerStep: ms / done,
+      msPerStep: done > 0 ? ms / done : Number.NaN,
       steps: done,
       runs,
+      rolledBack,
       tensorGrowth: memoryAfter.numTensors - memoryBefore.numTensors,
       bytesGrowth: memoryAfter.numBytes - memoryBefore.numBytes,
       memoryBefore,
@@ -128,7 +140,7 @@ try {
     const latencies = await rerankLatencies(page, reranks);
     log(`${device}: re-rank p50 ${percentile(latencies, 0.5).toFixed(1)} ms`);
     const ft = await fineTune(page, targetSteps);
-    log(`${device}: ${ft.steps} steps at ${ft.msPerStep.toFixed(1)} ms/step, tensors +${ft.tensorGrowth}`);
+    log(`${device}: ${ft.steps} kept steps in ${ft.runs} runs (${ft.rolledBack} rolled back) at ${ft.msPerStep.toFixed(1)} ms/step, tensors +${ft.tensorGrowth}`);
     results[device] = {
       backend: ready.backend,
       adapter: ready.adapter,
@@ -142,6 +154,7 @@ try {
       finetuneMsPerStep: round(ft.msPerStep, 2),
       finetuneSteps: ft.steps,
       finetuneRuns: ft.runs,
+      finetuneRunsRolledBack: ft.rolledBack,
       tensorGrowthAfter500Steps: ft.tensorGrowth,
       bytesGrowthAfter500Steps: ft.bytesGrowth,
       memoryBefore: ft.memoryBefore,
@@ -176,7 +189,7 @@ try {
       '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
       ...rows,
       '',
-      `Re-rank = click on a card action until the feed shows the new ranking (${reranks} interactions, auto-learning off). Fine-tune = \`learn({force: true})\` repeated until ${targetSteps} steps, after one warm-up run; growth = \`tf.memory()\` in the worker after minus before.`,
+      `Re-rank = click on a card action until the feed shows the new ranking (${reranks} interactions, auto-learning off). Fine-tune = like the top item then \`learn({force: true})\`, repeated until ${targetSteps} kept steps, after one warm-up run; ms/step over accepted runs (rolled-back runs are not counted in it); growth = \`tf.memory()\` in the worker after minus before.`,
       '',
     ].join('\n'),
   );
