@@ -95,3 +95,16 @@ test('details open as a keyboard-accessible dialog and count as a view', async (
   await page.keyboard.press('Escape');
   await expect(dialog).toBeHidden();
 });
+
+test('reset to the pretrained model drops fine-tuning and keeps the history', async ({ page }) => {
+  await openReady(page);
+  for (let i = 0; i < 3; i++) await act(page, (await feedIds(page))[0], 'Like');
+  for (let attempt = 0; attempt < 4 && (await fineTuneSteps(page)) === 0; attempt++) {
+    const report = await learnNow(page);
+    if (report.accepted) await expect.poll(() => fineTuneSteps(page)).toBeGreaterThan(0);
+  }
+  expect(await fineTuneSteps(page)).toBeGreaterThan(0);
+  await page.getByRole('button', { name: 'Reset to the pretrained model' }).click();
+  await expect(page.getByTestId('finetune-steps')).toHaveText('0');
+  await expect(page.getByTestId('interactions')).toHaveText('3');
+});

@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import { displayTitle } from '../coverArt';
 import type { CatalogEntry } from '../../engine/recommender/types';
 import { CoverArt } from './CoverArt';
@@ -11,7 +12,7 @@ interface Props {
 }
 
 /** One feed card: cover, title, year, genres and the two actions. Opening it counts as a view. */
-export function Card({ item, disabled, onLike, onDislike, onOpen }: Props) {
+export const Card = memo(function Card({ item, disabled, onLike, onDislike, onOpen }: Props) {
   const headingId = `card-title-${item.id}`;
   const title = displayTitle(item.title);
   return (
@@ -38,4 +39,4 @@ export function Card({ item, disabled, onLike, onDislike, onOpen }: Props) {
       </div>
     </article>
   );
-}
+});

@@ -1,5 +1,5 @@
-import { displayTitle } from '../coverArt';
 import { useEffect, useRef } from 'react';
+import { displayTitle } from '../coverArt';
 import type { CatalogEntry } from '../../engine/recommender/types';
 import { CoverArt } from './CoverArt';
 

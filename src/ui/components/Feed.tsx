@@ -1,8 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { EventType } from '../../engine/recommender/types';
 import { useEngine } from '../engine/useEngine';
 import { useFeed } from '../engine/useFeed';
-import type { CatalogEntry } from '../../engine/recommender/types';
+import type { CatalogEntry, EventType } from '../../engine/recommender/types';
 import { Card } from './Card';
 import { DetailsDialog } from './DetailsDialog';
 
@@ -13,14 +12,17 @@ export function Feed() {
   const [open, setOpen] = useState<CatalogEntry | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
 
+  const { hide } = feed;
   const act = useCallback(
     (item: CatalogEntry, type: EventType) => {
-      if (type !== 'view') feed.hide(item.id);
+      if (type !== 'view') hide(item.id);
       setActionError(null);
       record(item.id, type).catch((err: unknown) => setActionError(err instanceof Error ? err.message : String(err)));
     },
-    [feed, record],
+    [hide, record],
   );
+  const like = useCallback((item: CatalogEntry) => act(item, 'like'), [act]);
+  const dislike = useCallback((item: CatalogEntry) => act(item, 'dislike'), [act]);
   useEffect(() => {
     // User-timing marks read by `npm run bench:browser` (first paint of a feed, first model ranking).
     if (feed.items.length > 0 && performance.getEntriesByName('localrec:first-feed').length === 0) performance.mark('localrec:first-feed');
@@ -49,7 +51,7 @@ export function Feed() {
       <ul className="feed-list" data-source={feed.source} data-revision={feed.revision} data-ready={feed.modelReady}>
         {feed.items.map(({ item }) => (
           <li key={item.id}>
-            <Card item={item} disabled={phase === 'error'} onLike={(it) => act(it, 'like')} onDislike={(it) => act(it, 'dislike')} onOpen={openDetails} />
+            <Card item={item} disabled={phase === 'error'} onLike={like} onDislike={dislike} onOpen={openDetails} />
           </li>
         ))}
       </ul>
@@ -62,7 +64,7 @@ export function Feed() {
         onClose={() => setOpen(null)}
         onLike={(it) => {
           setOpen(null);
-          act(it, 'like');
+          like(it);
         }}
       />
     </section>

@@ -1,4 +1,4 @@
-import { useEngine } from '../engine/useEngine';
+import { useEngine, useEngineActivity } from '../engine/useEngine';
 
 function megabytes(bytes: number): string {
   return (bytes / 1e6).toFixed(1);
@@ -6,7 +6,8 @@ function megabytes(bytes: number): string {
 
 /** Real download progress: bytes loaded over total bytes of all model files. */
 export function LoadingBar() {
-  const { phase, progress } = useEngine();
+  const { phase } = useEngine();
+  const { progress } = useEngineActivity();
   if (phase !== 'loading') return null;
   const known = progress.total > 0;
   return (

@@ -49,8 +49,9 @@ export function PrivacyPanel() {
       } catch {
         throw new Error(`${file.name} is not a JSON file. Choose a file made by Export.`);
       }
-      await engine!.importData(parsed);
-      return `Imported ${file.name}.`;
+      const result = await engine!.importData(parsed);
+      const what = `${result.events} interactions${result.checkpoint ? ' and the fine-tuned model' : ''}`;
+      return `Imported ${what} from ${file.name}.${result.note ? ` ${result.note}` : ''}`;
     }, 'Import failed, nothing was changed');
 
   const deleteAll = () =>

@@ -1,5 +1,5 @@
-import { displayTitle } from '../coverArt';
 import { useId, useMemo, useState } from 'react';
+import { displayTitle } from '../coverArt';
 import { useEngine } from '../engine/useEngine';
 
 const MAX_RESULTS = 8;

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { EngineStatus, Recommender } from '../../engine/recommender/types';
-import { useEngine } from '../engine/useEngine';
+import { useEngine, useEngineActivity } from '../engine/useEngine';
 import { useEngineData } from '../engine/useEngineData';
 
 const readStatus = (engine: Recommender): Promise<EngineStatus> => engine.status();
@@ -11,7 +11,8 @@ function formatTime(ms: number | null): string {
 
 /** What the model runs on and what it has learned from, plus "reset to the pretrained model". */
 export function StatusPanel() {
-  const { engine, phase, readyInfo, learning, invalidate } = useEngine();
+  const { engine, phase, readyInfo, invalidate } = useEngine();
+  const { learning } = useEngineActivity();
   const status = useEngineData(readStatus);
   const [resetting, setResetting] = useState(false);
   const [message, setMessage] = useState<string | null>(null);

@@ -27,12 +27,10 @@ export interface EngineContextValue {
   /** Null only before the first effect ran (one engine per provider). */
   engine: Recommender | null;
   phase: 'loading' | 'ready' | 'error';
-  progress: LoadProgress;
   readyInfo: ReadyInfo | null;
   error: EngineError | null;
   catalog: CatalogEntry[] | null;
   catalogById: ReadonlyMap<number, CatalogEntry>;
-  learning: LearningState;
   /** Bumps whenever history or model weights changed: feeds and panels re-read on it. */
   revision: number;
   /** Records an interaction (waits for the model if needed) and re-ranks at once. */
@@ -44,3 +42,14 @@ export interface EngineContextValue {
 }
 
 export const EngineContext = createContext<EngineContextValue | null>(null);
+
+/**
+ * Fast-changing state (download bytes, fine-tuning steps) in its own context, so its updates
+ * re-render only the progress and status widgets, never the feed.
+ */
+export interface EngineActivity {
+  progress: LoadProgress;
+  learning: LearningState;
+}
+
+export const EngineActivityContext = createContext<EngineActivity | null>(null);

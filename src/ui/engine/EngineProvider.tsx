@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { CatalogEntry, EventType, ProgressEvent, ReadyInfo, Recommender, RecommenderOptions } from '../../engine/recommender/types';
 import type { AppConfig } from '../appConfig';
-import { EngineContext, type EngineContextValue, type EngineError, type LearningState, type LoadProgress } from './EngineContext';
+import { EngineActivityContext, EngineContext, type EngineActivity, type EngineContextValue, type EngineError, type LearningState, type LoadProgress } from './EngineContext';
 import { installTestHooks } from './testHooks';
 
 export type EngineFactory = (options: RecommenderOptions) => Recommender;
@@ -111,8 +111,13 @@ export function EngineProvider({ config, createEngine, children }: Props) {
 
   const catalogById = useMemo(() => new Map((catalog ?? []).map((it) => [it.id, it])), [catalog]);
   const value = useMemo<EngineContextValue>(
-    () => ({ engine, phase, progress, readyInfo, error, catalog, catalogById, learning, revision, record, invalidate, retry }),
-    [engine, phase, progress, readyInfo, error, catalog, catalogById, learning, revision, record, invalidate, retry],
+    () => ({ engine, phase, readyInfo, error, catalog, catalogById, revision, record, invalidate, retry }),
+    [engine, phase, readyInfo, error, catalog, catalogById, revision, record, invalidate, retry],
   );
-  return <EngineContext.Provider value={value}>{children}</EngineContext.Provider>;
+  const activity = useMemo<EngineActivity>(() => ({ progress, learning }), [progress, learning]);
+  return (
+    <EngineContext.Provider value={value}>
+      <EngineActivityContext.Provider value={activity}>{children}</EngineActivityContext.Provider>
+    </EngineContext.Provider>
+  );
 }
