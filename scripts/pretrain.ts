@@ -16,6 +16,7 @@ import { featureMatrix, featureVocabulary } from '../src/engine/data/itemFeature
 import { LocalRecError } from '../src/engine/errors';
 import { rankMetrics } from '../src/engine/eval/metrics';
 import { rankTargets } from '../src/engine/eval/rankTargets';
+import { selectUsers, splitUsers } from '../src/engine/data/userSplit';
 import { resolveConfig, type SasRecConfig } from '../src/engine/model/config';
 import { bucketedBatches } from '../src/engine/train/batches';
 import type { LossSpec } from '../src/engine/train/losses';
@@ -88,6 +89,8 @@ const { values: args } = parseArgs({
     'max-minutes': { type: 'string' },
     precision: { type: 'string', default: 'float16' },
     workers: { type: 'string', default: '1' },
+    'holdout-users': { type: 'string' },
+    'holdout-seed': { type: 'string', default: '7' },
   },
 });
 
@@ -113,7 +116,7 @@ const opts: TrainOptions = { ...DEFAULT_TRAIN, ...fileConfig.train };
 await tf.setBackend('wasm');
 await tf.ready();
 
-const { dataset, catalog } = (() => {
+const loaded = (() => {
   try {
     return loadDataset(args.data);
   } catch (e) {
@@ -121,6 +124,13 @@ const { dataset, catalog } = (() => {
     throw e;
   }
 })();
+const catalog = loaded.catalog;
+// --holdout-users 0.2: those people never reach pretraining (eval:ondevice fine-tunes on them).
+const holdout = args['holdout-users'] ? { share: Number(args['holdout-users']), seed: Number(args['holdout-seed']) } : null;
+if (holdout && !(holdout.share > 0 && holdout.share < 1)) fail(`--holdout-users must be a share between 0 and 1, e.g. 0.2 (got ${args['holdout-users']})`);
+const { trainUsers, heldOutUsers } = holdout ? splitUsers(loaded.dataset.sequences.length, holdout.share, holdout.seed) : { trainUsers: [], heldOutUsers: [] };
+if (holdout) process.stderr.write(`holding out ${heldOutUsers.length} of ${loaded.dataset.sequences.length} users (seed ${holdout.seed})\n`);
+const dataset = holdout ? selectUsers(loaded.dataset, trainUsers) : loaded.dataset;
 const split = leaveOneOut(dataset);
 const featureNames = opts.contentFeatures && catalog ? featureVocabulary(catalog) : [];
 const config = resolveConfig({ ...fileConfig.model, numItems: dataset.numItems, numFeatures: featureNames.length });
@@ -145,7 +155,7 @@ if (resuming) {
     epochsSinceBest: 0, rng: opts.seed, history: [], trainSeconds: 0, done: false,
   };
 }
-writeFileSync(join(ckptDir, 'run.json'), JSON.stringify({ data: args.data, config, train: opts, featureNames }, null, 2));
+writeFileSync(join(ckptDir, 'run.json'), JSON.stringify({ data: args.data, config, train: opts, featureNames, holdout }, null, 2));
 
 const init: RunnerInit = {
   config, seed: opts.seed, features, featureNames, resumeDir: resuming ? ckptModelDir : null,
@@ -251,7 +261,7 @@ const best = loadModelFiles(join(ckptDir, 'best'));
 await saveModelFiles(outDir, best.model, featureNames, args.precision as 'float16');
 const test = rankMetrics((await rankTargets(best.model, split.test)).ranks);
 writeFileSync(join(outDir, 'training.json'), JSON.stringify({
-  data: basename(args.data), config, train: opts, bestEpoch: state.bestEpoch + 1, bestValidNdcg10: state.bestNdcg,
+  data: basename(args.data), holdout, config, train: opts, bestEpoch: state.bestEpoch + 1, bestValidNdcg10: state.bestNdcg,
   epochs: state.history.length, trainSeconds: Math.round(state.trainSeconds), test, history: state.history,
 }, null, 1));
 if (catalog) writeFileSync(join(outDir, 'catalog.json'), JSON.stringify({ items: catalog }));

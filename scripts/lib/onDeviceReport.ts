@@ -1,0 +1,29 @@
+import type { OnDeviceReport } from '../../src/engine/eval/onDeviceEval';
+import type { FinetunePolicy } from '../../src/engine/train/finetunePolicy';
+
+/** The results table printed by eval:ondevice and pasted into the README and model card. */
+export function markdownTable(r: OnDeviceReport, dataset: string, policy: FinetunePolicy): string {
+  const f = (x: number, d = 4) => x.toFixed(d);
+  const pct = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
+  const lines = [
+    `### On-device personalization — ${dataset}, ${r.evaluatedUsers} held-out people`,
+    '',
+    '| | pretrained (history as context) | fine-tuned on the device | lift (95% CI) |',
+    '|---|---|---|---|',
+    `| NDCG@10 | ${f(r.ndcg10.pretrained)} | ${f(r.ndcg10.finetuned)} | ${pct(r.ndcg10.liftPct)} (${pct(r.ndcg10.ci95[0])} … ${pct(r.ndcg10.ci95[1])}) |`,
+    `| HR@10 | ${f(r.hr10.pretrained)} | ${f(r.hr10.finetuned)} | ${pct(r.hr10.liftPct)} (${pct(r.hr10.ci95[0])} … ${pct(r.hr10.ci95[1])}) |`,
+    '',
+    `People improved ${(r.usersImprovedShare * 100).toFixed(1)}%, hurt (any drop) ${(r.usersHurtShare * 100).toFixed(1)}%; fine-tuning kept by the policy for ${(r.acceptedShare * 100).toFixed(1)}%. ${f(r.msPerUser, 0)} ms of fine-tuning per person.`,
+    `Later-disliked items in the top 10 (per person, ${r.dislikedInTop10.users} people, ${r.dislikedInTop10.laterDislikedItems} later-disliked items): pretrained ${f(r.dislikedInTop10.pretrained, 3)}, fine-tuned without dislike feedback ${f(r.dislikedInTop10.withoutFeedback, 3)}, with ${f(r.dislikedInTop10.withFeedback, 3)} (${pct(-r.dislikedInTop10.reductionPct)}).`,
+    `Forgetting: NDCG@10 on ${r.reference.users} other people ${f(r.reference.pretrainedNdcg10)} pretrained, ${f(r.reference.finetunedNdcg10)} after fine-tuning for one person (mean of ${r.reference.probes}): ${pct(-r.referenceDropPct)}.`,
+    '',
+    `Continual learning (${r.continual.users} people, chunks of ${r.continual.chunkSize} interactions):`,
+    '',
+    '| chunk | people | pretrained NDCG@10 | fine-tuned NDCG@10 |',
+    '|---|---|---|---|',
+    ...r.continual.chunks.map((c) => `| ${c.chunk} | ${c.users} | ${f(c.pretrained)} | ${f(c.finetuned)} |`),
+    '',
+    `Policy: ${JSON.stringify(policy)}`,
+  ];
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,180 @@
+import * as tf from '@tensorflow/tfjs';
+import { userInteractions } from '../data/buildDataset';
+import type { SequenceDataset } from '../data/types';
+import { SasRec } from '../model/sasrec';
+import { scoreCatalog } from '../rank/scoreCatalog';
+import { interpretEvents, type SignalView } from '../signals';
+import type { AdamState } from '../train/adam';
+import { finetune, type FinetuneResult } from '../train/finetune';
+import type { FinetunePolicy } from '../train/finetunePolicy';
+import { bootstrapLiftCi, liftPct, mean } from './bootstrap';
+import { rankMetrics } from './metrics';
+import { episodeAt, futureEpisode, halfEpisode, type Episode } from './onDeviceEpisodes';
+import { countInTop, multiTargetMetrics, topK } from './multiTarget';
+import { rankTargets, type EvalCase } from './rankTargets';
+
+/** How the personalization protocol runs (issue 4). */
+export interface OnDeviceOptions {
+  policy: FinetunePolicy;
+  /** The last this-many interactions of each person are the future to predict. */
+  futureCount: number;
+  /** Users of other people whose next item the fine-tuned model must still rank (forgetting check). */
+  referenceCases: EvalCase[];
+  /** Fine-tuned people whose model is checked against the reference set. */
+  referenceProbes: number;
+  /** Continual learning: interactions per chunk, fewest chunks a person needs, most people replayed. */
+  chunkSize: number;
+  minChunks: number;
+  maxChunks: number;
+  chunkUsers: number;
+  /** Exemplar sequences of other people mixed into fine-tuning (replay). */
+  replay: number[][];
+  bootstrapIterations: number;
+  seed: number;
+  onProgress?: (message: string) => void;
+}
+
+export interface OnDeviceReport {
+  heldOutUsers: number;
+  evaluatedUsers: number;
+  ndcg10: { pretrained: number; finetuned: number; liftPct: number; ci95: [number, number] };
+  hr10: { pretrained: number; finetuned: number; liftPct: number; ci95: [number, number] };
+  usersImprovedShare: number;
+  /** People whose NDCG@10 went down at all (no noise allowance: the strictest reading). */
+  usersHurtShare: number;
+  /** Fine-tuning runs the policy kept (the rest were rolled back or skipped). */
+  acceptedShare: number;
+  dislikedInTop10: { pretrained: number; withoutFeedback: number; withFeedback: number; reductionPct: number; users: number; laterDislikedItems: number };
+  reference: { users: number; probes: number; pretrainedNdcg10: number; finetunedNdcg10: number };
+  referenceDropPct: number;
+  continual: { chunkSize: number; users: number; chunks: { chunk: number; users: number; pretrained: number; finetuned: number }[] };
+  msPerUser: number;
+}
+
+const K = 10;
+
+/** A second model with its own variables holding the same weights. */
+function copyModel(m: SasRec): SasRec {
+  return new SasRec(m.config, new Map([...m.weights].map(([n, v]) => [n, tf.variable(v, true)])), m.features);
+}
+
+function assignWeights(to: SasRec, from: SasRec): void {
+  for (const [n, v] of to.weights) v.assign(from.w(n));
+}
+
+async function topOf(model: SasRec, view: SignalView): Promise<number[]> {
+  return topK(await scoreCatalog(model, view.sequence), K, view.seen);
+}
+
+async function referenceNdcg(model: SasRec, cases: EvalCase[]): Promise<number> {
+  return cases.length ? rankMetrics((await rankTargets(model, cases)).ranks)[`NDCG@${K}`] : 0;
+}
+
+/**
+ * Runs the personalization protocol over held-out people: for each, the pretrained model given the
+ * on-device history as context vs the same model after the app's own `finetune` on that history.
+ * `pretrained` is never changed. Deterministic for the same inputs.
+ */
+export async function evaluateOnDevice(pretrained: SasRec, ds: SequenceDataset, heldOut: readonly number[], opts: OnDeviceOptions): Promise<OnDeviceReport> {
+  const live = copyModel(pretrained);
+  const anchor = new Map([...pretrained.weights].map(([n, v]) => [n, v as tf.Tensor]));
+  const say = opts.onProgress ?? (() => {});
+  const tune = (view: SignalView, state: AdamState | null = null): Promise<FinetuneResult> =>
+    finetune({ model: live, pretrained: anchor, history: view, policy: opts.policy, optimizerState: state, replay: opts.replay });
+  try {
+    const pre: number[] = [], post: number[] = [], hrPre: number[] = [], hrPost: number[] = [];
+    let accepted = 0, ms = 0;
+    const refPre = await referenceNdcg(pretrained, opts.referenceCases);
+    const refPost: number[] = [];
+    const episodes = heldOut.map((u) => futureEpisode(ds, u, opts.futureCount, opts.policy.minHistory + 1)).filter((e): e is Episode => e !== null && e.future.length > 0);
+    for (const [i, ep] of episodes.entries()) {
+      const view = interpretEvents(ep.events);
+      if (view.sequence.length < opts.policy.minHistory) continue;
+      const a = multiTargetMetrics(await topOf(pretrained, view), ep.future, K);
+      const t0 = performance.now();
+      const r = await tune(view);
+      ms += performance.now() - t0;
+      if (r.accepted) accepted++;
+      const b = multiTargetMetrics(await topOf(live, view), ep.future, K);
+      pre.push(a.ndcg); post.push(b.ndcg); hrPre.push(a.hr); hrPost.push(b.hr);
+      if (refPost.length < opts.referenceProbes && r.accepted) refPost.push(await referenceNdcg(live, opts.referenceCases));
+      assignWeights(live, pretrained);
+      if ((i + 1) % 20 === 0) say(`future: ${i + 1}/${episodes.length} people, NDCG@10 ${mean(pre).toFixed(4)} -> ${mean(post).toFixed(4)}`);
+    }
+
+    const disliked = await dislikeExperiment(pretrained, live, ds, heldOut, opts, tune, say);
+    const continual = await continualExperiment(pretrained, live, ds, heldOut, opts, tune, say);
+    const ndcgPre = mean(pre), ndcgPost = mean(post);
+    return {
+      heldOutUsers: heldOut.length,
+      evaluatedUsers: pre.length,
+      ndcg10: { pretrained: ndcgPre, finetuned: ndcgPost, liftPct: liftPct(ndcgPre, ndcgPost), ci95: bootstrapLiftCi(pre, post, opts.bootstrapIterations, opts.seed) },
+      hr10: { pretrained: mean(hrPre), finetuned: mean(hrPost), liftPct: liftPct(mean(hrPre), mean(hrPost)), ci95: bootstrapLiftCi(hrPre, hrPost, opts.bootstrapIterations, opts.seed + 1) },
+      usersImprovedShare: pre.length ? pre.filter((v, i) => post[i] > v).length / pre.length : 0,
+      usersHurtShare: pre.length ? pre.filter((v, i) => post[i] < v).length / pre.length : 0,
+      acceptedShare: pre.length ? accepted / pre.length : 0,
+      dislikedInTop10: disliked,
+      reference: { users: opts.referenceCases.length, probes: refPost.length, pretrainedNdcg10: refPre, finetunedNdcg10: refPost.length ? mean(refPost) : refPre },
+      referenceDropPct: refPost.length ? -liftPct(refPre, mean(refPost)) : 0,
+      continual,
+      msPerUser: pre.length ? ms / pre.length : 0,
+    };
+  } finally {
+    for (const v of live.weights.values()) v.dispose();
+  }
+}
+
+type Tune = (view: SignalView, state?: AdamState | null) => Promise<FinetuneResult>;
+
+/** Later-disliked items in the top 10: pretrained, fine-tuned without and with the dislike feedback. */
+async function dislikeExperiment(pretrained: SasRec, live: SasRec, ds: SequenceDataset, heldOut: readonly number[], opts: OnDeviceOptions, tune: Tune, say: (m: string) => void): Promise<OnDeviceReport['dislikedInTop10']> {
+  let base = 0, without = 0, withFb = 0, users = 0, items = 0;
+  for (const u of heldOut) {
+    const ep = halfEpisode(ds, u, opts.policy.minHistory + 1);
+    if (!ep || ep.laterDisliked.length === 0) continue;
+    const view = interpretEvents(ep.events);
+    if (view.sequence.length < opts.policy.minHistory || view.disliked.length === 0) continue;
+    users++;
+    items += ep.laterDisliked.length;
+    base += countInTop(await topOf(pretrained, view), ep.laterDisliked, K);
+    await tune({ ...view, disliked: [] });
+    without += countInTop(await topOf(live, view), ep.laterDisliked, K);
+    assignWeights(live, pretrained);
+    await tune(view);
+    withFb += countInTop(await topOf(live, view), ep.laterDisliked, K);
+    assignWeights(live, pretrained);
+  }
+  say(`dislikes: ${users} people, later-disliked in top 10: pretrained ${base}, without feedback ${without}, with ${withFb}`);
+  const per = (n: number) => (users ? n / users : 0);
+  return { pretrained: per(base), withoutFeedback: per(without), withFeedback: per(withFb), reductionPct: without ? ((without - withFb) / without) * 100 : 0, users, laterDislikedItems: items };
+}
+
+/** Replays long histories in chunks, fine-tuning incrementally as the app does; accuracy per chunk. */
+async function continualExperiment(pretrained: SasRec, live: SasRec, ds: SequenceDataset, heldOut: readonly number[], opts: OnDeviceOptions, tune: Tune, say: (m: string) => void): Promise<OnDeviceReport['continual']> {
+  const long = heldOut.filter((u) => ds.sequences[u].length >= opts.chunkSize * opts.minChunks + opts.futureCount).slice(0, opts.chunkUsers);
+  const sums: { users: number; pre: number; post: number }[] = [];
+  for (const u of long) {
+    const xs = userInteractions(ds, u);
+    const chunks = Math.min(opts.maxChunks, Math.floor((xs.length - opts.futureCount) / opts.chunkSize));
+    let state: AdamState | null = null;
+    for (let c = 1; c <= chunks; c++) {
+      const cut = c * opts.chunkSize;
+      const ep = episodeAt(xs, u, cut, cut + opts.futureCount);
+      const view = interpretEvents(ep.events);
+      const r = await tune(view, state);
+      if (r.accepted) state = r.optimizerState;
+      if (ep.future.length === 0 || view.sequence.length === 0) continue;
+      const a = multiTargetMetrics(await topOf(pretrained, view), ep.future, K).ndcg;
+      const b = multiTargetMetrics(await topOf(live, view), ep.future, K).ndcg;
+      const s = (sums[c - 1] ??= { users: 0, pre: 0, post: 0 });
+      s.users++; s.pre += a; s.post += b;
+    }
+    assignWeights(live, pretrained);
+    say(`continual: person ${u} replayed in ${chunks} chunks`);
+  }
+  return {
+    chunkSize: opts.chunkSize,
+    users: long.length,
+    chunks: sums.map((s, i) => ({ chunk: i + 1, users: s.users, pretrained: s.pre / s.users, finetuned: s.post / s.users })),
+  };
+}
