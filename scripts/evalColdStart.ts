@@ -25,7 +25,7 @@ import { COLD_START_KS, coldStartMetrics, itemColdCases, randomScorer, userColdC
 import { rankCases } from '../src/engine/eval/protocol';
 import type { EvalCase } from '../src/engine/eval/rankTargets';
 import { sasRecScorer } from '../src/engine/eval/sasRecScorer';
-import type { Scorer } from '../src/engine/eval/scorer';
+import { itemUserCounts, type Scorer } from '../src/engine/eval/scorer';
 import { resetIdRows, type ColdIdInit } from '../src/engine/model/coldItems';
 import { loadDataset } from './lib/loadDataset';
 import { loadModelFiles } from './lib/modelFiles';
@@ -125,19 +125,38 @@ async function main(): Promise<void> {
     item = { heldOutItems: heldOutItems.length, cases: cases.length };
     lines.push('', `Item cold start (${heldOutItems.length} items held out of pretraining, ${cases.length} cases):`, '',
       '| ranker | NDCG@10 | HR@10 |', '|---|---|---|');
-    for (const init of ['zero', 'mean'] as ColdIdInit[]) {
+    const counts = itemUserCounts(pretrainSeqs, numItems);
+    const variants: { key: string; init: ColdIdInit; weights?: ArrayLike<number>; label: string }[] = [
+      { key: 'model', init: 'zero', label: 'ID part = 0' },
+      { key: 'modelMeanId', init: 'mean', label: 'ID part = mean ID embedding' },
+      { key: 'modelPopularMeanId', init: 'mean', weights: counts, label: 'ID part = popularity-weighted mean ID embedding' },
+    ];
+    for (const v of variants) {
       const copy = loadModelFiles(args.model).model;
-      resetIdRows(copy, heldOutItems, init);
+      resetIdRows(copy, heldOutItems, v.init, v.weights);
       const s = sasRecScorer(copy);
       const m = await evaluate(s, cases, numItems);
       s.dispose?.();
       copy.dispose();
-      item[init === 'zero' ? 'model' : 'modelMeanId'] = m;
-      lines.push(`| model (content only, ID part = ${init}) | ${fmt(m)} |`);
+      item[v.key] = m;
+      lines.push(`| model (content vector, ${v.label}) | ${fmt(m)} |`);
     }
     item.popular = await evaluate(popular, cases, numItems);
     item.random = await evaluate(randomScorer(numItems, seed), cases, numItems);
     lines.push(`| most-popular | ${fmt(item.popular as ColdStartMetrics)} |`, `| random | ${fmt(item.random as ColdStartMetrics)} |`);
+    // Diagnostic: the same cases ranked among the held-out items only (is the content vector informative?).
+    const held = new Set(heldOutItems);
+    const warm = Array.from({ length: numItems }, (_, i) => i + 1).filter((i) => !held.has(i));
+    const amongCases = cases.map((c) => ({ ...c, exclude: Int32Array.from([...Array.from(c.exclude), ...warm]) }));
+    const copy = loadModelFiles(args.model).model;
+    resetIdRows(copy, heldOutItems, 'zero');
+    const s = sasRecScorer(copy);
+    const among = { model: await evaluate(s, amongCases, numItems), random: await evaluate(randomScorer(numItems, seed + 1), amongCases, numItems) };
+    s.dispose?.();
+    copy.dispose();
+    item.amongHeldOut = among;
+    lines.push('', `Diagnostic, the same cases ranked among the ${heldOutItems.length} held-out items only:`, '', '| ranker | NDCG@10 | HR@10 |', '|---|---|---|',
+      `| model (content only) | ${fmt(among.model)} |`, `| random | ${fmt(among.random)} |`);
   } else {
     lines.push('', 'Item cold start: skipped (the model was not pretrained with --holdout-items).');
   }

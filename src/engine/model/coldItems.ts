@@ -10,12 +10,15 @@ import { SasRec } from './sasrec';
  */
 export type ColdIdInit = 'zero' | 'mean';
 
-/** Mean of the item_emb rows 1..numItems not in `skip` ([1, dim]). */
-function meanIdRow(emb: tf.Tensor2D, skip: ReadonlySet<number>): tf.Tensor2D {
+/**
+ * Mean of the item_emb rows 1..numItems not in `skip` ([1, dim]), weighted by `weights[i]` when
+ * given (e.g. training interactions per item: the ID part of an average interaction).
+ */
+function meanIdRow(emb: tf.Tensor2D, skip: ReadonlySet<number>, weights?: ArrayLike<number>): tf.Tensor2D {
   return tf.tidy(() => {
     const n = emb.shape[0];
     const mask = new Float32Array(n);
-    for (let i = 1; i < n; i++) if (!skip.has(i)) mask[i] = 1;
+    for (let i = 1; i < n; i++) if (!skip.has(i)) mask[i] = weights ? Math.max(0, weights[i] ?? 0) : 1;
     const count = mask.reduce((s, v) => s + v, 0) || 1;
     return tf.div(tf.matMul(tf.tensor2d(mask, [1, n]), emb), count) as tf.Tensor2D;
   });
@@ -24,9 +27,10 @@ function meanIdRow(emb: tf.Tensor2D, skip: ReadonlySet<number>): tf.Tensor2D {
 /**
  * Item cold start on a loaded model, in place: the ID embedding rows of `items` (never trained,
  * e.g. items held out of pretraining) are replaced by zeros or the mean of the other rows, so
- * those items are scored from their content features. Row 0 (padding) stays zero.
+ * those items are scored from their content features. Row 0 (padding) stays zero. `meanWeights`
+ * (index = item id) weights the mean, e.g. by popularity.
  */
-export function resetIdRows(model: SasRec, items: readonly number[], init: ColdIdInit = 'zero'): void {
+export function resetIdRows(model: SasRec, items: readonly number[], init: ColdIdInit = 'zero', meanWeights?: ArrayLike<number>): void {
   const n = model.config.numItems;
   for (const i of items) {
     if (!Number.isInteger(i) || i < 1 || i > n) throw new LocalRecError('INVALID_INPUT', `resetIdRows: item ${i} is not an item of this model (1..${n}).`);
@@ -38,7 +42,7 @@ export function resetIdRows(model: SasRec, items: readonly number[], init: ColdI
     const cold = new Float32Array(n + 1);
     for (const i of items) { keep[i] = 0; cold[i] = 1; }
     let out = tf.mul(emb, tf.tensor2d(keep, [n + 1, 1]));
-    if (init === 'mean') out = tf.add(out, tf.mul(tf.tensor2d(cold, [n + 1, 1]), meanIdRow(emb as tf.Tensor2D, skip)));
+    if (init === 'mean') out = tf.add(out, tf.mul(tf.tensor2d(cold, [n + 1, 1]), meanIdRow(emb as tf.Tensor2D, skip, meanWeights)));
     return out;
   });
   emb.assign(next);
@@ -57,6 +61,7 @@ export function withAddedItems(
   featureNames: readonly string[],
   items: readonly Pick<CatalogItem, 'id' | 'genres' | 'year'>[],
   init: ColdIdInit = 'zero',
+  meanWeights?: ArrayLike<number>,
 ): SasRec {
   const { numItems, numFeatures } = model.config;
   if (numFeatures === 0 || !model.features) {
@@ -88,7 +93,7 @@ export function withAddedItems(
     const init2 = name === 'item_emb'
       ? tf.tidy(() => {
           const extra = init === 'mean'
-            ? tf.tile(meanIdRow(v as tf.Tensor2D, new Set()), [sorted.length, 1])
+            ? tf.tile(meanIdRow(v as tf.Tensor2D, new Set(), meanWeights), [sorted.length, 1])
             : tf.zeros([sorted.length, model.config.dim]);
           return tf.concat([v, extra]);
         })

@@ -1,5 +1,5 @@
 import type { CatalogEntry, Recommendation } from '../recommender/types';
-import { diversify, type DiscoverWeights } from './diversify';
+import { diversify, DISCOVER_WEIGHTS, type DiscoverWeights } from './diversify';
 
 export interface FeedQuery {
   count: number;
@@ -7,6 +7,8 @@ export interface FeedQuery {
   discover: number;
   /** Items never shown (seen and disliked unless the person asked to include them). */
   exclude: ReadonlySet<number>;
+  /** Seed of the discover control's exploration jitter (e.g. one per session; default 0). */
+  seed?: number;
 }
 
 /** Candidates re-ranked for variety: enough for stable pages in the usual feed depth. */
@@ -36,7 +38,7 @@ function page(ordered: { itemId: number; relevance: number }[], q: FeedQuery, so
  * keep the best pool, re-rank it for the discover setting, cut the page.
  */
 export function rankFromScores(scores: ArrayLike<number>, catalog: CatalogIndex, q: FeedQuery): Recommendation[] {
-  return page(diversify(feedPool(scores, catalog, q), catalog.traits, q.discover, q.offset + q.count, catalog.maxPopularity), q, 'model');
+  return page(diversify(feedPool(scores, catalog, q), catalog.traits, q.discover, q.offset + q.count, catalog.maxPopularity, DISCOVER_WEIGHTS, q.seed ?? 0), q, 'model');
 }
 
 /**
