@@ -27,6 +27,7 @@ import type { EvalCase } from '../src/engine/eval/rankTargets';
 import { sasRecScorer } from '../src/engine/eval/sasRecScorer';
 import { itemUserCounts, type Scorer } from '../src/engine/eval/scorer';
 import { resetIdRows, type ColdIdInit } from '../src/engine/model/coldItems';
+import { scoreAligned } from '../src/engine/model/shortHistory';
 import { loadDataset } from './lib/loadDataset';
 import { loadModelFiles } from './lib/modelFiles';
 
@@ -41,6 +42,7 @@ const { values: args } = parseArgs({
     md: { type: 'string' },
     users: { type: 'string' },
     seed: { type: 'string', default: '42' },
+    align: { type: 'string' },
   },
 });
 
@@ -104,19 +106,32 @@ async function main(): Promise<void> {
   const userSeqs = coldUsers.slice(0, Number.isFinite(maxUsers) ? maxUsers : undefined);
   const user: Record<string, unknown> = {};
   lines.push(`User cold start (${users ? `${userSeqs.length} users held out of pretraining` : `${userSeqs.length} users, SEEN in pretraining`}):`, '',
-    '| k | model NDCG@10 | model HR@10 | popular NDCG@10 | popular HR@10 | users |', '|---|---|---|---|---|---|');
+    '| k | model NDCG@10 | model HR@10 | model, right-aligned NDCG@10 | HR@10 | popular NDCG@10 | popular HR@10 | users |', '|---|---|---|---|---|---|---|---|');
   const scorer = sasRecScorer(model);
   const popular = mostPopularScorer(pretrainSeqs, numItems);
+  const lengths = pretrainSeqs.map((s) => Math.min(s.length - 1, model.config.maxLen)).filter((n) => n > 0).sort((a, b) => a - b);
+  const typical = args.align ? Number(args.align) : lengths[Math.floor(lengths.length / 2)] ?? model.config.maxLen;
+  const table = model.itemTable();
+  const aligned: Scorer = {
+    name: 'sasrec-aligned',
+    async score(histories) {
+      const t = scoreAligned(model, histories, typical, table);
+      try { return (await t.data()) as Float32Array; } finally { t.dispose(); }
+    },
+  };
   for (const k of COLD_START_KS) {
     const cases = userColdCases(userSeqs, k);
     const m = await evaluate(scorer, cases, numItems);
+    const a = await evaluate(aligned, cases, numItems);
     const p = await evaluate(popular, cases, numItems);
-    user[`k${k}`] = { model: m, popular: p, users: cases.length };
-    lines.push(`| ${k} | ${fmt(m)} | ${fmt(p)} | ${cases.length} |`);
+    user[`k${k}`] = { model: a, modelRightAligned: m, popular: p, users: cases.length };
+    lines.push(`| ${k} | ${fmt(a)} | ${fmt(m)} | ${fmt(p)} | ${cases.length} |`);
     process.stderr.write(`user cold start k=${k}: ${cases.length} users\n`);
   }
   user.seenInPretraining = !users;
+  user.typicalLength = typical;
   scorer.dispose?.();
+  table.dispose();
 
   // (b) item cold start
   let item: Record<string, unknown> | null = null;
