@@ -19,8 +19,8 @@ function ticks(lo: number, hi: number, n = 5): number[] {
  * per setting joined in setting order; the default setting is drawn as a ring. Plain SVG text.
  */
 export function tradeoffSvg(points: readonly TradeoffPoint[], defaultSetting: number, title: string): string {
-  const W = 880;
-  const H = 400;
+  const W = 960;
+  const H = 420;
   const panelW = 380;
   const panelH = 280;
   const top = 60;
@@ -31,7 +31,7 @@ export function tradeoffSvg(points: readonly TradeoffPoint[], defaultSetting: nu
   ];
   const panels: { key: 'novelty' | 'ild'; label: string; x0: number }[] = [
     { key: 'novelty', label: 'novelty (mean self-information, bits)', x0: 70 },
-    { key: 'ild', label: 'intra-list diversity (genre Jaccard distance)', x0: 70 + panelW + 60 },
+    { key: 'ild', label: 'intra-list diversity (genre Jaccard distance)', x0: 70 + panelW + 90 },
   ];
   const ys = points.map((p) => p.ndcg);
   const pad = (lo: number, hi: number) => { const d = (hi - lo) || Math.abs(hi) || 1; return [lo - 0.08 * d, hi + 0.08 * d]; };
@@ -62,7 +62,7 @@ export function tradeoffSvg(points: readonly TradeoffPoint[], defaultSetting: nu
       out.push(`<text x="${(Number(cx) + 8).toFixed(1)}" y="${(Number(cy) - 8).toFixed(1)}">${q.setting}</text>`);
     }
   }
-  out.push(`<text x="${W / 2}" y="${H - 12}" text-anchor="middle" fill="#555">labels: discover setting (0 = familiar, 1 = discover); red ring: default setting ${defaultSetting}</text>`);
+  out.push(`<text x="${W / 2}" y="${H - 10}" text-anchor="middle" fill="#555">labels: discover setting (0 = familiar, 1 = discover); red ring: default setting ${defaultSetting}</text>`);
   out.push('</svg>');
   return `${out.join('\n')}\n`;
 }
