@@ -5,6 +5,7 @@
  *
  * Checkpoints go to --checkpoint-dir (default runs/<model name>) every few minutes and at each
  * epoch end; --resume continues from there with the same batches, seeds and optimizer state.
+ * --holdout-items <share> removes a seeded share of items from training (item cold start).
  * Stop cleanly with Ctrl-C or `touch <checkpoint-dir>/STOP`; --workers 2 uses both cores.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -17,6 +18,7 @@ import { LocalRecError } from '../src/engine/errors';
 import { rankMetrics } from '../src/engine/eval/metrics';
 import { rankTargets } from '../src/engine/eval/rankTargets';
 import { selectUsers, splitUsers } from '../src/engine/data/userSplit';
+import { removeItems, splitItems } from '../src/engine/data/itemSplit';
 import { resolveConfig, type SasRecConfig } from '../src/engine/model/config';
 import { bucketedBatches } from '../src/engine/train/batches';
 import type { LossSpec } from '../src/engine/train/losses';
@@ -91,6 +93,8 @@ const { values: args } = parseArgs({
     workers: { type: 'string', default: '1' },
     'holdout-users': { type: 'string' },
     'holdout-seed': { type: 'string', default: '7' },
+    'holdout-items': { type: 'string' },
+    'holdout-items-seed': { type: 'string', default: '11' },
   },
 });
 
@@ -130,7 +134,15 @@ const holdout = args['holdout-users'] ? { share: Number(args['holdout-users']), 
 if (holdout && !(holdout.share > 0 && holdout.share < 1)) fail(`--holdout-users must be a share between 0 and 1, e.g. 0.2 (got ${args['holdout-users']})`);
 const { trainUsers, heldOutUsers } = holdout ? splitUsers(loaded.dataset.sequences.length, holdout.share, holdout.seed) : { trainUsers: [], heldOutUsers: [] };
 if (holdout) process.stderr.write(`holding out ${heldOutUsers.length} of ${loaded.dataset.sequences.length} users (seed ${holdout.seed})\n`);
-const dataset = holdout ? selectUsers(loaded.dataset, trainUsers) : loaded.dataset;
+const usersDataset = holdout ? selectUsers(loaded.dataset, trainUsers) : loaded.dataset;
+// --holdout-items 0.1: those items' interactions never reach pretraining (eval:coldstart ranks them from content only).
+const holdoutItems = args['holdout-items'] ? { share: Number(args['holdout-items']), seed: Number(args['holdout-items-seed']), items: [] as number[] } : null;
+if (holdoutItems && !(holdoutItems.share > 0 && holdoutItems.share < 1)) fail(`--holdout-items must be a share between 0 and 1, e.g. 0.1 (got ${args['holdout-items']})`);
+if (holdoutItems) {
+  holdoutItems.items = splitItems(loaded.dataset.numItems, holdoutItems.share, holdoutItems.seed);
+  process.stderr.write(`holding out ${holdoutItems.items.length} of ${loaded.dataset.numItems} items (seed ${holdoutItems.seed})\n`);
+}
+const dataset = holdoutItems ? removeItems(usersDataset, holdoutItems.items) : usersDataset;
 const split = leaveOneOut(dataset);
 const featureNames = opts.contentFeatures && catalog ? featureVocabulary(catalog) : [];
 const config = resolveConfig({ ...fileConfig.model, numItems: dataset.numItems, numFeatures: featureNames.length });
@@ -155,7 +167,7 @@ if (resuming) {
     epochsSinceBest: 0, rng: opts.seed, history: [], trainSeconds: 0, done: false,
   };
 }
-writeFileSync(join(ckptDir, 'run.json'), JSON.stringify({ data: args.data, config, train: opts, featureNames, holdout }, null, 2));
+writeFileSync(join(ckptDir, 'run.json'), JSON.stringify({ data: args.data, config, train: opts, featureNames, holdout, holdoutItems }, null, 2));
 
 const init: RunnerInit = {
   config, seed: opts.seed, features, featureNames, resumeDir: resuming ? ckptModelDir : null,
@@ -261,7 +273,7 @@ const best = loadModelFiles(join(ckptDir, 'best'));
 await saveModelFiles(outDir, best.model, featureNames, args.precision as 'float16');
 const test = rankMetrics((await rankTargets(best.model, split.test)).ranks);
 writeFileSync(join(outDir, 'training.json'), JSON.stringify({
-  data: basename(args.data), holdout, config, train: opts, bestEpoch: state.bestEpoch + 1, bestValidNdcg10: state.bestNdcg,
+  data: basename(args.data), holdout, holdoutItems, config, train: opts, bestEpoch: state.bestEpoch + 1, bestValidNdcg10: state.bestNdcg,
   epochs: state.history.length, trainSeconds: Math.round(state.trainSeconds), test, history: state.history,
 }, null, 1));
 if (catalog) writeFileSync(join(outDir, 'catalog.json'), JSON.stringify({ items: catalog }));

@@ -25,10 +25,12 @@ export { TabSync } from './store/tabSync';
 export type { SyncMessage } from './store/tabSync';
 export { makeBundle, validateBundle } from './store/exportBundle';
 
-export { CatalogIndex, rankFromScores, popularFeed } from './rank/rankFeed';
-export { diversify, genreSimilarity, noveltyScore, DISCOVER_WEIGHTS } from './rank/diversify';
+export { CatalogIndex, rankFromScores, popularFeed, feedPool } from './rank/rankFeed';
+export { diversify, genreSimilarity, noveltyScore, explorationJitter, DISCOVER_WEIGHTS, DEFAULT_DISCOVER } from './rank/diversify';
 export type { DiscoverWeights, ItemTraits } from './rank/diversify';
 export { scoreCatalog } from './rank/scoreCatalog';
+export { withAddedItems, resetIdRows } from './model/coldItems';
+export type { ColdIdInit } from './model/coldItems';
 
 export { SIGNALS, EVENT_TYPES, interpretEvents, isEventType } from './signals';
 export type { SignalSpec, SignalView } from './signals';

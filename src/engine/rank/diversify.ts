@@ -24,14 +24,35 @@ export interface DiscoverWeights {
   relevanceKeep: number;
   diversity: number;
   novelty: number;
+  /** Weight of a seeded random jitter in [0, 1) (a little exploration); absent = 0. */
+  exploration?: number;
+  /**
+   * When set, relevance is read as logits: rel = exp((s - max s) / temperature), the item's
+   * probability relative to the best candidate (trades diversity against expected hits).
+   * Absent: rel is min-max normalised over the candidates.
+   */
+  temperature?: number;
 }
 
-/** The feed's discover control (at 0 only relevance counts). Issue 5 tunes these. */
-export const DISCOVER_WEIGHTS: Readonly<DiscoverWeights> = Object.freeze({ relevanceKeep: 0.4, diversity: 0.4, novelty: 0.2 });
+/** A deterministic jitter in [0, 1) for (item, seed): the same page twice looks the same. */
+export function explorationJitter(itemId: number, seed: number): number {
+  let h = (Math.imul(itemId ^ 0x5bd1e995, 0x9e3779b1) ^ Math.imul(seed + 0x7f4a7c15, 0x85ebca6b)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x21f0aaad) >>> 0;
+  h = Math.imul(h ^ (h >>> 15), 0x735a2d97) >>> 0;
+  return ((h ^ (h >>> 15)) >>> 0) / 4294967296;
+}
+
+/**
+ * The feed's discover control (at 0 only relevance counts), tuned on the ML-1M leave-one-out
+ * test protocol with `npm run eval:discovery` (docs/DISCOVERY.md): relevance is read as the
+ * model's logits at temperature 2.5, MMR on genres, a novelty boost, a little seeded exploration.
+ */
+export const DISCOVER_WEIGHTS: Readonly<DiscoverWeights> = Object.freeze({ relevanceKeep: 1, diversity: 0.6, novelty: 1.5, exploration: 0.03, temperature: 2.5 });
 
 /**
  * Maximal-marginal-relevance ordering of `candidates` (itemId, relevance), best first, `take` long.
- * value(i) = rel(i) * (1 - (1 - relevanceKeep) * d) + d * (diversity * (1 - maxSim(i, chosen)) + novelty * nov(i)),
+ * value(i) = rel(i) * (1 - (1 - relevanceKeep) * d) + d * (diversity * (1 - maxSim(i, chosen)) + novelty * nov(i)
+ *            + exploration * jitter(i, seed)),
  * with rel min-max normalised over the candidates. discover = 0 gives pure relevance order.
  */
 export function diversify(
@@ -41,6 +62,7 @@ export function diversify(
   take: number,
   maxPopularity: number,
   w: Readonly<DiscoverWeights> = DISCOVER_WEIGHTS,
+  seed = 0,
 ): { itemId: number; relevance: number }[] {
   const d = Math.min(1, Math.max(0, discover));
   const sorted = [...candidates].sort((a, b) => b.relevance - a.relevance || a.itemId - b.itemId);
@@ -49,10 +71,13 @@ export function diversify(
   let hi = -Infinity;
   for (const c of sorted) { lo = Math.min(lo, c.relevance); hi = Math.max(hi, c.relevance); }
   const span = hi - lo || 1;
+  const T = w.temperature;
+  const rel = (r: number) => (T !== undefined && T > 0 ? Math.exp((r - hi) / T) : (r - lo) / span);
   const relScale = 1 - (1 - w.relevanceKeep) * d;
   const base = sorted.map((c) => {
     const t = traits(c.itemId);
-    return { ...c, genres: t.genres, value: ((c.relevance - lo) / span) * relScale + d * w.novelty * noveltyScore(t.popularity, maxPopularity) };
+    const boost = w.novelty * noveltyScore(t.popularity, maxPopularity) + (w.exploration ?? 0) * explorationJitter(c.itemId, seed);
+    return { ...c, genres: t.genres, value: rel(c.relevance) * relScale + d * boost };
   });
   const maxSim = new Float64Array(base.length);
   const used = new Uint8Array(base.length);
@@ -73,3 +98,9 @@ export function diversify(
   }
   return out;
 }
+
+/**
+ * The discover setting the feed uses until the person moves the control (the knee of the
+ * measured trade-off in docs/DISCOVERY.md). The one place the default lives.
+ */
+export const DEFAULT_DISCOVER = 0.5;

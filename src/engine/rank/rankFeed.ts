@@ -1,6 +1,6 @@
 import { LocalRecError } from '../errors';
 import type { CatalogEntry, Recommendation, RecommendOptions } from '../recommender/types';
-import { diversify, type DiscoverWeights } from './diversify';
+import { diversify, DISCOVER_WEIGHTS, type DiscoverWeights } from './diversify';
 
 export interface FeedQuery {
   count: number;
@@ -8,6 +8,8 @@ export interface FeedQuery {
   discover: number;
   /** Items never shown (seen and disliked unless the person asked to include them). */
   exclude: ReadonlySet<number>;
+  /** Seed of the discover control's exploration jitter (e.g. one per session; default 0). */
+  seed?: number;
 }
 
 /** Validates feed options (shared by the engine and the page-side cold start). */
@@ -46,15 +48,22 @@ function page(ordered: { itemId: number; relevance: number }[], q: FeedQuery, so
  * Feed from the model's scores (index = item id, as `scoreCatalog` returns): drop excluded items,
  * keep the best pool, re-rank it for the discover setting, cut the page.
  */
-export function rankFromScores(scores: Float32Array, catalog: CatalogIndex, q: FeedQuery): Recommendation[] {
+export function rankFromScores(scores: ArrayLike<number>, catalog: CatalogIndex, q: FeedQuery): Recommendation[] {
+  return page(diversify(feedPool(scores, catalog, q), catalog.traits, q.discover, q.offset + q.count, catalog.maxPopularity, DISCOVER_WEIGHTS, q.seed ?? 0), q, 'model');
+}
+
+/**
+ * The candidates `rankFromScores` re-ranks: non-excluded catalog items with a score, best
+ * first, cut to the pool size (shared with eval:discovery so it measures exactly the feed's path).
+ */
+export function feedPool(scores: ArrayLike<number>, catalog: CatalogIndex, q: Pick<FeedQuery, 'offset' | 'count' | 'exclude'>): { itemId: number; relevance: number }[] {
   const candidates: { itemId: number; relevance: number }[] = [];
   for (const it of catalog.items) {
     if (it.id <= 0 || it.id >= scores.length || q.exclude.has(it.id)) continue;
     candidates.push({ itemId: it.id, relevance: scores[it.id] });
   }
   candidates.sort((a, b) => b.relevance - a.relevance || a.itemId - b.itemId);
-  const pool = candidates.slice(0, poolSize(q.offset, q.count));
-  return page(diversify(pool, catalog.traits, q.discover, q.offset + q.count, catalog.maxPopularity), q, 'model');
+  return candidates.slice(0, poolSize(q.offset, q.count));
 }
 
 /**
