@@ -58,7 +58,7 @@ interface HoldoutInfo {
 }
 
 /** The hold-out settings the model was pretrained with (training.json, else run.json, here or one folder up). */
-export function readHoldout(modelDir: string): HoldoutInfo {
+function readHoldout(modelDir: string): HoldoutInfo {
   for (const dir of [modelDir, dirname(modelDir)]) {
     for (const name of ['training.json', 'run.json']) {
       const f = join(dir, name);

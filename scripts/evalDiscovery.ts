@@ -52,7 +52,7 @@ function pct(v: number): string {
 }
 
 /** The Markdown table of docs/DISCOVERY.md. */
-export function discoveryTable(rows: readonly DiscoveryRow[], defaultSetting: number): string {
+function discoveryTable(rows: readonly DiscoveryRow[], defaultSetting: number): string {
   const base = rows.find((r) => r.setting === 0) ?? rows[0];
   const lines = [
     '| discover | NDCG@10 | vs 0 | novelty (bits) | vs 0 | ILD | vs 0 | coverage@10 |',

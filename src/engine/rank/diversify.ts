@@ -53,7 +53,8 @@ export const DISCOVER_WEIGHTS: Readonly<DiscoverWeights> = Object.freeze({ relev
  * Maximal-marginal-relevance ordering of `candidates` (itemId, relevance), best first, `take` long.
  * value(i) = rel(i) * (1 - (1 - relevanceKeep) * d) + d * (diversity * (1 - maxSim(i, chosen)) + novelty * nov(i)
  *            + exploration * jitter(i, seed)),
- * with rel min-max normalised over the candidates. discover = 0 gives pure relevance order.
+ * with rel min-max normalised over the candidates, or exp((s - max s) / temperature) when
+ * `w.temperature` is set. discover = 0 gives pure relevance order. `seed` varies the jitter.
  */
 export function diversify(
   candidates: readonly { itemId: number; relevance: number }[],
