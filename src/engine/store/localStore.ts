@@ -2,6 +2,7 @@ import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { LocalRecError } from '../errors';
 import type { EngineSettings, InteractionEvent } from '../recommender/types';
 import type { AdamState } from '../train/adam';
+import { DEFAULT_DISCOVER } from '../rank/diversify';
 
 /** A fine-tuned checkpoint as stored (weights of the changed parameters, float32). */
 export interface StoredCheckpoint {
@@ -33,7 +34,7 @@ const CURRENT = 'current';
 const SETTINGS_KEY = 'engine';
 const LEASE_KEY = 'trainLease';
 
-export const DEFAULT_SETTINGS: Readonly<EngineSettings> = Object.freeze({ discover: 0.2, autoLearn: true, onboarded: false });
+export const DEFAULT_SETTINGS: Readonly<EngineSettings> = Object.freeze({ discover: DEFAULT_DISCOVER, autoLearn: true, onboarded: false });
 
 /** IndexedDB database name of a namespace (several engines on one origin keep apart). */
 export function databaseName(namespace: string): string {
