@@ -4,6 +4,7 @@ import { defaultFileCache, type FileCache } from '../loading/fileCache';
 import { resolveModelUrl, type FetchLike } from '../loading/fetchModelFiles';
 import { checkRecommendOptions, popularFeed, rankFromScores, type CatalogIndex } from '../rank/rankFeed';
 import { scoreCatalog } from '../rank/scoreCatalog';
+import { yieldToEventLoop } from '../runtime/yieldToEventLoop';
 import { interpretEvents, isEventType } from '../signals';
 import { makeBundle, validateBundle } from '../store/exportBundle';
 import { LocalStore, type StoredCheckpoint } from '../store/localStore';
@@ -313,6 +314,7 @@ class LocalRecommender implements Recommender {
       // before them must not write over their result.
       if (generation !== this.generation || this.disposed) return false;
       await this.store.putCheckpoint(checkpoint);
+      await yieldToEventLoop();
       await this.reloadCheckpoint();
       return true;
     });

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { SasRec } from '../model/sasrec';
+import { yieldToEventLoop } from '../runtime/yieldToEventLoop';
 import type { SignalView } from '../signals';
 import type { StoredCheckpoint } from '../store/localStore';
 import { finetune, type FinetuneResult } from '../train/finetune';
@@ -40,6 +41,7 @@ export async function trainCheckpoint(input: TrainCheckpointInput): Promise<{ re
     });
     if (!result.accepted) return { result, checkpoint: null };
     const weights: Record<string, Float32Array> = {};
+    await yieldToEventLoop();
     for (const name of result.trainable) weights[name] = (await copy.w(name).data()) as Float32Array;
     return {
       result,

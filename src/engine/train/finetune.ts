@@ -4,6 +4,7 @@ import { NEG_INF } from '../model/layers';
 import { matmul } from '../model/matmul';
 import type { SasRec } from '../model/sasrec';
 import { padColumnBias } from '../model/sasrec';
+import { yieldToEventLoop } from '../runtime/yieldToEventLoop';
 import { Adam, type AdamState } from './adam';
 import { trainableNames, type FinetunePolicy } from './finetunePolicy';
 
@@ -65,10 +66,6 @@ function packRows(rows: readonly (readonly number[])[], maxLen: number): { data:
     for (let j = 0; j < n; j++) data[i * len + len - n + j] = r[r.length - n + j];
   });
   return { data, len };
-}
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /** Sums a list of tensors pairwise (WebGPU addN with more than 8 inputs returns zeros). */
@@ -220,6 +217,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
     valAfter = valBefore;
     // The bar is the better of the current and the pretrained weights, so repeated runs cannot
     // each lose a little and add up to a large loss (continual learning must not degrade).
+    await yieldToEventLoop();
     restore(new Map(names.map((n, i) => [n, anchor[i]])));
     valPretrained = await valLoss();
     restore(initial);
@@ -248,6 +246,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
       drift = await capDrift(vars, names, anchor, anchorNorm, policy.maxDrift);
       input.onStep?.(step, policy.steps, loss);
       if (step % policy.validateEvery === 0 || step === policy.steps) {
+        await yieldToEventLoop();
         const v = await valLoss();
         if (v > limit) {
           stopReason = `held-out item got worse at step ${step} (${valBefore.toFixed(3)} -> ${v.toFixed(3)}, limit ${limit.toFixed(3)}); kept step ${goodSteps}`;
@@ -259,8 +258,10 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
         valAfter = v;
       }
     }
+    await yieldToEventLoop();
     restore(good);
     drift = await capDrift(vars, names, anchor, anchorNorm, 0);
+    await yieldToEventLoop();
     const accepted = goodSteps > 0;
     const optimizerState = accepted ? await adam.getState() : input.optimizerState ?? null;
     const reason = accepted
