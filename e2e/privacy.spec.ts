@@ -39,6 +39,8 @@ test('a whole session makes only same-origin GETs of static files, carrying no h
   const origin = new URL(baseURL!).origin;
   const network = requests.filter((r) => !r.url().startsWith('blob:') && !r.url().startsWith('data:'));
   expect(network.length).toBeGreaterThan(5);
+  // The worker's own downloads are in the log too (weights are fetched only there).
+  expect(network.some((r) => new URL(r.url()).pathname === '/models/tiny-test/weights.bin')).toBe(true);
   for (const r of network) {
     const url = new URL(r.url());
     expect(r.method(), r.url()).toBe('GET');
