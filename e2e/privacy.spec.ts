@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page, type Request } from '@playwright/test';
-import { act, feedIds, learnNow, openReady, storedContainers } from './helpers';
+import { act, appUrl, feedIds, learnNow, openReady, storedContainers } from './helpers';
 
 const STATIC_PATH = /^\/(|index\.html|assets\/[\w.-]+|models\/[\w.-]+\/[\w.-]+)$/;
 
@@ -39,6 +39,8 @@ test('a whole session makes only same-origin GETs of static files, carrying no h
   const origin = new URL(baseURL!).origin;
   const network = requests.filter((r) => !r.url().startsWith('blob:') && !r.url().startsWith('data:'));
   expect(network.length).toBeGreaterThan(5);
+  // The worker's own downloads are in the log too (weights are fetched only there).
+  expect(network.some((r) => new URL(r.url()).pathname === '/models/tiny-test/weights.bin')).toBe(true);
   for (const r of network) {
     const url = new URL(r.url());
     expect(r.method(), r.url()).toBe('GET');
@@ -84,4 +86,21 @@ test('export then import round-trips exactly; a bad file is rejected and nothing
   expect(typeof a).toBe('number');
   expect(typeof b).toBe('number');
   expect(restSecond).toEqual(restFirst);
+});
+
+test('the page is cross-origin isolated and sends a same-origin-only CSP', async ({ page }) => {
+  const response = await page.goto(appUrl());
+  const headers = response!.headers();
+  expect(headers['cross-origin-opener-policy']).toBe('same-origin');
+  expect(headers['cross-origin-embedder-policy']).toBe('require-corp');
+  expect(headers['content-security-policy']).toContain("default-src 'self'");
+  expect(headers['content-security-policy']).toContain("connect-src 'self'");
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+  // A request to another origin is refused by the CSP before it leaves the page.
+  const violation = await page.evaluate(async () => {
+    const seen = new Promise<string>((resolve) => document.addEventListener('securitypolicyviolation', (e) => resolve(`${e.effectiveDirective} ${e.blockedURI}`)));
+    await fetch('http://example.invalid/x').catch(() => {});
+    return seen;
+  });
+  expect(violation).toBe('connect-src http://example.invalid/x');
 });

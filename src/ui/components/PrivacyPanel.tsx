@@ -1,11 +1,14 @@
 import { useRef, useState } from 'react';
-import type { InteractionEvent, Recommender } from '../../engine/recommender/types';
+import { MODEL_CACHE_NAME } from '../../engine/loading/fileCache';
+import type { EngineSettings, InteractionEvent, Recommender } from '../../engine/recommender/types';
+import { databaseName } from '../../engine/store/localStore';
 import { useEngine } from '../engine/useEngine';
 import { useEngineData } from '../engine/useEngineData';
 import { downloadJson } from '../downloadJson';
 
 const readHistory = (engine: Recommender): Promise<InteractionEvent[]> => engine.history();
 const readStatus = (engine: Recommender) => engine.status();
+const readSettings = (engine: Recommender): Promise<EngineSettings> => engine.getSettings();
 
 function countByType(events: InteractionEvent[]): string {
   const counts = new Map<string, number>();
@@ -18,6 +21,7 @@ export function PrivacyPanel() {
   const { engine, phase, readyInfo, invalidate } = useEngine();
   const history = useEngineData(readHistory);
   const status = useEngineData(readStatus);
+  const settings = useEngineData(readSettings);
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const [confirming, setConfirming] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
@@ -67,14 +71,25 @@ export function PrivacyPanel() {
       <p>Nothing you do here is sent anywhere. This is everything LocalRec stores, in this browser only:</p>
       <ul>
         <li>
-          Interaction history (item, kind, time) in IndexedDB: <span data-testid="stored-events">{history?.length ?? 0}</span> events ({countByType(history ?? [])})
+          IndexedDB database <code>{databaseName('default')}</code>:
+          <ul>
+            <li>
+              interactions (item, kind, time): <span data-testid="stored-events">{history?.length ?? 0}</span> events ({countByType(history ?? [])})
+            </li>
+            <li>
+              fine-tuned model (changed weights and optimizer state):{' '}
+              {status?.personalized ? `yes, ${status.fineTuneSteps} training steps` : 'none, using the pretrained model'}
+            </li>
+            <li>
+              settings: {settings ? `discover ${settings.discover}, background learning ${settings.autoLearn ? 'on' : 'off'}, onboarding ${settings.onboarded ? 'done' : 'not done'}` : 'defaults'}, and
+              while training, a short-lived note of which tab trains
+            </li>
+          </ul>
         </li>
         <li>
-          Fine-tuned model (weights and optimizer state) in IndexedDB:{' '}
-          {status?.personalized ? `yes, ${status.fineTuneSteps} training steps` : 'none, using the pretrained model'}
+          Cache <code>{MODEL_CACHE_NAME}</code>: the model files of {readyInfo?.modelName ?? 'the pretrained model'} (the same for everyone), so the next
+          visit loads without downloading
         </li>
-        <li>Settings in IndexedDB (storage namespace, model version)</li>
-        <li>Model files ({readyInfo?.modelName ?? 'the pretrained model'}) in the browser cache, so the next visit loads offline</li>
       </ul>
       <div className="privacy-actions">
         <button type="button" onClick={exportAll} disabled={busy}>

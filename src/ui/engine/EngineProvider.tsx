@@ -39,6 +39,15 @@ export function EngineProvider({ config, createEngine, children }: Props) {
 
   useEffect(() => {
     let live = true;
+    // Engine events come in bursts ('learned' then 'updated', one message each): one re-read per frame.
+    let frame: number | null = null;
+    const bump = (): void => {
+      if (frame !== null) return;
+      frame = requestAnimationFrame(() => {
+        frame = null;
+        if (live) setRevision((r) => r + 1);
+      });
+    };
     setPhase('loading');
     setProgress(NO_PROGRESS);
     setError(null);
@@ -61,11 +70,11 @@ export function EngineProvider({ config, createEngine, children }: Props) {
           break;
         case 'learned':
           setLearning((l) => ({ ...l, active: false, last: { steps: e.steps, accepted: e.accepted, reason: e.reason, at: Date.now() } }));
-          setRevision((r) => r + 1);
+          bump();
           break;
         case 'updated':
           // History or weights changed (here, or in another tab): re-read and re-rank.
-          setRevision((r) => r + 1);
+          bump();
           break;
       }
     };
@@ -93,6 +102,7 @@ export function EngineProvider({ config, createEngine, children }: Props) {
     );
     return () => {
       live = false;
+      if (frame !== null) cancelAnimationFrame(frame);
       removeHooks();
       engineRef.current = null;
       void instance.dispose().catch(() => {});

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { startTransition, useEffect, useState } from 'react';
 import type { Recommender } from '../../engine/recommender/types';
 import { useEngine } from './useEngine';
 
@@ -14,7 +14,7 @@ export function useEngineData<T>(read: (engine: Recommender) => Promise<T>): T |
     if (!engine || phase !== 'ready') return;
     let current = true;
     read(engine).then(
-      (v) => current && setValue(v),
+      (v) => current && startTransition(() => setValue(v)),
       () => {},
     );
     return () => {

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { startTransition, useCallback, useEffect, useState } from 'react';
 import type { CatalogEntry, Recommendation } from '../../engine/recommender/types';
 import { useEngine } from './useEngine';
 
@@ -54,13 +54,16 @@ export function useFeed(pageSize = 12): Feed {
           const item = catalogById.get(r.itemId);
           if (item) next.push({ item, score: r.score });
         }
-        setItems(next);
-        setSource(recs.some((r) => r.source === 'model') ? 'model' : 'popular');
-        setHidden(new Set());
-        setShownRevision(revision);
-        setModelReady(readyAtRequest);
-        setError(null);
-        setLoading(false);
+        // A transition: React renders the new cards in slices, so the page never blocks on it.
+        startTransition(() => {
+          setItems(next);
+          setSource(recs.some((r) => r.source === 'model') ? 'model' : 'popular');
+          setHidden(new Set());
+          setShownRevision(revision);
+          setModelReady(readyAtRequest);
+          setError(null);
+          setLoading(false);
+        });
       },
       (err: unknown) => {
         if (!current) return;
@@ -73,7 +76,7 @@ export function useFeed(pageSize = 12): Feed {
     };
   }, [engine, phase, catalogById, count, includeSeen, revision]);
 
-  const showMore = useCallback(() => setCount((c) => c + pageSize), [pageSize]);
+  const showMore = useCallback(() => startTransition(() => setCount((c) => c + pageSize)), [pageSize]);
   const hide = useCallback((itemId: number) => setHidden((h) => new Set(h).add(itemId)), []);
   const visible = includeSeen ? items : items.filter((it) => !hidden.has(it.item.id));
   return { items: visible, source, loading, error, showMore, includeSeen, setIncludeSeen, hide, revision: shownRevision, modelReady };
