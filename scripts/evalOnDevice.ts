@@ -107,7 +107,7 @@ async function main(): Promise<void> {
     onProgress: (m) => process.stderr.write(`${m}\n`),
   });
   model.dispose();
-  const name = dataset.source.split('/').filter(Boolean).pop() ?? dataset.source;
+  const name = args.data.split('/').filter(Boolean).pop() ?? args.data;
   const out = { dataset: name, policy, replayExemplars: replay.length, seconds: Math.round((Date.now() - t0) / 1000), ...report };
   const md = markdownTable(report, name, policy);
   process.stdout.write(md);
