@@ -24,6 +24,7 @@ import { loadDataset } from './lib/loadDataset';
 import { loadModelFiles } from './lib/modelFiles';
 import { bar, formatDuration, Progress } from './lib/progress';
 import { leaveOneOut } from './lib/split';
+import { failWith, intOption } from './lib/cli';
 
 const USAGE = 'usage: npm run eval -- [--model <dir>] --data <file or dir> [--baselines] [--sampled] [--json <out.json>] ' +
   '[--dump-ranks <out.tsv>] [--dump-model <name>] [--users N] [--catalog <file>] [--skip-unknown-items] [--seed N]';
@@ -45,16 +46,9 @@ const { values: args } = parseArgs({
   },
 });
 
-function fail(message: string): never {
-  process.stderr.write(`eval: ${message}\n`);
-  process.exit(2);
-}
+const fail: (message: string) => never = failWith('eval');
 
-function positiveInt(name: string, raw: string): number {
-  const v = Number(raw);
-  if (!Number.isInteger(v) || v <= 0) fail(`--${name} must be a positive integer, got "${raw}"`);
-  return v;
-}
+const positiveInt = (name: string, raw: string): number => intOption(fail, name, raw, 1);
 
 async function main(): Promise<void> {
   if (!args.data) fail(USAGE);

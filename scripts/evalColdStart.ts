@@ -30,6 +30,7 @@ import { resetIdRows, type ColdIdInit } from '../src/engine/model/coldItems';
 import { scoreAligned } from '../src/engine/model/shortHistory';
 import { loadDataset } from './lib/loadDataset';
 import { loadModelFiles } from './lib/modelFiles';
+import { failWith } from './lib/cli';
 
 const USAGE = 'usage: npm run eval:coldstart -- --model <dir> --data <file or dir> [--json <out.json>] [--md <out.md>] [--users N] [--seed N]';
 
@@ -46,10 +47,7 @@ const { values: args } = parseArgs({
   },
 });
 
-function fail(message: string): never {
-  process.stderr.write(`eval:coldstart: ${message}\n`);
-  process.exit(2);
-}
+const fail: (message: string) => never = failWith('eval:coldstart');
 
 interface HoldoutInfo {
   holdout: { share: number; seed: number } | null;

@@ -23,6 +23,7 @@ import { loadModelFiles } from './lib/modelFiles';
 import { bar, formatDuration, Progress } from './lib/progress';
 import { leaveOneOut } from './lib/split';
 import { tradeoffSvg } from './lib/tradeoffSvg';
+import { failWith } from './lib/cli';
 
 const USAGE = 'usage: npm run eval:discovery -- --model <dir> --data <file or dir> [--json <out.json>] [--users N] [--svg <out.svg>] [--md <out.md>] [--weights <json>]';
 
@@ -42,10 +43,7 @@ const { values: args } = parseArgs({
   },
 });
 
-function fail(message: string): never {
-  process.stderr.write(`eval:discovery: ${message}\n`);
-  process.exit(2);
-}
+const fail: (message: string) => never = failWith('eval:discovery');
 
 function pct(v: number): string {
   return `${v >= 0 ? '+' : ''}${(100 * v).toFixed(1)}%`;

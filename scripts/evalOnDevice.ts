@@ -23,6 +23,7 @@ import { Rng } from '../src/engine/train/rng';
 import { loadDataset } from './lib/loadDataset';
 import { loadModelFiles } from './lib/modelFiles';
 import { markdownTable } from './lib/onDeviceReport';
+import { failWith, intOption } from './lib/cli';
 
 const USAGE = 'usage: npm run eval:ondevice -- --data <dir> --model <pretrained dir> [--json <out.json>] [--md <out.md>] ' +
   '[--holdout-users 0.2] [--holdout-seed 7] [--users N] [--reference 200] [--probes 20] [--chunk-users 10] [--replay N] [--policy <json>]';
@@ -45,16 +46,9 @@ const { values: args } = parseArgs({
   },
 });
 
-function fail(message: string): never {
-  process.stderr.write(`eval:ondevice: ${message}\n`);
-  process.exit(2);
-}
+const fail: (message: string) => never = failWith('eval:ondevice');
 
-function count(name: string, raw: string): number {
-  const v = Number(raw);
-  if (!Number.isInteger(v) || v < 0) fail(`--${name} must be a whole number >= 0, got "${raw}"`);
-  return v;
-}
+const count = (name: string, raw: string): number => intOption(fail, name, raw, 0);
 
 /** The pretraining run records which people it held out; refuse a model that saw them. */
 function checkHoldout(modelDir: string, share: number, seed: number): void {

@@ -29,6 +29,7 @@ import { ParallelRunner } from './lib/parallelRunner';
 import { LocalRunner, type RunnerInit, type TrainRunner } from './lib/trainRunner';
 import { bar, formatDuration, Progress } from './lib/progress';
 import { leaveOneOut } from './lib/split';
+import { failWith } from './lib/cli';
 
 /** Training hyper-parameters (the model's own live in SasRecConfig). */
 interface TrainOptions {
@@ -98,10 +99,7 @@ const { values: args } = parseArgs({
   },
 });
 
-function fail(message: string): never {
-  process.stderr.write(`pretrain: ${message}\n`);
-  process.exit(2);
-}
+const fail: (message: string) => never = failWith('pretrain');
 
 if (!args.data || !args.out) fail('usage: npm run pretrain -- --data <file or dir> --out <model dir> [--config <json>] [--resume]');
 const outDir = args.out;
