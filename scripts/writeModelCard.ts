@@ -85,7 +85,7 @@ ${rows.map((r) => `| ${r[0]} | ${f(r[1])} | ${f(r[2])} | ${r[3]} |`).join('\n')}
 
 This model: HR@5 ${f(full['HR@5'])}, NDCG@5 ${f(full['NDCG@5'])}, HR@20 ${f(full['HR@20'])}, NDCG@20 ${f(full['NDCG@20'])}, MRR ${f(full.MRR)}.
 ${beyond ? `Beyond accuracy (top-10 lists): catalog coverage ${f(beyond['coverage@10'], 3)}, novelty ${f(beyond['novelty@10'], 2)} bits, intra-list genre diversity ${f(beyond['ild@10'], 3)}.` : ''}
-${evalJson?.sampled ? `Older sampled protocol (100 random negatives, **not comparable** to the full-ranking numbers): HR@10 ${f(evalJson.sampled.metrics['HR@10'])}, NDCG@10 ${f(evalJson.sampled.metrics['NDCG@10'])}.` : ''}
+${evalJson?.sampled?.models?.sasrec ? `Older sampled protocol (100 random negatives, **not comparable** to the full-ranking numbers): HR@10 ${f(evalJson.sampled.models.sasrec.metrics['HR@10'])}, NDCG@10 ${f(evalJson.sampled.models.sasrec.metrics['NDCG@10'])}.` : ''}
 
 Reproduce: \`npm run eval -- --model ${dir} --data ../shared/datasets/ml-1m --json out.json\`.
 
