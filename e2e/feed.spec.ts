@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { act, appUrl, cards, feedIds, fineTuneSteps, interactions, learnNow, MODELS, openReady } from './helpers';
+import { act, appUrl, cards, feedIds, fineTuneSteps, interactions, learnNow, mechanismPolicy, MODELS, openReady } from './helpers';
 
 for (const model of MODELS) {
   test.describe(`feed with model ${model}`, () => {
@@ -31,7 +31,7 @@ for (const model of MODELS) {
     });
 
     test('like and dislike re-rank the feed, the disliked item stays gone, a reload keeps history and checkpoint', async ({ page }) => {
-      await openReady(page, { model });
+      await openReady(page, { model, policy: mechanismPolicy(model) });
       const start = await feedIds(page);
       const liked = start[0];
       await act(page, liked, 'Like');
@@ -64,7 +64,7 @@ for (const model of MODELS) {
       expect(await feedIds(page)).not.toContain(disliked);
 
       await page.reload();
-      await openReady(page, { model });
+      await openReady(page, { model, policy: mechanismPolicy(model) });
       await expect(page.getByTestId('interactions')).toHaveText(String(events));
       await expect(page.getByTestId('finetune-steps')).toHaveText(String(steps));
       expect(await feedIds(page)).not.toContain(disliked);

@@ -8,11 +8,22 @@ export interface AppOptions {
   model?: string;
   device?: 'auto' | 'webgpu' | 'wasm' | 'cpu';
   hooks?: boolean;
+  /** Fine-tuning policy overrides (`?policy=`, needs hooks). */
+  policy?: Record<string, number | string>;
 }
 
-export function appUrl({ model = 'tiny-test', device, hooks = true }: AppOptions = {}): string {
+/**
+ * The shipped model's safeguard rightly rolls back a run that makes the person's newest item less
+ * likely; tests of the mechanism itself (fine-tune, checkpoint, reload) widen its tolerance there.
+ */
+export function mechanismPolicy(model: string): AppOptions['policy'] {
+  return model === 'tiny-test' ? undefined : { tolerance: 1000 };
+}
+
+export function appUrl({ model = 'tiny-test', device, hooks = true, policy }: AppOptions = {}): string {
   const params = new URLSearchParams({ model });
   if (device) params.set('device', device);
+  if (policy) params.set('policy', JSON.stringify(policy));
   if (hooks) params.set('hooks', '1');
   return `/?${params}`;
 }

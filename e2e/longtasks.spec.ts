@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { act, feedIds, learnNow, MODELS, openReady } from './helpers';
+import { act, feedIds, learnNow, mechanismPolicy, MODELS, openReady } from './helpers';
 
 declare global {
   interface Window {
@@ -15,7 +15,7 @@ for (const model of MODELS) {
         for (const e of list.getEntries()) window.longTasks!.push({ start: e.startTime, duration: e.duration });
       }).observe({ type: 'longtask', buffered: true });
     });
-    await openReady(page, { model });
+    await openReady(page, { model, policy: mechanismPolicy(model) });
     for (let i = 0; i < 3; i++) await act(page, (await feedIds(page))[0], 'Like');
     const t0 = await page.evaluate(() => performance.now());
     let steps = 0;

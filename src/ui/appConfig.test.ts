@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { readAppConfig } from './appConfig';
 
 describe('readAppConfig', () => {
@@ -14,5 +14,16 @@ describe('readAppConfig', () => {
     expect(readAppConfig('?model=..%2Fsecret', '/').modelName).toBe('ml-1m-sasrec');
     expect(readAppConfig('?model=https://evil.example/m', '/').modelName).toBe('ml-1m-sasrec');
     expect(readAppConfig('?device=tpu', '/').device).toBe('auto');
+  });
+});
+
+describe('readAppConfig ?policy=', () => {
+  it('is honoured only with ?hooks=1 and only as a JSON object', () => {
+    expect(readAppConfig('?hooks=1&policy={"tolerance":5}', '/').policy).toEqual({ tolerance: 5 });
+    expect(readAppConfig('?policy={"tolerance":5}', '/').policy).toBeUndefined();
+    const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
+    expect(readAppConfig('?hooks=1&policy=[1]', '/').policy).toBeUndefined();
+    expect(spy).toHaveBeenCalledWith(expect.stringContaining('must be a JSON object'));
+    spy.mockRestore();
   });
 });

@@ -1,4 +1,5 @@
 import type { Device } from '../engine/recommender/types';
+import type { FinetunePolicy } from '../engine/train/finetunePolicy';
 
 /** The model shipped with the app; `?model=<name>` picks another folder under public/models. */
 export const DEFAULT_MODEL = 'ml-1m-sasrec';
@@ -11,6 +12,20 @@ export interface AppConfig {
   device: Device;
   /** Exposes the engine on `window.localrec` for tests and benchmarks (`?hooks=1`). */
   testHooks: boolean;
+  /** Fine-tuning policy overrides from `?policy=<json>`, honoured only with `?hooks=1` (tests, demos). */
+  policy: Partial<FinetunePolicy> | undefined;
+}
+
+function readPolicy(raw: string | null): Partial<FinetunePolicy> | undefined {
+  if (!raw) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Partial<FinetunePolicy>;
+  } catch {
+    // fall through to the message below
+  }
+  console.error(`LocalRec: ignoring ?policy=${raw}: it must be a JSON object such as {"steps":4}.`);
+  return undefined;
 }
 
 /**
@@ -24,5 +39,6 @@ export function readAppConfig(search: string, baseUrl: string): AppConfig {
   const requestedDevice = params.get('device') ?? 'auto';
   const device = (DEVICES as readonly string[]).includes(requestedDevice) ? (requestedDevice as Device) : 'auto';
   const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
-  return { modelName, modelUrl: `${base}models/${modelName}/`, device, testHooks: params.get('hooks') === '1' };
+  const testHooks = params.get('hooks') === '1';
+  return { modelName, modelUrl: `${base}models/${modelName}/`, device, testHooks, policy: testHooks ? readPolicy(params.get('policy')) : undefined };
 }

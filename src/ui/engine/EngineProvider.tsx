@@ -78,7 +78,7 @@ export function EngineProvider({ config, createEngine, children }: Props) {
           break;
       }
     };
-    const instance = createEngine({ modelUrl: config.modelUrl, device: config.device, onProgress });
+    const instance = createEngine({ modelUrl: config.modelUrl, device: config.device, policy: config.policy, onProgress });
     engineRef.current = instance;
     setEngine(instance);
     const removeHooks = config.testHooks ? installTestHooks(instance) : () => {};
@@ -107,7 +107,7 @@ export function EngineProvider({ config, createEngine, children }: Props) {
       engineRef.current = null;
       void instance.dispose().catch(() => {});
     };
-  }, [config.modelUrl, config.device, config.testHooks, createEngine, attempt]);
+  }, [config.modelUrl, config.device, config.testHooks, config.policy, createEngine, attempt]);
 
   const record = useCallback(async (itemId: number, type: EventType) => {
     const instance = engineRef.current;
