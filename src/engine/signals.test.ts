@@ -7,7 +7,10 @@ describe('signals', () => {
     expect(SIGNALS.view.trainWeight).toBe(0.6);
     expect(SIGNALS.search.trainWeight).toBe(0.5);
     expect(SIGNALS.open.trainWeight).toBe(0.3);
-    expect(SIGNALS.dislike).toEqual({ inContext: false, trainWeight: 0, negative: true });
+    expect(SIGNALS.dislike).toEqual({ inContext: false, contextWindow: 0, trainWeight: 0, negative: true });
+    expect(SIGNALS.like.contextWindow).toBe(Infinity);
+    expect(SIGNALS.search.contextWindow).toBe(30);
+    expect(SIGNALS.open.contextWindow).toBe(15);
   });
 
   it('orders by time, keeps each item once at its latest event, strongest weight wins', () => {
@@ -21,6 +24,26 @@ describe('signals', () => {
     expect(v.weights).toEqual([0.5, 0.6, 1]);
     expect([...v.seen].sort()).toEqual([1, 2, 3]);
     expect(v.disliked).toEqual([]);
+  });
+
+  it('passing signals fade from the context: an open older than 15 events, a search older than 30', () => {
+    const filler = (from: number, n: number) => Array.from({ length: n }, (_, k) => ({ itemId: 100 + from + k, type: 'view' as const, at: from + k + 1 }));
+    const events = [
+      { itemId: 1, type: 'open' as const, at: 0 },
+      { itemId: 2, type: 'search' as const, at: 0.5 },
+      { itemId: 3, type: 'like' as const, at: 0.7 },
+      ...filler(0, 20),
+    ];
+    // 23 events: the open is 22 events old (window 15), the search 21 (window 30), the like stays.
+    let v = interpretEvents(events);
+    expect(v.sequence).not.toContain(1);
+    expect(v.sequence.slice(0, 2)).toEqual([2, 3]);
+    expect(v.seen.has(1)).toBe(true); // still never shown again
+    v = interpretEvents([...events, ...filler(20, 10)]);
+    expect(v.sequence).not.toContain(2);
+    expect(v.sequence[0]).toBe(3);
+    // A recent open keeps its item, and a like at any age keeps it too.
+    expect(interpretEvents([...filler(0, 20), { itemId: 1, type: 'open', at: 99 }]).sequence.at(-1)).toBe(1);
   });
 
   it('a dislike removes the item from the context; a later like restores it', () => {

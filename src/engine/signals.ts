@@ -7,19 +7,23 @@ import type { EventType, InteractionEvent } from './recommender/types';
  * - `trainWeight`: weight of the item as a next-item target in fine-tuning (0 = not a target).
  * - `negative`: the item is an explicit negative (its scores are pushed down in fine-tuning
  *   and it never comes back in the feed).
+ * - `contextWindow`: how long the event keeps its item in the context: only while it is among
+ *   the person's newest this-many events (Infinity = always). Strong signals stay; passing ones
+ *   (a search hit, a card opened) fade, so a burst of browsing does not steer the feed for good.
  */
 export interface SignalSpec {
   inContext: boolean;
+  contextWindow: number;
   trainWeight: number;
   negative: boolean;
 }
 
 export const SIGNALS: Readonly<Record<EventType, Readonly<SignalSpec>>> = {
-  like: { inContext: true, trainWeight: 1, negative: false },
-  view: { inContext: true, trainWeight: 0.6, negative: false },
-  search: { inContext: true, trainWeight: 0.5, negative: false },
-  open: { inContext: true, trainWeight: 0.3, negative: false },
-  dislike: { inContext: false, trainWeight: 0, negative: true },
+  like: { inContext: true, contextWindow: Infinity, trainWeight: 1, negative: false },
+  view: { inContext: true, contextWindow: Infinity, trainWeight: 0.6, negative: false },
+  search: { inContext: true, contextWindow: 30, trainWeight: 0.5, negative: false },
+  open: { inContext: true, contextWindow: 15, trainWeight: 0.3, negative: false },
+  dislike: { inContext: false, contextWindow: 0, trainWeight: 0, negative: true },
 };
 
 export const EVENT_TYPES = Object.keys(SIGNALS) as EventType[];
@@ -54,7 +58,7 @@ export function interpretEvents(events: readonly InteractionEvent[]): SignalView
     seen.add(e.itemId);
     const spec = SIGNALS[e.type];
     if (e.type === 'like' || e.type === 'dislike') verdict.set(e.itemId, e.type);
-    if (spec.inContext) {
+    if (spec.inContext && sorted.length - 1 - order < spec.contextWindow) {
       lastAt.set(e.itemId, order);
       weight.set(e.itemId, Math.max(weight.get(e.itemId) ?? 0, spec.trainWeight));
     }
