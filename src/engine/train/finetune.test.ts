@@ -82,8 +82,35 @@ describe('finetune', () => {
     const forward: FinetuneHistory = { sequence: [17, 18, 19, 20, 21, 22], weights: [1, 1, 1, 1, 1, 1], disliked: [] };
     const r = await finetune({ model: x.model, pretrained: x.pretrained, history: forward, policy: resolvePolicy({ steps: 2, learningRate: 0, validateEvery: 1, tolerance: 0.01 }) });
     expect(r.valPretrained as number).toBeLessThan((r.valBefore as number) - 0.01);
-    expect(r.accepted).toBe(false);
-    expect(r.reason).toContain('limit');
+    expect(r.steps).toBe(0); // no step may be kept: the bar is the pretrained loss, not the worse current one
+    // ... and the safeguard goes back to the pretrained weights.
+    expect(r.reset).toBe(true);
+    expect(r.accepted).toBe(true);
+    expect(r.reason).toMatch(/^reset to the pretrained weights/);
+    expect(r.optimizerState).toBeNull();
+    expect(r.valAfter).toBe(r.valPretrained);
+    expect(await values(x.model, 'final_ln_g')).toEqual(await x.pretrained.get('final_ln_g')?.data());
+    free(x);
+  });
+
+  it('holds out the newest validationItems positives (at most a third of the history) and averages their loss', async () => {
+    const x = loadTiny();
+    const forward: FinetuneHistory = { sequence: [17, 18, 19, 20, 21, 22], weights: [1, 1, 1, 1, 1, 1], disliked: [] };
+    const policy = (validationItems: number) => resolvePolicy({ steps: 1, learningRate: 0, validateEvery: 1, validationItems });
+    const one = await finetune({ model: x.model, pretrained: x.pretrained, history: forward, policy: policy(1) });
+    const two = await finetune({ model: x.model, pretrained: x.pretrained, history: forward, policy: policy(2) });
+    const many = await finetune({ model: x.model, pretrained: x.pretrained, history: forward, policy: policy(5) });
+    // k = 2 is the mean of the losses of 22 after [17..21] and of 21 after [17..20].
+    const ce = async (prefix: number[], target: number) => {
+      const s = await scoreCatalog(x.model, prefix);
+      const allowed = [...s].map((v, i) => (i === 0 || (prefix.includes(i) && i !== target) ? -Infinity : v));
+      const m = Math.max(...allowed);
+      return m + Math.log(allowed.reduce((a, v) => a + Math.exp(v - m), 0)) - s[target];
+    };
+    expect(one.valBefore as number).toBeCloseTo(await ce([17, 18, 19, 20, 21], 22), 4);
+    expect(two.valBefore as number).toBeCloseTo(((await ce([17, 18, 19, 20, 21], 22)) + (await ce([17, 18, 19, 20], 21))) / 2, 4);
+    // 5 asked, 6 items: capped at 2 (a third).
+    expect(many.valBefore as number).toBeCloseTo(two.valBefore as number, 6);
     free(x);
   });
 

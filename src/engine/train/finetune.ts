@@ -39,7 +39,10 @@ export interface FinetuneResult {
   steps: number;
   /** Steps actually run. */
   ran: number;
+  /** The weights changed and should be stored (trained steps kept, or a reset). */
   accepted: boolean;
+  /** Nothing was kept and the weights went back to the pretrained ones (see `finetune`). */
+  reset: boolean;
   reason: string;
   /**
    * Cross-entropy of the held-out most recent item before and after (null when skipped), over the
@@ -101,7 +104,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
   const cfg = model.config;
   const names = trainableNames(model.weights.keys(), policy.trainable, cfg.blocks);
   const skip = (reason: string, drift = 0): FinetuneResult => ({
-    steps: 0, ran: 0, accepted: false, reason, valBefore: null, valAfter: null, valPretrained: null, drift,
+    steps: 0, ran: 0, accepted: false, reset: false, reason, valBefore: null, valAfter: null, valPretrained: null, drift,
     optimizerState: input.optimizerState ?? null, trainable: names,
   });
   for (const n of names) {
@@ -114,9 +117,11 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
   }
   if (policy.steps === 0) return skip('policy.steps is 0 (inference only)');
 
-  const heldOut = seq[seq.length - 1];
-  const trainSeq = seq.slice(0, -1);
-  const trainW = wts.slice(0, -1);
+  // The newest k positives are held out for validation (k = validationItems, at most a third of the history).
+  const k = Math.max(1, Math.min(policy.validationItems, Math.floor(seq.length / 3)));
+  const heldOut = seq.slice(-k);
+  const trainSeq = seq.slice(0, -k);
+  const trainW = wts.slice(0, -k);
   const vocab = cfg.numItems + 1;
   const vars = new Map(names.map((n) => [n, model.w(n)]));
   const anchor = names.map((n) => pretrained.get(n) as tf.Tensor);
@@ -159,14 +164,19 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
   const userPosT = tf.tensor1d(Int32Array.from(userPositions), 'int32');
   const fullSeqT = tf.tensor2d(full.data, [1, full.len], 'int32');
   const padBias = padColumnBias(vocab);
-  // Validation ranks like the feed: items already in the context and disliked items are out.
-  const valMask = new Float32Array(vocab);
-  for (const i of [...trainSeq, ...history.disliked]) if (i > 0 && i < vocab && i !== heldOut) valMask[i] = NEG_INF;
-  const valMaskT = tf.tensor2d(valMask, [1, vocab]);
+  // Validation ranks like the feed: each held-out item after the items before it, with those
+  // items and disliked items out of the ranking.
+  const valPrefixes = heldOut.map((_, j) => seq.slice(0, seq.length - k + j));
+  const valMask = new Float32Array(k * vocab);
+  valPrefixes.forEach((prefix, j) => {
+    for (const i of [...prefix, ...history.disliked]) if (i > 0 && i < vocab && i !== heldOut[j]) valMask[j * vocab + i] = NEG_INF;
+  });
+  const valMaskT = tf.tensor2d(valMask, [k, vocab]);
   const valSeqT = (() => {
-    const p = packRows([trainSeq], cfg.maxLen);
-    return tf.tensor2d(p.data, [1, p.len], 'int32');
+    const p = packRows(valPrefixes, cfg.maxLen);
+    return tf.tensor2d(p.data, [k, p.len], 'int32');
   })();
+  const valTargetT = tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from(heldOut), 'int32'), vocab));
 
   /** Logits [rows, vocab] of hidden states [rows, d] (matmul.ts: fast on WASM forward and backward). */
   const logitsOf = (h: tf.Tensor2D, table: tf.Tensor2D) => tf.add(matmul(h, table, false, true), padBias) as tf.Tensor2D;
@@ -199,8 +209,8 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
 
   const valLoss = async (): Promise<number> => {
     const v = tf.tidy(() => {
-      const logits = tf.add(model.scoreLast(valSeqT), valMaskT); // [1, vocab]
-      return tf.sub(tf.logSumExp(logits, 1), tf.slice(logits, [0, heldOut], [1, 1]).reshape([1]));
+      const logits = tf.add(model.scoreLast(valSeqT), valMaskT); // [k, vocab]
+      return tf.mean(tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(logits, valTargetT), 1)));
     });
     const out = (await v.data())[0];
     v.dispose();
@@ -269,19 +279,27 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
     }
     await yieldToEventLoop();
     restore(good);
+    // Safeguard over time: when nothing was kept and the weights we started from (an earlier
+    // checkpoint) are worse than the pretrained ones on the newest items by more than the
+    // tolerance, go back to the pretrained weights.
+    const reset = goodSteps === 0 && valPretrained < valBefore - policy.tolerance;
+    if (reset) restore(new Map(names.map((n, i) => [n, anchor[i]])));
     drift = await capDrift(vars, names, anchor, anchorNorm, 0);
     await yieldToEventLoop();
-    const accepted = goodSteps > 0;
-    const optimizerState = accepted ? await adam.getState() : input.optimizerState ?? null;
-    const reason = accepted
-      ? stopReason || `trained ${goodSteps} steps; held-out loss ${valBefore.toFixed(3)} -> ${(valAfter ?? valBefore).toFixed(3)}`
-      : `rolled back: ${stopReason || 'no step improved the held-out item'}`;
-    return { steps: goodSteps, ran, accepted, reason, valBefore, valAfter: accepted ? valAfter : valBefore, valPretrained, drift, optimizerState, trainable: names };
+    const accepted = goodSteps > 0 || reset;
+    const optimizerState = reset ? null : accepted ? await adam.getState() : input.optimizerState ?? null;
+    const reason = reset
+      ? `reset to the pretrained weights: they beat the current ones on the newest items (${valBefore.toFixed(3)} vs ${valPretrained.toFixed(3)}) and no step helped`
+      : accepted
+        ? stopReason || `trained ${goodSteps} steps; held-out loss ${valBefore.toFixed(3)} -> ${(valAfter ?? valBefore).toFixed(3)}`
+        : `rolled back: ${stopReason || 'no step improved the held-out item'}`;
+    const after = reset ? valPretrained : accepted ? valAfter : valBefore;
+    return { steps: goodSteps, ran, accepted, reset, reason, valBefore, valAfter: after, valPretrained, drift, optimizerState, trainable: names };
   } finally {
     adam.dispose();
     if (good !== initial) disposeSnap(good);
     disposeSnap(initial);
-    for (const t of [seqsT, posT, targetsT, weightsT, pickT, userPosT, fullSeqT, padBias, valSeqT, valMaskT]) t.dispose();
+    for (const t of [seqsT, posT, targetsT, weightsT, pickT, userPosT, fullSeqT, padBias, valSeqT, valMaskT, valTargetT]) t.dispose();
   }
 }
 

@@ -29,8 +29,10 @@ export interface FinetunePolicy {
   dislikePenalty: number;
   /** Global gradient-norm clip (0 = none). */
   clipNorm: number;
-  /** Validate on the held-out most recent interaction every this many steps (keep the best). */
+  /** Validate on the held-out most recent interactions every this many steps (keep the best). */
   validateEvery: number;
+  /** How many of the newest positive items are held out for validation (at most a third of the history). */
+  validationItems: number;
   /**
    * Keep fine-tuned weights only while the held-out loss stays within this (nats) of the better of
    * the starting and the pretrained weights.
@@ -59,6 +61,7 @@ export const DEFAULT_FINETUNE_POLICY: Readonly<FinetunePolicy> = Object.freeze({
   dislikePenalty: 0,
   clipNorm: 1,
   validateEvery: 2,
+  validationItems: 1,
   tolerance: 0.02,
   replayWeight: 0.5,
   maxSequence: 200,
@@ -70,7 +73,7 @@ export function resolvePolicy(overrides: Partial<FinetunePolicy> = {}): Finetune
   const bad = (key: string, need: string): never => {
     throw new LocalRecError('INVALID_INPUT', `Fine-tuning policy "${key}" ${need} (got ${JSON.stringify((p as unknown as Record<string, unknown>)[key])}).`);
   };
-  for (const k of ['learnAfter', 'minHistory', 'steps', 'validateEvery', 'maxSequence'] as const) {
+  for (const k of ['learnAfter', 'minHistory', 'steps', 'validateEvery', 'validationItems', 'maxSequence'] as const) {
     if (!Number.isInteger(p[k]) || p[k] < (k === 'steps' ? 0 : 1)) bad(k, 'must be a positive integer');
   }
   if (p.minHistory < 2) bad('minHistory', 'must be at least 2 (one item is held out)');
