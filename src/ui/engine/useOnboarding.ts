@@ -1,0 +1,69 @@
+import { useCallback, useState } from 'react';
+import type { EngineSettings, InteractionEvent, Recommender } from '../../engine/recommender/types';
+import { onboardingEvents } from '../onboardingPicks';
+import { useEngine } from './useEngine';
+import { useEngineData } from './useEngineData';
+
+const readSettings = (engine: Recommender): Promise<EngineSettings> => engine.getSettings();
+const readHistory = (engine: Recommender): Promise<InteractionEvent[]> => engine.history();
+
+export interface Onboarding {
+  /** `unknown` until settings and history are read; `open` on a first visit; `done` otherwise. */
+  state: 'unknown' | 'open' | 'done';
+  /** Recording the picks. */
+  saving: boolean;
+  error: string | null;
+  /** Records the picks (see `onboardingEvents`) and marks onboarding done. */
+  finish(titles: readonly number[], genres: readonly string[]): Promise<void>;
+  /** Marks onboarding done without recording anything. */
+  skip(): Promise<void>;
+}
+
+/**
+ * Whether to offer onboarding: only while the stored settings say it was neither finished nor
+ * skipped and the history is empty (someone who already liked titles in the feed has started).
+ * Finishing or skipping stores `onboarded: true`, so it never comes back, also after a reload.
+ */
+export function useOnboarding(): Onboarding {
+  const { engine, catalog, record } = useEngine();
+  const settings = useEngineData(readSettings);
+  const history = useEngineData(readHistory);
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [closed, setClosed] = useState(false);
+
+  const finish = useCallback(
+    async (titles: readonly number[], genres: readonly string[]) => {
+      if (!engine) return;
+      setSaving(true);
+      setError(null);
+      try {
+        for (const e of onboardingEvents(catalog ?? [], titles, genres)) await record(e.itemId, e.type);
+        await engine.setSettings({ onboarded: true });
+        setClosed(true);
+      } catch (err) {
+        setError(err instanceof Error ? err.message : String(err));
+      } finally {
+        setSaving(false);
+      }
+    },
+    [engine, catalog, record],
+  );
+  const skip = useCallback(async () => {
+    if (!engine) return;
+    setError(null);
+    try {
+      await engine.setSettings({ onboarded: true });
+      setClosed(true);
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  }, [engine]);
+
+  let state: Onboarding['state'];
+  if (saving) state = 'open';
+  else if (!settings || !history) state = 'unknown';
+  else if (closed) state = 'done';
+  else state = !settings.onboarded && history.length === 0 ? 'open' : 'done';
+  return { state, saving, error, finish, skip };
+}
