@@ -37,13 +37,17 @@ export function Onboarding({ onboarding }: { onboarding: OnboardingState }) {
                 type="button"
                 className="onboarding-tile"
                 aria-pressed={on}
+                aria-label={title}
+                aria-describedby={`onboarding-genres-${item.id}`}
                 disabled={saving}
                 data-item-id={item.id}
                 onClick={() => setTitles((t) => toggle(t, item.id))}
               >
                 <CoverArt title={title} />
                 <span className="onboarding-title">{title}</span>
-                <span className="muted small">{item.genres.join(', ') || 'no genre listed'}</span>
+                <span id={`onboarding-genres-${item.id}`} className="muted small">
+                  {item.genres.join(', ') || 'no genre listed'}
+                </span>
               </button>
             </li>
           );

@@ -9,16 +9,18 @@ interface Props {
 const BAR = 20;
 const GAP = 8;
 const HEIGHT = 100;
+/** Bars keep one width: a short history fills the left of the chart instead of one wide bar. */
+const MIN_SLOTS = 8;
 
 /** Stacked bars of genre shares, one per period (plain SVG; the table next to it is the accessible form). */
 export function TasteChart({ genres, periods, colour }: Props) {
-  const width = periods.length * (BAR + GAP) - GAP;
+  const width = Math.max(periods.length, MIN_SLOTS) * (BAR + GAP) - GAP;
   const top = periods[periods.length - 1];
   const leading = genres.reduce((best, g) => (top.shares[g] > top.shares[best] ? g : best), genres[0]);
   return (
     <svg
       className="taste-chart"
-      viewBox={`0 0 ${Math.max(width, BAR)} ${HEIGHT}`}
+      viewBox={`0 0 ${width} ${HEIGHT}`}
       preserveAspectRatio="none"
       role="img"
       aria-label={`Genre shares over ${periods.length} period${periods.length === 1 ? '' : 's'}; most recently ${leading} leads with ${Math.round(top.shares[leading] * 100)}%.`}

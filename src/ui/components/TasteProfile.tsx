@@ -37,6 +37,9 @@ export function TasteProfile() {
             counted).
           </p>
           <TasteChart genres={series.genres} periods={periods} colour={colour} />
+          <p className="muted small taste-range">
+            {periods.length === 1 ? periods[0].label : `${periods[0].label} … ${periods[periods.length - 1].label}`}
+          </p>
           <ul className="taste-legend" aria-hidden="true">
             {series.genres.map((g) => (
               <li key={g}>
