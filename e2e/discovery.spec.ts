@@ -77,10 +77,12 @@ test('skipping onboarding records nothing and hides it for good', async ({ page 
 for (const model of MODELS) {
   test(`the discover control widens the genres of the feed (model ${model})`, async ({ page }) => {
     await openReady(page, { model });
-    // A one-genre history: the five most popular titles whose first genre is Horror.
+    // A one-genre history: the five most popular titles whose first genre is Horror. Background
+    // fine-tuning is off so both ends of the control re-rank the same model's scores.
     const seeded = await page.evaluate(async () => {
       const engine = window.localrec?.engine;
       if (!engine) throw new Error('open the app with ?hooks=1');
+      await engine.setSettings({ autoLearn: false });
       const horror = (await engine.catalog()).filter((it) => it.genres[0] === 'Horror').sort((a, b) => b.popularity - a.popularity || a.id - b.id);
       const ids = horror.slice(0, 5).map((it) => it.id);
       for (const [i, itemId] of ids.entries()) await engine.record({ itemId, type: 'like', at: Date.now() + i });
@@ -100,15 +102,28 @@ for (const model of MODELS) {
     const discover = await shownGenres(page, N);
 
     const distinct = (list: string[][]) => new Set(list.flat()).size;
+    // Intra-list diversity: mean pairwise genre distance (1 - Jaccard) of the shown cards.
+    const ild = (list: string[][]) => {
+      let sum = 0;
+      let pairs = 0;
+      for (let i = 0; i < list.length; i++)
+        for (let j = i + 1; j < list.length; j++) {
+          const common = list[i].filter((g) => list[j].includes(g)).length;
+          const union = list[i].length + list[j].length - common;
+          sum += union === 0 ? 0 : 1 - common / union;
+          pairs++;
+        }
+      return sum / pairs;
+    };
     const horrorShare = (list: string[][]) => list.filter((g) => g.includes('Horror')).length / list.length;
-    console.log(`${model}: familiar ${distinct(familiar)} genres, Horror ${horrorShare(familiar)}; discover ${distinct(discover)} genres, Horror ${horrorShare(discover)}`);
+    const describe = (list: string[][]) => `${distinct(list)} genres, ILD ${ild(list).toFixed(3)}, Horror ${horrorShare(list)}`;
+    console.log(`${model}, first ${N} cards: familiar ${describe(familiar)}; discover ${describe(discover)}`);
     expect(familiar).toHaveLength(N);
     expect(discover).toHaveLength(N);
-    // More genres on the first screen at the discover end, and the seeded genre never gains share.
-    // (Measured: tiny-test 4 -> 6 genres, Horror 30% -> 30%; ml-1m-sasrec 6 -> 9 genres, Horror
-    // 100% -> 100%: at this depth the shipped model's discover end varies the secondary genres.)
+    // More genres, and less alike, on the first screen at the discover end. (The seeded genre's
+    // share is logged, not asserted: measured it does not fall on either model, see the report.)
     expect(distinct(discover)).toBeGreaterThan(distinct(familiar));
-    expect(horrorShare(discover)).toBeLessThanOrEqual(horrorShare(familiar));
+    expect(ild(discover)).toBeGreaterThan(ild(familiar));
 
     // The setting is stored: a reload ranks at the discover end again.
     await page.reload();
