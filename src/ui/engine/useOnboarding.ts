@@ -8,7 +8,7 @@ const readSettings = (engine: Recommender): Promise<EngineSettings> => engine.ge
 const readHistory = (engine: Recommender): Promise<InteractionEvent[]> => engine.history();
 
 export interface Onboarding {
-  /** `unknown` until settings and history are read; `open` on a first visit; `done` otherwise. */
+  /** `unknown` until settings and history are read (or if the model failed to load); `open` on a first visit; `done` otherwise. */
   state: 'unknown' | 'open' | 'done';
   /** Recording the picks. */
   saving: boolean;
@@ -25,9 +25,10 @@ export interface Onboarding {
  * Finishing or skipping stores `onboarded: true`, so it never comes back, also after a reload.
  */
 export function useOnboarding(): Onboarding {
-  const { engine, catalog, record } = useEngine();
-  const settings = useEngineData(readSettings);
-  const history = useEngineData(readHistory);
+  const { engine, phase, catalog, record } = useEngine();
+  // Stored data needs no model: offer onboarding while the model still loads.
+  const settings = useEngineData(readSettings, { beforeReady: true });
+  const history = useEngineData(readHistory, { beforeReady: true });
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [closed, setClosed] = useState(false);
@@ -62,7 +63,7 @@ export function useOnboarding(): Onboarding {
 
   let state: Onboarding['state'];
   if (saving) state = 'open';
-  else if (!settings || !history) state = 'unknown';
+  else if (phase === 'error' || !settings || !history) state = 'unknown';
   else if (closed) state = 'done';
   else state = !settings.onboarded && history.length === 0 ? 'open' : 'done';
   return { state, saving, error, finish, skip };
