@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { act, cards, feedIds, interactions, MODELS, openReady } from './helpers';
+import { act, appUrl, cards, feedIds, interactions, MODELS, openReady } from './helpers';
 
 const onboarding = (page: Page) => page.getByRole('region', { name: 'Pick a few titles you like' });
 const main = (page: Page) => page.locator('main#main');
@@ -59,8 +59,20 @@ test('onboarding appears on a fresh profile, seeds the first personal feed, and 
   expect(await interactions(page)).toBe(3);
 });
 
-test('skipping onboarding records nothing and hides it for good', async ({ page }) => {
-  await openReady(page);
+test('onboarding shows while the model loads; skipping it records nothing and hides it for good', async ({ page }) => {
+  // Hold the weights back: onboarding needs only stored data and the catalog, not the model.
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.context().route('**/models/tiny-test/weights.bin', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto(appUrl());
+  await expect(onboarding(page)).toBeVisible();
+  await expect(page.getByTestId('backend')).toHaveText('loading…');
+  await expect(cards(page).first()).toBeVisible();
+  release();
+  await expect(page.getByTestId('backend')).toHaveText(/^(webgpu|wasm|cpu)$/, { timeout: 90_000 });
   await expect(main(page)).toHaveAttribute('data-onboarding', 'open');
   await onboarding(page).getByRole('button', { name: 'Skip' }).click();
   await expect(main(page)).toHaveAttribute('data-onboarding', 'done');
