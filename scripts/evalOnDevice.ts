@@ -19,6 +19,7 @@ import { evaluateOnDevice } from '../src/engine/eval/onDeviceEval';
 import { splitUsers } from '../src/engine/data/userSplit';
 import type { EvalCase } from '../src/engine/eval/rankTargets';
 import { resolvePolicy, type FinetunePolicy } from '../src/engine/train/finetunePolicy';
+import { validateReplay } from '../src/engine/train/replay';
 import { Rng } from '../src/engine/train/rng';
 import { loadDataset } from './lib/loadDataset';
 import { loadModelFiles } from './lib/modelFiles';
@@ -26,7 +27,7 @@ import { markdownTable } from './lib/onDeviceReport';
 import { failWith, intOption } from './lib/cli';
 
 const USAGE = 'usage: npm run eval:ondevice -- --data <dir> --model <pretrained dir> [--json <out.json>] [--md <out.md>] ' +
-  '[--holdout-users 0.2] [--holdout-seed 7] [--users N] [--reference 200] [--probes 20] [--chunk-users 10] [--replay N] [--policy <json>]';
+  '[--holdout-users 0.2] [--holdout-seed 7] [--users N] [--reference 200] [--probes 20] [--chunk-users 10] [--replay model|none|N] [--policy <json>] [--only future,dislikes,continual]';
 
 const { values: args } = parseArgs({
   options: {
@@ -40,9 +41,10 @@ const { values: args } = parseArgs({
     reference: { type: 'string', default: '200' },
     probes: { type: 'string', default: '20' },
     'chunk-users': { type: 'string', default: '10' },
-    replay: { type: 'string', default: '0' },
+    replay: { type: 'string', default: 'model' },
     policy: { type: 'string' },
     seed: { type: 'string', default: '1' },
+    only: { type: 'string' },
   },
 });
 
@@ -92,17 +94,29 @@ async function main(): Promise<void> {
     const s = dataset.sequences[u];
     return { history: s.subarray(0, s.length - 1), target: s[s.length - 1], exclude: s.subarray(0, s.length - 1) };
   });
-  const replay = rng.shuffle(split.trainUsers.slice()).slice(0, count('replay', args.replay ?? '0')).map((u) => Array.from(dataset.sequences[u].slice(-50)));
+  // Replay exemplars, as the app uses them: the model folder's replay.json ("model", the default;
+  // none when the folder has no replay.json), "none", or N real training users' newest 50 items.
+  const replayArg = args.replay ?? 'model';
+  const replayFile = join(args.model, 'replay.json');
+  const replay: number[][] = replayArg === 'none'
+    ? []
+    : replayArg === 'model'
+      ? (existsSync(replayFile) ? validateReplay(JSON.parse(readFileSync(replayFile, 'utf8')), model.config.numItems, replayFile) : [])
+      : rng.shuffle(split.trainUsers.slice()).slice(0, count('replay', replayArg)).map((u) => Array.from(dataset.sequences[u].slice(-50)));
+  const replaySource = replayArg === 'model' ? (replay.length ? 'model replay.json' : 'none (no replay.json)') : replayArg === 'none' ? 'none' : `${replay.length} training users`;
+  const only = args.only?.split(',').map((x) => x.trim()).filter(Boolean);
+  for (const p of only ?? []) if (!['future', 'dislikes', 'continual'].includes(p)) fail(`--only takes future, dislikes and/or continual, comma separated (got "${p}")`);
+  const parts = only ? { future: only.includes('future'), dislikes: only.includes('dislikes'), continual: only.includes('continual') } : undefined;
   const t0 = Date.now();
   const report = await evaluateOnDevice(model, dataset, heldOut, {
     policy, futureCount: 3, referenceCases, referenceProbes: count('probes', args.probes ?? '20'),
     chunkSize: 10, minChunks: 20, maxChunks: 25, chunkUsers: count('chunk-users', args['chunk-users'] ?? '10'),
-    replay, bootstrapIterations: 1000, seed,
+    replay, bootstrapIterations: 1000, seed, parts,
     onProgress: (m) => process.stderr.write(`${m}\n`),
   });
   model.dispose();
   const name = args.data.split('/').filter(Boolean).pop() ?? args.data;
-  const out = { dataset: name, policy, replayExemplars: replay.length, seconds: Math.round((Date.now() - t0) / 1000), ...report };
+  const out = { dataset: name, policy, replayExemplars: replay.length, replaySource, seconds: Math.round((Date.now() - t0) / 1000), ...report };
   const md = markdownTable(report, name, policy);
   process.stdout.write(md);
   if (args.json) writeFileSync(args.json, JSON.stringify(out, null, 2) + '\n');

@@ -20,6 +20,7 @@ import { loadDataset } from './lib/loadDataset';
 import { loadModelFiles, saveModelFiles } from './lib/modelFiles';
 import { leaveOneOut } from './lib/split';
 import { writeManifest } from './lib/manifest';
+import { writeReplayFile } from './lib/replayFile';
 
 const { values: args } = parseArgs({
   options: {
@@ -85,6 +86,8 @@ if (args.run && existsSync(join(args.run, 'checkpoint', 'state.json'))) {
     bestValidNdcg10: state.bestNdcg, trainSeconds: Math.round(state.trainSeconds), finished: state.done, history: state.history,
   }, null, 1));
 }
+// Replay exemplars for on-device fine-tuning, sampled from the model (no one's real history).
+await writeReplayFile(args.out, model);
 writeManifest(args.out);
 model.dispose();
 process.stderr.write(`exported ${args.out} (${precision})\n`);

@@ -50,6 +50,8 @@ interface TrainOptions {
   /** Use the catalog's genres and years as content features. */
   contentFeatures: boolean;
   weightDecay: number;
+  /** Clip the global gradient norm to this value; 0 disables clipping. */
+  clipNorm: number;
 }
 
 const DEFAULT_TRAIN: TrainOptions = {
@@ -66,6 +68,7 @@ const DEFAULT_TRAIN: TrainOptions = {
   checkpointMinutes: 5,
   contentFeatures: true,
   weightDecay: 0,
+  clipNorm: 5,
 };
 
 interface RunState {
@@ -169,7 +172,7 @@ writeFileSync(join(ckptDir, 'run.json'), JSON.stringify({ data: args.data, confi
 
 const init: RunnerInit = {
   config, seed: opts.seed, features, featureNames, resumeDir: resuming ? ckptModelDir : null,
-  adam: { weightDecay: opts.weightDecay }, loss: opts.loss,
+  adam: { weightDecay: opts.weightDecay, clipNorm: opts.clipNorm }, loss: opts.loss,
 };
 const workerCount = Math.max(1, Number(args.workers) || 1);
 const runner: TrainRunner = workerCount > 1 ? await ParallelRunner.start(workerCount, init) : new LocalRunner(init);

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { userInteractions } from '../data/buildDataset';
 import type { SequenceDataset } from '../data/types';
 import { SasRec } from '../model/sasrec';
-import { scoreCatalog } from '../rank/scoreCatalog';
+import { personalScores } from '../rank/personalScores';
 import { interpretEvents, type SignalView } from '../signals';
 import type { AdamState } from '../train/adam';
 import { finetune, type FinetuneResult } from '../train/finetune';
@@ -31,6 +31,8 @@ export interface OnDeviceOptions {
   replay: number[][];
   bootstrapIterations: number;
   seed: number;
+  /** Which experiments to run (default all); skipped ones report zeros and empty lists. */
+  parts?: { future?: boolean; dislikes?: boolean; continual?: boolean };
   onProgress?: (message: string) => void;
 }
 
@@ -62,8 +64,9 @@ function assignWeights(to: SasRec, from: SasRec): void {
   for (const [n, v] of to.weights) v.assign(from.w(n));
 }
 
-async function topOf(model: SasRec, view: SignalView): Promise<number[]> {
-  return topK(await scoreCatalog(model, view.sequence), K, view.seen);
+/** Top 10 as the app's feed ranks it (the policy's rank-time dislike penalty included). */
+async function topOf(model: SasRec, view: SignalView, policy: FinetunePolicy): Promise<number[]> {
+  return topK(await personalScores(model, view, policy), K, view.seen);
 }
 
 async function referenceNdcg(model: SasRec, cases: EvalCase[]): Promise<number> {
@@ -87,23 +90,28 @@ export async function evaluateOnDevice(pretrained: SasRec, ds: SequenceDataset, 
     const refPre = await referenceNdcg(pretrained, opts.referenceCases);
     const refPost: number[] = [];
     const episodes = heldOut.map((u) => futureEpisode(ds, u, opts.futureCount, opts.policy.minHistory + 1)).filter((e): e is Episode => e !== null && e.future.length > 0);
-    for (const [i, ep] of episodes.entries()) {
+    const parts = { future: true, dislikes: true, continual: true, ...opts.parts };
+    for (const [i, ep] of (parts.future ? episodes : []).entries()) {
       const view = interpretEvents(ep.events);
       if (view.sequence.length < opts.policy.minHistory) continue;
-      const a = multiTargetMetrics(await topOf(pretrained, view), ep.future, K);
+      const a = multiTargetMetrics(await topOf(pretrained, view, opts.policy), ep.future, K);
       const t0 = performance.now();
       const r = await tune(view);
       ms += performance.now() - t0;
       if (r.accepted) accepted++;
-      const b = multiTargetMetrics(await topOf(live, view), ep.future, K);
+      const b = multiTargetMetrics(await topOf(live, view, opts.policy), ep.future, K);
       pre.push(a.ndcg); post.push(b.ndcg); hrPre.push(a.hr); hrPost.push(b.hr);
       if (refPost.length < opts.referenceProbes && r.accepted) refPost.push(await referenceNdcg(live, opts.referenceCases));
       assignWeights(live, pretrained);
       if ((i + 1) % 20 === 0) say(`future: ${i + 1}/${episodes.length} people, NDCG@10 ${mean(pre).toFixed(4)} -> ${mean(post).toFixed(4)}`);
     }
 
-    const disliked = await dislikeExperiment(pretrained, live, ds, heldOut, opts, tune, say);
-    const continual = await continualExperiment(pretrained, live, ds, heldOut, opts, tune, say);
+    const disliked = parts.dislikes
+      ? await dislikeExperiment(pretrained, live, ds, heldOut, opts, tune, say)
+      : { pretrained: 0, withoutFeedback: 0, withFeedback: 0, reductionPct: 0, users: 0, laterDislikedItems: 0 };
+    const continual = parts.continual
+      ? await continualExperiment(pretrained, live, ds, heldOut, opts, tune, say)
+      : { chunkSize: opts.chunkSize, users: 0, chunks: [] };
     const ndcgPre = mean(pre), ndcgPost = mean(post);
     return {
       heldOutUsers: heldOut.length,
@@ -126,7 +134,11 @@ export async function evaluateOnDevice(pretrained: SasRec, ds: SequenceDataset, 
 
 type Tune = (view: SignalView, state?: AdamState | null) => Promise<FinetuneResult>;
 
-/** Later-disliked items in the top 10: pretrained, fine-tuned without and with the dislike feedback. */
+/**
+ * Later-disliked items in the top 10: pretrained (no dislike feedback), fine-tuned without the
+ * dislike feedback (not trained on, not used in ranking) and with it (trained on, and the policy's
+ * rank-time penalty).
+ */
 async function dislikeExperiment(pretrained: SasRec, live: SasRec, ds: SequenceDataset, heldOut: readonly number[], opts: OnDeviceOptions, tune: Tune, say: (m: string) => void): Promise<OnDeviceReport['dislikedInTop10']> {
   let base = 0, without = 0, withFb = 0, users = 0, items = 0;
   for (const u of heldOut) {
@@ -136,12 +148,14 @@ async function dislikeExperiment(pretrained: SasRec, live: SasRec, ds: SequenceD
     if (view.sequence.length < opts.policy.minHistory || view.disliked.length === 0) continue;
     users++;
     items += ep.laterDisliked.length;
-    base += countInTop(await topOf(pretrained, view), ep.laterDisliked, K);
-    await tune({ ...view, disliked: [] });
-    without += countInTop(await topOf(live, view), ep.laterDisliked, K);
+    // Without feedback: the dislikes are neither trained on nor used in ranking.
+    const blind = { ...view, disliked: [] };
+    base += countInTop(await topOf(pretrained, blind, opts.policy), ep.laterDisliked, K);
+    await tune(blind);
+    without += countInTop(await topOf(live, blind, opts.policy), ep.laterDisliked, K);
     assignWeights(live, pretrained);
     await tune(view);
-    withFb += countInTop(await topOf(live, view), ep.laterDisliked, K);
+    withFb += countInTop(await topOf(live, view, opts.policy), ep.laterDisliked, K);
     assignWeights(live, pretrained);
   }
   say(`dislikes: ${users} people, later-disliked in top 10: pretrained ${base}, without feedback ${without}, with ${withFb}`);
@@ -164,8 +178,8 @@ async function continualExperiment(pretrained: SasRec, live: SasRec, ds: Sequenc
       const r = await tune(view, state);
       if (r.accepted) state = r.optimizerState;
       if (ep.future.length === 0 || view.sequence.length === 0) continue;
-      const a = multiTargetMetrics(await topOf(pretrained, view), ep.future, K).ndcg;
-      const b = multiTargetMetrics(await topOf(live, view), ep.future, K).ndcg;
+      const a = multiTargetMetrics(await topOf(pretrained, view, opts.policy), ep.future, K).ndcg;
+      const b = multiTargetMetrics(await topOf(live, view, opts.policy), ep.future, K).ndcg;
       const s = (sums[c - 1] ??= { users: 0, pre: 0, post: 0 });
       s.users++; s.pre += a; s.post += b;
     }

@@ -186,5 +186,5 @@ export async function deleteModelFromCache(modelUrl: string, cache: FileCache = 
 export function requiredFiles(manifest: ModelManifest): string[] {
   const has = (p: string) => manifest.files.some((f) => f.path === p);
   const bins = manifest.files.filter((f) => f.path.endsWith('.bin')).map((f) => f.path);
-  return [...['catalog.json', 'model.json'].filter(has), ...bins];
+  return [...['catalog.json', 'model.json', 'replay.json'].filter(has), ...bins];
 }

@@ -3,7 +3,7 @@ import { LocalRecError } from '../errors';
 import { defaultFileCache, type FileCache } from '../loading/fileCache';
 import { resolveModelUrl, type FetchLike } from '../loading/fetchModelFiles';
 import { checkRecommendOptions, popularFeed, rankFromScores, type CatalogIndex } from '../rank/rankFeed';
-import { scoreCatalog } from '../rank/scoreCatalog';
+import { personalScores } from '../rank/personalScores';
 import { yieldToEventLoop } from '../runtime/yieldToEventLoop';
 import { interpretEvents, isEventType } from '../signals';
 import { makeBundle, validateBundle } from '../store/exportBundle';
@@ -38,7 +38,7 @@ export interface LocalRecommenderOptions extends RecommenderOptions {
   fetch?: FetchLike;
   /** Model file cache; default Cache API (memory where missing); null = no caching. */
   cache?: FileCache | null;
-  /** Exemplar sequences of other people replayed during fine-tuning. */
+  /** Replay exemplars for fine-tuning; default: the model folder's replay.json (none when absent). */
   replay?: number[][];
 }
 
@@ -221,7 +221,7 @@ class LocalRecommender implements Recommender {
     const q = { count, offset, discover: opts.discover ?? settings.discover, exclude: opts.includeSeen ? new Set<number>() : view.seen };
     const l = this.loaded;
     if (!l || view.sequence.length === 0) return popularFeed(catalog, q);
-    const scores = await scoreCatalog(l.model, view.sequence);
+    const scores = await personalScores(l.model, view, this.policy);
     this.check();
     return rankFromScores(scores, catalog, q);
   }
@@ -302,7 +302,7 @@ class LocalRecommender implements Recommender {
       eventCount: events.length,
       policy: this.policy,
       previous: this.checkpoint,
-      replay: this.opts.replay,
+      replay: this.opts.replay ?? l.replay,
       signal: this.abort.signal,
       onStep: (step, of, loss) => this.emit({ status: 'learning', step, of, loss }),
     });

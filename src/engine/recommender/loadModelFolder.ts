@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { LocalRecError } from '../errors';
+import { LocalRecError, ModelLoadError } from '../errors';
+import { validateReplay } from '../train/replay';
 import type { FileCache } from '../loading/fileCache';
 import { fetchManifest, fetchModelFiles, requiredFiles, type FetchLike } from '../loading/fetchModelFiles';
 import type { ModelManifest } from '../loading/manifest';
@@ -11,6 +12,10 @@ import { selectBackend, type BackendInfo } from '../runtime/selectBackend';
 import type { Device, ProgressEvent, WasmPaths } from './types';
 
 /** A model on its backend, with a copy of the pretrained weights. */
+function parseJsonBytes(bytes: ArrayBuffer): unknown {
+  return JSON.parse(new TextDecoder().decode(bytes));
+}
+
 export interface LoadedModel {
   manifest: ModelManifest;
   modelId: string;
@@ -19,6 +24,8 @@ export interface LoadedModel {
   pretrained: Map<string, tf.Tensor>;
   backend: BackendInfo;
   catalog: CatalogIndex;
+  /** Replay exemplars shipped with the model (`replay.json`), mixed into fine-tuning; [] when absent. */
+  replay: number[][];
 }
 
 export interface LoadModelFolderOptions {
@@ -65,6 +72,17 @@ export async function loadModelFolder(o: LoadModelFolderOptions): Promise<Loaded
     model.dispose();
     throw new LocalRecError('MODEL_FORMAT', `catalog.json has item ids above the model's ${model.config.numItems} items. The catalog belongs to another model.`);
   }
+  let replay: number[][] = [];
+  const replayBytes = files.bytes.get('replay.json');
+  if (replayBytes) {
+    try {
+      replay = validateReplay(parseJsonBytes(replayBytes), model.config.numItems);
+    } catch (err) {
+      model.dispose();
+      if (err instanceof SyntaxError) throw new ModelLoadError('MODEL_FORMAT', 'replay.json is not valid JSON. Regenerate it with npm run make:replay or re-export the model folder.');
+      throw err;
+    }
+  }
   const pretrained = new Map([...model.weights].map(([n, v]) => [n, tf.clone(v)] as [string, tf.Tensor]));
-  return { manifest: files.manifest, modelId: modelIdOf(files.manifest), model, pretrained, backend, catalog: cat };
+  return { manifest: files.manifest, modelId: modelIdOf(files.manifest), model, pretrained, backend, catalog: cat, replay };
 }

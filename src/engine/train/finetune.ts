@@ -57,6 +57,9 @@ export interface FinetuneResult {
   trainable: string[];
 }
 
+/** The dislike term pushes while a disliked item is within about this many top items. */
+export const DISLIKE_TOP_K = 100;
+
 /** Right-aligned int32 rows, newest `maxLen` items of each sequence. */
 function packRows(rows: readonly (readonly number[])[], maxLen: number): { data: Int32Array; len: number } {
   const len = Math.max(1, ...rows.map((r) => Math.min(r.length, maxLen)));
@@ -80,7 +83,8 @@ function sumAll(ts: tf.Tensor[]): tf.Tensor {
  * app's worker and by the Node evaluation CLI.
  *
  * Loss = weighted next-item cross-entropy over the person's sequence (and replayed exemplars)
- * + dislikeWeight * unlikelihood -log(1 - p(disliked)) at every position of the whole sequence
+ * + dislikeWeight * mean log(1 + K p(disliked)) over every position of the whole sequence
+ *   (K = DISLIKE_TOP_K: pushes hard while a disliked item is near the top K, then fades)
  * + l2ToPretrained * ||w - w0||^2 over the trainable subset. After each step the relative drift
  * from the pretrained weights is capped. The newest positive item is held out: every
  * `validateEvery` steps its cross-entropy is measured; when it gets worse than the better of the
@@ -135,22 +139,25 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
       targetWeights.push(i === 0 ? trainW[trainW.length - n + j + 1] : policy.replayWeight);
     }
   });
-  // The dislike term reads every position of the whole sequence (the newest item included: the
-  // feed ranks from there). The held-out item is only context here, never a target.
+  // Dislike term, read at every position of the whole sequence (the newest item included as
+  // context: the feed ranks from there; it is never a target): softplus(log p(disliked) + log K)
+  // = log(1 + K p), a strong push while a disliked item is within about the top K of the ranking
+  // that fades once it is out of the way (the old -log(1 - p) had a gradient of only ~p).
   const full = packRows([seq], cfg.maxLen);
   const userPositions: number[] = [];
   for (let j = 0; j < Math.min(seq.length, full.len); j++) userPositions.push(full.len - 1 - j);
-  const dislikeMask = new Float32Array(vocab);
-  for (const d of history.disliked) if (d > 0 && d < vocab) dislikeMask[d] = 1;
-  const hasDislikes = history.disliked.length > 0 && policy.dislikeWeight > 0;
+  const dislikedIds = [...new Set(history.disliked)].filter((d) => d > 0 && d < vocab);
+  const hasDislikes = dislikedIds.length > 0 && policy.dislikeWeight > 0;
+  const pick = new Float32Array(vocab * Math.max(1, dislikedIds.length));
+  dislikedIds.forEach((d, j) => { pick[d * dislikedIds.length + j] = 1; });
 
   const seqsT = tf.tensor2d(data, [rows.length, len], 'int32');
   const posT = tf.tensor1d(Int32Array.from(positions), 'int32');
   const targetsT = tf.tensor1d(Int32Array.from(targets), 'int32');
   const weightsT = tf.tensor1d(Float32Array.from(targetWeights));
+  const pickT = tf.tensor2d(pick, [vocab, Math.max(1, dislikedIds.length)]);
   const userPosT = tf.tensor1d(Int32Array.from(userPositions), 'int32');
   const fullSeqT = tf.tensor2d(full.data, [1, full.len], 'int32');
-  const dislikeT = tf.tensor2d(dislikeMask, [1, vocab]);
   const padBias = padColumnBias(vocab);
   // Validation ranks like the feed: items already in the context and disliked items are out.
   const valMask = new Float32Array(vocab);
@@ -171,15 +178,17 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
     let total: tf.Tensor = tf.scalar(0);
     if (positions.length > 0) {
       const logits = logitsOf(gatherRows(flat, posT), table); // [targets, vocab]
-      const ce = tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(logits, tf.oneHot(targetsT, vocab)), 1));
+      const targetLogit = tf.sum(tf.mul(logits, tf.oneHot(targetsT, vocab)), 1); // [targets]
+      const ce = tf.sub(tf.logSumExp(logits, 1), targetLogit);
       total = tf.div(tf.sum(tf.mul(ce, weightsT)), Math.max(1e-9, targetWeights.reduce((a, b) => a + b, 0)));
     }
     if (hasDislikes) {
       const hFull = tf.reshape(model.encode(table, fullSeqT, { training: false }), [full.len, cfg.dim]) as tf.Tensor2D;
-      const probs = tf.softmax(logitsOf(gatherRows(hFull, userPosT), table)); // [positions, vocab]
-      const pDisliked = tf.sum(tf.mul(probs, dislikeT), 1);
-      const unlikely = tf.mean(tf.neg(tf.log(tf.maximum(tf.sub(1, pDisliked), 1e-6))));
-      total = tf.add(total, tf.mul(unlikely, policy.dislikeWeight));
+      const logits = logitsOf(gatherRows(hFull, userPosT), table); // [positions, vocab]
+      // matmul with a 0/1 pick matrix, not a gather on axis 1 (its gradient needs
+      // UnsortedSegmentSum, which WASM lacks).
+      const logP = tf.sub(matmul(logits, pickT), tf.logSumExp(logits, 1, true)); // [positions, disliked]
+      total = tf.add(total, tf.mul(tf.mean(tf.softplus(tf.add(logP, Math.log(DISLIKE_TOP_K)))), policy.dislikeWeight));
     }
     if (policy.l2ToPretrained > 0) {
       const l2 = sumAll(names.map((n, i) => tf.sum(tf.square(tf.sub(vars.get(n) as tf.Variable, anchor[i])))));
@@ -272,7 +281,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
     adam.dispose();
     if (good !== initial) disposeSnap(good);
     disposeSnap(initial);
-    for (const t of [seqsT, posT, targetsT, weightsT, userPosT, fullSeqT, dislikeT, padBias, valSeqT, valMaskT]) t.dispose();
+    for (const t of [seqsT, posT, targetsT, weightsT, pickT, userPosT, fullSeqT, padBias, valSeqT, valMaskT]) t.dispose();
   }
 }
 

@@ -20,8 +20,13 @@ export interface FinetunePolicy {
   l2ToPretrained: number;
   /** Cap on the relative distance ||w - w0|| / ||w0|| of the trainable parameters (0 = none). */
   maxDrift: number;
-  /** Weight of the explicit-negative (unlikelihood) term for disliked items. */
+  /** Weight of the explicit-negative term for disliked items in fine-tuning (see `finetune`). */
   dislikeWeight: number;
+  /**
+   * Rank-time dislike penalty (`penalizeNearDisliked`): items whose vectors are close to a
+   * disliked item move down by up to this many standard deviations of the scores (0 = off).
+   */
+  dislikePenalty: number;
   /** Global gradient-norm clip (0 = none). */
   clipNorm: number;
   /** Validate on the held-out most recent interaction every this many steps (keep the best). */
@@ -51,6 +56,7 @@ export const DEFAULT_FINETUNE_POLICY: Readonly<FinetunePolicy> = Object.freeze({
   l2ToPretrained: 1,
   maxDrift: 0.05,
   dislikeWeight: 1,
+  dislikePenalty: 0,
   clipNorm: 1,
   validateEvery: 2,
   tolerance: 0.02,
@@ -68,7 +74,7 @@ export function resolvePolicy(overrides: Partial<FinetunePolicy> = {}): Finetune
     if (!Number.isInteger(p[k]) || p[k] < (k === 'steps' ? 0 : 1)) bad(k, 'must be a positive integer');
   }
   if (p.minHistory < 2) bad('minHistory', 'must be at least 2 (one item is held out)');
-  for (const k of ['learningRate', 'l2ToPretrained', 'maxDrift', 'dislikeWeight', 'clipNorm', 'tolerance', 'replayWeight'] as const) {
+  for (const k of ['learningRate', 'l2ToPretrained', 'maxDrift', 'dislikeWeight', 'dislikePenalty', 'clipNorm', 'tolerance', 'replayWeight'] as const) {
     if (!(Number.isFinite(p[k]) && p[k] >= 0)) bad(k, 'must be a number >= 0');
   }
   if (!['last-block', 'layer-norms', 'all'].includes(p.trainable)) bad('trainable', 'must be "last-block", "layer-norms" or "all"');
