@@ -61,10 +61,18 @@ export function useOnboarding(): Onboarding {
     }
   }, [engine]);
 
-  let state: Onboarding['state'];
-  if (saving) state = 'open';
-  else if (phase === 'error' || !settings || !history) state = 'unknown';
-  else if (closed) state = 'done';
-  else state = !settings.onboarded && history.length === 0 ? 'open' : 'done';
+  const state = onboardingState({ saving, closed, failed: phase === 'error', onboarded: settings?.onboarded ?? null, historyLength: history?.length ?? null });
   return { state, saving, error, finish, skip };
+}
+
+/**
+ * The rule behind `useOnboarding().state`. `onboarded`/`historyLength` are null until read;
+ * `closed`: finished or skipped in this page (the stored setting may not be re-read yet);
+ * `saving`: the picks are being recorded (the history is no longer empty, the step stays).
+ */
+export function onboardingState(s: { saving: boolean; closed: boolean; failed: boolean; onboarded: boolean | null; historyLength: number | null }): Onboarding['state'] {
+  if (s.saving) return 'open';
+  if (s.failed || s.onboarded === null || s.historyLength === null) return 'unknown';
+  if (s.closed) return 'done';
+  return !s.onboarded && s.historyLength === 0 ? 'open' : 'done';
 }
