@@ -54,6 +54,12 @@ export function useFeed(pageSize = 12): Feed {
   const [chosenDiscover, setChosenDiscover] = useState<number | null>(null);
   const [shownDiscover, setShownDiscover] = useState<number | null>(null);
   const discover = chosenDiscover ?? settings?.discover ?? null;
+  // Once the stored setting caught up with the choice, follow the store again (another tab,
+  // an import or "delete everything" may change it later).
+  const storedDiscover = settings?.discover;
+  useEffect(() => {
+    if (chosenDiscover !== null && storedDiscover === chosenDiscover) setChosenDiscover(null);
+  }, [chosenDiscover, storedDiscover]);
 
   useEffect(() => {
     if (!engine || catalogById.size === 0) return;
