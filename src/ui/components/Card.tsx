@@ -9,10 +9,11 @@ interface Props {
   onLike(item: CatalogEntry): void;
   onDislike(item: CatalogEntry): void;
   onOpen(item: CatalogEntry): void;
+  onWhy(item: CatalogEntry): void;
 }
 
-/** One feed card: cover, title, year, genres and the two actions. Opening it counts as a view. */
-export const Card = memo(function Card({ item, disabled, onLike, onDislike, onOpen }: Props) {
+/** One feed card: cover, title, year, genres, the two actions and "Why this?". Opening it counts as a view. */
+export const Card = memo(function Card({ item, disabled, onLike, onDislike, onOpen, onWhy }: Props) {
   const headingId = `card-title-${item.id}`;
   const title = displayTitle(item.title);
   return (
@@ -24,7 +25,7 @@ export const Card = memo(function Card({ item, disabled, onLike, onDislike, onOp
         <h3 id={headingId} className="card-title">
           {title}
         </h3>
-        <p className="card-meta">
+        <p className="card-meta" data-genres={item.genres.join('|')}>
           {item.year ?? 'Year unknown'}
           {item.genres.length > 0 && <> · {item.genres.join(', ')}</>}
         </p>
@@ -34,6 +35,9 @@ export const Card = memo(function Card({ item, disabled, onLike, onDislike, onOp
           </button>
           <button type="button" className="dislike" disabled={disabled} onClick={() => onDislike(item)}>
             Not interested
+          </button>
+          <button type="button" className="why-button" disabled={disabled} onClick={() => onWhy(item)} aria-haspopup="dialog">
+            Why this?
           </button>
         </div>
       </div>

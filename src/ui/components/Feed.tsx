@@ -4,12 +4,15 @@ import { useFeed } from '../engine/useFeed';
 import type { CatalogEntry, EventType } from '../../engine/recommender/types';
 import { Card } from './Card';
 import { DetailsDialog } from './DetailsDialog';
+import { DiscoverControl } from './DiscoverControl';
+import { WhyDialog } from './WhyDialog';
 
-/** The recommendation feed with paging, the "show seen" toggle and the details dialog. */
+/** The recommendation feed with paging, the discover control, the "show seen" toggle and the details and "why this?" dialogs. */
 export function Feed() {
   const { phase, record } = useEngine();
   const feed = useFeed();
   const [open, setOpen] = useState<CatalogEntry | null>(null);
+  const [why, setWhy] = useState<CatalogEntry | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
 
   const { hide } = feed;
@@ -37,6 +40,7 @@ export function Feed() {
     <section className="feed" aria-labelledby="feed-heading" aria-busy={feed.loading}>
       <div className="feed-header">
         <h2 id="feed-heading">{feed.source === 'model' ? 'For you' : 'Popular right now'}</h2>
+        <DiscoverControl value={feed.discover} onChange={feed.setDiscover} />
         <label className="toggle">
           <input type="checkbox" checked={feed.includeSeen} onChange={(e) => feed.setIncludeSeen(e.target.checked)} />
           Show seen items
@@ -48,10 +52,16 @@ export function Feed() {
           {feed.error ?? actionError}
         </p>
       )}
-      <ul className="feed-list" data-source={feed.source} data-revision={feed.revision} data-ready={feed.modelReady}>
+      <ul
+        className="feed-list"
+        data-source={feed.source}
+        data-revision={feed.revision}
+        data-ready={feed.modelReady}
+        data-discover={feed.shownDiscover ?? undefined}
+      >
         {feed.items.map(({ item }) => (
           <li key={item.id}>
-            <Card item={item} disabled={phase === 'error'} onLike={like} onDislike={dislike} onOpen={openDetails} />
+            <Card item={item} disabled={phase === 'error'} onLike={like} onDislike={dislike} onOpen={openDetails} onWhy={setWhy} />
           </li>
         ))}
       </ul>
@@ -59,6 +69,7 @@ export function Feed() {
       <button type="button" className="show-more" onClick={feed.showMore} disabled={feed.items.length === 0}>
         Show more
       </button>
+      <WhyDialog item={why} onClose={() => setWhy(null)} />
       <DetailsDialog
         item={open}
         onClose={() => setOpen(null)}

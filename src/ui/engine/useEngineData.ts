@@ -5,13 +5,14 @@ import { useEngine } from './useEngine';
 /**
  * Reads something from the engine once it is ready, and again whenever its data changes
  * (`revision`). Returns null until the first answer. Pass a module-level function: a new
- * function on every render would re-read on every render.
+ * function on every render would re-read on every render. `beforeReady`: also read while the
+ * model loads (for stored data such as settings and history, which need no model).
  */
-export function useEngineData<T>(read: (engine: Recommender) => Promise<T>): T | null {
+export function useEngineData<T>(read: (engine: Recommender) => Promise<T>, { beforeReady = false }: { beforeReady?: boolean } = {}): T | null {
   const { engine, phase, revision } = useEngine();
   const [value, setValue] = useState<T | null>(null);
   useEffect(() => {
-    if (!engine || phase !== 'ready') return;
+    if (!engine || !(phase === 'ready' || (beforeReady && phase === 'loading'))) return;
     let current = true;
     read(engine).then(
       (v) => current && startTransition(() => setValue(v)),
@@ -20,6 +21,6 @@ export function useEngineData<T>(read: (engine: Recommender) => Promise<T>): T |
     return () => {
       current = false;
     };
-  }, [engine, phase, revision, read]);
+  }, [engine, phase, revision, read, beforeReady]);
   return value;
 }

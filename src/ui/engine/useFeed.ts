@@ -1,6 +1,7 @@
 import { startTransition, useCallback, useEffect, useState } from 'react';
-import type { CatalogEntry, Recommendation } from '../../engine/recommender/types';
+import type { CatalogEntry, EngineSettings, Recommendation, Recommender } from '../../engine/recommender/types';
 import { useEngine } from './useEngine';
+import { useEngineData } from './useEngineData';
 
 export interface FeedItem {
   item: CatalogEntry;
@@ -22,12 +23,21 @@ export interface Feed {
   revision: number;
   /** The shown list was computed with the model loaded. */
   modelReady: boolean;
+  /** The familiar (0) ... discover (1) setting; null until the stored setting is read. */
+  discover: number | null;
+  /** Re-ranks at once with the new setting and stores it (`setSettings`). */
+  setDiscover(value: number): void;
+  /** The discover setting the shown list was ranked with (null: the engine's stored one). */
+  shownDiscover: number | null;
 }
+
+const readSettings = (engine: Recommender): Promise<EngineSettings> => engine.getSettings();
 
 /**
  * The feed, re-read from the engine whenever history or weights change. The engine answers as soon
  * as the catalog is in (popular-and-varied list) and ranks with the model once it is ready, so the
  * first paint never waits on the model. Seen and disliked items stay out unless `includeSeen`.
+ * The discover setting starts from the stored one; `setDiscover` re-ranks at once and stores it.
  */
 export function useFeed(pageSize = 12): Feed {
   const { engine, phase, catalogById, revision } = useEngine();
@@ -40,13 +50,23 @@ export function useFeed(pageSize = 12): Feed {
   const [hidden, setHidden] = useState<ReadonlySet<number>>(new Set());
   const [shownRevision, setShownRevision] = useState(-1);
   const [modelReady, setModelReady] = useState(false);
+  const settings = useEngineData(readSettings, { beforeReady: true });
+  const [chosenDiscover, setChosenDiscover] = useState<number | null>(null);
+  const [shownDiscover, setShownDiscover] = useState<number | null>(null);
+  const discover = chosenDiscover ?? settings?.discover ?? null;
+  // Once the stored setting caught up with the choice, follow the store again (another tab,
+  // an import or "delete everything" may change it later).
+  const storedDiscover = settings?.discover;
+  useEffect(() => {
+    if (chosenDiscover !== null && storedDiscover === chosenDiscover) setChosenDiscover(null);
+  }, [chosenDiscover, storedDiscover]);
 
   useEffect(() => {
     if (!engine || catalogById.size === 0) return;
     let current = true;
     const readyAtRequest = phase === 'ready';
     setLoading(true);
-    engine.recommend({ count, includeSeen }).then(
+    engine.recommend({ count, includeSeen, discover: discover ?? undefined }).then(
       (recs) => {
         if (!current) return;
         const next: FeedItem[] = [];
@@ -61,6 +81,7 @@ export function useFeed(pageSize = 12): Feed {
           setHidden(new Set());
           setShownRevision(revision);
           setModelReady(readyAtRequest);
+          setShownDiscover(discover);
           setError(null);
           setLoading(false);
         });
@@ -74,10 +95,17 @@ export function useFeed(pageSize = 12): Feed {
     return () => {
       current = false;
     };
-  }, [engine, phase, catalogById, count, includeSeen, revision]);
+  }, [engine, phase, catalogById, count, includeSeen, revision, discover]);
 
   const showMore = useCallback(() => startTransition(() => setCount((c) => c + pageSize)), [pageSize]);
+  const setDiscover = useCallback(
+    (value: number) => {
+      setChosenDiscover(value);
+      engine?.setSettings({ discover: value }).catch((err: unknown) => setError(err instanceof Error ? err.message : String(err)));
+    },
+    [engine],
+  );
   const hide = useCallback((itemId: number) => setHidden((h) => new Set(h).add(itemId)), []);
   const visible = includeSeen ? items : items.filter((it) => !hidden.has(it.item.id));
-  return { items: visible, source, loading, error, showMore, includeSeen, setIncludeSeen, hide, revision: shownRevision, modelReady };
+  return { items: visible, source, loading, error, showMore, includeSeen, setIncludeSeen, hide, revision: shownRevision, modelReady, discover, setDiscover, shownDiscover };
 }
