@@ -133,16 +133,20 @@ describe('finetune', () => {
   });
 
   it('mixes replayed sequences into the loss', async () => {
-    const run = async (replay?: number[][]) => {
+    const run = async (replay?: number[][], replayRows = 8) => {
       const x = loadTiny();
       const losses: number[] = [];
-      await finetune({ model: x.model, pretrained: x.pretrained, history: backwards, replay, policy: resolvePolicy({ steps: 1, tolerance: 100 }), onStep: (_s, _o, l) => losses.push(l) });
+      await finetune({ model: x.model, pretrained: x.pretrained, history: backwards, replay, policy: resolvePolicy({ steps: 1, tolerance: 100, replayRows }), onStep: (_s, _o, l) => losses.push(l) });
       free(x);
       return losses[0];
     };
     const without = await run();
     const withReplay = await run([[33, 34, 35, 36, 37]]);
     expect(withReplay).not.toBeCloseTo(without, 3);
+    // replayRows caps how many exemplars join a run: 0 = none, 1 of 2 differs from both of 2.
+    expect(await run([[33, 34, 35, 36, 37]], 0)).toBeCloseTo(without, 6);
+    const two = [[33, 34, 35, 36, 37], [1, 2, 3, 4, 5, 6, 7]];
+    expect(await run(two, 1)).not.toBeCloseTo(await run(two, 2), 3);
   });
 
   it('skips short histories and steps = 0 without touching the model', async () => {

@@ -74,6 +74,37 @@ function packRows(rows: readonly (readonly number[])[], maxLen: number): { data:
   return { data, len };
 }
 
+/** Next-item training rows packed right-aligned to their own longest length. */
+interface NextItemPart {
+  data: Int32Array;
+  rows: number;
+  len: number;
+  /** Flat indices (row * len + col) of positions that predict a target. */
+  positions: Int32Array;
+  targets: Int32Array;
+  weights: Float32Array;
+}
+
+function nextItemPart(
+  rows: readonly (readonly number[])[],
+  maxLen: number,
+  weightOf: (row: number, targetIndex: number) => number,
+): NextItemPart {
+  const { data, len } = packRows(rows, maxLen);
+  const positions: number[] = [];
+  const targets: number[] = [];
+  const weights: number[] = [];
+  rows.forEach((r, i) => {
+    const n = Math.min(r.length, len);
+    for (let j = 0; j < n - 1; j++) {
+      positions.push(i * len + len - n + j);
+      targets.push(r[r.length - n + j + 1]);
+      weights.push(weightOf(i, r.length - n + j + 1));
+    }
+  });
+  return { data, rows: rows.length, len, positions: Int32Array.from(positions), targets: Int32Array.from(targets), weights: Float32Array.from(weights) };
+}
+
 /** Sums a list of tensors pairwise (WebGPU addN with more than 8 inputs returns zeros). */
 function sumAll(ts: tf.Tensor[]): tf.Tensor {
   let acc = ts[0];
@@ -129,21 +160,16 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
   const anchorNorm = Math.sqrt((await anchorNormSq.data())[0]);
   anchorNormSq.dispose();
 
-  // Batch: row 0 = the person's training sequence, then replay rows.
-  const replay = (input.replay ?? []).filter((r) => r.length >= 2);
-  const rows = [trainSeq, ...replay];
-  const { data, len } = packRows(rows, cfg.maxLen);
-  const positions: number[] = [];
-  const targets: number[] = [];
-  const targetWeights: number[] = [];
-  rows.forEach((r, i) => {
-    const n = Math.min(r.length, len);
-    for (let j = 0; j < n - 1; j++) {
-      positions.push(i * len + len - n + j);
-      targets.push(r[r.length - n + j + 1]);
-      targetWeights.push(i === 0 ? trainW[trainW.length - n + j + 1] : policy.replayWeight);
-    }
-  });
+  // Two parts, each packed to its own length: the person's training sequence, and `replayRows`
+  // replay exemplars (a different window of them each run, chosen by the history length).
+  const pool = (input.replay ?? []).filter((r) => r.length >= 2);
+  const take = Math.min(policy.replayRows, pool.length);
+  const replay = Array.from({ length: take }, (_, i) => pool[(seq.length * 7 + i) % pool.length]);
+  const parts = [
+    nextItemPart([trainSeq], cfg.maxLen, (_row, j) => trainW[j]),
+    nextItemPart(replay, cfg.maxLen, () => policy.replayWeight),
+  ].filter((p) => p.targets.length > 0);
+  const weightSum = parts.reduce((a, p) => a + p.weights.reduce((x, y) => x + y, 0), 0);
   // Dislike term, read at every position of the whole sequence (the newest item included as
   // context: the feed ranks from there; it is never a target): softplus(log p(disliked) + log K)
   // = log(1 + K p), a strong push while a disliked item is within about the top K of the ranking
@@ -156,10 +182,14 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
   const pick = new Float32Array(vocab * Math.max(1, dislikedIds.length));
   dislikedIds.forEach((d, j) => { pick[d * dislikedIds.length + j] = 1; });
 
-  const seqsT = tf.tensor2d(data, [rows.length, len], 'int32');
-  const posT = tf.tensor1d(Int32Array.from(positions), 'int32');
-  const targetsT = tf.tensor1d(Int32Array.from(targets), 'int32');
-  const weightsT = tf.tensor1d(Float32Array.from(targetWeights));
+  const partTensors = parts.map((p) => ({
+    seqs: tf.tensor2d(p.data, [p.rows, p.len], 'int32'),
+    pos: tf.tensor1d(p.positions, 'int32'),
+    targets: tf.tensor1d(p.targets, 'int32'),
+    weights: tf.tensor1d(p.weights),
+    rows: p.rows,
+    len: p.len,
+  }));
   const pickT = tf.tensor2d(pick, [vocab, Math.max(1, dislikedIds.length)]);
   const userPosT = tf.tensor1d(Int32Array.from(userPositions), 'int32');
   const fullSeqT = tf.tensor2d(full.data, [1, full.len], 'int32');
@@ -183,14 +213,16 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
 
   const lossFn = (): tf.Scalar => {
     const table = model.itemTable();
-    const h = model.encode(table, seqsT, { training: false }); // [rows, len, d]
-    const flat = tf.reshape(h, [rows.length * len, cfg.dim]) as tf.Tensor2D;
     let total: tf.Tensor = tf.scalar(0);
-    if (positions.length > 0) {
-      const logits = logitsOf(gatherRows(flat, posT), table); // [targets, vocab]
-      const targetLogit = tf.sum(tf.mul(logits, tf.oneHot(targetsT, vocab)), 1); // [targets]
-      const ce = tf.sub(tf.logSumExp(logits, 1), targetLogit);
-      total = tf.div(tf.sum(tf.mul(ce, weightsT)), Math.max(1e-9, targetWeights.reduce((a, b) => a + b, 0)));
+    if (weightSum > 0) {
+      const sums = partTensors.map((p) => {
+        const h = model.encode(table, p.seqs, { training: false }); // [rows, len, d]
+        const flat = tf.reshape(h, [p.rows * p.len, cfg.dim]) as tf.Tensor2D;
+        const logits = logitsOf(gatherRows(flat, p.pos), table); // [targets, vocab]
+        const ce = tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(logits, tf.oneHot(p.targets, vocab)), 1));
+        return tf.sum(tf.mul(ce, p.weights));
+      });
+      total = tf.div(sumAll(sums), weightSum);
     }
     if (hasDislikes) {
       const hFull = tf.reshape(model.encode(table, fullSeqT, { training: false }), [full.len, cfg.dim]) as tf.Tensor2D;
@@ -299,7 +331,8 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
     adam.dispose();
     if (good !== initial) disposeSnap(good);
     disposeSnap(initial);
-    for (const t of [seqsT, posT, targetsT, weightsT, pickT, userPosT, fullSeqT, padBias, valSeqT, valMaskT, valTargetT]) t.dispose();
+    for (const p of partTensors) for (const t of [p.seqs, p.pos, p.targets, p.weights]) t.dispose();
+    for (const t of [pickT, userPosT, fullSeqT, padBias, valSeqT, valMaskT, valTargetT]) t.dispose();
   }
 }
 

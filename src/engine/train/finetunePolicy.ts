@@ -40,6 +40,8 @@ export interface FinetunePolicy {
   tolerance: number;
   /** Weight of replayed exemplar sequences (when the caller supplies any). */
   replayWeight: number;
+  /** How many replay exemplars join each run (a different window of them each time). */
+  replayRows: number;
   /** Only the newest this-many sequence items are trained on. */
   maxSequence: number;
 }
@@ -64,6 +66,7 @@ export const DEFAULT_FINETUNE_POLICY: Readonly<FinetunePolicy> = Object.freeze({
   validationItems: 1,
   tolerance: 0.02,
   replayWeight: 0.5,
+  replayRows: 8,
   maxSequence: 200,
 });
 
@@ -73,8 +76,8 @@ export function resolvePolicy(overrides: Partial<FinetunePolicy> = {}): Finetune
   const bad = (key: string, need: string): never => {
     throw new LocalRecError('INVALID_INPUT', `Fine-tuning policy "${key}" ${need} (got ${JSON.stringify((p as unknown as Record<string, unknown>)[key])}).`);
   };
-  for (const k of ['learnAfter', 'minHistory', 'steps', 'validateEvery', 'validationItems', 'maxSequence'] as const) {
-    if (!Number.isInteger(p[k]) || p[k] < (k === 'steps' ? 0 : 1)) bad(k, 'must be a positive integer');
+  for (const k of ['learnAfter', 'minHistory', 'steps', 'validateEvery', 'validationItems', 'maxSequence', 'replayRows'] as const) {
+    if (!Number.isInteger(p[k]) || p[k] < (k === 'steps' || k === 'replayRows' ? 0 : 1)) bad(k, 'must be a positive integer');
   }
   if (p.minHistory < 2) bad('minHistory', 'must be at least 2 (one item is held out)');
   for (const k of ['learningRate', 'l2ToPretrained', 'maxDrift', 'dislikeWeight', 'dislikePenalty', 'clipNorm', 'tolerance', 'replayWeight'] as const) {
