@@ -3,6 +3,7 @@ import { LocalRecError } from '../errors';
 import { defaultFileCache, type FileCache } from '../loading/fileCache';
 import { resolveModelUrl, type FetchLike } from '../loading/fetchModelFiles';
 import { checkRecommendOptions, popularFeed, rankFromScores, type CatalogIndex } from '../rank/rankFeed';
+import { NEW_ITEM_SLOTS } from '../rank/newItemSlots';
 import { personalScores } from '../rank/personalScores';
 import { yieldToEventLoop } from '../runtime/yieldToEventLoop';
 import { interpretEvents, isEventType } from '../signals';
@@ -223,7 +224,7 @@ class LocalRecommender implements Recommender {
     if (!l || view.sequence.length === 0) return popularFeed(catalog, q);
     const scores = await personalScores(l.model, view, this.policy);
     this.check();
-    return rankFromScores(scores, catalog, q);
+    return rankFromScores(scores, catalog, q, this.opts.newItemSlots === undefined ? NEW_ITEM_SLOTS : this.opts.newItemSlots);
   }
 
   async record(event: InteractionEvent): Promise<void> {

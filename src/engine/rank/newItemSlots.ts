@@ -1,0 +1,77 @@
+/**
+ * Where new items (no training signal yet: catalog popularity 0, or added at run time) go in the
+ * feed: in every block of `period` feed positions, the 0-based `positions` are slots for them.
+ *
+ * Why slots: a new item's vector is its content projection only, while trained items also carry a
+ * learned ID part, so in one global ranking new items sit in the middle and never reach the first
+ * screen (docs/COLD_START.md). Among new items, though, the content score does rank the right one
+ * well above chance, so they get positions of their own and are ranked among themselves there.
+ */
+export interface NewItemSlots {
+  /** Length of the repeating block of feed positions (>= 1). */
+  period: number;
+  /** 0-based positions inside each block that hold new items (each in 0..period-1). */
+  positions: readonly number[];
+}
+
+/**
+ * The feed's default: the 3rd and 8th card of every ten (0-based positions 2 and 7) are the best
+ * new items for this person; the other eight follow the normal ranking. The one place the default
+ * lives (measured trade-off in docs/COLD_START.md).
+ */
+export const NEW_ITEM_SLOTS: Readonly<NewItemSlots> = Object.freeze({ period: 10, positions: Object.freeze([2, 7]) });
+
+/** True when feed position `p` (0-based) is a new-item slot. */
+export function isNewItemSlot(p: number, slots: Readonly<NewItemSlots>): boolean {
+  return slots.positions.includes(p % slots.period);
+}
+
+/** Throws on slot settings that cannot be laid out (a programming error, not user input). */
+function checkSlots(slots: Readonly<NewItemSlots>): void {
+  if (!Number.isInteger(slots.period) || slots.period < 1) throw new RangeError(`NewItemSlots.period must be an integer >= 1 (got ${slots.period}).`);
+  for (const p of slots.positions) {
+    if (!Number.isInteger(p) || p < 0 || p >= slots.period) throw new RangeError(`NewItemSlots.positions must be integers in 0..${slots.period - 1} (got ${p}).`);
+  }
+}
+
+/**
+ * Merges the normal ranking with the new items' own ranking (both best first): feed position p
+ * takes the next new item when p is a slot (`isNewItemSlot`) and the next ranked item otherwise.
+ * When one list runs out, the other fills every remaining position (fewer new items than slots
+ * just leaves the normal ranking in place). Items in `exclude` (seen, disliked) and repeats are
+ * skipped in both lists. No new items: the ranked list, unchanged. Pure; the inputs are not mutated.
+ *
+ * @example
+ * interleaveNewItems([{ itemId: 1 }, { itemId: 2 }, { itemId: 3 }], [{ itemId: 9 }], { period: 2, positions: [1] })
+ * // -> items 1, 9, 2, 3
+ */
+export function interleaveNewItems<T extends { itemId: number }>(
+  ranked: readonly T[],
+  newRanked: readonly T[],
+  slots: Readonly<NewItemSlots> = NEW_ITEM_SLOTS,
+  exclude: ReadonlySet<number> = new Set(),
+): T[] {
+  checkSlots(slots);
+  const used = new Set<number>();
+  const take = (list: readonly T[], from: number): number => {
+    let i = from;
+    while (i < list.length && (exclude.has(list[i].itemId) || used.has(list[i].itemId))) i++;
+    return i;
+  };
+  const out: T[] = [];
+  let r = take(ranked, 0);
+  let n = take(newRanked, 0);
+  while (r < ranked.length || n < newRanked.length) {
+    const wantNew = isNewItemSlot(out.length, slots);
+    const fromNew = n < newRanked.length && (wantNew || r >= ranked.length);
+    const next = fromNew ? newRanked[n] : ranked[r];
+    out.push(next);
+    used.add(next.itemId);
+    if (fromNew) n = take(newRanked, n + 1);
+    else r = take(ranked, r + 1);
+    // An item in both lists is shown once: skip it where it comes up again.
+    r = take(ranked, r);
+    n = take(newRanked, n);
+  }
+  return out;
+}
