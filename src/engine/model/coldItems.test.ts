@@ -115,7 +115,7 @@ describe('items added at run time', () => {
 
   it('rejects ids that do not continue the catalog, unknown-only features and models without content', () => {
     expect(() => withAddedItems(model, featureNames, [{ id: NUM_ITEMS + 2, genres: ['Drama'], year: 1990 }])).toThrow(LocalRecError);
-    expect(() => withAddedItems(model, featureNames, [{ id: NUM_ITEMS + 1, genres: ['Western'], year: null }])).toThrow(/no genre or year the model knows \(unknown: genre:Western\)/);
+    expect(() => withAddedItems(model, featureNames, [{ id: NUM_ITEMS + 1, genres: ['Western'], year: null }])).toThrow(/no genre, year or title word the model knows \(unknown: genre:Western\)/);
     const plain = SasRec.create(tinyConfig({ numItems: 5 }), 1);
     expect(() => withAddedItems(plain, [], [{ id: 6, genres: ['Drama'], year: 1990 }])).toThrow(/no content features/);
     plain.dispose();
