@@ -56,7 +56,7 @@ const fail: (message: string) => never = failWith('eval:coldstart');
 /** Other slot layouts reported next to the default, to show the trade-off. */
 const SLOT_ALTERNATIVES: readonly Readonly<NewItemSlots>[] = [
   { period: 10, positions: [9] },
-  { period: 10, positions: [4, 9] },
+  { period: 10, positions: [2, 7] },
   { period: 10, positions: [1, 4, 7] },
 ];
 

@@ -96,19 +96,19 @@ describe('items added at run time', () => {
     expect([...index.newItemIds]).toEqual([NUM_ITEMS + 1, NUM_ITEMS + 2]);
     const feedFor = async (history: number[], exclude: number[] = history) =>
       rankFromScores(await scoreCatalog(added, history), index, { count: 10, offset: 0, discover: 0, exclude: new Set(exclude) });
-    // Horror fan: the new Horror title takes the first slot (3rd card), the new Comedy the second.
+    // Horror fan: the new Horror title takes the first slot (5th card), the new Comedy the second (10th).
     const horrorFeed = await feedFor([19, 20, 21, 22]);
-    expect(horrorFeed.map((r) => r.source)).toEqual(['model', 'model', 'new', 'model', 'model', 'model', 'model', 'new', 'model', 'model']);
-    expect(horrorFeed[2].itemId).toBe(newHorror.id);
-    expect(horrorFeed[7].itemId).toBe(newComedy.id);
-    expect(horrorFeed[2].score).toBeGreaterThan(horrorFeed[7].score);
+    expect(horrorFeed.map((r) => r.source)).toEqual(['model', 'model', 'model', 'model', 'new', 'model', 'model', 'model', 'model', 'new']);
+    expect(horrorFeed[4].itemId).toBe(newHorror.id);
+    expect(horrorFeed[9].itemId).toBe(newComedy.id);
+    expect(horrorFeed[4].score).toBeGreaterThan(horrorFeed[9].score);
     // Comedy fan: the other way round.
     const comedyFeed = await feedFor([7, 8, 9, 10]);
-    expect([comedyFeed[2].itemId, comedyFeed[7].itemId]).toEqual([newComedy.id, newHorror.id]);
+    expect([comedyFeed[4].itemId, comedyFeed[9].itemId]).toEqual([newComedy.id, newHorror.id]);
     // Once seen (or disliked), the new title is never shown again: the other one moves up.
     const seen = await feedFor([19, 20, 21, 22], [19, 20, 21, 22, newHorror.id]);
     expect(seen.map((r) => r.itemId)).not.toContain(newHorror.id);
-    expect(seen[2].itemId).toBe(newComedy.id);
+    expect(seen[4].itemId).toBe(newComedy.id);
     added.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });

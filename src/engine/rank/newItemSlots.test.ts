@@ -5,17 +5,16 @@ const cards = (...ids: number[]) => ids.map((itemId) => ({ itemId }));
 const ids = (list: readonly { itemId: number }[]) => list.map((c) => c.itemId);
 
 describe('interleaveNewItems', () => {
-  it('puts new items at the default slots: the 3rd and 8th of every ten', () => {
-    expect(NEW_ITEM_SLOTS).toEqual({ period: 10, positions: [2, 7] });
+  it('puts new items at the default slots: the 5th and 10th of every ten', () => {
+    expect(NEW_ITEM_SLOTS).toEqual({ period: 10, positions: [4, 9] });
     const ranked = cards(...Array.from({ length: 20 }, (_, k) => k + 1)); // 1..20
     const fresh = cards(101, 102, 103, 104, 105);
     const out = ids(interleaveNewItems(ranked, fresh));
-    expect(out.slice(0, 10)).toEqual([1, 2, 101, 3, 4, 5, 6, 102, 7, 8]);
-    expect(out.slice(10, 20)).toEqual([9, 10, 103, 11, 12, 13, 14, 104, 15, 16]);
-    // Feed positions 22 and 27 would be slots; only one new item is left, then ranked items fill.
-    expect(out.slice(20)).toEqual([17, 18, 105, 19, 20]);
+    expect(out.slice(0, 10)).toEqual([1, 2, 3, 4, 101, 5, 6, 7, 8, 102]);
+    expect(out.slice(10, 20)).toEqual([9, 10, 11, 12, 103, 13, 14, 15, 16, 104]);
+    expect(out.slice(20)).toEqual([17, 18, 19, 20, 105]);
     expect(out).toHaveLength(25);
-    expect([0, 1, 2, 7, 12, 17, 22].map((p) => isNewItemSlot(p, NEW_ITEM_SLOTS))).toEqual([false, false, true, true, true, true, true]);
+    expect([0, 3, 4, 9, 14, 19, 24].map((p) => isNewItemSlot(p, NEW_ITEM_SLOTS))).toEqual([false, false, true, true, true, true, true]);
   });
 
   it('honours custom slot positions', () => {
@@ -25,7 +24,7 @@ describe('interleaveNewItems', () => {
 
   it('with fewer new items than slots, the normal ranking fills the rest in order', () => {
     const out = ids(interleaveNewItems(cards(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), cards(50)));
-    expect(out).toEqual([1, 2, 50, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(out).toEqual([1, 2, 3, 4, 50, 5, 6, 7, 8, 9, 10]);
   });
 
   it('when the normal ranking runs out, new items fill every remaining position', () => {
@@ -36,8 +35,8 @@ describe('interleaveNewItems', () => {
   it('never shows an excluded (seen or disliked) item, from either list, and shows an item once', () => {
     const exclude = new Set([2, 50]);
     const out = ids(interleaveNewItems(cards(1, 2, 3, 4, 5, 6, 7, 8, 9), cards(50, 51, 52), NEW_ITEM_SLOTS, exclude));
-    // Slot at position 2 takes 51 (50 is excluded); position 7 takes 52.
-    expect(out).toEqual([1, 3, 51, 4, 5, 6, 7, 52, 8, 9]);
+    // The slot at position 4 takes 51 (50 is excluded); position 9 takes 52.
+    expect(out).toEqual([1, 3, 4, 5, 51, 6, 7, 8, 9, 52]);
     const twice = ids(interleaveNewItems(cards(1, 51, 2, 3), cards(51, 52), { period: 2, positions: [1] }));
     expect(twice).toEqual([1, 51, 2, 52, 3]);
   });

@@ -54,19 +54,19 @@ describe('feeds', () => {
     const scores = Float32Array.from([-1e9, ...Array.from({ length: 12 }, (_, k) => 100 - k), 1, 3, 2]);
     const q = { count: 10, offset: 0, discover: 0, exclude: new Set<number>() };
     const feed = rankFromScores(scores, withNew, q);
-    expect(feed.map((r) => r.itemId)).toEqual([1, 2, 14, 3, 4, 5, 6, 15, 7, 8]);
-    expect(feed[2]).toEqual({ itemId: 14, score: 3, source: 'new' });
+    expect(feed.map((r) => r.itemId)).toEqual([1, 2, 3, 4, 14, 5, 6, 7, 8, 15]);
+    expect(feed[4]).toEqual({ itemId: 14, score: 3, source: 'new' });
     expect(feed[0].source).toBe('model');
-    // Next page continues without overlap: 13 takes the slot at feed position 12.
-    expect(rankFromScores(scores, withNew, { ...q, offset: 10 }).map((r) => r.itemId)).toEqual([9, 10, 13, 11, 12]);
+    // Next page continues without overlap: 13 takes the slot at feed position 14.
+    expect(rankFromScores(scores, withNew, { ...q, offset: 10 }).map((r) => r.itemId)).toEqual([9, 10, 11, 12, 13]);
     // A new item already seen or disliked is never shown; the next new item takes its slot.
-    expect(rankFromScores(scores, withNew, { ...q, exclude: new Set([14, 1]) }).map((r) => r.itemId)).toEqual([2, 3, 15, 4, 5, 6, 7, 13, 8, 9]);
+    expect(rankFromScores(scores, withNew, { ...q, exclude: new Set([14, 1]) }).map((r) => r.itemId)).toEqual([2, 3, 4, 5, 15, 6, 7, 8, 9, 13]);
     // Custom positions, and slots off: one global ranking where the new items come last.
     expect(rankFromScores(scores, withNew, { ...q, count: 4 }, { period: 4, positions: [0] }).map((r) => r.itemId)).toEqual([14, 1, 2, 3]);
     expect(rankFromScores(scores, withNew, { ...q, count: 15 }, null).map((r) => r.itemId).slice(12)).toEqual([14, 15, 13]);
     // The discover control still re-ranks the trained part; new items stay in their slots.
     const discovered = rankFromScores(scores, withNew, { ...q, discover: 1 });
-    expect([discovered[2].itemId, discovered[7].itemId]).toEqual([14, 15]);
+    expect([discovered[4].itemId, discovered[9].itemId]).toEqual([14, 15]);
     expect(discovered.filter((r) => r.source === 'model')).toHaveLength(8);
   });
 
