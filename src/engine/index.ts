@@ -28,7 +28,7 @@ export { makeBundle, validateBundle } from './store/exportBundle';
 export { CatalogIndex, rankFromScores, popularFeed, feedPool } from './rank/rankFeed';
 export { diversify, genreSimilarity, noveltyScore, explorationJitter, DISCOVER_WEIGHTS, DEFAULT_DISCOVER } from './rank/diversify';
 export type { DiscoverWeights, ItemTraits } from './rank/diversify';
-export { interleaveNewItems, isNewItemSlot, NEW_ITEM_SLOTS } from './rank/newItemSlots';
+export { checkNewItemSlots, interleaveNewItems, isNewItemSlot, NEW_ITEM_SLOTS } from './rank/newItemSlots';
 export type { NewItemSlots } from './rank/newItemSlots';
 export { scoreCatalog } from './rank/scoreCatalog';
 export { withAddedItems, resetIdRows } from './model/coldItems';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { LocalRecError } from '../errors';
 import { interleaveNewItems, isNewItemSlot, NEW_ITEM_SLOTS } from './newItemSlots';
 
 const cards = (...ids: number[]) => ids.map((itemId) => ({ itemId }));
@@ -52,7 +53,7 @@ describe('interleaveNewItems', () => {
   });
 
   it('rejects slot settings that cannot be laid out', () => {
-    expect(() => interleaveNewItems(cards(1), cards(2), { period: 0, positions: [] })).toThrow(RangeError);
-    expect(() => interleaveNewItems(cards(1), cards(2), { period: 4, positions: [4] })).toThrow(/0\.\.3/);
+    expect(() => interleaveNewItems(cards(1), cards(2), { period: 0, positions: [] })).toThrow(LocalRecError);
+    expect(() => interleaveNewItems(cards(1), cards(2), { period: 4, positions: [4] })).toThrow(/0\.\.3 \(got 4\)/);
   });
 });

@@ -1,3 +1,5 @@
+import { LocalRecError } from '../errors';
+
 /**
  * Where new items (no training signal yet: catalog popularity 0, or added at run time) go in the
  * feed: in every block of `period` feed positions, the 0-based `positions` are slots for them.
@@ -27,11 +29,14 @@ export function isNewItemSlot(p: number, slots: Readonly<NewItemSlots>): boolean
   return slots.positions.includes(p % slots.period);
 }
 
-/** Throws on slot settings that cannot be laid out (a programming error, not user input). */
-function checkSlots(slots: Readonly<NewItemSlots>): void {
-  if (!Number.isInteger(slots.period) || slots.period < 1) throw new RangeError(`NewItemSlots.period must be an integer >= 1 (got ${slots.period}).`);
-  for (const p of slots.positions) {
-    if (!Number.isInteger(p) || p < 0 || p >= slots.period) throw new RangeError(`NewItemSlots.positions must be integers in 0..${slots.period - 1} (got ${p}).`);
+/** Throws a LocalRecError (INVALID_INPUT) on slot settings that cannot be laid out. */
+export function checkNewItemSlots(slots: Readonly<NewItemSlots>): void {
+  const s = slots as Partial<NewItemSlots> | null;
+  if (!s || !Number.isInteger(s.period) || (s.period as number) < 1 || !Array.isArray(s.positions)) {
+    throw new LocalRecError('INVALID_INPUT', `newItemSlots must be {period: integer >= 1, positions: number[]} (got ${JSON.stringify(slots)}); e.g. ${JSON.stringify(NEW_ITEM_SLOTS)}, or null for no slots.`);
+  }
+  for (const p of s.positions) {
+    if (!Number.isInteger(p) || p < 0 || p >= (s.period as number)) throw new LocalRecError('INVALID_INPUT', `newItemSlots.positions must be integers in 0..${(s.period as number) - 1} (got ${String(p)}).`);
   }
 }
 
@@ -52,7 +57,7 @@ export function interleaveNewItems<T extends { itemId: number }>(
   slots: Readonly<NewItemSlots> = NEW_ITEM_SLOTS,
   exclude: ReadonlySet<number> = new Set(),
 ): T[] {
-  checkSlots(slots);
+  checkNewItemSlots(slots);
   const used = new Set<number>();
   const take = (list: readonly T[], from: number): number => {
     let i = from;

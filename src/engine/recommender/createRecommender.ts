@@ -3,7 +3,7 @@ import { LocalRecError } from '../errors';
 import { defaultFileCache, type FileCache } from '../loading/fileCache';
 import { resolveModelUrl, type FetchLike } from '../loading/fetchModelFiles';
 import { checkRecommendOptions, popularFeed, rankFromScores, type CatalogIndex } from '../rank/rankFeed';
-import { NEW_ITEM_SLOTS } from '../rank/newItemSlots';
+import { checkNewItemSlots, NEW_ITEM_SLOTS } from '../rank/newItemSlots';
 import { personalScores } from '../rank/personalScores';
 import { yieldToEventLoop } from '../runtime/yieldToEventLoop';
 import { interpretEvents, isEventType } from '../signals';
@@ -82,6 +82,7 @@ class LocalRecommender implements Recommender {
   private disposed = false;
 
   constructor(options: LocalRecommenderOptions) {
+    if (options.newItemSlots) checkNewItemSlots(options.newItemSlots);
     this.opts = { ...options };
     this.policy = resolvePolicy(options.policy);
     this.folder = resolveModelUrl(options.modelUrl);
