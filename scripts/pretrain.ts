@@ -49,6 +49,8 @@ interface TrainOptions {
   checkpointMinutes: number;
   /** Use the catalog's genres and years as content features. */
   contentFeatures: boolean;
+  /** With contentFeatures: also hash title words into this many buckets (0 = no title words). */
+  titleBuckets: number;
   weightDecay: number;
   /** Clip the global gradient norm to this value; 0 disables clipping. */
   clipNorm: number;
@@ -67,6 +69,7 @@ const DEFAULT_TRAIN: TrainOptions = {
   validUsers: 3000,
   checkpointMinutes: 5,
   contentFeatures: true,
+  titleBuckets: 0,
   weightDecay: 0,
   clipNorm: 5,
 };
@@ -145,7 +148,7 @@ if (holdoutItems) {
 }
 const dataset = holdoutItems ? removeItems(usersDataset, holdoutItems.items) : usersDataset;
 const split = leaveOneOut(dataset);
-const featureNames = opts.contentFeatures && catalog ? featureVocabulary(catalog) : [];
+const featureNames = opts.contentFeatures && catalog ? featureVocabulary(catalog, { titleBuckets: opts.titleBuckets }) : [];
 const config = resolveConfig({ ...fileConfig.model, numItems: dataset.numItems, numFeatures: featureNames.length });
 const features = featureNames.length && catalog ? featureMatrix(catalog, dataset.numItems, featureNames) : null;
 

@@ -28,6 +28,8 @@ export { makeBundle, validateBundle } from './store/exportBundle';
 export { CatalogIndex, rankFromScores, popularFeed, feedPool } from './rank/rankFeed';
 export { diversify, genreSimilarity, noveltyScore, explorationJitter, DISCOVER_WEIGHTS, DEFAULT_DISCOVER } from './rank/diversify';
 export type { DiscoverWeights, ItemTraits } from './rank/diversify';
+export { checkNewItemSlots, interleaveNewItems, isNewItemSlot, NEW_ITEM_SLOTS } from './rank/newItemSlots';
+export type { NewItemSlots } from './rank/newItemSlots';
 export { scoreCatalog } from './rank/scoreCatalog';
 export { withAddedItems, resetIdRows } from './model/coldItems';
 export type { ColdIdInit } from './model/coldItems';

@@ -3,7 +3,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogItem } from '../data/catalog';
 import { featureMatrix, featureVocabulary } from '../data/itemFeatures';
 import { LocalRecError } from '../errors';
+import { CatalogIndex, rankFromScores } from '../rank/rankFeed';
 import { scoreCatalog } from '../rank/scoreCatalog';
+import type { CatalogEntry } from '../recommender/types';
 import { useBackend } from '../testing/backend';
 import { tinyConfig } from '../testing/fixtures';
 import { Adam } from '../train/adam';
@@ -80,9 +82,40 @@ describe('items added at run time', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('a catalog item added at run time is scored and enters the feed through a new-item slot', async () => {
+    const before = tf.memory().numTensors;
+    const newHorror = { id: NUM_ITEMS + 1, genres: ['Horror'], year: 1994 };
+    const newComedy = { id: NUM_ITEMS + 2, genres: ['Comedy'], year: 1994 };
+    const added = withAddedItems(model, featureNames, [newHorror, newComedy]);
+    // Trained items carry their training popularity; the added ones have none yet.
+    const entries: CatalogEntry[] = [
+      ...catalog.map((it) => ({ ...it, popularity: 10 })),
+      ...[newHorror, newComedy].map((it) => ({ ...it, externalId: `new${it.id}`, title: `New ${it.id}`, popularity: 0 })),
+    ];
+    const index = new CatalogIndex(entries);
+    expect([...index.newItemIds]).toEqual([NUM_ITEMS + 1, NUM_ITEMS + 2]);
+    const feedFor = async (history: number[], exclude: number[] = history) =>
+      rankFromScores(await scoreCatalog(added, history), index, { count: 10, offset: 0, discover: 0, exclude: new Set(exclude) });
+    // Horror fan: the new Horror title takes the first slot (5th card), the new Comedy the second (10th).
+    const horrorFeed = await feedFor([19, 20, 21, 22]);
+    expect(horrorFeed.map((r) => r.source)).toEqual(['model', 'model', 'model', 'model', 'new', 'model', 'model', 'model', 'model', 'new']);
+    expect(horrorFeed[4].itemId).toBe(newHorror.id);
+    expect(horrorFeed[9].itemId).toBe(newComedy.id);
+    expect(horrorFeed[4].score).toBeGreaterThan(horrorFeed[9].score);
+    // Comedy fan: the other way round.
+    const comedyFeed = await feedFor([7, 8, 9, 10]);
+    expect([comedyFeed[4].itemId, comedyFeed[9].itemId]).toEqual([newComedy.id, newHorror.id]);
+    // Once seen (or disliked), the new title is never shown again: the other one moves up.
+    const seen = await feedFor([19, 20, 21, 22], [19, 20, 21, 22, newHorror.id]);
+    expect(seen.map((r) => r.itemId)).not.toContain(newHorror.id);
+    expect(seen[4].itemId).toBe(newComedy.id);
+    added.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('rejects ids that do not continue the catalog, unknown-only features and models without content', () => {
     expect(() => withAddedItems(model, featureNames, [{ id: NUM_ITEMS + 2, genres: ['Drama'], year: 1990 }])).toThrow(LocalRecError);
-    expect(() => withAddedItems(model, featureNames, [{ id: NUM_ITEMS + 1, genres: ['Western'], year: null }])).toThrow(/no genre or year the model knows \(unknown: genre:Western\)/);
+    expect(() => withAddedItems(model, featureNames, [{ id: NUM_ITEMS + 1, genres: ['Western'], year: null }])).toThrow(/no genre, year or title word the model knows \(unknown: genre:Western\)/);
     const plain = SasRec.create(tinyConfig({ numItems: 5 }), 1);
     expect(() => withAddedItems(plain, [], [{ id: 6, genres: ['Drama'], year: 1990 }])).toThrow(/no content features/);
     plain.dispose();

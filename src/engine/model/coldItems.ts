@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CatalogItem } from '../data/catalog';
-import { featureRow } from '../data/itemFeatures';
+import { featureRow, type FeatureItem } from '../data/itemFeatures';
 import { LocalRecError } from '../errors';
 import { SasRec } from './sasrec';
 
@@ -53,13 +53,13 @@ export function resetIdRows(model: SasRec, items: readonly number[], init: ColdI
  * Items added to the catalog at run time get vectors without retraining: returns a NEW model
  * whose tables have rows for `items` (ids must continue the model's: numItems+1, numItems+2, ...),
  * with the ID part zero or the mean trained ID embedding, and the content part computed from the
- * items' genres and year over the model's `featureNames`. The given model is left untouched
+ * items' genres, year and (for a model trained with title words) title over the model's `featureNames`. The given model is left untouched
  * (the caller disposes it). Needs a model with a content tower (numFeatures > 0).
  */
 export function withAddedItems(
   model: SasRec,
   featureNames: readonly string[],
-  items: readonly Pick<CatalogItem, 'id' | 'genres' | 'year'>[],
+  items: readonly (FeatureItem & Pick<CatalogItem, 'id'>)[],
   init: ColdIdInit = 'zero',
   meanWeights?: ArrayLike<number>,
 ): SasRec {
@@ -83,7 +83,7 @@ export function withAddedItems(
     const row = featureRow(it, vocab);
     if (!row.some((v) => v > 0)) {
       const names = [...it.genres.map((g) => `genre:${g}`)].filter((f) => !known.has(f));
-      throw new LocalRecError('INVALID_INPUT', `Item ${it.id} has no genre or year the model knows${names.length ? ` (unknown: ${names.join(', ')})` : ''}; it cannot be scored from content.`);
+      throw new LocalRecError('INVALID_INPUT', `Item ${it.id} has no genre, year or title word the model knows${names.length ? ` (unknown: ${names.join(', ')})` : ''}; it cannot be scored from content.`);
     }
     rows.set(row, k * numFeatures);
   });

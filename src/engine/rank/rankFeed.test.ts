@@ -46,6 +46,42 @@ describe('feeds', () => {
     expect(rankFromScores(scores, catalog, q)[0]).toEqual({ itemId: 1, score: 6, source: 'model' });
   });
 
+  it('rankFromScores puts new items (popularity 0) into the slots, ranked among themselves by score', () => {
+    // 12 trained items (scores 100..89) and three new ones whose scores would rank them last globally.
+    const trained = Array.from({ length: 12 }, (_, k) => item(k + 1, ['A'], 50 - k));
+    const withNew = new CatalogIndex([...trained, item(13, ['B'], 0), item(14, ['C'], 0), item(15, ['B'], 0)]);
+    expect([...withNew.newItemIds]).toEqual([13, 14, 15]);
+    const scores = Float32Array.from([-1e9, ...Array.from({ length: 12 }, (_, k) => 100 - k), 1, 3, 2]);
+    const q = { count: 10, offset: 0, discover: 0, exclude: new Set<number>() };
+    const feed = rankFromScores(scores, withNew, q);
+    expect(feed.map((r) => r.itemId)).toEqual([1, 2, 3, 4, 14, 5, 6, 7, 8, 15]);
+    expect(feed[4]).toEqual({ itemId: 14, score: 3, source: 'new' });
+    expect(feed[0].source).toBe('model');
+    // Next page continues without overlap: 13 takes the slot at feed position 14.
+    expect(rankFromScores(scores, withNew, { ...q, offset: 10 }).map((r) => r.itemId)).toEqual([9, 10, 11, 12, 13]);
+    // A new item already seen or disliked is never shown; the next new item takes its slot.
+    expect(rankFromScores(scores, withNew, { ...q, exclude: new Set([14, 1]) }).map((r) => r.itemId)).toEqual([2, 3, 4, 5, 15, 6, 7, 8, 9, 13]);
+    // Custom positions, and slots off: one global ranking where the new items come last.
+    expect(rankFromScores(scores, withNew, { ...q, count: 4 }, { period: 4, positions: [0] }).map((r) => r.itemId)).toEqual([14, 1, 2, 3]);
+    expect(rankFromScores(scores, withNew, { ...q, count: 15 }, null).map((r) => r.itemId).slice(12)).toEqual([14, 15, 13]);
+    // The discover control still re-ranks the trained part; new items stay in their slots.
+    const discovered = rankFromScores(scores, withNew, { ...q, discover: 1 });
+    expect([discovered[4].itemId, discovered[9].itemId]).toEqual([14, 15]);
+    expect(discovered.filter((r) => r.source === 'model')).toHaveLength(8);
+  });
+
+  it('rankFromScores without new items in the catalog is the plain ranking, with or without slots', () => {
+    const scores = Float32Array.from([-1e9, 6, 5, 4, 3, 2, 1]);
+    expect(catalog.newItemIds.size).toBe(0);
+    for (const discover of [0, 0.5, 1]) {
+      const q = { count: 6, offset: 0, discover, exclude: new Set<number>() };
+      expect(rankFromScores(scores, catalog, q)).toEqual(rankFromScores(scores, catalog, q, null));
+    }
+    // A catalog without any popularity has nothing to tell new from trained: no slots.
+    const noPopularity = new CatalogIndex([item(1, ['A'], 0), item(2, ['B'], 0)]);
+    expect(noPopularity.newItemIds.size).toBe(0);
+  });
+
   it('popularFeed is popular first and spans genres', () => {
     const feed = popularFeed(catalog, { count: 3, offset: 0, discover: 0, exclude: new Set() });
     expect(feed[0]).toMatchObject({ itemId: 1, source: 'popular' });

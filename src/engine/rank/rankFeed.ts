@@ -1,6 +1,7 @@
 import { LocalRecError } from '../errors';
 import type { CatalogEntry, Recommendation, RecommendOptions } from '../recommender/types';
 import { diversify, DISCOVER_WEIGHTS, type DiscoverWeights } from './diversify';
+import { interleaveNewItems, NEW_ITEM_SLOTS, type NewItemSlots } from './newItemSlots';
 
 export interface FeedQuery {
   count: number;
@@ -32,10 +33,17 @@ export class CatalogIndex {
   readonly items: readonly CatalogEntry[];
   readonly byId: ReadonlyMap<number, CatalogEntry>;
   readonly maxPopularity: number;
+  /**
+   * Items without training signal (popularity 0) in a catalog where others have some: they are
+   * ranked among themselves into the feed's new-item slots. Empty when no item has popularity
+   * (a catalog without that field has nothing to tell new from trained).
+   */
+  readonly newItemIds: ReadonlySet<number>;
   constructor(items: readonly CatalogEntry[]) {
     this.items = items;
     this.byId = new Map(items.map((it) => [it.id, it]));
     this.maxPopularity = items.reduce((m, it) => Math.max(m, it.popularity), 0);
+    this.newItemIds = new Set(this.maxPopularity > 0 ? items.filter((it) => it.popularity <= 0).map((it) => it.id) : []);
   }
   traits = (itemId: number) => this.byId.get(itemId) ?? { genres: [], popularity: 0 };
 }
@@ -46,20 +54,51 @@ function page(ordered: { itemId: number; relevance: number }[], q: FeedQuery, so
 
 /**
  * Feed from the model's scores (index = item id, as `scoreCatalog` returns): drop excluded items,
- * keep the best pool, re-rank it for the discover setting, cut the page.
+ * keep the best pool, re-rank it for the discover setting, then put the catalog's new items
+ * (`catalog.newItemIds`, best score first, `source: 'new'`) into the `slots` positions
+ * (`interleaveNewItems`), cut the page. Without new items (or with `slots` null, where new items
+ * compete in the one ranking) the feed is the re-ranked pool alone.
  */
-export function rankFromScores(scores: ArrayLike<number>, catalog: CatalogIndex, q: FeedQuery): Recommendation[] {
-  return page(diversify(feedPool(scores, catalog, q), catalog.traits, q.discover, q.offset + q.count, catalog.maxPopularity, DISCOVER_WEIGHTS, q.seed ?? 0), q, 'model');
+export function rankFromScores(
+  scores: ArrayLike<number>,
+  catalog: CatalogIndex,
+  q: FeedQuery,
+  slots: Readonly<NewItemSlots> | null = NEW_ITEM_SLOTS,
+): Recommendation[] {
+  const separate = slots !== null && slots.positions.length > 0 && catalog.newItemIds.size > 0;
+  const pool = feedPool(scores, catalog, q, separate);
+  const ordered = diversify(pool, catalog.traits, q.discover, q.offset + q.count, catalog.maxPopularity, DISCOVER_WEIGHTS, q.seed ?? 0);
+  if (!separate) return page(ordered, q, 'model');
+  const fresh: { itemId: number; relevance: number }[] = [];
+  for (const id of catalog.newItemIds) {
+    if (id > 0 && id < scores.length && !q.exclude.has(id)) fresh.push({ itemId: id, relevance: scores[id] });
+  }
+  fresh.sort((a, b) => b.relevance - a.relevance || a.itemId - b.itemId);
+  type Card = { itemId: number; relevance: number; source: Recommendation['source'] };
+  const merged = interleaveNewItems<Card>(
+    ordered.map((c) => ({ ...c, source: 'model' })),
+    fresh.slice(0, q.offset + q.count).map((c) => ({ ...c, source: 'new' })),
+    slots,
+    q.exclude,
+  );
+  return merged.slice(q.offset, q.offset + q.count).map((c) => ({ itemId: c.itemId, score: c.relevance, source: c.source }));
 }
 
 /**
  * The candidates `rankFromScores` re-ranks: non-excluded catalog items with a score, best
  * first, cut to the pool size (shared with eval:discovery so it measures exactly the feed's path).
+ * `skipNew`: leave out `catalog.newItemIds` (they go to the new-item slots instead).
  */
-export function feedPool(scores: ArrayLike<number>, catalog: CatalogIndex, q: Pick<FeedQuery, 'offset' | 'count' | 'exclude'>): { itemId: number; relevance: number }[] {
+export function feedPool(
+  scores: ArrayLike<number>,
+  catalog: CatalogIndex,
+  q: Pick<FeedQuery, 'offset' | 'count' | 'exclude'>,
+  skipNew = true,
+): { itemId: number; relevance: number }[] {
   const candidates: { itemId: number; relevance: number }[] = [];
   for (const it of catalog.items) {
     if (it.id <= 0 || it.id >= scores.length || q.exclude.has(it.id)) continue;
+    if (skipNew && catalog.newItemIds.has(it.id)) continue;
     candidates.push({ itemId: it.id, relevance: scores[it.id] });
   }
   candidates.sort((a, b) => b.relevance - a.relevance || a.itemId - b.itemId);

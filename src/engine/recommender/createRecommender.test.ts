@@ -1,9 +1,10 @@
 import 'fake-indexeddb/auto';
+import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalRecError } from '../errors';
 import { memoryFileCache } from '../loading/fileCache';
-import { TINY_MODEL_URL, tinyModelFetch } from '../testing/tinyModelFetch';
+import { TINY_MODEL_URL, tinyModelFetch, tinyModelFile } from '../testing/tinyModelFetch';
 import { createRecommender, type LocalRecommenderOptions } from './createRecommender';
 import type { ProgressEvent, Recommender } from './types';
 
@@ -21,6 +22,31 @@ afterEach(async () => {
 
 const at = (i: number) => 1_700_000_000_000 + i * 1000;
 
+/**
+ * The tiny model with catalog items `newIds` at popularity 0 (no training signal: "new"), the
+ * manifest's size and sha256 updated so the folder still verifies.
+ */
+function fetchWithNewItems(newIds: ReadonlySet<number>) {
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  const catalogBytes = (b: Uint8Array) => {
+    const c = JSON.parse(text(b)) as { items: { id: number; popularity: number }[] };
+    for (const it of c.items) if (newIds.has(it.id)) it.popularity = 0;
+    return new TextEncoder().encode(JSON.stringify(c));
+  };
+  return tinyModelFetch((file, bytes) => {
+    if (file === 'catalog.json') return catalogBytes(bytes);
+    if (file !== 'manifest.json') return bytes;
+    const m = JSON.parse(text(bytes)) as { files: { path: string; bytes: number; sha256: string }[] };
+    const entry = m.files.find((f) => f.path === 'catalog.json');
+    if (entry) {
+      const next = catalogBytes(tinyModelFile('catalog.json'));
+      entry.bytes = next.length;
+      entry.sha256 = createHash('sha256').update(next).digest('hex');
+    }
+    return new TextEncoder().encode(JSON.stringify(m));
+  });
+}
+
 describe('createRecommender on the tiny model (wasm, fake-indexeddb)', () => {
   it('loads with byte progress and reports the backend', async () => {
     const events: ProgressEvent[] = [];
@@ -34,6 +60,29 @@ describe('createRecommender on the tiny model (wasm, fake-indexeddb)', () => {
     const last = progress[progress.length - 1];
     expect(last.status === 'progress' && last.overallLoaded === last.overallTotal).toBe(true);
     expect(events.some((e) => e.status === 'ready' && e.backend === 'wasm')).toBe(true);
+  });
+
+  it('shows new catalog items (popularity 0) at the new-item slots of the personal feed', async () => {
+    const newIds = new Set([40, 41, 42, 43, 44, 45, 46, 47, 48]);
+    const r = make({ fetch: fetchWithNewItems(newIds) });
+    await r.ready;
+    await r.record({ itemId: 1, type: 'like', at: at(1) });
+    await r.record({ itemId: 2, type: 'view', at: at(2) });
+    const feed = await r.recommend({ count: 10, discover: 0 });
+    expect(feed.map((x) => x.source)).toEqual(['model', 'model', 'model', 'model', 'new', 'model', 'model', 'model', 'model', 'new']);
+    expect(newIds.has(feed[4].itemId) && newIds.has(feed[9].itemId)).toBe(true);
+    expect(feed[4].score).toBeGreaterThanOrEqual(feed[9].score);
+    expect(feed.filter((x) => x.source === 'model').every((x) => !newIds.has(x.itemId) && x.itemId > 2)).toBe(true);
+    // Once seen, that new item is never shown again; another new item takes the slot.
+    await r.record({ itemId: feed[4].itemId, type: 'view', at: at(3) });
+    const next = await r.recommend({ count: 10, discover: 0 });
+    expect(next.map((x) => x.itemId)).not.toContain(feed[4].itemId);
+    expect(newIds.has(next[4].itemId) && next[4].source === 'new').toBe(true);
+    // Slots off: one ranking, no 'new' cards.
+    const plain = make({ fetch: fetchWithNewItems(newIds), newItemSlots: null, namespace: `t${ns}` });
+    await plain.ready;
+    expect((await plain.recommend({ count: 10, discover: 0 })).every((x) => x.source === 'model')).toBe(true);
+    expect(() => createRecommender({ modelUrl: TINY_MODEL_URL, newItemSlots: { period: 10, positions: [10] } })).toThrow(/newItemSlots.positions must be integers in 0..9/);
   });
 
   it('serves a popular, varied feed before any history', async () => {

@@ -3,6 +3,7 @@ import { LocalRecError } from '../errors';
 import { defaultFileCache, type FileCache } from '../loading/fileCache';
 import { resolveModelUrl, type FetchLike } from '../loading/fetchModelFiles';
 import { checkRecommendOptions, popularFeed, rankFromScores, type CatalogIndex } from '../rank/rankFeed';
+import { checkNewItemSlots, NEW_ITEM_SLOTS } from '../rank/newItemSlots';
 import { personalScores } from '../rank/personalScores';
 import { yieldToEventLoop } from '../runtime/yieldToEventLoop';
 import { interpretEvents, isEventType } from '../signals';
@@ -81,6 +82,7 @@ class LocalRecommender implements Recommender {
   private disposed = false;
 
   constructor(options: LocalRecommenderOptions) {
+    if (options.newItemSlots) checkNewItemSlots(options.newItemSlots);
     this.opts = { ...options };
     this.policy = resolvePolicy(options.policy);
     this.folder = resolveModelUrl(options.modelUrl);
@@ -223,7 +225,7 @@ class LocalRecommender implements Recommender {
     if (!l || view.sequence.length === 0) return popularFeed(catalog, q);
     const scores = await personalScores(l.model, view, this.policy);
     this.check();
-    return rankFromScores(scores, catalog, q);
+    return rankFromScores(scores, catalog, q, this.opts.newItemSlots === undefined ? NEW_ITEM_SLOTS : this.opts.newItemSlots);
   }
 
   async record(event: InteractionEvent): Promise<void> {

@@ -1,5 +1,6 @@
 import type { CatalogItem } from '../data/catalog';
 import type { SerializedError } from '../errors';
+import type { NewItemSlots } from '../rank/newItemSlots';
 import type { FinetunePolicy } from '../train/finetunePolicy';
 
 /** Where tensors run. `auto` = a real GPU through WebGPU, else WASM, else CPU (never a software GPU). */
@@ -57,6 +58,12 @@ export interface RecommenderOptions {
    * a bundler minifies the worker: build the worker unminified or set this to false.
    */
   wasmThreads?: boolean;
+  /**
+   * Feed positions reserved for new items (catalog popularity 0), ranked among themselves by
+   * their content-based score; default `NEW_ITEM_SLOTS` (2 of every 10); null = no slots (new
+   * items compete in the one ranking). No effect on a catalog without new items.
+   */
+  newItemSlots?: NewItemSlots | null;
 }
 
 /** tfjs-backend-wasm binary locations: a prefix, or one URL per file name. */
@@ -75,8 +82,12 @@ export interface Recommendation {
   itemId: number;
   /** Ranking score (model logit, or popularity-based before the model can personalise). */
   score: number;
-  /** `model`: ranked by the (fine-tuned) model from the history; `popular`: cold-start list. */
-  source: 'model' | 'popular';
+  /**
+   * `model`: ranked by the (fine-tuned) model from the history; `new`: an item without training
+   * signal yet, ranked among new items by its content-based score into a new-item slot
+   * (`NEW_ITEM_SLOTS`); `popular`: cold-start list.
+   */
+  source: 'model' | 'new' | 'popular';
 }
 
 export interface ReadyInfo {
