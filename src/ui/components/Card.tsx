@@ -5,6 +5,8 @@ import { CoverArt } from './CoverArt';
 
 interface Props {
   item: CatalogEntry;
+  /** In a new-item slot: marked "New" so people know why an unknown title is there. */
+  isNew?: boolean;
   disabled: boolean;
   onLike(item: CatalogEntry): void;
   onDislike(item: CatalogEntry): void;
@@ -13,17 +15,18 @@ interface Props {
 }
 
 /** One feed card: cover, title, year, genres, the two actions and "Why this?". Opening it counts as a view. */
-export const Card = memo(function Card({ item, disabled, onLike, onDislike, onOpen, onWhy }: Props) {
+export const Card = memo(function Card({ item, isNew = false, disabled, onLike, onDislike, onOpen, onWhy }: Props) {
   const headingId = `card-title-${item.id}`;
   const title = displayTitle(item.title);
   return (
-    <article className="card" aria-labelledby={headingId} data-item-id={item.id}>
+    <article className="card" aria-labelledby={headingId} data-item-id={item.id} data-new={isNew || undefined}>
       <button type="button" className="card-open" onClick={() => onOpen(item)} aria-label={`Details: ${title}`}>
         <CoverArt title={title} />
       </button>
       <div className="card-body">
         <h3 id={headingId} className="card-title">
           {title}
+          {isNew && <span className="badge-new"> New</span>}
         </h3>
         <p className="card-meta" data-genres={item.genres.join('|')}>
           {item.year ?? 'Year unknown'}

@@ -59,9 +59,9 @@ export function Feed() {
         data-ready={feed.modelReady}
         data-discover={feed.shownDiscover ?? undefined}
       >
-        {feed.items.map(({ item }) => (
+        {feed.items.map(({ item, isNew }) => (
           <li key={item.id}>
-            <Card item={item} disabled={phase === 'error'} onLike={like} onDislike={dislike} onOpen={openDetails} onWhy={setWhy} />
+            <Card item={item} isNew={isNew} disabled={phase === 'error'} onLike={like} onDislike={dislike} onOpen={openDetails} onWhy={setWhy} />
           </li>
         ))}
       </ul>

@@ -6,6 +6,8 @@ import { useEngineData } from './useEngineData';
 export interface FeedItem {
   item: CatalogEntry;
   score: number;
+  /** Shown in a new-item slot (no one has interacted with it yet; ranked from its content). */
+  isNew: boolean;
 }
 
 export interface Feed {
@@ -72,7 +74,7 @@ export function useFeed(pageSize = 12): Feed {
         const next: FeedItem[] = [];
         for (const r of recs) {
           const item = catalogById.get(r.itemId);
-          if (item) next.push({ item, score: r.score });
+          if (item) next.push({ item, score: r.score, isNew: r.source === 'new' });
         }
         // A transition: React renders the new cards in slices, so the page never blocks on it.
         startTransition(() => {
