@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeManifest } from './lib/manifest';
 
-const { values: args } = parseArgs({ options: { model: { type: 'string' }, eval: { type: 'string' }, machine: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { model: { type: 'string' }, eval: { type: 'string' }, machine: { type: 'string' }, ondevice: { type: 'string' } } });
 if (!args.model) {
-  process.stderr.write('usage: npx tsx scripts/writeModelCard.ts --model <dir> [--eval <eval.json>]\n');
+  process.stderr.write('usage: npx tsx scripts/writeModelCard.ts --model <dir> [--eval <eval.json>] [--ondevice <a.json,b.json>]\n');
   process.exit(2);
 }
 const read = (p: string) => JSON.parse(readFileSync(p, 'utf8'));
@@ -39,6 +39,16 @@ for (const [key, label] of baselineNames) {
 const precisionRows = Object.entries(metrics.byPrecision as Record<string, Record<string, number>>)
   .map(([p, m]) => `| ${p} | ${(m.weightBytes / 1024).toFixed(0)} KiB | ${f(m['HR@10'])} | ${f(m['NDCG@10'])} | ${f(m.MRR)} |`).join('\n');
 const full = metrics.metrics;
+const replay = existsSync(join(dir, 'replay.json')) ? read(join(dir, 'replay.json')) : null;
+// eval:ondevice reports (one row per dataset), written by `npm run eval:ondevice -- --json`.
+const ondevice = (args.ondevice ?? '').split(',').filter((p) => p && existsSync(p)).map((p) => ({ path: p, r: read(p) }));
+const pct = (x: number | undefined) => (typeof x === 'number' ? `${x >= 0 ? '+' : ''}${x.toFixed(1)}%` : '–');
+const ondeviceRows = ondevice.map(({ path, r }) =>
+  `| ${r.dataset} (${r.evaluatedUsers} held-out people) | ${f(r.ndcg10?.pretrained)} → ${f(r.ndcg10?.finetuned)} | ${pct(r.ndcg10?.liftPct)} (${pct(r.ndcg10?.ci95?.[0])} … ${pct(r.ndcg10?.ci95?.[1])}) | ${(100 * r.usersHurtShare).toFixed(1)}% | ${r.dislikedInTop10?.users ? `${f(r.dislikedInTop10.withoutFeedback, 3)} → ${f(r.dislikedInTop10.withFeedback, 3)}` : 'no ratings'} | ${pct(-r.referenceDropPct)} | \`${path}\` |`).join('\n');
+const lr = training?.train;
+const schedule = lr
+  ? `learning rate ${lr.learningRate} with ${lr.warmupSteps} warm-up steps, ${lr.plateauEpochs >= lr.epochs ? 'then constant' : `halved after ${lr.plateauEpochs} epochs without a better validation NDCG@10`}`
+  : '';
 const beyond = evalJson?.models?.sasrec?.metrics;
 
 const card = `# Model card: ${dir.split('/').filter(Boolean).pop()}
@@ -73,7 +83,7 @@ Item embeddings are shared between input and output; learned positional embeddin
 (the newest item is always at the last position); pre-LayerNorm blocks.
 
 ## Training
-${training ? `- Objective: ${training.train?.loss?.kind === 'ce' ? 'full softmax cross-entropy over all items' : JSON.stringify(training.train?.loss)}; Adam (β2 0.98), learning rate ${training.train?.learningRate} with ${training.train?.warmupSteps} warm-up steps, halved after ${training.train?.plateauEpochs} epochs without a better validation NDCG@10; batch ${training.train?.batchSize} sequences bucketed by length.
+${training ? `- Objective: ${training.train?.loss?.kind === 'ce' ? 'full softmax cross-entropy over all items' : JSON.stringify(training.train?.loss)}; Adam (β2 0.98, global gradient-norm clip ${lr?.clipNorm ?? 5}), ${schedule}; batch ${training.train?.batchSize} sequences bucketed by length.
 - Validation: the second-to-last item of ${training.train?.validUsers} random users, NDCG@10 every epoch, early stopping (patience ${training.train?.patience}).
 - Epochs run: ${training.epochs}; best validation NDCG@10 ${f(training.bestValidNdcg10)} at epoch ${training.bestEpoch}; ${training.finished ? 'training finished (early stopping or epoch limit).' : '**training was still running when this export was made** (exported from the best checkpoint so far).'}
 - Training compute: ${(training.trainSeconds / 3600).toFixed(1)} h of step time on ${args.machine ?? 'a 2-core x86-64 machine, tfjs 4.22 WASM backend, 2 data-parallel worker threads'}.` : '- (no training.json)'}
@@ -93,6 +103,17 @@ Reproduce: \`npm run eval -- --model ${dir} --data ../shared/datasets/ml-1m --js
 | precision | weights | HR@10 | NDCG@10 | MRR |
 |---|---|---|---|---|
 ${precisionRows}
+
+## On-device fine-tuning
+The app fine-tunes this model in the browser with \`DEFAULT_FINETUNE_POLICY\` (\`src/engine/train/finetunePolicy.ts\`,
+the same object \`npm run eval:ondevice\` measures; docs/ON_DEVICE.md).
+${replay ? `\`replay.json\`: ${replay.sequences.length} replay exemplars, ${replay.method}. They contain no real person's history; the policy mixes a few into each fine-tuning run against forgetting.` : 'This folder has no replay.json: fine-tuning runs without replay exemplars.'}
+${ondevice.length ? `
+| data | NDCG@10 pretrained → fine-tuned | lift (95% CI) | people hurt | later-disliked in top 10, without → with feedback | other people's NDCG@10 | report |
+|---|---|---|---|---|---|---|
+${ondeviceRows}
+
+Reproduce: \`npm run eval:ondevice -- --data <dataset dir> --model <model pretrained without the held-out people> --json out.json\` (docs/ON_DEVICE.md).` : ''}
 
 ## Known limits
 - Trained on movie ratings from 2000–2003 by 6,040 people; tastes, catalog and demographics are dated and skewed.
