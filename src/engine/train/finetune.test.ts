@@ -149,6 +149,38 @@ describe('finetune', () => {
     expect(await run(two, 1)).not.toBeCloseTo(await run(two, 2), 3);
   });
 
+  it('distils replay rows toward the pretrained predictions (soft targets) and leaks nothing', async () => {
+    const x = loadTiny();
+    const lossOf = async (replay?: number[][]) => {
+      const losses: number[] = [];
+      const before = tf.memory().numTensors;
+      await finetune({ model: x.model, pretrained: x.pretrained, history: backwards, replay, policy: resolvePolicy({ steps: 1, learningRate: 0, tolerance: 100, replayWeight: 0.5 }), onStep: (_s, _o, l) => losses.push(l) });
+      expect(tf.memory().numTensors).toBe(before);
+      return losses[0];
+    };
+    const without = await lossOf(); // mean CE over the 6 targets of the 7 training items (weights 1)
+    const row = [33, 34, 35, 36, 37];
+    // At the first step the model is the teacher: each replay position (the row packed whole, as
+    // in training) adds the entropy of its next-item prediction.
+    const h = tf.tidy(() => {
+      const table = x.model.itemTable();
+      const enc = x.model.encode(table, tf.tensor2d([row], [1, row.length], 'int32'), { training: false });
+      return tf.matMul(tf.reshape(enc, [row.length, -1]), table, false, true);
+    });
+    const logits = (await h.data()) as Float32Array;
+    h.dispose();
+    const vocab = logits.length / row.length;
+    let entropy = 0;
+    for (let j = 0; j < row.length - 1; j++) {
+      const s = [...logits.subarray(j * vocab + 1, (j + 1) * vocab)]; // column 0 (padding) is never a target
+      const m = Math.max(...s);
+      const z = s.reduce((a, v) => a + Math.exp(v - m), 0);
+      entropy -= s.reduce((a, v) => a + (Math.exp(v - m) / z) * (v - m - Math.log(z)), 0);
+    }
+    expect(await lossOf([row])).toBeCloseTo((without * 6 + 0.5 * entropy) / (6 + 0.5 * 4), 4);
+    free(x);
+  });
+
   it('skips short histories and steps = 0 without touching the model', async () => {
     const x = loadTiny();
     const short = await finetune({ model: x.model, pretrained: x.pretrained, history: { sequence: [1, 2], weights: [1, 1], disliked: [] }, policy: DEFAULT_FINETUNE_POLICY });

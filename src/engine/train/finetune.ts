@@ -116,7 +116,8 @@ function sumAll(ts: tf.Tensor[]): tf.Tensor {
  * Fine-tunes a pretrained model on one person's history. The single implementation used by the
  * app's worker and by the Node evaluation CLI.
  *
- * Loss = weighted next-item cross-entropy over the person's sequence (and replayed exemplars)
+ * Loss = weighted next-item cross-entropy over the person's sequence, plus cross-entropy toward
+ * the pretrained model's predictions on `replayRows` replay exemplars (distillation)
  * + dislikeWeight * mean log(1 + K p(disliked)) over every position of the whole sequence
  *   (K = DISLIKE_TOP_K: pushes hard while a disliked item is near the top K, then fades)
  * + l2ToPretrained * ||w - w0||^2 over the trainable subset. After each step the relative drift
@@ -165,9 +166,12 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
   const pool = (input.replay ?? []).filter((r) => r.length >= 2);
   const take = Math.min(policy.replayRows, pool.length);
   const replay = Array.from({ length: take }, (_, i) => pool[(seq.length * 7 + i) % pool.length]);
+  // Replay rows are distilled: their targets are the pretrained model's whole next-item
+  // distribution (computed once per run), not the sampled next items, so they pull the model
+  // back toward what it predicted for everyone else without adding sampling noise.
   const parts = [
-    nextItemPart([trainSeq], cfg.maxLen, (_row, j) => trainW[j]),
-    nextItemPart(replay, cfg.maxLen, () => policy.replayWeight),
+    { ...nextItemPart([trainSeq], cfg.maxLen, (_row, j) => trainW[j]), distill: false },
+    { ...nextItemPart(replay, cfg.maxLen, () => policy.replayWeight), distill: true },
   ].filter((p) => p.targets.length > 0);
   const weightSum = parts.reduce((a, p) => a + p.weights.reduce((x, y) => x + y, 0), 0);
   // Dislike term, read at every position of the whole sequence (the newest item included as
@@ -189,6 +193,9 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
     weights: tf.tensor1d(p.weights),
     rows: p.rows,
     len: p.len,
+    distill: p.distill,
+    /** Pretrained next-item distribution at each position (distilled parts), set in the run. */
+    teacher: null as tf.Tensor2D | null,
   }));
   const pickT = tf.tensor2d(pick, [vocab, Math.max(1, dislikedIds.length)]);
   const userPosT = tf.tensor1d(Int32Array.from(userPositions), 'int32');
@@ -211,15 +218,20 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
   /** Logits [rows, vocab] of hidden states [rows, d] (matmul.ts: fast on WASM forward and backward). */
   const logitsOf = (h: tf.Tensor2D, table: tf.Tensor2D) => tf.add(matmul(h, table, false, true), padBias) as tf.Tensor2D;
 
+  const partLogits = (p: (typeof partTensors)[number], table: tf.Tensor2D): tf.Tensor2D => {
+    const h = model.encode(table, p.seqs, { training: false }); // [rows, len, d]
+    const flat = tf.reshape(h, [p.rows * p.len, cfg.dim]) as tf.Tensor2D;
+    return logitsOf(gatherRows(flat, p.pos), table);
+  };
+
   const lossFn = (): tf.Scalar => {
     const table = model.itemTable();
     let total: tf.Tensor = tf.scalar(0);
     if (weightSum > 0) {
       const sums = partTensors.map((p) => {
-        const h = model.encode(table, p.seqs, { training: false }); // [rows, len, d]
-        const flat = tf.reshape(h, [p.rows * p.len, cfg.dim]) as tf.Tensor2D;
-        const logits = logitsOf(gatherRows(flat, p.pos), table); // [targets, vocab]
-        const ce = tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(logits, tf.oneHot(p.targets, vocab)), 1));
+        const logits = partLogits(p, table); // [targets, vocab]
+        const target = p.teacher ?? tf.oneHot(p.targets, vocab);
+        const ce = tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(logits, target), 1));
         return tf.sum(tf.mul(ce, p.weights));
       });
       total = tf.div(sumAll(sums), weightSum);
@@ -271,6 +283,9 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
     await yieldToEventLoop();
     restore(new Map(names.map((n, i) => [n, anchor[i]])));
     valPretrained = await valLoss();
+    for (const p of partTensors) {
+      if (p.distill) p.teacher = tf.tidy(() => tf.softmax(partLogits(p, model.itemTable())) as tf.Tensor2D);
+    }
     restore(initial);
     const limit = Math.min(valBefore, valPretrained) + policy.tolerance;
     for (let step = 1; step <= policy.steps; step++) {
@@ -331,7 +346,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
     adam.dispose();
     if (good !== initial) disposeSnap(good);
     disposeSnap(initial);
-    for (const p of partTensors) for (const t of [p.seqs, p.pos, p.targets, p.weights]) t.dispose();
+    for (const p of partTensors) for (const t of [p.seqs, p.pos, p.targets, p.weights, p.teacher]) t?.dispose();
     for (const t of [pickT, userPosT, fullSeqT, padBias, valSeqT, valMaskT, valTargetT]) t.dispose();
   }
 }
