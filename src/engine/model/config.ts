@@ -20,6 +20,11 @@ export interface SasRecConfig {
   numFeatures: number;
   /** Probability of hiding an item's ID embedding during training (teaches content-only vectors). */
   idDropout: number;
+  /**
+   * Optional: initialise every embedding and dense weight from N(0, initStd) (e.g. 0.02 as in the
+   * reference SASRec code). Absent: embeddings N(0, 1/sqrt(dim)), dense weights Xavier.
+   */
+  initStd?: number;
 }
 
 export const DEFAULT_CONFIG: Omit<SasRecConfig, 'numItems'> = {
@@ -39,7 +44,7 @@ export function resolveConfig(partial: Partial<SasRecConfig> & { numItems: numbe
   const positiveInts: (keyof SasRecConfig)[] = ['numItems', 'maxLen', 'dim', 'blocks', 'heads', 'ffnDim'];
   for (const key of positiveInts) {
     const v = cfg[key];
-    if (!Number.isInteger(v) || v <= 0) {
+    if (v === undefined || !Number.isInteger(v) || v <= 0) {
       throw new LocalRecError('INVALID_INPUT', `Model config "${key}" must be a positive integer, got ${String(v)}. Fix config.json.`);
     }
   }
@@ -48,6 +53,9 @@ export function resolveConfig(partial: Partial<SasRecConfig> & { numItems: numbe
   }
   if (cfg.dim % cfg.heads !== 0) {
     throw new LocalRecError('INVALID_INPUT', `Model config: dim (${cfg.dim}) must be divisible by heads (${cfg.heads}).`);
+  }
+  if (cfg.initStd !== undefined && !(cfg.initStd > 0 && cfg.initStd < 1)) {
+    throw new LocalRecError('INVALID_INPUT', `Model config "initStd" must be in (0, 1), got ${String(cfg.initStd)}.`);
   }
   for (const key of ['dropout', 'idDropout'] as const) {
     if (!(cfg[key] >= 0 && cfg[key] < 1)) {

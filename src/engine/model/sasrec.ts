@@ -30,17 +30,18 @@ function initWeights(cfg: SasRecConfig, seed: number): Map<string, tf.Variable> 
   const normal = (name: string, shape: number[], std: number) =>
     own(name, tf.truncatedNormal(shape, 0, std, 'float32', next()));
   const xavier = (name: string, fanIn: number, fanOut: number) =>
-    normal(name, [fanIn, fanOut], Math.sqrt(2 / (fanIn + fanOut)));
+    normal(name, [fanIn, fanOut], cfg.initStd ?? Math.sqrt(2 / (fanIn + fanOut)));
   const filled = (name: string, shape: number[], value: number) => own(name, tf.fill(shape, value));
   const { dim: d, numItems, maxLen, ffnDim } = cfg;
 
   own('item_emb', tf.tidy(() => {
     // Row 0 is padding and stays zero.
-    const e = tf.truncatedNormal([numItems + 1, d], 0, 1 / Math.sqrt(d), 'float32', next());
+    const e = tf.truncatedNormal([numItems + 1, d], 0, cfg.initStd ?? 1 / Math.sqrt(d), 'float32', next());
     return tf.concat([tf.zeros([1, d]), tf.slice(e, [1, 0], [numItems, d])]);
   }));
-  normal('pos_emb', [maxLen, d], 1 / Math.sqrt(d));
-  if (cfg.numFeatures > 0) normal('feat_emb', [cfg.numFeatures, d], 1 / Math.sqrt(d));
+  const embStd = cfg.initStd ?? 1 / Math.sqrt(d);
+  normal('pos_emb', [maxLen, d], embStd);
+  if (cfg.numFeatures > 0) normal('feat_emb', [cfg.numFeatures, d], embStd);
   for (let b = 0; b < cfg.blocks; b++) {
     const p = `block${b}/`;
     filled(`${p}ln1_g`, [d], 1); filled(`${p}ln1_b`, [d], 0);
