@@ -47,7 +47,39 @@ function fetchWithNewItems(newIds: ReadonlySet<number>) {
   });
 }
 
+/** The tiny model folder with an extra replay.json listed in its manifest. */
+function fetchWithReplay(replay: unknown) {
+  const body = new TextEncoder().encode(JSON.stringify(replay));
+  const base = tinyModelFetch((file, bytes) => {
+    if (file !== 'manifest.json') return bytes;
+    const m = JSON.parse(new TextDecoder().decode(bytes)) as { files: { path: string; bytes: number; sha256: string }[] };
+    m.files.push({ path: 'replay.json', bytes: body.length, sha256: createHash('sha256').update(body).digest('hex') });
+    return new TextEncoder().encode(JSON.stringify(m));
+  });
+  const f = async (url: string, init?: RequestInit): Promise<Response> =>
+    url === `${TINY_MODEL_URL}replay.json` ? new Response(body.slice().buffer as ArrayBuffer) : base(url, init);
+  return Object.assign(f, { calls: base.calls });
+}
+
 describe('createRecommender on the tiny model (wasm, fake-indexeddb)', () => {
+  it('loads replay.json exemplars from the model folder and fine-tunes with them; a bad one is a MODEL_FORMAT error', async () => {
+    const learnWith = async (fetch?: ReturnType<typeof fetchWithReplay>) => {
+      // Own storage each (a shared one would start from the other's checkpoint); no background run.
+      const r = make({ ...(fetch ? { fetch } : {}), namespace: `replay-${fetch ? 'on' : 'off'}-${ns}`, policy: { tolerance: 100, learnAfter: 1000 } });
+      await r.ready;
+      for (const [i, id] of [24, 23, 22, 21, 20, 19].entries()) await r.record({ itemId: id, type: 'like', at: at(i) });
+      return r.learn({ force: true });
+    };
+    const plain = await learnWith();
+    const replayed = await learnWith(fetchWithReplay({ format: 'localrec-replay', version: 1, method: 'test', sequences: [[1, 2, 3, 4], [9, 10, 11, 12]] }));
+    expect(plain.accepted && replayed.accepted).toBe(true);
+    expect(replayed.lossBefore).toBeCloseTo(plain.lossBefore as number, 6); // same person, same start
+    expect(replayed.lossAfter).not.toBeCloseTo(plain.lossAfter as number, 4); // the exemplars changed the training
+    const bad = make({ fetch: fetchWithReplay({ format: 'localrec-replay', version: 1, method: 'test', sequences: [[1, 999]] }) });
+    await expect(bad.ready).rejects.toMatchObject({ code: 'MODEL_FORMAT' });
+    await expect(bad.ready).rejects.toThrow(/replay\.json: sequences\[0\] must hold item ids 1\.\.48/);
+  });
+
   it('loads with byte progress and reports the backend', async () => {
     const events: ProgressEvent[] = [];
     const r = make({ onProgress: (e) => events.push(e) });
