@@ -31,6 +31,7 @@ import { sasRecScorer } from '../src/engine/eval/sasRecScorer';
 import { itemUserCounts, type Scorer } from '../src/engine/eval/scorer';
 import { resetIdRows, type ColdIdInit } from '../src/engine/model/coldItems';
 import { scoreAligned } from '../src/engine/model/shortHistory';
+import { blendShortHistory, popularityPrior, SHORT_HISTORY_UNTIL } from '../src/engine/rank/shortHistoryPrior';
 import { NEW_ITEM_SLOTS, type NewItemSlots } from '../src/engine/rank/newItemSlots';
 import { loadDataset } from './lib/loadDataset';
 import { loadModelFiles } from './lib/modelFiles';
@@ -48,6 +49,7 @@ const { values: args } = parseArgs({
     users: { type: 'string' },
     seed: { type: 'string', default: '42' },
     align: { type: 'string' },
+    'prior-weights': { type: 'string', default: '0.5,1,2' },
   },
 });
 
@@ -128,14 +130,38 @@ async function main(): Promise<void> {
       try { return (await t.data()) as Float32Array; } finally { t.dispose(); }
     },
   };
+  // The short-history popularity prior (src/engine/rank/shortHistoryPrior.ts) at several strengths.
+  const priorWeights = (args['prior-weights'] ?? '').split(',').filter(Boolean).map(Number);
+  if (priorWeights.some((w) => !(w >= 0))) fail(`--prior-weights must be numbers >= 0, comma separated (got "${args['prior-weights']}")`);
+  const prior = popularityPrior(itemUserCounts(pretrainSeqs, numItems));
+  const withPrior = (weight: number): Scorer => ({
+    name: `sasrec-aligned+prior${weight}`,
+    async score(histories) {
+      const all = await aligned.score(histories);
+      const out = new Float32Array(all.length);
+      const w = numItems + 1;
+      histories.forEach((h, r) => {
+        out.set(blendShortHistory(Float32Array.from(all.subarray(r * w, (r + 1) * w)), h.length, prior, { weight, until: SHORT_HISTORY_UNTIL }), r * w);
+      });
+      return out;
+    },
+  });
+  const priorLines: string[] = [];
   for (const k of COLD_START_KS) {
     const cases = userColdCases(userSeqs, k);
     const m = await evaluate(scorer, cases, numItems);
     const a = await evaluate(aligned, cases, numItems);
     const p = await evaluate(popular, cases, numItems);
-    user[`k${k}`] = { model: a, modelRightAligned: m, popular: p, users: cases.length };
+    const modelPrior: Record<string, unknown> = {};
+    for (const w of priorWeights) modelPrior[`w${w}`] = await evaluate(withPrior(w), cases, numItems);
+    user[`k${k}`] = { model: a, modelRightAligned: m, popular: p, modelPrior, users: cases.length };
     lines.push(`| ${k} | ${fmt(a)} | ${fmt(m)} | ${fmt(p)} | ${cases.length} |`);
+    priorLines.push(`| ${k} | ${priorWeights.map((w) => fmt(modelPrior[`w${w}`] as ColdStartMetrics)).join(' | ')} |`);
     process.stderr.write(`user cold start k=${k}: ${cases.length} users\n`);
+  }
+  if (priorWeights.length) {
+    lines.push('', `Model + short-history popularity prior (fades out at ${SHORT_HISTORY_UNTIL} items), NDCG@10 | HR@10 per strength:`, '',
+      `| k | ${priorWeights.map((w) => `w ${w} NDCG@10 | HR@10`).join(' | ')} |`, `|---|${priorWeights.map(() => '---|---').join('|')}|`, ...priorLines);
   }
   user.seenInPretraining = !users;
   user.typicalLength = typical;

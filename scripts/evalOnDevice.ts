@@ -20,6 +20,8 @@ import { splitUsers } from '../src/engine/data/userSplit';
 import type { EvalCase } from '../src/engine/eval/rankTargets';
 import { resolvePolicy, type FinetunePolicy } from '../src/engine/train/finetunePolicy';
 import { validateReplay } from '../src/engine/train/replay';
+import { popularityPrior } from '../src/engine/rank/shortHistoryPrior';
+import { itemUserCounts } from '../src/engine/eval/scorer';
 import { Rng } from '../src/engine/train/rng';
 import { loadDataset } from './lib/loadDataset';
 import { loadModelFiles } from './lib/modelFiles';
@@ -107,11 +109,13 @@ async function main(): Promise<void> {
   const only = args.only?.split(',').map((x) => x.trim()).filter(Boolean);
   for (const p of only ?? []) if (!['future', 'dislikes', 'continual'].includes(p)) fail(`--only takes future, dislikes and/or continual, comma separated (got "${p}")`);
   const parts = only ? { future: only.includes('future'), dislikes: only.includes('dislikes'), continual: only.includes('continual') } : undefined;
+  // The feed's short-history popularity prior, from the training people's item counts.
+  const prior = popularityPrior(itemUserCounts(split.trainUsers.map((u) => dataset.sequences[u]), dataset.numItems));
   const t0 = Date.now();
   const report = await evaluateOnDevice(model, dataset, heldOut, {
     policy, futureCount: 3, referenceCases, referenceProbes: count('probes', args.probes ?? '20'),
     chunkSize: 10, minChunks: 20, maxChunks: 25, chunkUsers: count('chunk-users', args['chunk-users'] ?? '10'),
-    replay, bootstrapIterations: 1000, seed, parts,
+    replay, bootstrapIterations: 1000, seed, parts, prior,
     onProgress: (m) => process.stderr.write(`${m}\n`),
   });
   model.dispose();

@@ -31,6 +31,8 @@ export interface OnDeviceOptions {
   replay: number[][];
   bootstrapIterations: number;
   seed: number;
+  /** `popularityPrior` of the training people's item counts (the app uses its catalog's); null = none. */
+  prior?: Float32Array | null;
   /** Which experiments to run (default all); skipped ones report zeros and empty lists. */
   parts?: { future?: boolean; dislikes?: boolean; continual?: boolean };
   onProgress?: (message: string) => void;
@@ -65,8 +67,8 @@ function assignWeights(to: SasRec, from: SasRec): void {
 }
 
 /** Top 10 as the app's feed ranks it (the policy's rank-time dislike penalty included). */
-async function topOf(model: SasRec, view: SignalView, policy: FinetunePolicy): Promise<number[]> {
-  return topK(await personalScores(model, view, policy), K, view.seen);
+async function topOf(model: SasRec, view: SignalView, policy: FinetunePolicy, prior: Float32Array | null = null): Promise<number[]> {
+  return topK(await personalScores(model, view, policy, prior), K, view.seen);
 }
 
 async function referenceNdcg(model: SasRec, cases: EvalCase[]): Promise<number> {
@@ -94,12 +96,12 @@ export async function evaluateOnDevice(pretrained: SasRec, ds: SequenceDataset, 
     for (const [i, ep] of (parts.future ? episodes : []).entries()) {
       const view = interpretEvents(ep.events);
       if (view.sequence.length < opts.policy.minHistory) continue;
-      const a = multiTargetMetrics(await topOf(pretrained, view, opts.policy), ep.future, K);
+      const a = multiTargetMetrics(await topOf(pretrained, view, opts.policy, opts.prior ?? null), ep.future, K);
       const t0 = performance.now();
       const r = await tune(view);
       ms += performance.now() - t0;
       if (r.accepted) accepted++;
-      const b = multiTargetMetrics(await topOf(live, view, opts.policy), ep.future, K);
+      const b = multiTargetMetrics(await topOf(live, view, opts.policy, opts.prior ?? null), ep.future, K);
       pre.push(a.ndcg); post.push(b.ndcg); hrPre.push(a.hr); hrPost.push(b.hr);
       if (refPost.length < opts.referenceProbes && r.accepted) refPost.push(await referenceNdcg(live, opts.referenceCases));
       assignWeights(live, pretrained);
@@ -150,12 +152,12 @@ async function dislikeExperiment(pretrained: SasRec, live: SasRec, ds: SequenceD
     items += ep.laterDisliked.length;
     // Without feedback: the dislikes are neither trained on nor used in ranking.
     const blind = { ...view, disliked: [] };
-    base += countInTop(await topOf(pretrained, blind, opts.policy), ep.laterDisliked, K);
+    base += countInTop(await topOf(pretrained, blind, opts.policy, opts.prior ?? null), ep.laterDisliked, K);
     await tune(blind);
-    without += countInTop(await topOf(live, blind, opts.policy), ep.laterDisliked, K);
+    without += countInTop(await topOf(live, blind, opts.policy, opts.prior ?? null), ep.laterDisliked, K);
     assignWeights(live, pretrained);
     await tune(view);
-    withFb += countInTop(await topOf(live, view, opts.policy), ep.laterDisliked, K);
+    withFb += countInTop(await topOf(live, view, opts.policy, opts.prior ?? null), ep.laterDisliked, K);
     assignWeights(live, pretrained);
   }
   say(`dislikes: ${users} people, later-disliked in top 10: pretrained ${base}, without feedback ${without}, with ${withFb}`);
@@ -178,8 +180,8 @@ async function continualExperiment(pretrained: SasRec, live: SasRec, ds: Sequenc
       const r = await tune(view, state);
       if (r.accepted) state = r.optimizerState;
       if (ep.future.length === 0 || view.sequence.length === 0) continue;
-      const a = multiTargetMetrics(await topOf(pretrained, view, opts.policy), ep.future, K).ndcg;
-      const b = multiTargetMetrics(await topOf(live, view, opts.policy), ep.future, K).ndcg;
+      const a = multiTargetMetrics(await topOf(pretrained, view, opts.policy, opts.prior ?? null), ep.future, K).ndcg;
+      const b = multiTargetMetrics(await topOf(live, view, opts.policy, opts.prior ?? null), ep.future, K).ndcg;
       const s = (sums[c - 1] ??= { users: 0, pre: 0, post: 0 });
       s.users++; s.pre += a; s.post += b;
     }

@@ -9,6 +9,7 @@ import { resolvePolicy } from '../train/finetunePolicy';
 import { penalizeNearDisliked } from './dislikePenalty';
 import { personalScores } from './personalScores';
 import { scoreCatalog } from './scoreCatalog';
+import { blendShortHistory, popularityPrior } from './shortHistoryPrior';
 
 function loadTiny(): SasRec {
   return parseModel(new Map(['model.json', 'weights.bin'].map((f) => [f, tinyModelFile(f).slice().buffer as ArrayBuffer])));
@@ -61,6 +62,22 @@ describe('personalScores', () => {
     const plain = await scoreCatalog(model, view.sequence);
     expect(await personalScores(model, view, resolvePolicy({ dislikePenalty: 0 }))).toEqual(plain);
     expect(await personalScores(model, view, resolvePolicy({ dislikePenalty: 1 }))).toEqual(await penalizeNearDisliked(model, plain, [20], 1));
+    model.dispose();
+  });
+
+  it('adds the short-history popularity prior for short histories only', async () => {
+    const model = loadTiny();
+    const popularity = Float32Array.from({ length: model.config.numItems + 1 }, (_, i) => (i === 0 ? 0 : i === 40 ? 1000 : 1));
+    const prior = popularityPrior(popularity);
+    const policy = resolvePolicy({ dislikePenalty: 0, shortHistoryPrior: 2, shortHistoryUntil: 10 });
+    const short = interpretEvents([{ itemId: 1, type: 'like', at: 1 }]);
+    const plain = await scoreCatalog(model, short.sequence);
+    const blended = await personalScores(model, short, policy, prior);
+    expect(blended).toEqual(blendShortHistory(plain, 1, prior, { weight: 2, until: 10 }));
+    expect(blended[40] - plain[40]).toBeGreaterThan(blended[2] - plain[2]); // the popular item gained most
+    const long = interpretEvents(Array.from({ length: 10 }, (_, i) => ({ itemId: i + 1, type: 'view' as const, at: i })));
+    expect(await personalScores(model, long, policy, prior)).toEqual(await scoreCatalog(model, long.sequence));
+    expect(await personalScores(model, short, policy, null)).toEqual(plain); // no catalog popularity: no prior
     model.dispose();
   });
 });

@@ -3,14 +3,24 @@ import type { SignalView } from '../signals';
 import type { FinetunePolicy } from '../train/finetunePolicy';
 import { penalizeNearDisliked } from './dislikePenalty';
 import { scoreCatalog } from './scoreCatalog';
+import { blendShortHistory } from './shortHistoryPrior';
 
 /**
- * The scores the feed ranks by: the model's scores after the person's context, then the
- * rank-time dislike penalty of the policy (`dislikePenalty`, items close to disliked ones move
- * down). The app and `eval:ondevice` both rank through this function.
+ * The scores the feed ranks by: the model's scores after the person's context, plus the
+ * short-history popularity prior (`prior` = `popularityPrior` of the catalog's popularity; fades
+ * out at `shortHistoryUntil` items), then the rank-time dislike penalty (`dislikePenalty`, items
+ * close to disliked ones move down). The app and `eval:ondevice` both rank through this function.
  */
-export async function personalScores(model: SasRec, view: SignalView, policy: Pick<FinetunePolicy, 'dislikePenalty'>): Promise<Float32Array> {
-  const scores = await scoreCatalog(model, view.sequence);
+export async function personalScores(
+  model: SasRec,
+  view: SignalView,
+  policy: Pick<FinetunePolicy, 'dislikePenalty' | 'shortHistoryPrior' | 'shortHistoryUntil'>,
+  prior: Float32Array | null = null,
+): Promise<Float32Array> {
+  let scores = await scoreCatalog(model, view.sequence);
+  if (prior && policy.shortHistoryPrior > 0) {
+    scores = blendShortHistory(scores, view.sequence.length, prior, { weight: policy.shortHistoryPrior, until: policy.shortHistoryUntil });
+  }
   if (policy.dislikePenalty <= 0 || view.disliked.length === 0) return scores;
   return penalizeNearDisliked(model, scores, view.disliked, policy.dislikePenalty);
 }

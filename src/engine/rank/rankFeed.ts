@@ -2,6 +2,7 @@ import { LocalRecError } from '../errors';
 import type { CatalogEntry, Recommendation, RecommendOptions } from '../recommender/types';
 import { diversify, DISCOVER_WEIGHTS, type DiscoverWeights } from './diversify';
 import { interleaveNewItems, NEW_ITEM_SLOTS, type NewItemSlots } from './newItemSlots';
+import { popularityPrior } from './shortHistoryPrior';
 
 export interface FeedQuery {
   count: number;
@@ -46,6 +47,20 @@ export class CatalogIndex {
     this.newItemIds = new Set(this.maxPopularity > 0 ? items.filter((it) => it.popularity <= 0).map((it) => it.id) : []);
   }
   traits = (itemId: number) => this.byId.get(itemId) ?? { genres: [], popularity: 0 };
+  private prior: Float32Array | null = null;
+  /**
+   * `popularityPrior` of the catalog's popularity (index = item id, up to numItems), for the
+   * short-history prior; null when the catalog has no popularity.
+   */
+  popularityPrior(numItems: number): Float32Array | null {
+    if (this.maxPopularity <= 0) return null;
+    if (!this.prior || this.prior.length !== numItems + 1) {
+      const pop = new Float32Array(numItems + 1);
+      for (const it of this.items) if (it.id <= numItems) pop[it.id] = it.popularity;
+      this.prior = popularityPrior(pop);
+    }
+    return this.prior;
+  }
 }
 
 function page(ordered: { itemId: number; relevance: number }[], q: FeedQuery, source: Recommendation['source']): Recommendation[] {

@@ -223,7 +223,7 @@ class LocalRecommender implements Recommender {
     const q = { count, offset, discover: opts.discover ?? settings.discover, exclude: opts.includeSeen ? new Set<number>() : view.seen };
     const l = this.loaded;
     if (!l || view.sequence.length === 0) return popularFeed(catalog, q);
-    const scores = await personalScores(l.model, view, this.policy);
+    const scores = await personalScores(l.model, view, this.policy, catalog.popularityPrior(l.model.config.numItems));
     this.check();
     return rankFromScores(scores, catalog, q, this.opts.newItemSlots === undefined ? NEW_ITEM_SLOTS : this.opts.newItemSlots);
   }

@@ -27,6 +27,12 @@ export interface FinetunePolicy {
    * disliked item move down by up to this many standard deviations of the scores (0 = off).
    */
   dislikePenalty: number;
+  /**
+   * Popularity prior for short histories (`blendShortHistory`): strength at an empty history in
+   * standard deviations of the scores, fading to 0 at `shortHistoryUntil` items (0 = off).
+   */
+  shortHistoryPrior: number;
+  shortHistoryUntil: number;
   /** Global gradient-norm clip (0 = none). */
   clipNorm: number;
   /** Validate on the held-out most recent interactions every this many steps (keep the best). */
@@ -63,6 +69,8 @@ export const DEFAULT_FINETUNE_POLICY: Readonly<FinetunePolicy> = Object.freeze({
   maxDrift: 0.05,
   dislikeWeight: 0,
   dislikePenalty: 1,
+  shortHistoryPrior: 2,
+  shortHistoryUntil: 10,
   clipNorm: 1,
   validateEvery: 2,
   validationItems: 1,
@@ -82,7 +90,7 @@ export function resolvePolicy(overrides: Partial<FinetunePolicy> = {}): Finetune
     if (!Number.isInteger(p[k]) || p[k] < (k === 'steps' || k === 'replayRows' ? 0 : 1)) bad(k, 'must be a positive integer');
   }
   if (p.minHistory < 2) bad('minHistory', 'must be at least 2 (one item is held out)');
-  for (const k of ['learningRate', 'l2ToPretrained', 'maxDrift', 'dislikeWeight', 'dislikePenalty', 'clipNorm', 'tolerance', 'replayWeight'] as const) {
+  for (const k of ['learningRate', 'l2ToPretrained', 'maxDrift', 'dislikeWeight', 'dislikePenalty', 'shortHistoryPrior', 'shortHistoryUntil', 'clipNorm', 'tolerance', 'replayWeight'] as const) {
     if (!(Number.isFinite(p[k]) && p[k] >= 0)) bad(k, 'must be a number >= 0');
   }
   if (!['last-block', 'layer-norms', 'all'].includes(p.trainable)) bad('trainable', 'must be "last-block", "layer-norms" or "all"');
