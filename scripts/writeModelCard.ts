@@ -46,6 +46,14 @@ const pct = (x: number | undefined) => (typeof x === 'number' ? `${x >= 0 ? '+' 
 const ondeviceRows = ondevice.map(({ path, r }) =>
   `| ${r.dataset} (${r.evaluatedUsers} held-out people) | ${f(r.ndcg10?.pretrained)} → ${f(r.ndcg10?.finetuned)} | ${pct(r.ndcg10?.liftPct)} (${pct(r.ndcg10?.ci95?.[0])} … ${pct(r.ndcg10?.ci95?.[1])}) | ${(100 * r.usersHurtShare).toFixed(1)}% | ${r.dislikedInTop10?.users ? `${f(r.dislikedInTop10.withoutFeedback, 3)} → ${f(r.dislikedInTop10.withFeedback, 3)}` : 'no ratings'} | ${pct(-r.referenceDropPct)} | \`${path}\` |`).join('\n');
 const lr = training?.train;
+// The learning rate actually used, by epoch range (a resumed run may have changed it by hand).
+const lrSegments: string[] = [];
+for (const h of (training?.history ?? []) as { epoch: number; lr: number }[]) {
+  const last = lrSegments.length ? lrSegments[lrSegments.length - 1] : null;
+  const key = `${h.lr}`;
+  if (last && last.startsWith(`${key} (`)) lrSegments[lrSegments.length - 1] = last.replace(/–\d+\)$|\)$/, `–${h.epoch})`);
+  else lrSegments.push(`${key} (epochs ${h.epoch})`);
+}
 const schedule = lr
   ? `learning rate ${lr.learningRate} with ${lr.warmupSteps} warm-up steps, ${lr.plateauEpochs >= lr.epochs ? 'then constant' : `halved after ${lr.plateauEpochs} epochs without a better validation NDCG@10`}`
   : '';
@@ -84,6 +92,7 @@ Item embeddings are shared between input and output; learned positional embeddin
 
 ## Training
 ${training ? `- Objective: ${training.train?.loss?.kind === 'ce' ? 'full softmax cross-entropy over all items' : JSON.stringify(training.train?.loss)}; Adam (β2 0.98, global gradient-norm clip ${lr?.clipNorm ?? 5}), ${schedule}; batch ${training.train?.batchSize} sequences bucketed by length.
+- Learning rate actually used: ${lrSegments.join(', ') || '–'}${lrSegments.length > 1 && lr?.plateauEpochs >= lr?.epochs ? ' (changed by hand when the run was resumed)' : ''}.
 - Validation: the second-to-last item of ${training.train?.validUsers} random users, NDCG@10 every epoch, early stopping (patience ${training.train?.patience}).
 - Epochs run: ${training.epochs}; best validation NDCG@10 ${f(training.bestValidNdcg10)} at epoch ${training.bestEpoch}; ${training.finished ? 'training finished (early stopping or epoch limit).' : '**training was still running when this export was made** (exported from the best checkpoint so far).'}
 - Training compute: ${(training.trainSeconds / 3600).toFixed(1)} h of step time on ${args.machine ?? 'a 2-core x86-64 machine, tfjs 4.22 WASM backend, 2 data-parallel worker threads'}.` : '- (no training.json)'}
