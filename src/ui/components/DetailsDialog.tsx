@@ -1,7 +1,7 @@
-import { useEffect, useRef } from 'react';
 import { displayTitle } from '../coverArt';
 import type { CatalogEntry } from '../../engine/recommender/types';
 import { CoverArt } from './CoverArt';
+import { useModalDialog } from './useModalDialog';
 
 interface Props {
   item: CatalogEntry | null;
@@ -11,13 +11,7 @@ interface Props {
 
 /** Modal details of one item (native <dialog>: focus trap and Escape come with it). */
 export function DetailsDialog({ item, onClose, onLike }: Props) {
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (item && !dialog.open) dialog.showModal();
-    if (!item && dialog.open) dialog.close();
-  }, [item]);
+  const ref = useModalDialog(item !== null);
   return (
     <dialog ref={ref} className="details" onClose={onClose} aria-labelledby="details-title">
       {item && (

@@ -1,7 +1,8 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { CatalogEntry, Explanation } from '../../engine/recommender/types';
 import { displayTitle } from '../coverArt';
 import { useEngine } from '../engine/useEngine';
+import { useModalDialog } from './useModalDialog';
 
 interface Props {
   item: CatalogEntry | null;
@@ -14,16 +15,9 @@ interface Props {
  */
 export function WhyDialog({ item, onClose }: Props) {
   const { engine, catalogById } = useEngine();
-  const ref = useRef<HTMLDialogElement>(null);
+  const ref = useModalDialog(item !== null);
   const [explanation, setExplanation] = useState<Explanation | null>(null);
   const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (item && !dialog.open) dialog.showModal();
-    if (!item && dialog.open) dialog.close();
-  }, [item]);
 
   useEffect(() => {
     setExplanation(null);
