@@ -1,4 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
+import { DEFAULT_DISCOVER } from '../src/engine/rank/diversify';
+import { discoverLabel } from '../src/ui/discoverLabel';
 import { act, appUrl, cards, feedIds, interactions, MODELS, openReady } from './helpers';
 
 const onboarding = (page: Page) => page.getByRole('region', { name: 'Pick a few titles you like' });
@@ -103,7 +105,7 @@ for (const model of MODELS) {
     expect(seeded).toHaveLength(5);
     await expect(page.getByTestId('interactions')).toHaveText('5');
     await expect(page.getByRole('heading', { level: 2, name: 'For you' })).toBeVisible();
-    await expect(page.getByTestId('discover-words')).toHaveText('Balanced');
+    await expect(page.getByTestId('discover-words')).toHaveText(discoverLabel(DEFAULT_DISCOVER)); // the stored default
 
     const N = 10;
     await setDiscover(page, 'Home', '0');
