@@ -9,9 +9,7 @@ export default defineConfig({
   expect: { timeout: 30_000 },
   workers: 1,
   fullyParallel: false,
-  // One retry on CI only: the long-task test (a 100 ms budget) failed 1 run in 4 on a quiet 2-core
-  // machine (a single 120 ms task); a real regression fails both tries. Reported as flaky.
-  retries: process.env.CI ? 1 : 0,
+  retries: 0,
   reporter: [['list']],
   use: {
     baseURL: `http://localhost:${E2E_PORT}`,

@@ -1,4 +1,5 @@
 import type { CatalogEntry } from '../engine/recommender/types';
+import { compareText } from './formatTime';
 
 /** Genre key of items that list no genre (they still get their own, capped, share of the grid). */
 const NO_GENRE = '';
@@ -37,7 +38,7 @@ export function onboardingGrid(catalog: readonly CatalogEntry[], { size = 24, pe
 export function genreOptions(catalog: readonly CatalogEntry[]): string[] {
   const weight = new Map<string, number>();
   for (const item of catalog) for (const g of item.genres) weight.set(g, (weight.get(g) ?? 0) + item.popularity);
-  return [...weight].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([g]) => g);
+  return [...weight].sort((a, b) => b[1] - a[1] || compareText(a[0], b[0])).map(([g]) => g);
 }
 
 /** The `count` most popular items listing `genre` (any position), most popular first. */

@@ -1,4 +1,5 @@
 import type { InteractionEvent } from '../engine/recommender/types';
+import { compareText } from './formatTime';
 
 /** Label of the genres folded together beyond `maxGenres`. */
 export const OTHER_GENRES = 'Other';
@@ -68,7 +69,7 @@ export function tasteSeries(
 
   const total = new Map<string, number>();
   for (const e of counted) for (const g of e.genres) total.set(g, (total.get(g) ?? 0) + 1 / e.genres.length);
-  const ranked = [...total].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([g]) => g);
+  const ranked = [...total].sort((a, b) => b[1] - a[1] || compareText(a[0], b[0])).map(([g]) => g);
   const named = ranked.slice(0, maxGenres);
   const genres = ranked.length > maxGenres ? [...named, OTHER_GENRES] : named;
   const column = (g: string): string => (named.includes(g) ? g : OTHER_GENRES);

@@ -10,13 +10,14 @@ describe('resolveConfig', () => {
     expect(input).toEqual({ numItems: 10, dim: 32 });
   });
 
-  const bad: [string, Record<string, number>, RegExp][] = [
+  const bad: [string, Record<string, number | string>, RegExp][] = [
     ['zero items', { numItems: 0 }, /"numItems" must be a positive integer, got 0/],
     ['fractional dim', { numItems: 5, dim: 2.5 }, /"dim" must be a positive integer, got 2.5/],
     ['negative features', { numItems: 5, numFeatures: -1 }, /"numFeatures" must be an integer >= 0/],
     ['heads not dividing dim', { numItems: 5, dim: 10, heads: 3 }, /dim \(10\) must be divisible by heads \(3\)/],
     ['dropout 1', { numItems: 5, dropout: 1 }, /"dropout" must be in \[0, 1\), got 1/],
     ['negative idDropout', { numItems: 5, idDropout: -0.1 }, /"idDropout" must be in \[0, 1\)/],
+    ['unknown positions', { numItems: 5, positions: 'left' }, /"positions" must be "fromEnd" or "fromStart", got "left"/],
   ];
   for (const [label, partial, message] of bad) {
     it(`rejects ${label}`, () => {

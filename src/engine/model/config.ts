@@ -25,6 +25,13 @@ export interface SasRecConfig {
    * reference SASRec code). Absent: embeddings N(0, 1/sqrt(dim)), dense weights Xavier.
    */
   initStd?: number;
+  /**
+   * How learned positions are counted. 'fromEnd' (default, and every model trained before this
+   * option existed): the newest item always sits at position maxLen-1. 'fromStart': position 0 is
+   * the oldest item in the window, as in the reference SASRec code (right-padded batches), so the
+   * model knows how far into a history it is. Either way callers pass left-padded sequences.
+   */
+  positions?: 'fromEnd' | 'fromStart';
 }
 
 export const DEFAULT_CONFIG: Omit<SasRecConfig, 'numItems'> = {
@@ -41,7 +48,7 @@ export const DEFAULT_CONFIG: Omit<SasRecConfig, 'numItems'> = {
 /** Fills defaults and rejects impossible combinations with a clear message. */
 export function resolveConfig(partial: Partial<SasRecConfig> & { numItems: number }): SasRecConfig {
   const cfg: SasRecConfig = { ...DEFAULT_CONFIG, ...partial };
-  const positiveInts: (keyof SasRecConfig)[] = ['numItems', 'maxLen', 'dim', 'blocks', 'heads', 'ffnDim'];
+  const positiveInts = ['numItems', 'maxLen', 'dim', 'blocks', 'heads', 'ffnDim'] as const;
   for (const key of positiveInts) {
     const v = cfg[key];
     if (v === undefined || !Number.isInteger(v) || v <= 0) {
@@ -56,6 +63,9 @@ export function resolveConfig(partial: Partial<SasRecConfig> & { numItems: numbe
   }
   if (cfg.initStd !== undefined && !(cfg.initStd > 0 && cfg.initStd < 1)) {
     throw new LocalRecError('INVALID_INPUT', `Model config "initStd" must be in (0, 1), got ${String(cfg.initStd)}.`);
+  }
+  if (cfg.positions !== undefined && cfg.positions !== 'fromEnd' && cfg.positions !== 'fromStart') {
+    throw new LocalRecError('INVALID_INPUT', `Model config "positions" must be "fromEnd" or "fromStart", got ${JSON.stringify(cfg.positions)}. Fix config.json.`);
   }
   for (const key of ['dropout', 'idDropout'] as const) {
     if (!(cfg[key] >= 0 && cfg[key] < 1)) {

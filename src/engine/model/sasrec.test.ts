@@ -84,6 +84,42 @@ describe('SasRec causality', () => {
   });
 });
 
+describe('SasRec positions counted from the start of the window', () => {
+  const base = tinyConfig({ numItems: 30, maxLen: 10, dim: 16, heads: 2, blocks: 2 });
+  async function hidden(model: SasRec, seq: number[]): Promise<Float32Array> {
+    const h = tf.tidy(() => model.encode(model.itemTable(), tf.tensor2d([seq], [1, seq.length], 'int32'), { training: false }));
+    const out = (await h.data()) as Float32Array;
+    h.dispose();
+    return out;
+  }
+
+  it('an item is at the same position whatever follows it; fromEnd shifts it', async () => {
+    const d = base.dim;
+    const start = SasRec.create({ ...base, positions: 'fromStart' }, 7);
+    const end = SasRec.create(base, 7);
+    // Same weights, different position counting: the first item of a 4-item history equals a
+    // 1-item history only when positions count from the start.
+    expect(maxAbsDiff((await hidden(start, [4, 5, 6, 7])).subarray(0, d), (await hidden(start, [4])).subarray(0, d))).toBeLessThan(1e-5);
+    expect(maxAbsDiff((await hidden(end, [4, 5, 6, 7])).subarray(0, d), (await hidden(end, [4])).subarray(0, d))).toBeGreaterThan(1e-3);
+    start.dispose();
+    end.dispose();
+  });
+
+  it('left padding changes no real position, and later items never change earlier outputs', async () => {
+    const d = base.dim;
+    const model = SasRec.create({ ...base, positions: 'fromStart' }, 9);
+    const padded = await hidden(model, [0, 0, 0, 0, 0, 0, 4, 5, 6, 7]);
+    const unpadded = await hidden(model, [4, 5, 6, 7]);
+    expect(maxAbsDiff(padded.subarray(6 * d), unpadded)).toBeLessThan(1e-5);
+    const changed = await hidden(model, [0, 0, 0, 0, 0, 0, 4, 5, 6, 9]);
+    expect(maxAbsDiff(padded.subarray(0, 9 * d), changed.subarray(0, 9 * d))).toBe(0);
+    const before = tf.memory().numTensors;
+    await hidden(model, [0, 1, 2, 3]);
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+});
+
 describe('SasRec initialisation', () => {
   it('is deterministic for a seed and keeps the padding row zero', async () => {
     const cfg = tinyConfig();

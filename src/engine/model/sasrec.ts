@@ -56,7 +56,8 @@ function initWeights(cfg: SasRecConfig, seed: number): Map<string, tf.Variable> 
 
 /**
  * SASRec-family sequential recommender: item embeddings shared between input and output,
- * learned positions (right-aligned: the newest item always sits at position maxLen-1),
+ * learned positions (counted back from the newest item, or from the oldest item in the window
+ * when config.positions is 'fromStart'),
  * pre-LayerNorm causal Transformer blocks, dropout. Optional content tower: item vector =
  * ID embedding + features @ feat_emb, so items unseen in training still get a vector.
  */
@@ -115,7 +116,7 @@ export class SasRec {
       const mask = tf.cast(tf.notEqual(seqs, 0), 'float32') as tf.Tensor2D; // [batch, len]
       const mask3 = tf.expandDims(mask, 2); // [batch, len, 1]
       const emb = gatherRows(table, tf.reshape(seqs, [-1]) as tf.Tensor1D); // [batch*len, d]
-      const pos = tf.slice(this.w('pos_emb'), [maxLen - len, 0], [len, d]); // [len, d]
+      const pos = this.positionVectors(mask, maxLen, len, d); // [len, d] or [batch, len, d]
       let x = tf.add(tf.mul(tf.reshape(emb, [batch, len, d]), Math.sqrt(d)), pos) as tf.Tensor3D;
       x = tf.mul(drop(x), mask3) as tf.Tensor3D;
       const bias = attentionBias(mask);
@@ -136,6 +137,19 @@ export class SasRec {
       }
       return layerNorm(x, this.w('final_ln_g') as tf.Tensor1D, this.w('final_ln_b') as tf.Tensor1D) as tf.Tensor3D;
     });
+  }
+
+  /**
+   * Learned position vectors. 'fromEnd': a [len, d] slice shared by every row. 'fromStart':
+   * [batch, len, d], a real item's position is the number of real items before it in the window
+   * (padding rows get position 0 and are masked anyway), so left padding changes nothing.
+   */
+  private positionVectors(mask: tf.Tensor2D, maxLen: number, len: number, d: number): tf.Tensor {
+    const table = this.w('pos_emb') as tf.Tensor2D;
+    if (this.config.positions !== 'fromStart') return tf.slice(table, [maxLen - len, 0], [len, d]);
+    const [batch] = mask.shape;
+    const index = tf.cast(tf.relu(tf.sub(tf.cumsum(mask, 1), 1)), 'int32');
+    return tf.reshape(gatherRows(table, tf.reshape(index, [-1]) as tf.Tensor1D), [batch, len, d]);
   }
 
   /**

@@ -72,6 +72,17 @@ describe('wasm equals cpu: loss and gradients of a small model', () => {
     });
   }
 
+  it('positions counted from the start of the window (cumsum + gathered positions)', async () => {
+    const startCfg: SasRecConfig = { ...cfg, positions: 'fromStart' };
+    const cpu = await compute('cpu', startCfg, weights, batch, { kind: 'ce' });
+    const wasm = await compute('wasm', startCfg, weights, batch, { kind: 'ce' });
+    let posGradNorm = 0;
+    for (const v of cpu.grads.get('pos_emb') ?? []) posGradNorm += v * v;
+    expect(posGradNorm).toBeGreaterThan(0);
+    const { diff, where } = worstDiff(cpu, wasm);
+    expect(diff, `largest difference at ${where}`).toBeLessThan(1e-5);
+  });
+
   it('seeded dropout draws the same masks on both backends', async () => {
     const dropCfg = { ...cfg, dropout: 0.3 };
     const cpu = await compute('cpu', dropCfg, weights, batch, { kind: 'ce' });

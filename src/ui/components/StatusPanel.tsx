@@ -2,12 +2,9 @@ import { useState } from 'react';
 import type { EngineStatus, Recommender } from '../../engine/recommender/types';
 import { useEngine, useEngineActivity } from '../engine/useEngine';
 import { useEngineData } from '../engine/useEngineData';
+import { formatTime } from '../formatTime';
 
 const readStatus = (engine: Recommender): Promise<EngineStatus> => engine.status();
-
-function formatTime(ms: number | null): string {
-  return ms === null ? 'never' : new Date(ms).toLocaleString();
-}
 
 /** What the model runs on and what it has learned from, plus "reset to the pretrained model". */
 export function StatusPanel() {
