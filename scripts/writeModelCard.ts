@@ -85,10 +85,12 @@ LocalRec feed and is fine-tuned on the person's device.
 | feed-forward width | ${config.ffnDim} |
 | max history length | ${config.maxLen} |
 | dropout | ${config.dropout} |
-| content features | ${config.numFeatures} (genres + release decade, added to the item ID embedding) |
+| content features | ${config.numFeatures} (genres + release decade${training?.train?.titleBuckets ? ` + title words hashed into ${training.train.titleBuckets} buckets` : ''}, added to the item ID embedding) |
+| initialisation | ${config.initStd ? `N(0, ${config.initStd}) for every embedding and dense weight` : 'embeddings N(0, 1/sqrt(dim)), dense weights Xavier'} |
 
-Item embeddings are shared between input and output; learned positional embeddings are right-aligned
-(the newest item is always at the last position); pre-LayerNorm blocks.
+Item embeddings are shared between input and output; learned positional embeddings ${config.positions === 'fromStart'
+    ? 'count from the oldest item of the window (position 0), as in the reference SASRec code, so the model knows how far into a history it is'
+    : 'are right-aligned (the newest item is always at the last position)'}; pre-LayerNorm blocks.
 
 ## Training
 ${training ? `- Objective: ${training.train?.loss?.kind === 'ce' ? 'full softmax cross-entropy over all items' : JSON.stringify(training.train?.loss)}; Adam (β2 0.98, global gradient-norm clip ${lr?.clipNorm ?? 5}), ${schedule}; batch ${training.train?.batchSize} sequences bucketed by length.

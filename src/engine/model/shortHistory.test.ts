@@ -33,4 +33,15 @@ describe('scoreAligned (short histories placed where pretraining saw them)', () 
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
   });
+
+  it('positions counted from the start: exactly scoreLast (short histories already sit where training saw them)', async () => {
+    const model = SasRec.create(tinyConfig({ numItems: 20, maxLen: 8, positions: 'fromStart' }), 4);
+    const before = tf.memory().numTensors;
+    const histories = [[3, 4, 5, 6, 7, 8], [9, 2]];
+    const [a, b] = tf.tidy(() => [scoreAligned(model, histories, 5), model.scoreLast(packSequences(histories, 8))]);
+    expect(maxAbsDiff(await a.data(), await b.data())).toBe(0);
+    tf.dispose([a, b]);
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
 });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { padColumnBias, type SasRec } from './sasrec';
+import { packSequences, padColumnBias, type SasRec } from './sasrec';
 
 /**
  * Scores after short histories, placed where pretraining saw histories that short.
@@ -10,10 +10,15 @@ import { padColumnBias, type SasRec } from './sasrec';
  * position, a place the model saw only with long histories. Here a history of n < `typicalLength`
  * items ends (typicalLength - n) positions before the last one, as the first n items of a
  * typical-length sequence did in training; longer histories are right-aligned as usual.
+ * Models whose positions count from the start of the window (config.positions 'fromStart') already
+ * see a short history where training saw it: for them this is exactly `scoreLast`.
  * Returns [batch, numItems+1] scores (column 0 = padding, very negative). Inference only.
  */
 export function scoreAligned(model: SasRec, histories: ArrayLike<number>[], typicalLength: number, table?: tf.Tensor2D): tf.Tensor2D {
   const { maxLen, dim, numItems } = model.config;
+  if (model.config.positions === 'fromStart') {
+    return tf.tidy(() => model.scoreLast(packSequences(histories, maxLen), table));
+  }
   const target = Math.max(1, Math.min(maxLen, Math.floor(typicalLength)));
   const rows = histories.map((h) => Array.from(h).slice(-maxLen));
   let width = 1;
