@@ -28,7 +28,7 @@ const steps = Number(args.steps);
 const SEED = 7;
 
 await tf.setBackend('wasm');
-const config = resolveConfig({ numItems: TINY_NUM_ITEMS, maxLen: 16, dim: 16, blocks: 2, heads: 1, ffnDim: 32, dropout: 0.1 });
+const config = resolveConfig({ numItems: TINY_NUM_ITEMS, maxLen: 16, dim: 16, blocks: 2, heads: 1, ffnDim: 32, dropout: 0.1, positions: 'fromStart' });
 const train = tinySequences(600, SEED);
 const test = tinySequences(150, SEED + 1);
 const model = SasRec.create(config, SEED);
