@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareText, formatTime } from './formatTime';
+import { formatTime } from './formatTime';
 
 describe('formatTime', () => {
   it('formats local time with zero padding', () => {
@@ -8,12 +8,5 @@ describe('formatTime', () => {
   });
   it('says never for null', () => {
     expect(formatTime(null)).toBe('never');
-  });
-});
-
-describe('compareText', () => {
-  it('orders by code units and is 0 for equal strings', () => {
-    expect(['Sci-Fi', 'Action', 'Drama', 'Action'].sort(compareText)).toEqual(['Action', 'Action', 'Drama', 'Sci-Fi']);
-    expect(compareText('War', 'War')).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
 import type { CatalogEntry } from '../engine/recommender/types';
-import { compareText } from './formatTime';
+import { compareText } from './compareText';
 
 /** Genre key of items that list no genre (they still get their own, capped, share of the grid). */
 const NO_GENRE = '';

@@ -1,5 +1,5 @@
 import type { InteractionEvent } from '../engine/recommender/types';
-import { compareText } from './formatTime';
+import { compareText } from './compareText';
 
 /** Label of the genres folded together beyond `maxGenres`. */
 export const OTHER_GENRES = 'Other';
