@@ -21,58 +21,15 @@ import { selectUsers, splitUsers } from '../src/engine/data/userSplit';
 import { removeItems, splitItems } from '../src/engine/data/itemSplit';
 import { resolveConfig, type SasRecConfig } from '../src/engine/model/config';
 import { bucketedBatches } from '../src/engine/train/batches';
-import type { LossSpec } from '../src/engine/train/losses';
 import { Rng } from '../src/engine/train/rng';
 import { loadDataset } from './lib/loadDataset';
 import { loadModelFiles, saveModelFiles } from './lib/modelFiles';
 import { ParallelRunner } from './lib/parallelRunner';
 import { LocalRunner, type RunnerInit, type TrainRunner } from './lib/trainRunner';
+import { resolveTrainOptions, type TrainOptions } from './lib/trainOptions';
 import { bar, formatDuration, Progress } from './lib/progress';
 import { leaveOneOut } from './lib/split';
 import { failWith } from './lib/cli';
-
-/** Training hyper-parameters (the model's own live in SasRecConfig). */
-interface TrainOptions {
-  seed: number;
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  warmupSteps: number;
-  /** Halve the learning rate after this many epochs without a new best validation NDCG@10. */
-  plateauEpochs: number;
-  minLearningRate: number;
-  /** Stop after this many epochs without a new best. */
-  patience: number;
-  loss: LossSpec;
-  /** Users scored for validation each epoch (a fixed random subset; all when larger). */
-  validUsers: number;
-  checkpointMinutes: number;
-  /** Use the catalog's genres and years as content features. */
-  contentFeatures: boolean;
-  /** With contentFeatures: also hash title words into this many buckets (0 = no title words). */
-  titleBuckets: number;
-  weightDecay: number;
-  /** Clip the global gradient norm to this value; 0 disables clipping. */
-  clipNorm: number;
-}
-
-const DEFAULT_TRAIN: TrainOptions = {
-  seed: 42,
-  epochs: 200,
-  batchSize: 128,
-  learningRate: 1e-3,
-  warmupSteps: 100,
-  plateauEpochs: 4,
-  minLearningRate: 5e-5,
-  patience: 12,
-  loss: { kind: 'ce' },
-  validUsers: 3000,
-  checkpointMinutes: 5,
-  contentFeatures: true,
-  titleBuckets: 0,
-  weightDecay: 0,
-  clipNorm: 5,
-};
 
 interface RunState {
   epoch: number;
@@ -111,7 +68,7 @@ if (!args.data || !args.out) fail('usage: npm run pretrain -- --data <file or di
 const outDir = args.out;
 const ckptDir = args['checkpoint-dir'] ?? join('runs', basename(outDir));
 const maxMinutes = args['max-minutes'] ? Number(args['max-minutes']) : Infinity;
-let fileConfig: { model?: Partial<SasRecConfig>; train?: Partial<TrainOptions> } = {};
+let fileConfig: { model?: Partial<SasRecConfig>; train?: unknown } = {};
 if (args.config) {
   try {
     fileConfig = JSON.parse(readFileSync(args.config, 'utf8'));
@@ -119,7 +76,13 @@ if (args.config) {
     fail(`cannot read --config ${args.config}: ${(e as Error).message}`);
   }
 }
-const opts: TrainOptions = { ...DEFAULT_TRAIN, ...fileConfig.train };
+const opts: TrainOptions = (() => {
+  try {
+    return resolveTrainOptions(fileConfig.train);
+  } catch (e) {
+    return fail(`--config ${args.config}: ${(e as Error).message}. Fix the file and run again.`);
+  }
+})();
 
 await tf.setBackend('wasm');
 await tf.ready();
@@ -175,7 +138,7 @@ writeFileSync(join(ckptDir, 'run.json'), JSON.stringify({ data: args.data, confi
 
 const init: RunnerInit = {
   config, seed: opts.seed, features, featureNames, resumeDir: resuming ? ckptModelDir : null,
-  adam: { weightDecay: opts.weightDecay, clipNorm: opts.clipNorm }, loss: opts.loss,
+  adam: { weightDecay: opts.weightDecay, clipNorm: opts.clipNorm, beta2: opts.beta2, epsilon: opts.epsilon }, loss: opts.loss,
 };
 const workerCount = Math.max(1, Number(args.workers) || 1);
 const runner: TrainRunner = workerCount > 1 ? await ParallelRunner.start(workerCount, init) : new LocalRunner(init);

@@ -90,10 +90,12 @@ LocalRec feed and is fine-tuned on the person's device.
 
 Item embeddings are shared between input and output; learned positional embeddings ${config.positions === 'fromStart'
     ? 'count from the oldest item of the window (position 0), as in the reference SASRec code, so the model knows how far into a history it is'
-    : 'are right-aligned (the newest item is always at the last position)'}; pre-LayerNorm blocks.
+    : 'are right-aligned (the newest item is always at the last position)'}; ${config.block === 'sasrec'
+    ? "blocks laid out as in the original SASRec code (attention queries read LayerNorm(x), keys and values read x; each residual starts from the normalised input of its sub-layer)"
+    : 'pre-LayerNorm blocks'}.
 
 ## Training
-${training ? `- Objective: ${training.train?.loss?.kind === 'ce' ? 'full softmax cross-entropy over all items' : JSON.stringify(training.train?.loss)}; Adam (β2 0.98, global gradient-norm clip ${lr?.clipNorm ?? 5}), ${schedule}; batch ${training.train?.batchSize} sequences bucketed by length.
+${training ? `- Objective: ${training.train?.loss?.kind === 'ce' ? 'full softmax cross-entropy over all items' : JSON.stringify(training.train?.loss)}; Adam (β2 ${lr?.beta2 ?? 0.98}, ε ${lr?.epsilon ?? 1e-9}, ${(lr?.clipNorm ?? 5) > 0 ? `global gradient-norm clip ${lr?.clipNorm ?? 5}` : 'no gradient clipping'}), ${schedule}; batch ${training.train?.batchSize} sequences bucketed by length.
 - Learning rate actually used: ${lrSegments.join(', ') || '–'}${lrSegments.length > 1 && lr?.plateauEpochs >= lr?.epochs ? ' (changed by hand when the run was resumed)' : ''}.
 - Validation: the second-to-last item of ${training.train?.validUsers} random users, NDCG@10 every epoch, early stopping (patience ${training.train?.patience}).
 - Epochs run: ${training.epochs}; best validation NDCG@10 ${f(training.bestValidNdcg10)} at epoch ${training.bestEpoch}; ${training.finished ? 'training finished (early stopping or epoch limit).' : '**training was still running when this export was made** (exported from the best checkpoint so far).'}

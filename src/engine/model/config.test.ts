@@ -18,6 +18,7 @@ describe('resolveConfig', () => {
     ['dropout 1', { numItems: 5, dropout: 1 }, /"dropout" must be in \[0, 1\), got 1/],
     ['negative idDropout', { numItems: 5, idDropout: -0.1 }, /"idDropout" must be in \[0, 1\)/],
     ['unknown positions', { numItems: 5, positions: 'left' }, /"positions" must be "fromEnd" or "fromStart", got "left"/],
+    ['unknown block', { numItems: 5, block: 'postLN' }, /"block" must be "preLN" or "sasrec", got "postLN"/],
   ];
   for (const [label, partial, message] of bad) {
     it(`rejects ${label}`, () => {

@@ -32,6 +32,13 @@ export interface SasRecConfig {
    * model knows how far into a history it is. Either way callers pass left-padded sequences.
    */
   positions?: 'fromEnd' | 'fromStart';
+  /**
+   * Block layout. 'preLN' (default, and every model trained before this option existed): each
+   * sub-layer reads LayerNorm(x) and adds its output to x. 'sasrec': as in the original SASRec
+   * code — attention queries read LayerNorm(x) but keys and values read x, the attention residual
+   * starts from the normalised query, and the feed-forward residual from its normalised input.
+   */
+  block?: 'preLN' | 'sasrec';
 }
 
 export const DEFAULT_CONFIG: Omit<SasRecConfig, 'numItems'> = {
@@ -66,6 +73,9 @@ export function resolveConfig(partial: Partial<SasRecConfig> & { numItems: numbe
   }
   if (cfg.positions !== undefined && cfg.positions !== 'fromEnd' && cfg.positions !== 'fromStart') {
     throw new LocalRecError('INVALID_INPUT', `Model config "positions" must be "fromEnd" or "fromStart", got ${JSON.stringify(cfg.positions)}. Fix config.json.`);
+  }
+  if (cfg.block !== undefined && cfg.block !== 'preLN' && cfg.block !== 'sasrec') {
+    throw new LocalRecError('INVALID_INPUT', `Model config "block" must be "preLN" or "sasrec", got ${JSON.stringify(cfg.block)}. Fix config.json.`);
   }
   for (const key of ['dropout', 'idDropout'] as const) {
     if (!(cfg[key] >= 0 && cfg[key] < 1)) {

@@ -37,7 +37,8 @@ export interface AttentionWeights {
 }
 
 /**
- * Multi-head causal self-attention. x: [batch, len, d]; bias: [batch, 1, len, len].
+ * Multi-head causal self-attention. x: [batch, len, d] (the queries, and the keys and values
+ * unless `kv` is given); bias: [batch, 1, len, len].
  * Returns [batch, len, d] and the attention probabilities [batch, heads, len, len].
  */
 export function selfAttention(
@@ -46,17 +47,19 @@ export function selfAttention(
   heads: number,
   bias: tf.Tensor4D,
   dropout: (t: tf.Tensor) => tf.Tensor,
+  kv: tf.Tensor3D = x,
 ): { out: tf.Tensor3D; probs: tf.Tensor4D } {
   const [batch, len, d] = x.shape;
   const dh = d / heads;
   const flat = tf.reshape(x, [batch * len, d]) as tf.Tensor2D;
+  const flatKv = kv === x ? flat : (tf.reshape(kv, [batch * len, d]) as tf.Tensor2D);
   const split = (t: tf.Tensor2D): tf.Tensor4D =>
     heads === 1
       ? (tf.reshape(t, [batch, 1, len, d]) as tf.Tensor4D)
       : (tf.transpose(tf.reshape(t, [batch, len, heads, dh]), [0, 2, 1, 3]) as tf.Tensor4D);
   const q = split(dense(flat, w.wq, w.bq)); // [batch, heads, len, dh]
-  const k = split(dense(flat, w.wk, w.bk));
-  const v = split(dense(flat, w.wv, w.bv));
+  const k = split(dense(flatKv, w.wk, w.bk));
+  const v = split(dense(flatKv, w.wv, w.bv));
   const scores = tf.add(tf.mul(matmul(q, k, false, true), 1 / Math.sqrt(dh)), bias); // [b, h, len, len]
   const probs = tf.softmax(scores) as tf.Tensor4D;
   const ctx = matmul(dropout(probs) as tf.Tensor4D, v); // [batch, heads, len, dh]

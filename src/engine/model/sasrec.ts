@@ -110,6 +110,7 @@ export class SasRec {
     const { dim: d, maxLen, blocks, heads, dropout: rate } = this.config;
     const [batch, len] = seqs.shape;
     if (len > maxLen) throw new Error(`SasRec.encode: sequence length ${len} exceeds maxLen ${maxLen}`);
+    const sasrecBlock = this.config.block === 'sasrec';
     const drop = (t: tf.Tensor): tf.Tensor =>
       opts.training && rate > 0 ? tf.dropout(t, rate, undefined, opts.nextSeed?.()) : t;
     return tf.tidy(() => {
@@ -127,13 +128,15 @@ export class SasRec {
         const attnW = Object.fromEntries(
           ['wq', 'bq', 'wk', 'bk', 'wv', 'bv', 'wo', 'bo'].map((n) => [n, g(n)]),
         ) as unknown as AttentionWeights;
-        const { out, probs } = selfAttention(h, attnW, heads, bias, drop);
+        // 'sasrec': keys and values read the un-normalised stream and the residuals start from the
+        // normalised query / feed-forward input, as in the original SASRec code.
+        const { out, probs } = selfAttention(h, attnW, heads, bias, drop, sasrecBlock ? x : h);
         if (opts.attention) opts.attention.push(tf.keep(probs));
-        x = tf.add(x, drop(out)) as tf.Tensor3D;
-        const h2 = tf.reshape(layerNorm(x, g('ln2_g') as tf.Tensor1D, g('ln2_b') as tf.Tensor1D), [batch * len, d]);
-        const f1 = dense(h2 as tf.Tensor2D, g('ffn_w1') as tf.Tensor2D, g('ffn_b1') as tf.Tensor1D, true);
+        x = tf.add(sasrecBlock ? h : x, drop(out)) as tf.Tensor3D;
+        const n2 = layerNorm(x, g('ln2_g') as tf.Tensor1D, g('ln2_b') as tf.Tensor1D) as tf.Tensor3D;
+        const f1 = dense(tf.reshape(n2, [batch * len, d]) as tf.Tensor2D, g('ffn_w1') as tf.Tensor2D, g('ffn_b1') as tf.Tensor1D, true);
         const f2 = dense(drop(f1) as tf.Tensor2D, g('ffn_w2') as tf.Tensor2D, g('ffn_b2') as tf.Tensor1D);
-        x = tf.mul(tf.add(x, drop(tf.reshape(f2, [batch, len, d]))), mask3) as tf.Tensor3D;
+        x = tf.mul(tf.add(sasrecBlock ? n2 : x, drop(tf.reshape(f2, [batch, len, d]))), mask3) as tf.Tensor3D;
       }
       return layerNorm(x, this.w('final_ln_g') as tf.Tensor1D, this.w('final_ln_b') as tf.Tensor1D) as tf.Tensor3D;
     });

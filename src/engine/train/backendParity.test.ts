@@ -83,6 +83,15 @@ describe('wasm equals cpu: loss and gradients of a small model', () => {
     expect(diff, `largest difference at ${where}`).toBeLessThan(1e-5);
   });
 
+  it("the original SASRec block layout (keys and values from the un-normalised stream)", async () => {
+    const sasrecCfg: SasRecConfig = { ...cfg, block: 'sasrec', positions: 'fromStart' };
+    const cpu = await compute('cpu', sasrecCfg, weights, batch, { kind: 'ce' });
+    const wasm = await compute('wasm', sasrecCfg, weights, batch, { kind: 'ce' });
+    expect(cpu.grads.size).toBe(weights.size);
+    const { diff, where } = worstDiff(cpu, wasm);
+    expect(diff, `largest difference at ${where}`).toBeLessThan(1e-5);
+  });
+
   it('seeded dropout draws the same masks on both backends', async () => {
     const dropCfg = { ...cfg, dropout: 0.3 };
     const cpu = await compute('cpu', dropCfg, weights, batch, { kind: 'ce' });

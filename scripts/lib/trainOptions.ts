@@ -1,0 +1,78 @@
+/** Pretraining hyper-parameters (the model's own live in SasRecConfig) and their checks. */
+import type { LossSpec } from '../../src/engine/train/losses';
+
+export interface TrainOptions {
+  seed: number;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  warmupSteps: number;
+  /** Halve the learning rate after this many epochs without a new best validation NDCG@10. */
+  plateauEpochs: number;
+  minLearningRate: number;
+  /** Stop after this many epochs without a new best. */
+  patience: number;
+  loss: LossSpec;
+  /** Users scored for validation each epoch (a fixed random subset; all when larger). */
+  validUsers: number;
+  checkpointMinutes: number;
+  /** Use the catalog's genres and years as content features. */
+  contentFeatures: boolean;
+  /** With contentFeatures: also hash title words into this many buckets (0 = no title words). */
+  titleBuckets: number;
+  weightDecay: number;
+  /** Clip the global gradient norm to this value; 0 disables clipping. */
+  clipNorm: number;
+  /** Adam's second-moment decay (0.999 in the reference SASRec code). */
+  beta2: number;
+  /** Adam's epsilon (1e-8 in the reference SASRec code). */
+  epsilon: number;
+}
+
+export const DEFAULT_TRAIN: TrainOptions = {
+  seed: 42,
+  epochs: 200,
+  batchSize: 128,
+  learningRate: 1e-3,
+  warmupSteps: 100,
+  plateauEpochs: 4,
+  minLearningRate: 5e-5,
+  patience: 12,
+  loss: { kind: 'ce' },
+  validUsers: 3000,
+  checkpointMinutes: 5,
+  contentFeatures: true,
+  titleBuckets: 0,
+  weightDecay: 0,
+  clipNorm: 5,
+  beta2: 0.98,
+  epsilon: 1e-9,
+};
+
+/**
+ * Defaults filled in from a config file's "train" section. Unknown keys and wrongly typed values
+ * are errors (a misspelt option would otherwise be ignored silently for a run of hours).
+ */
+export function resolveTrainOptions(raw: unknown): TrainOptions {
+  if (raw === undefined) return { ...DEFAULT_TRAIN };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new Error(`"train" must be an object of options, got ${JSON.stringify(raw)}`);
+  }
+  const known = Object.keys(DEFAULT_TRAIN);
+  for (const [key, value] of Object.entries(raw)) {
+    if (!known.includes(key)) {
+      throw new Error(`unknown train option "${key}"; known options: ${known.join(', ')}`);
+    }
+    const expected = typeof DEFAULT_TRAIN[key as keyof TrainOptions];
+    if (typeof value !== expected || (expected === 'number' && !Number.isFinite(value))) {
+      throw new Error(`train option "${key}" must be a ${expected === 'object' ? 'loss object like {"kind":"ce"}' : expected}, got ${JSON.stringify(value)}`);
+    }
+  }
+  const opts = { ...DEFAULT_TRAIN, ...(raw as Partial<TrainOptions>) };
+  if (!(opts.beta2 > 0 && opts.beta2 < 1)) throw new Error(`train option "beta2" must be in (0, 1), got ${opts.beta2}`);
+  if (!(opts.epsilon > 0)) throw new Error(`train option "epsilon" must be > 0, got ${opts.epsilon}`);
+  for (const key of ['epochs', 'batchSize', 'patience', 'plateauEpochs', 'validUsers'] as const) {
+    if (!Number.isInteger(opts[key]) || opts[key] <= 0) throw new Error(`train option "${key}" must be a positive integer, got ${opts[key]}`);
+  }
+  return opts;
+}
