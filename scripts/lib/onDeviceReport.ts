@@ -16,6 +16,7 @@ export function markdownTable(r: OnDeviceReport, dataset: string, policy: Finetu
     `People improved ${(r.usersImprovedShare * 100).toFixed(1)}%, hurt (any drop) ${(r.usersHurtShare * 100).toFixed(1)}%; fine-tuning kept by the policy for ${(r.acceptedShare * 100).toFixed(1)}%. ${f(r.msPerUser, 0)} ms of fine-tuning per person.`,
     `Later-disliked items in the top 10 (per person, ${r.dislikedInTop10.users} people, ${r.dislikedInTop10.laterDislikedItems} later-disliked items): pretrained ${f(r.dislikedInTop10.pretrained, 3)}, fine-tuned without dislike feedback ${f(r.dislikedInTop10.withoutFeedback, 3)}, with ${f(r.dislikedInTop10.withFeedback, 3)} (${pct(-r.dislikedInTop10.reductionPct)}).`,
     `Forgetting: NDCG@10 on ${r.reference.users} other people ${f(r.reference.pretrainedNdcg10)} pretrained, ${f(r.reference.finetunedNdcg10)} after fine-tuning for one person (mean of ${r.reference.probes}): ${pct(-r.referenceDropPct)}.`,
+    ...(r.forgettingGuard ? [`Forgetting guard (KL limit ${policy.maxReplayKl}): ended ${(r.forgettingGuard.stoppedShare * 100).toFixed(1)}% of ${r.forgettingGuard.runs} runs; KL of the kept weights on unseen exemplars median ${r.forgettingGuard.medianKl.toFixed(4)}, 90th percentile ${r.forgettingGuard.p90Kl.toFixed(4)} nats.`] : []),
     '',
     `Continual learning (${r.continual.users} people, chunks of ${r.continual.chunkSize} interactions):`,
     '',

@@ -88,6 +88,16 @@ describe('evaluateOnDevice', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('reports the forgetting guard only when the policy turns it on', async () => {
+    const replay = [[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12], [13, 14, 15, 16]];
+    const off = await evaluateOnDevice(model, ds, [0, 1, 2], { ...options(), replay, policy: resolvePolicy({ steps: 2, validateEvery: 1, replayRows: 2 }) });
+    expect(off.forgettingGuard).toBeNull();
+    const on = await evaluateOnDevice(model, ds, [0, 1, 2], { ...options(), replay, policy: resolvePolicy({ steps: 2, validateEvery: 1, replayRows: 2, maxReplayKl: 1e-9, learningRate: 0.05 }) });
+    expect(on.forgettingGuard?.runs).toBe(on.evaluatedUsers);
+    expect(on.forgettingGuard?.stoppedShare).toBeGreaterThan(0);
+    expect(on.forgettingGuard?.medianKl).toBeLessThanOrEqual(on.forgettingGuard?.p90Kl ?? -1);
+  });
+
   it('with zero fine-tuning steps the fine-tuned numbers equal the pretrained ones', async () => {
     const r = await evaluateOnDevice(model, ds, [0, 1, 2, 3], { ...options(), policy: resolvePolicy({ steps: 0 }) });
     expect(r.ndcg10.finetuned).toBe(r.ndcg10.pretrained);

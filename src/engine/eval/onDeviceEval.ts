@@ -53,6 +53,11 @@ export interface OnDeviceReport {
   referenceDropPct: number;
   continual: { chunkSize: number; users: number; chunks: { chunk: number; users: number; pretrained: number; finetuned: number }[] };
   msPerUser: number;
+  /**
+   * The forgetting guard over the future-part runs (null when the policy has it off): share of
+   * runs it ended, and the KL of the kept weights on the guard exemplars (nats per position).
+   */
+  forgettingGuard: { runs: number; stoppedShare: number; medianKl: number; p90Kl: number } | null;
 }
 
 const K = 10;
@@ -89,6 +94,8 @@ export async function evaluateOnDevice(pretrained: SasRec, ds: SequenceDataset, 
   try {
     const pre: number[] = [], post: number[] = [], hrPre: number[] = [], hrPost: number[] = [];
     let accepted = 0, ms = 0;
+    const kls: number[] = [];
+    let guardStops = 0;
     const refPre = await referenceNdcg(pretrained, opts.referenceCases);
     const refPost: number[] = [];
     const episodes = heldOut.map((u) => futureEpisode(ds, u, opts.futureCount, opts.policy.minHistory + 1)).filter((e): e is Episode => e !== null && e.future.length > 0);
@@ -101,6 +108,8 @@ export async function evaluateOnDevice(pretrained: SasRec, ds: SequenceDataset, 
       const r = await tune(view);
       ms += performance.now() - t0;
       if (r.accepted) accepted++;
+      if (r.replayKl !== null) kls.push(r.replayKl);
+      if (r.guardStopped) guardStops++;
       const b = multiTargetMetrics(await topOf(live, view, opts.policy, opts.prior ?? null), ep.future, K);
       pre.push(a.ndcg); post.push(b.ndcg); hrPre.push(a.hr); hrPost.push(b.hr);
       if (refPost.length < opts.referenceProbes && r.accepted) refPost.push(await referenceNdcg(live, opts.referenceCases));
@@ -128,10 +137,16 @@ export async function evaluateOnDevice(pretrained: SasRec, ds: SequenceDataset, 
       referenceDropPct: refPost.length ? -liftPct(refPre, mean(refPost)) : 0,
       continual,
       msPerUser: pre.length ? ms / pre.length : 0,
+      forgettingGuard: kls.length ? { runs: kls.length, stoppedShare: guardStops / kls.length, medianKl: quantile(kls, 0.5), p90Kl: quantile(kls, 0.9) } : null,
     };
   } finally {
     for (const v of live.weights.values()) v.dispose();
   }
+}
+
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
 type Tune = (view: SignalView, state?: AdamState | null) => Promise<FinetuneResult>;

@@ -181,6 +181,40 @@ describe('finetune', () => {
     free(x);
   });
 
+  it('forgetting guard: stops when other people\'s predictions move too far, on exemplars it does not train on', async () => {
+    const pool = [[33, 34, 35, 36, 37], [1, 2, 3, 4, 5, 6, 7], [9, 10, 11, 12], [40, 41, 42, 43, 44]];
+    const run = async (maxReplayKl: number, replay = pool) => {
+      const x = loadTiny();
+      const start = await values(x.model, 'item_emb');
+      const before = tf.memory().numTensors;
+      const r = await finetune({ model: x.model, pretrained: x.pretrained, history: backwards, replay,
+        policy: resolvePolicy({ steps: 6, validateEvery: 2, learningRate: 0.05, tolerance: 100, replayRows: 2, maxReplayKl }) });
+      expect(tf.memory().numTensors).toBe(before);
+      const moved = Math.max(...(await values(x.model, 'item_emb')).map((v, i) => Math.abs(v - start[i])));
+      free(x);
+      return { r, moved };
+    };
+    const off = await run(0);
+    expect(off.r.steps).toBe(6);
+    // A limit nothing can meet: stopped at the first validation, exact starting weights kept.
+    const tight = await run(1e-7);
+    expect(tight.r.steps).toBe(0);
+    expect(tight.r.accepted).toBe(false);
+    expect(tight.r.reason).toMatch(/other people's predictions moved too far at step 2 \(KL [0-9.]+ > 1e-7\)/);
+    expect(tight.moved).toBe(0);
+    expect(tight.r.guardStopped).toBe(true);
+    expect(off.r.replayKl).toBeNull();
+    expect(off.r.guardStopped).toBe(false);
+    // A limit never reached changes nothing.
+    const loose = await run(100);
+    expect(loose.r.steps).toBe(6);
+    expect(loose.moved).toBeCloseTo(off.moved, 6);
+    expect(loose.r.guardStopped).toBe(false);
+    expect(loose.r.replayKl).toBeGreaterThan(0);
+    // With no spare exemplars (all of them trained on) the guard has nothing to read: inactive.
+    expect((await run(1e-7, pool.slice(0, 2))).r.steps).toBe(6);
+  });
+
   it('skips short histories and steps = 0 without touching the model', async () => {
     const x = loadTiny();
     const short = await finetune({ model: x.model, pretrained: x.pretrained, history: { sequence: [1, 2], weights: [1, 1], disliked: [] }, policy: DEFAULT_FINETUNE_POLICY });

@@ -58,6 +58,13 @@ export interface FinetuneResult {
   optimizerState: AdamState | null;
   /** Names of the parameters that may differ from the pretrained model. */
   trainable: string[];
+  /**
+   * Forgetting guard (policy.maxReplayKl > 0 with spare exemplars): KL from the pretrained to the
+   * kept weights' predictions on the guard exemplars (nats per position), and whether the guard
+   * ended the run. null / false when the guard was off.
+   */
+  replayKl: number | null;
+  guardStopped: boolean;
 }
 
 /** The dislike term pushes while a disliked item is within about this many top items. */
@@ -136,7 +143,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
   const cfg = model.config;
   const names = trainableNames(model.weights.keys(), policy.trainable, cfg.blocks);
   const skip = (reason: string, drift = 0): FinetuneResult => ({
-    steps: 0, ran: 0, accepted: false, reset: false, reason, valBefore: null, valAfter: null, valPretrained: null, drift,
+    steps: 0, ran: 0, accepted: false, reset: false, reason, valBefore: null, valAfter: null, valPretrained: null, drift, replayKl: null, guardStopped: false,
     optimizerState: input.optimizerState ?? null, trainable: names,
   });
   for (const n of names) {
@@ -166,6 +173,9 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
   const pool = (input.replay ?? []).filter((r) => r.length >= 2);
   const take = Math.min(policy.replayRows, pool.length);
   const replay = Array.from({ length: take }, (_, i) => pool[(seq.length * 7 + i) % pool.length]);
+  // The forgetting guard reads the next exemplars of the pool, which this run does not train on.
+  const guardTake = policy.maxReplayKl > 0 ? Math.min(policy.replayRows, pool.length - take) : 0;
+  const guardRows = Array.from({ length: guardTake }, (_, i) => pool[(seq.length * 7 + take + i) % pool.length]);
   // Replay rows are distilled: their targets are the pretrained model's whole next-item
   // distribution (computed once per run), not the sampled next items, so they pull the model
   // back toward what it predicted for everyone else without adding sampling noise.
@@ -197,6 +207,17 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
     /** Pretrained next-item distribution at each position (distilled parts), set in the run. */
     teacher: null as tf.Tensor2D | null,
   }));
+  const guard = guardRows.length > 0 ? (() => {
+    const p = nextItemPart(guardRows, cfg.maxLen, () => 1);
+    return {
+      seqs: tf.tensor2d(p.data, [p.rows, p.len], 'int32'),
+      pos: tf.tensor1d(p.positions, 'int32'),
+      rows: p.rows,
+      len: p.len,
+      /** Pretrained log-probabilities at each position, set in the run. */
+      teacherLog: null as tf.Tensor2D | null,
+    };
+  })() : null;
   const pickT = tf.tensor2d(pick, [vocab, Math.max(1, dislikedIds.length)]);
   const userPosT = tf.tensor1d(Int32Array.from(userPositions), 'int32');
   const fullSeqT = tf.tensor2d(full.data, [1, full.len], 'int32');
@@ -218,10 +239,23 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
   /** Logits [rows, vocab] of hidden states [rows, d] (matmul.ts: fast on WASM forward and backward). */
   const logitsOf = (h: tf.Tensor2D, table: tf.Tensor2D) => tf.add(matmul(h, table, false, true), padBias) as tf.Tensor2D;
 
-  const partLogits = (p: (typeof partTensors)[number], table: tf.Tensor2D): tf.Tensor2D => {
+  const partLogits = (p: { seqs: tf.Tensor2D; pos: tf.Tensor1D; rows: number; len: number }, table: tf.Tensor2D): tf.Tensor2D => {
     const h = model.encode(table, p.seqs, { training: false }); // [rows, len, d]
     const flat = tf.reshape(h, [p.rows * p.len, cfg.dim]) as tf.Tensor2D;
     return logitsOf(gatherRows(flat, p.pos), table);
+  };
+
+  /** Mean KL(pretrained || current) over the guard rows' positions, in nats. */
+  const replayKl = async (): Promise<number> => {
+    if (!guard?.teacherLog) return 0;
+    const teacherLog = guard.teacherLog;
+    const v = tf.tidy(() => {
+      const logQ = tf.logSoftmax(partLogits(guard, model.itemTable()));
+      return tf.mean(tf.sum(tf.mul(tf.exp(teacherLog), tf.sub(teacherLog, logQ)), 1));
+    });
+    const out = (await v.data())[0];
+    v.dispose();
+    return out;
   };
 
   const lossFn = (): tf.Scalar => {
@@ -275,6 +309,8 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
   let valAfter: number | null = null;
   let valPretrained: number | null = null;
   let stopReason = '';
+  let guardStopped = false;
+  let keptKl = 0;
   try {
     const valBefore = await valLoss();
     valAfter = valBefore;
@@ -286,6 +322,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
     for (const p of partTensors) {
       if (p.distill) p.teacher = tf.tidy(() => tf.softmax(partLogits(p, model.itemTable())) as tf.Tensor2D);
     }
+    if (guard) guard.teacherLog = tf.tidy(() => tf.logSoftmax(partLogits(guard, model.itemTable())) as tf.Tensor2D);
     restore(initial);
     const limit = Math.min(valBefore, valPretrained) + policy.tolerance;
     for (let step = 1; step <= policy.steps; step++) {
@@ -318,6 +355,13 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
           stopReason = `held-out item got worse at step ${step} (${valBefore.toFixed(3)} -> ${v.toFixed(3)}, limit ${limit.toFixed(3)}); kept step ${goodSteps}`;
           break;
         }
+        const kl = await replayKl();
+        if (guard && kl > policy.maxReplayKl) {
+          stopReason = `other people's predictions moved too far at step ${step} (KL ${kl.toFixed(4)} > ${policy.maxReplayKl}); kept step ${goodSteps}`;
+          guardStopped = true;
+          break;
+        }
+        keptKl = kl;
         if (good !== initial) disposeSnap(good);
         good = snapshot();
         goodSteps = step;
@@ -341,13 +385,15 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
         ? stopReason || `trained ${goodSteps} steps; held-out loss ${valBefore.toFixed(3)} -> ${(valAfter ?? valBefore).toFixed(3)}`
         : `rolled back: ${stopReason || 'no step improved the held-out item'}`;
     const after = reset ? valPretrained : accepted ? valAfter : valBefore;
-    return { steps: goodSteps, ran, accepted, reset, reason, valBefore, valAfter: after, valPretrained, drift, optimizerState, trainable: names };
+    const replayKlKept = guard ? (reset ? 0 : goodSteps > 0 ? keptKl : await replayKl()) : null;
+    return { steps: goodSteps, ran, accepted, reset, reason, valBefore, valAfter: after, valPretrained, drift, optimizerState, trainable: names, replayKl: replayKlKept, guardStopped };
   } finally {
     adam.dispose();
     if (good !== initial) disposeSnap(good);
     disposeSnap(initial);
     for (const p of partTensors) for (const t of [p.seqs, p.pos, p.targets, p.weights, p.teacher]) t?.dispose();
     for (const t of [pickT, userPosT, fullSeqT, padBias, valSeqT, valMaskT, valTargetT]) t.dispose();
+    if (guard) for (const t of [guard.seqs, guard.pos, guard.teacherLog]) t?.dispose();
   }
 }
 

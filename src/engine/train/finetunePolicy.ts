@@ -48,6 +48,13 @@ export interface FinetunePolicy {
   replayWeight: number;
   /** How many replay exemplars join each run (a different window of them each time). */
   replayRows: number;
+  /**
+   * Forgetting guard: at each validation, the mean KL divergence (nats per position) from the
+   * pretrained to the current next-item distribution on up to `replayRows` replay exemplars that
+   * are *not* trained on in this run; above this value training stops and keeps the last step
+   * under it (0 = off; inactive without spare exemplars).
+   */
+  maxReplayKl: number;
   /** Only the newest this-many sequence items are trained on. */
   maxSequence: number;
 }
@@ -77,6 +84,7 @@ export const DEFAULT_FINETUNE_POLICY: Readonly<FinetunePolicy> = Object.freeze({
   tolerance: 0.02,
   replayWeight: 0.25,
   replayRows: 8,
+  maxReplayKl: 0,
   maxSequence: 200,
 });
 
@@ -90,7 +98,7 @@ export function resolvePolicy(overrides: Partial<FinetunePolicy> = {}): Finetune
     if (!Number.isInteger(p[k]) || p[k] < (k === 'steps' || k === 'replayRows' ? 0 : 1)) bad(k, 'must be a positive integer');
   }
   if (p.minHistory < 2) bad('minHistory', 'must be at least 2 (one item is held out)');
-  for (const k of ['learningRate', 'l2ToPretrained', 'maxDrift', 'dislikeWeight', 'dislikePenalty', 'shortHistoryPrior', 'shortHistoryUntil', 'clipNorm', 'tolerance', 'replayWeight'] as const) {
+  for (const k of ['learningRate', 'l2ToPretrained', 'maxDrift', 'dislikeWeight', 'dislikePenalty', 'shortHistoryPrior', 'shortHistoryUntil', 'clipNorm', 'tolerance', 'replayWeight', 'maxReplayKl'] as const) {
     if (!(Number.isFinite(p[k]) && p[k] >= 0)) bad(k, 'must be a number >= 0');
   }
   if (!['last-block', 'layer-norms', 'all'].includes(p.trainable)) bad('trainable', 'must be "last-block", "layer-norms" or "all"');
