@@ -26,7 +26,7 @@ import { loadDataset } from './lib/loadDataset';
 import { loadModelFiles, saveModelFiles } from './lib/modelFiles';
 import { ParallelRunner } from './lib/parallelRunner';
 import { LocalRunner, type RunnerInit, type TrainRunner } from './lib/trainRunner';
-import { resolveTrainOptions, type TrainOptions } from './lib/trainOptions';
+import { batchGradScale, resolveTrainOptions, type TrainOptions } from './lib/trainOptions';
 import { bar, formatDuration, Progress } from './lib/progress';
 import { leaveOneOut } from './lib/split';
 import { failWith } from './lib/cli';
@@ -156,6 +156,7 @@ async function saveCheckpoint(): Promise<void> {
 const progress = new Progress();
 const started = Date.now();
 const lengths = split.train.map((s) => Math.min(s.length - 1, config.maxLen));
+const gradScale = batchGradScale(opts.lossWeighting, lengths);
 let lastCheckpoint = Date.now();
 let stopReason = '';
 process.on('SIGTERM', () => { stopReason = 'SIGTERM'; });
@@ -176,7 +177,7 @@ while (!state.done && state.epoch < opts.epochs && !stopReason) {
     const globalStep = state.epoch * batches.length + b + 1;
     const lr = Math.min(state.learningRate, (opts.learningRate * globalStep) / opts.warmupSteps);
     const t0 = Date.now();
-    const loss = await runner.step(batches[b].map((i) => split.train[i]), lr, rng.seed());
+    const loss = await runner.step(batches[b].map((i) => split.train[i]), lr, rng.seed(), gradScale(batches[b]));
     if (!Number.isFinite(loss)) fail(`loss became ${loss} at epoch ${state.epoch} batch ${b}; lower the learning rate`);
     state.trainSeconds += (Date.now() - t0) / 1000;
     lossSum += loss;

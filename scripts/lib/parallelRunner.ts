@@ -46,7 +46,7 @@ export class ParallelRunner implements TrainRunner {
     return Array.from({ length: n }, (_, k) => sorted.filter((_, i) => i % n === k)).filter((s) => s.length > 0);
   }
 
-  async step(sequences: Int32Array[], learningRate: number, seed: number): Promise<number> {
+  async step(sequences: Int32Array[], learningRate: number, seed: number, gradScale = 1): Promise<number> {
     const parts = this.shards(sequences);
     const replies = await Promise.all(parts.map((p, k) => this.call(this.workers[k], { type: 'grads', sequences: p, seed: seed + k })));
     let rows = 0;
@@ -61,7 +61,7 @@ export class ParallelRunner implements TrainRunner {
         for (let i = 0; i < g.length; i++) acc[i] += g[i] * r.rows;
       }
     }
-    for (const acc of Object.values(sum)) for (let i = 0; i < acc.length; i++) acc[i] /= rows;
+    for (const acc of Object.values(sum)) for (let i = 0; i < acc.length; i++) acc[i] = (acc[i] / rows) * gradScale;
     await Promise.all(this.workers.map((w) => this.call(w, { type: 'apply', grads: sum, learningRate })));
     return loss / rows;
   }

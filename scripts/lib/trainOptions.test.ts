@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TRAIN, resolveTrainOptions } from './trainOptions';
+import { batchGradScale, DEFAULT_TRAIN, resolveTrainOptions } from './trainOptions';
 
 describe('resolveTrainOptions', () => {
   it('fills defaults and keeps what the file sets', () => {
@@ -16,8 +16,25 @@ describe('resolveTrainOptions', () => {
     ['zero epsilon', { epsilon: 0 }, /"epsilon" must be > 0/],
     ['fractional batch', { batchSize: 12.5 }, /"batchSize" must be a positive integer/],
     ['not an object', [1], /"train" must be an object/],
+    ['an unknown loss weighting', { lossWeighting: 'user' }, /"lossWeighting" must be "batch" or "token", got "user"/],
   ];
   for (const [label, raw, message] of bad) {
     it(`rejects ${label}`, () => expect(() => resolveTrainOptions(raw)).toThrow(message));
   }
+});
+
+describe('batchGradScale', () => {
+  it("'token' gives every target token the same weight whatever batch it is in; 'batch' changes nothing", () => {
+    const targets = [1, 9, 3, 3, 20, 0];
+    const batches = [[0, 2], [1, 4], [3], [5, 0]];
+    const scale = batchGradScale('token', targets);
+    // A batch's gradient is scale x (mean over its targets), so one token weighs scale / targets;
+    // times the batch size, to compare batches of different sizes (in training all but the last are full).
+    const perToken = batches.filter((b) => b.some((i) => targets[i] > 0)).map((b) => scale(b) / b.reduce((a, i) => a + targets[i], 0) * b.length);
+    for (const w of perToken) expect(w).toBeCloseTo(perToken[0], 12);
+    // Over an epoch the scales average to 1 when batches are the same size (the step size is kept).
+    const even = [[0, 1], [2, 3], [4, 5]];
+    expect(even.reduce((a, b) => a + scale(b), 0) / even.length).toBeCloseTo(1, 12);
+    expect(batchGradScale('batch', targets)([1, 4])).toBe(1);
+  });
 });

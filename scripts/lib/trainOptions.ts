@@ -27,6 +27,14 @@ export interface TrainOptions {
   beta2: number;
   /** Adam's epsilon (1e-8 in the reference SASRec code). */
   epsilon: number;
+  /**
+   * How target tokens are weighted. 'batch' (default): each batch's loss is the mean over its own
+   * targets, so with length-bucketed batches a token of a short history weighs up to ten times a
+   * token of a long one. 'token': every target token of the training set weighs the same, as in
+   * unbucketed random batches (the reference code): the batch gradient is scaled by its target
+   * count over the expected count (batch size x mean targets per sequence).
+   */
+  lossWeighting: 'batch' | 'token';
 }
 
 export const DEFAULT_TRAIN: TrainOptions = {
@@ -47,6 +55,7 @@ export const DEFAULT_TRAIN: TrainOptions = {
   clipNorm: 5,
   beta2: 0.98,
   epsilon: 1e-9,
+  lossWeighting: 'batch',
 };
 
 /**
@@ -70,9 +79,21 @@ export function resolveTrainOptions(raw: unknown): TrainOptions {
   }
   const opts = { ...DEFAULT_TRAIN, ...(raw as Partial<TrainOptions>) };
   if (!(opts.beta2 > 0 && opts.beta2 < 1)) throw new Error(`train option "beta2" must be in (0, 1), got ${opts.beta2}`);
+  if (opts.lossWeighting !== 'batch' && opts.lossWeighting !== 'token') throw new Error(`train option "lossWeighting" must be "batch" or "token", got ${JSON.stringify(opts.lossWeighting)}`);
   if (!(opts.epsilon > 0)) throw new Error(`train option "epsilon" must be > 0, got ${opts.epsilon}`);
   for (const key of ['epochs', 'batchSize', 'patience', 'plateauEpochs', 'validUsers'] as const) {
     if (!Number.isInteger(opts[key]) || opts[key] <= 0) throw new Error(`train option "${key}" must be a positive integer, got ${opts[key]}`);
   }
   return opts;
+}
+
+/**
+ * Gradient scale of each batch under `weighting`, given every training sequence's number of
+ * targets: 1 for 'batch'; for 'token', the batch's targets over (rows x mean targets), so each
+ * target token carries the same weight whichever batch it lands in.
+ */
+export function batchGradScale(weighting: TrainOptions['lossWeighting'], targetsPerSequence: readonly number[]): (batch: readonly number[]) => number {
+  if (weighting === 'batch' || targetsPerSequence.length === 0) return () => 1;
+  const meanTargets = targetsPerSequence.reduce((a, b) => a + b, 0) / targetsPerSequence.length;
+  return (batch) => (batch.length === 0 || meanTargets === 0 ? 1 : batch.reduce((a, i) => a + targetsPerSequence[i], 0) / (batch.length * meanTargets));
 }

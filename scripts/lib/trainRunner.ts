@@ -14,8 +14,12 @@ import { loadModelFiles, loadOptimizer, saveModelFiles, saveOptimizer, writeAtom
 
 /** What the pretrain loop needs from whoever holds the model: one process or several workers. */
 export interface TrainRunner {
-  /** One optimisation step on these training sequences; `seed` drives dropout and negatives. Resolves with the loss. */
-  step(sequences: Int32Array[], learningRate: number, seed: number): Promise<number>;
+  /**
+   * One optimisation step on these training sequences; `seed` drives dropout and negatives.
+   * `gradScale` multiplies the batch's mean-loss gradient before the optimizer sees it (token
+   * weighting, see TrainOptions.lossWeighting). Resolves with the (unscaled) mean loss.
+   */
+  step(sequences: Int32Array[], learningRate: number, seed: number, gradScale?: number): Promise<number>;
   /** 0-based full-ranking ranks of the cases' targets. */
   rank(cases: EvalCase[]): Promise<Int32Array>;
   /** Writes model files (and optionally optimizer state) atomically into `dir`. */
@@ -77,9 +81,12 @@ export class LocalRunner implements TrainRunner {
     for (const t of map.values()) t.dispose();
   }
 
-  async step(sequences: Int32Array[], learningRate: number, seed: number): Promise<number> {
+  async step(sequences: Int32Array[], learningRate: number, seed: number, gradScale = 1): Promise<number> {
     const batch = nextItemBatch(sequences, this.model.config.maxLen);
     const { loss, grads } = lossAndGrads(this.model, batch, this.init.loss, new Rng(seed));
+    if (gradScale !== 1) {
+      for (const [name, g] of grads) { grads.set(name, tf.mul(g, gradScale)); g.dispose(); }
+    }
     this.optimizer.apply(grads, learningRate);
     for (const g of grads.values()) g.dispose();
     const value = (await loss.data())[0];

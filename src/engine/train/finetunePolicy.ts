@@ -76,7 +76,7 @@ export const DEFAULT_FINETUNE_POLICY: Readonly<FinetunePolicy> = Object.freeze({
   maxDrift: 0.05,
   dislikeWeight: 0,
   dislikePenalty: 1,
-  shortHistoryPrior: 2,
+  shortHistoryPrior: 0.5,
   shortHistoryUntil: 10,
   clipNorm: 1,
   validateEvery: 2,
