@@ -126,6 +126,8 @@ ${ondevice.length ? `
 |---|---|---|---|---|---|---|
 ${ondeviceRows}
 
+People hurt = any drop in NDCG@10 on the 3 future items. Each report names the model it measured: one of this architecture pretrained without the held-out people.
+
 Reproduce: \`npm run eval:ondevice -- --data <dataset dir> --model <model pretrained without the held-out people> --json out.json\` (docs/ON_DEVICE.md).` : ''}
 
 ## Known limits
