@@ -6,7 +6,7 @@ import type { SasRec } from '../model/sasrec';
 import { scoreCatalog } from '../rank/scoreCatalog';
 import { tinyModelFile } from '../testing/tinyModelFetch';
 import { finetune, type FinetuneHistory } from './finetune';
-import { DEFAULT_FINETUNE_POLICY, resolvePolicy, trainableNames } from './finetunePolicy';
+import { DEFAULT_FINETUNE_POLICY, resolvePolicy, trainableNames, type FinetunePolicy } from './finetunePolicy';
 
 function loadTiny(): { model: SasRec; pretrained: Map<string, tf.Tensor> } {
   const files = new Map(['model.json', 'weights.bin'].map((f) => [f, tinyModelFile(f).slice().buffer as ArrayBuffer]));
@@ -250,6 +250,8 @@ describe('finetune', () => {
     expect(() => resolvePolicy({ minHistory: 1 })).toThrow(/minHistory/);
     expect(() => resolvePolicy({ learningRate: -1 })).toThrow(/learningRate/);
     expect(() => resolvePolicy({ trainable: 'some' as 'all' })).toThrow(/trainable/);
+    // A misspelt setting is an error, not silently the default.
+    expect(() => resolvePolicy({ replayweight: 0 } as unknown as Partial<FinetunePolicy>)).toThrow(/Unknown fine-tuning policy setting "replayweight". Known settings: .*replayWeight/);
     expect(trainableNames(['item_emb', 'block0/ln1_g', 'block1/wq', 'final_ln_b'], 'layer-norms', 2)).toEqual(['block0/ln1_g', 'final_ln_b']);
   });
 });

@@ -90,6 +90,12 @@ export const DEFAULT_FINETUNE_POLICY: Readonly<FinetunePolicy> = Object.freeze({
 
 /** Merges overrides into the defaults, rejecting values that cannot work. */
 export function resolvePolicy(overrides: Partial<FinetunePolicy> = {}): FinetunePolicy {
+  const known = Object.keys(DEFAULT_FINETUNE_POLICY);
+  for (const key of Object.keys(overrides)) {
+    if (!known.includes(key)) {
+      throw new LocalRecError('INVALID_INPUT', `Unknown fine-tuning policy setting "${key}". Known settings: ${known.join(', ')}.`);
+    }
+  }
   const p: FinetunePolicy = { ...DEFAULT_FINETUNE_POLICY, ...overrides };
   const bad = (key: string, need: string): never => {
     throw new LocalRecError('INVALID_INPUT', `Fine-tuning policy "${key}" ${need} (got ${JSON.stringify((p as unknown as Record<string, unknown>)[key])}).`);
