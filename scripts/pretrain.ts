@@ -26,7 +26,7 @@ import { loadDataset } from './lib/loadDataset';
 import { loadModelFiles, saveModelFiles } from './lib/modelFiles';
 import { ParallelRunner } from './lib/parallelRunner';
 import { LocalRunner, type RunnerInit, type TrainRunner } from './lib/trainRunner';
-import { batchGradScale, resolveTrainOptions, type TrainOptions } from './lib/trainOptions';
+import { batchGradScale, checkModelBlock, resolveTrainOptions, type TrainOptions } from './lib/trainOptions';
 import { bar, formatDuration, Progress } from './lib/progress';
 import { leaveOneOut } from './lib/split';
 import { failWith } from './lib/cli';
@@ -78,6 +78,7 @@ if (args.config) {
 }
 const opts: TrainOptions = (() => {
   try {
+    checkModelBlock(fileConfig.model);
     return resolveTrainOptions(fileConfig.train);
   } catch (e) {
     return fail(`--config ${args.config}: ${(e as Error).message}. Fix the file and run again.`);

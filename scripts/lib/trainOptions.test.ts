@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { batchGradScale, DEFAULT_TRAIN, resolveTrainOptions } from './trainOptions';
+import { resolveConfig } from '../../src/engine/model/config';
+import { batchGradScale, checkModelBlock, DEFAULT_TRAIN, MODEL_KEYS, resolveTrainOptions } from './trainOptions';
 
 describe('resolveTrainOptions', () => {
   it('fills defaults and keeps what the file sets', () => {
@@ -36,5 +37,20 @@ describe('batchGradScale', () => {
     const even = [[0, 1], [2, 3], [4, 5]];
     expect(even.reduce((a, b) => a + scale(b), 0) / even.length).toBeCloseTo(1, 12);
     expect(batchGradScale('batch', targets)([1, 4])).toBe(1);
+  });
+});
+
+describe('checkModelBlock', () => {
+  it('knows exactly the settings of SasRecConfig that do not come from the data', () => {
+    const all = Object.keys(resolveConfig({ numItems: 1, initStd: 0.02, positions: 'fromStart', block: 'sasrec' }));
+    expect([...MODEL_KEYS].sort()).toEqual(all.filter((k) => k !== 'numItems' && k !== 'numFeatures').sort());
+  });
+
+  it('passes known settings through and names the bad ones', () => {
+    expect(checkModelBlock({ dim: 64, block: 'sasrec', positions: 'fromStart' })).toEqual({ dim: 64, block: 'sasrec', positions: 'fromStart' });
+    expect(checkModelBlock(undefined)).toEqual({});
+    expect(() => checkModelBlock({ blok: 'sasrec' })).toThrow(/unknown model setting "blok"; known settings: .*block/);
+    expect(() => checkModelBlock({ numItems: 10 })).toThrow(/"numItems" is set from the data/);
+    expect(() => checkModelBlock('big')).toThrow(/"model" must be an object/);
   });
 });

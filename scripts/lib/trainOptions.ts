@@ -97,3 +97,22 @@ export function batchGradScale(weighting: TrainOptions['lossWeighting'], targets
   const meanTargets = targetsPerSequence.reduce((a, b) => a + b, 0) / targetsPerSequence.length;
   return (batch) => (batch.length === 0 || meanTargets === 0 ? 1 : batch.reduce((a, i) => a + targetsPerSequence[i], 0) / (batch.length * meanTargets));
 }
+
+/** Model keys a pretraining config may set (numItems and numFeatures come from the data). */
+export const MODEL_KEYS = ['maxLen', 'dim', 'blocks', 'heads', 'ffnDim', 'dropout', 'idDropout', 'initStd', 'positions', 'block'];
+
+/**
+ * Checks a config file's "model" block before a long run: unknown keys are errors (the model's own
+ * resolveConfig checks the values). Returns the block unchanged.
+ */
+export function checkModelBlock(raw: unknown): Record<string, unknown> {
+  if (raw === undefined) return {};
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new Error(`"model" must be an object of settings, got ${JSON.stringify(raw)}`);
+  }
+  for (const key of Object.keys(raw)) {
+    if (key === 'numItems' || key === 'numFeatures') throw new Error(`model setting "${key}" is set from the data; remove it from the config`);
+    if (!MODEL_KEYS.includes(key)) throw new Error(`unknown model setting "${key}"; known settings: ${MODEL_KEYS.join(', ')}`);
+  }
+  return raw as Record<string, unknown>;
+}
