@@ -30,9 +30,14 @@ export function bootstrapLiftCi(before: ArrayLike<number>, after: ArrayLike<numb
     }
     lifts[b] = liftPct(sb / n, sa / n);
   }
-  lifts.sort();
-  const at = (q: number) => lifts[Math.min(iterations - 1, Math.max(0, Math.floor(q * iterations)))];
-  return [at(0.025), at(0.975)];
+  return [quantile(lifts, 0.025), quantile(lifts, 0.975)];
+}
+
+/** The value at fraction `q` of the sorted values (index floor(q * n), clamped; no interpolation). */
+export function quantile(values: ArrayLike<number>, q: number): number {
+  const sorted = Float64Array.from(values).sort();
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.floor(q * sorted.length)))];
 }
 
 export { mean };

@@ -7,7 +7,7 @@ import { interpretEvents, type SignalView } from '../signals';
 import type { AdamState } from '../train/adam';
 import { finetune, type FinetuneResult } from '../train/finetune';
 import type { FinetunePolicy } from '../train/finetunePolicy';
-import { bootstrapLiftCi, liftPct, mean } from './bootstrap';
+import { bootstrapLiftCi, liftPct, mean, quantile } from './bootstrap';
 import { rankMetrics } from './metrics';
 import { episodeAt, futureEpisode, halfEpisode, type Episode } from './onDeviceEpisodes';
 import { countInTop, multiTargetMetrics, topK } from './multiTarget';
@@ -142,11 +142,6 @@ export async function evaluateOnDevice(pretrained: SasRec, ds: SequenceDataset, 
   } finally {
     for (const v of live.weights.values()) v.dispose();
   }
-}
-
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
 type Tune = (view: SignalView, state?: AdamState | null) => Promise<FinetuneResult>;

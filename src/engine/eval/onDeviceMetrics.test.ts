@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bootstrapLiftCi, liftPct } from './bootstrap';
+import { bootstrapLiftCi, liftPct, quantile } from './bootstrap';
 import { countInTop, multiTargetMetrics, topK } from './multiTarget';
 
 describe('multi-target metrics', () => {
@@ -29,5 +29,17 @@ describe('bootstrap', () => {
     expect(ci[1]).toBeGreaterThanOrEqual(lift);
     expect(bootstrapLiftCi(before, after, 500, 3)).toEqual(ci);
     expect(liftPct(0.1, 0.11)).toBeCloseTo(10, 10);
+  });
+});
+
+describe('quantile', () => {
+  it('takes the value at floor(q * n) of the sorted values, without interpolation', () => {
+    const xs = [5, 1, 4, 2, 3, 10, 7, 6, 9, 8];
+    expect(quantile(xs, 0.5)).toBe(6);
+    expect(quantile(xs, 0.9)).toBe(10);
+    expect(quantile(xs, 0)).toBe(1);
+    expect(quantile(xs, 1)).toBe(10);
+    expect(quantile([], 0.5)).toBe(0);
+    expect(xs[0]).toBe(5); // the input is not reordered
   });
 });
