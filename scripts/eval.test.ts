@@ -97,6 +97,38 @@ describe('npm run eval (end to end on a tiny dataset)', () => {
     expect(recomputed['NDCG@5']).toBeCloseTo(report.models['item-knn'].metrics['NDCG@5'] ?? Number.NaN, 12);
   });
 
+  it('--target valid ranks the second-to-last item; --by-length splits people by interaction count', () => {
+    const json = join(dir, 'valid.json');
+    const r = run('eval.ts', ['--data', dir, '--target', 'valid', '--by-length', '6,7', '--json', json, '--dump-ranks', join(dir, 'valid.tsv')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/validation item \(second to last/);
+    expect(r.stdout).toMatch(/\| people with \| users \| most-popular \| item-to-item \| item-knn \|/);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as EvalReport;
+    expect(report.target).toBe('valid');
+    // Users have 5, 6 or 7 interactions (u % 3): four of each.
+    expect(report.byLength?.['item-to-item'].map((g) => [g.label, g.users])).toEqual([['<6', 4], ['6–6', 4], ['≥7', 4]]);
+    // Each dumped target is the item before the user's last: user u's items are u+1 .. u+len (mod 10).
+    const rows = parseRankDump(readFileSync(join(dir, 'valid.tsv'), 'utf8'), 'valid.tsv');
+    // user0 walks m1..m5 (dense ids 1..5, the first items seen): the validation target is m4.
+    expect(rows[0]).toMatchObject({ user: 'user0', target: 4 });
+    // Group means weighted by users give the overall HR@10.
+    const groups = report.byLength?.['item-knn'] ?? [];
+    const weighted = groups.reduce((a, g) => a + g['HR@10'] * g.users, 0) / 12;
+    expect(weighted).toBeCloseTo(report.models['item-knn'].metrics['HR@10'] ?? Number.NaN, 12);
+    const test = run('eval.ts', ['--data', dir, '--json', join(dir, 'test.json')]);
+    expect((JSON.parse(readFileSync(join(dir, 'test.json'), 'utf8')) as EvalReport).target).toBe('test');
+    expect(test.stdout).toMatch(/test item \(last\)/);
+  });
+
+  it('rejects a bad --target or --by-length with the expected form', () => {
+    const t = run('eval.ts', ['--data', dir, '--target', 'last']);
+    expect(t.code).toBe(2);
+    expect(t.stderr).toMatch(/--target must be "test" \(the last item, the default\) or "valid"/);
+    const b = run('eval.ts', ['--data', dir, '--by-length', '100,50']);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/--by-length takes ascending interaction counts .* got "100,50"/);
+  });
+
   it('fails clearly when the model does not match the data, or the data is malformed', () => {
     const r = run('eval.ts', ['--model', join(dir, 'model11'), '--data', dir]);
     expect(r.code).toBe(2);

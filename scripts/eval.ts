@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { LocalRecError } from '../src/engine/errors';
 import { itemKnnScorer, itemTransitionScorer, mostPopularScorer } from '../src/engine/eval/baselines';
 import { looMetrics, rankCases, sampleNegatives, type BeyondAccuracyContext, type MetricValues } from '../src/engine/eval/protocol';
+import { metricsByLength, type LengthGroup } from '../src/engine/eval/byLength';
 import { formatRankDump } from '../src/engine/eval/rankDump';
 import { rankMetrics } from '../src/engine/eval/metrics';
 import { sasRecScorer } from '../src/engine/eval/sasRecScorer';
@@ -27,7 +28,7 @@ import { leaveOneOut } from './lib/split';
 import { failWith, intOption } from './lib/cli';
 
 const USAGE = 'usage: npm run eval -- [--model <dir>] --data <file or dir> [--baselines] [--sampled] [--json <out.json>] ' +
-  '[--dump-ranks <out.tsv>] [--dump-model <name>] [--users N] [--catalog <file>] [--skip-unknown-items] [--seed N]';
+  '[--dump-ranks <out.tsv>] [--dump-model <name>] [--users N] [--catalog <file>] [--skip-unknown-items] [--seed N] [--target test|valid] [--by-length 50,100,202]';
 
 const { values: args } = parseArgs({
   options: {
@@ -43,6 +44,8 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '42' },
     'batch-size': { type: 'string', default: '256' },
     'skip-unknown-items': { type: 'boolean', default: false },
+    target: { type: 'string', default: 'test' },
+    'by-length': { type: 'string' },
   },
 });
 
@@ -59,8 +62,11 @@ async function main(): Promise<void> {
     catalog: args.catalog,
     unknownItems: args['skip-unknown-items'] ? 'skip' : 'error',
   });
+  const target = args.target;
+  if (target !== 'test' && target !== 'valid') fail(`--target must be "test" (the last item, the default) or "valid" (the one before it), got "${target}"`);
+  const edges = args['by-length'] === undefined ? null : parseEdges(args['by-length']);
   const split = leaveOneOut(dataset);
-  let cases = split.test;
+  let cases = target === 'test' ? split.test : split.valid;
   let evalUsers = split.evalUsers;
   if (args.users) {
     const n = positiveInt('users', args.users);
@@ -99,6 +105,8 @@ async function main(): Promise<void> {
   }
 
   const models: Record<string, { metrics: MetricValues }> = {};
+  const lengths = evalUsers.map((u) => dataset.sequences[u].length);
+  const byLength: Record<string, LengthGroup[]> = {};
   const sampledModels: Record<string, { metrics: MetricValues }> = {};
   const progress = new Progress(15_000);
   for (const scorer of scorers) {
@@ -115,6 +123,7 @@ async function main(): Promise<void> {
     progress.done();
     scorer.dispose?.();
     models[scorer.name] = { metrics: looMetrics(result, ctx, 10) };
+    if (edges) byLength[scorer.name] = metricsByLength(lengths, result.ranks, edges);
     if (result.sampledRanks) sampledModels[scorer.name] = { metrics: rankMetrics(result.sampledRanks) };
     process.stderr.write(`${scorer.name}: ${cases.length} users in ${formatDuration(Date.now() - start)}\n`);
     if (args['dump-ranks'] && scorer.name === dumpName) {
@@ -127,6 +136,7 @@ async function main(): Promise<void> {
   const primary = scorers[0].name;
   const report: EvalReport = {
     protocol: 'loo-full',
+    target,
     dataset: args.data,
     format,
     users: cases.length,
@@ -135,9 +145,19 @@ async function main(): Promise<void> {
     metrics: models[primary].metrics,
     models,
   };
+  if (edges) report.byLength = byLength;
   if (negatives) report.sampled = { protocol: 'loo-sampled-100', negatives: 100, seed, models: sampledModels };
   process.stdout.write(markdownReport(report));
   if (args.json) writeFileSync(args.json, `${JSON.stringify(report, null, 2)}\n`);
+}
+
+/** "50,100,202" -> [50, 100, 202]; anything else stops with the expected form. */
+function parseEdges(raw: string): number[] {
+  const edges = raw.split(',').map((x) => Number(x.trim()));
+  if (edges.some((e, i) => !Number.isInteger(e) || e < 1 || (i > 0 && e <= edges[i - 1]))) {
+    fail(`--by-length takes ascending interaction counts where groups start, like 50,100,202; got "${raw}"`);
+  }
+  return edges;
 }
 
 main().catch((e: unknown) => {
