@@ -7,6 +7,8 @@
  * epoch end; --resume continues from there with the same batches, seeds and optimizer state.
  * --holdout-items <share> removes a seeded share of items from training (item cold start).
  * Stop cleanly with Ctrl-C or `touch <checkpoint-dir>/STOP`; --workers 2 uses both cores.
+ * --snapshots also keeps every epoch's weights in <checkpoint-dir>/epochs/<epoch> (for
+ * `npm run average-weights`); --max-minutes N stops cleanly (resumable) after N minutes.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -35,6 +37,9 @@ interface RunState {
   epoch: number;
   /** Batches of `epoch` already done. */
   batchInEpoch: number;
+  /** Sum and count of those batches' losses, so a resumed epoch reports its whole mean (absent in older checkpoints). */
+  epochLossSum?: number;
+  epochLossCount?: number;
   learningRate: number;
   bestNdcg: number;
   bestEpoch: number;
@@ -53,6 +58,7 @@ const { values: args } = parseArgs({
     resume: { type: 'boolean', default: false },
     'checkpoint-dir': { type: 'string' },
     'max-minutes': { type: 'string' },
+    snapshots: { type: 'boolean', default: false },
     precision: { type: 'string', default: 'float16' },
     workers: { type: 'string', default: '1' },
     'holdout-users': { type: 'string' },
@@ -67,7 +73,8 @@ const fail: (message: string) => never = failWith('pretrain');
 if (!args.data || !args.out) fail('usage: npm run pretrain -- --data <file or dir> --out <model dir> [--config <json>] [--resume]');
 const outDir = args.out;
 const ckptDir = args['checkpoint-dir'] ?? join('runs', basename(outDir));
-const maxMinutes = args['max-minutes'] ? Number(args['max-minutes']) : Infinity;
+const maxMinutes = args['max-minutes'] === undefined ? Infinity : Number(args['max-minutes']);
+if (!(maxMinutes >= 0)) fail(`--max-minutes must be a number of minutes >= 0, got "${args['max-minutes']}"`);
 let fileConfig: { model?: Partial<SasRecConfig>; train?: unknown } = {};
 if (args.config) {
   try {
@@ -170,8 +177,9 @@ while (!state.done && state.epoch < opts.epochs && !stopReason) {
   // Same epoch, same batches: the order depends only on the seed and the epoch number.
   const batches = bucketedBatches(lengths, opts.batchSize, new Rng(opts.seed * 1000 + state.epoch));
   const epochStart = Date.now();
-  let lossSum = 0;
-  let lossCount = 0;
+  let stepsSinceStart = 0; // this process's steps in this epoch (speed and ETA)
+  let lossSum = state.batchInEpoch > 0 ? state.epochLossSum ?? 0 : 0;
+  let lossCount = state.batchInEpoch > 0 ? state.epochLossCount ?? 0 : 0;
   const rng = new Rng(0);
   rng.setState(state.rng);
   for (let b = state.batchInEpoch; b < batches.length; b++) {
@@ -183,13 +191,16 @@ while (!state.done && state.epoch < opts.epochs && !stopReason) {
     state.trainSeconds += (Date.now() - t0) / 1000;
     lossSum += loss;
     lossCount++;
+    stepsSinceStart++;
     state.batchInEpoch = b + 1;
+    state.epochLossSum = lossSum;
+    state.epochLossCount = lossCount;
     state.rng = rng.getState();
     const elapsed = Date.now() - epochStart;
-    const perBatch = elapsed / Math.max(1, lossCount);
+    const perBatch = elapsed / Math.max(1, stepsSinceStart);
     progress.update(
       `epoch ${state.epoch + 1}/${opts.epochs} ${bar((b + 1) / batches.length)} ${b + 1}/${batches.length} ` +
-        `loss ${(lossSum / lossCount).toFixed(4)} ${((lossCount * opts.batchSize * 1000) / Math.max(1, elapsed)).toFixed(1)} seq/s ` +
+        `loss ${(lossSum / lossCount).toFixed(4)} ${((stepsSinceStart * opts.batchSize * 1000) / Math.max(1, elapsed)).toFixed(1)} seq/s ` +
         `epoch ETA ${formatDuration(perBatch * (batches.length - b - 1))} best ${state.bestNdcg.toFixed(4)}@${state.bestEpoch + 1}`,
     );
     if (Date.now() - lastCheckpoint > opts.checkpointMinutes * 60_000) {
@@ -222,6 +233,7 @@ while (!state.done && state.epoch < opts.epochs && !stopReason) {
       `valid NDCG@10 ${m['NDCG@10'].toFixed(4)} HR@10 ${m['HR@10'].toFixed(4)} (best ${state.bestNdcg.toFixed(4)} @ ${state.bestEpoch + 1}) lr ${state.learningRate.toExponential(2)}`,
     true,
   );
+  if (args.snapshots) await runner.save(join(ckptDir, 'epochs', String(state.epoch + 1).padStart(3, '0')), false);
   state.epoch++;
   state.batchInEpoch = 0;
   await saveCheckpoint();

@@ -1,0 +1,99 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = join(__dirname, '..');
+const dir = mkdtempSync(join(tmpdir(), 'localrec-pretrain-'));
+const data = join(dir, 'data');
+const config = join(dir, 'config.json');
+
+function run(script: string, args: string[]) {
+  const r = spawnSync(join(root, 'node_modules/.bin/tsx'), [join(root, 'scripts', script), ...args], { cwd: root, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const pretrain = (name: string, extra: string[] = []) =>
+  run('pretrain.ts', ['--data', data, '--out', join(dir, name, 'out'), '--checkpoint-dir', join(dir, name, 'ckpt'), '--config', config, ...extra]);
+
+/** history.jsonl without the wall-clock seconds. */
+const history = (name: string) =>
+  readFileSync(join(dir, name, 'ckpt', 'history.jsonl'), 'utf8').trim().split('\n')
+    .map((l) => { const { seconds: _, ...rest } = JSON.parse(l) as Record<string, number>; return rest; });
+
+beforeAll(() => {
+  // 16 people walking 10 items in a cycle (item i is followed by i+1), 6-9 steps each.
+  mkdirSync(data, { recursive: true });
+  const lines = ['user,item,timestamp'];
+  for (let u = 0; u < 16; u++) {
+    for (let k = 0; k < 6 + (u % 4); k++) lines.push(`u${u},m${((u + k) % 10) + 1},${1000 + k}`);
+  }
+  writeFileSync(join(data, 'interactions.csv'), `${lines.join('\n')}\n`);
+  const cat = ['id,title,tags'];
+  for (let i = 1; i <= 10; i++) cat.push(`m${i},Movie ${i} (${1990 + i}),${['Drama', 'Comedy'][i % 2]}`);
+  writeFileSync(join(data, 'catalog.csv'), `${cat.join('\n')}\n`);
+  writeFileSync(config, JSON.stringify({
+    model: { maxLen: 8, dim: 8, blocks: 1, heads: 1, ffnDim: 8, dropout: 0.1 },
+    train: { epochs: 3, batchSize: 4, warmupSteps: 2, validUsers: 100, patience: 10 },
+  }));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('npm run pretrain (end to end on a tiny dataset)', () => {
+  it('trains, keeps per-epoch snapshots, exports the best model and its test metrics', () => {
+    const r = pretrain('full', ['--snapshots']);
+    expect(r.stderr).toMatch(/training finished: best valid NDCG@10 [\d.]+ at epoch \d/);
+    expect(r.code).toBe(0);
+    expect(readdirSync(join(dir, 'full', 'ckpt', 'epochs')).filter((n) => !n.includes('.')).sort()).toEqual(['001', '002', '003']);
+    expect(history('full')).toHaveLength(3);
+    const out = join(dir, 'full', 'out');
+    for (const f of ['model.json', 'weights.bin', 'config.json', 'catalog.json', 'training.json']) expect(existsSync(join(out, f))).toBe(true);
+    const training = JSON.parse(readFileSync(join(out, 'training.json'), 'utf8')) as { epochs: number; test: Record<string, number> };
+    expect(training.epochs).toBe(3);
+    expect(training.test['NDCG@10']).toBeGreaterThan(0);
+  });
+
+  it('stopped after one step and resumed, it ends with bit-identical weights and the same history', () => {
+    const stopped = pretrain('resumed', ['--max-minutes', '0']);
+    expect(stopped.code).toBe(0);
+    expect(stopped.stderr).toMatch(/stopped \(--max-minutes 0\) at epoch 0 batch 1; checkpoint saved .* Continue with --resume/);
+    expect(existsSync(join(dir, 'resumed', 'out'))).toBe(false);
+    const resumed = pretrain('resumed', ['--resume']);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toMatch(/resumed from .* at epoch 0 batch 1/);
+    expect(history('resumed')).toEqual(history('full'));
+    for (const sub of ['best', 'checkpoint']) {
+      const a = readFileSync(join(dir, 'full', 'ckpt', sub, 'weights.bin'));
+      const b = readFileSync(join(dir, 'resumed', 'ckpt', sub, 'weights.bin'));
+      expect(b.equals(a)).toBe(true);
+    }
+  });
+
+  it('average-weights averages snapshots of one run into a loadable model folder', () => {
+    const epochs = join(dir, 'full', 'ckpt', 'epochs');
+    const out = join(dir, 'avg');
+    const r = run('averageWeights.ts', ['--out', out, join(epochs, '002'), join(epochs, '003')]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/averaged 2 snapshots/);
+    const evalRun = run('eval.ts', ['--model', out, '--data', data, '--target', 'valid']);
+    expect(evalRun.code).toBe(0);
+    expect(evalRun.stdout).toMatch(/\| sasrec \|/);
+    const one = run('averageWeights.ts', ['--out', out, join(epochs, '002')]);
+    expect(one.code).toBe(2);
+    expect(one.stderr).toMatch(/two or more snapshots/);
+    const missing = run('averageWeights.ts', ['--out', out, join(epochs, '002'), join(dir, 'nowhere')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/nowhere has no model\.json/);
+  });
+
+  it('bad settings stop the run before it starts, saying what to fix', () => {
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ train: { epoch: 3 } }));
+    const bad = run('pretrain.ts', ['--data', data, '--out', join(dir, 'bad', 'out'), '--checkpoint-dir', join(dir, 'bad', 'ckpt'), '--config', join(dir, 'bad.json')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/unknown train option "epoch"; known options: seed, epochs/);
+    const minutes = pretrain('bad2', ['--max-minutes', 'soon']);
+    expect(minutes.code).toBe(2);
+    expect(minutes.stderr).toMatch(/--max-minutes must be a number of minutes >= 0, got "soon"/);
+  });
+});
