@@ -81,6 +81,9 @@ describe('npm run eval (end to end on a tiny dataset)', () => {
     const cli = run('metricsFromDump.ts', [dump]);
     expect(cli.code).toBe(0);
     expect((JSON.parse(cli.stdout) as { metrics: Record<string, number> }).metrics['NDCG@10']).toBeCloseTo(report.metrics['NDCG@10'] ?? Number.NaN, 12);
+    const self = run('metricsFromDump.ts', [dump, '--versus', dump]);
+    expect(self.code).toBe(0);
+    expect((JSON.parse(self.stdout) as { versus: { liftPct: number; users: number } }).versus).toMatchObject({ liftPct: 0, users: 12 });
   });
 
   it('runs baselines only without a model, on a user subset, dumping a chosen baseline', () => {
@@ -95,6 +98,9 @@ describe('npm run eval (end to end on a tiny dataset)', () => {
     expect(report.sampled).toBeUndefined();
     const recomputed = metricsFromDump(parseRankDump(readFileSync(dump, 'utf8'), dump));
     expect(recomputed['NDCG@5']).toBeCloseTo(report.models['item-knn'].metrics['NDCG@5'] ?? Number.NaN, 12);
+    const mismatch = run('metricsFromDump.ts', [dump, '--versus', join(dir, 'ranks.tsv')]);
+    expect(mismatch.code).toBe(2);
+    expect(mismatch.stderr).toMatch(/ranks\.tsv has 12 rows but .*knn\.tsv has 5; compare dumps of the same evaluation/);
   });
 
   it('--target valid ranks the second-to-last item; --by-length splits people by interaction count', () => {

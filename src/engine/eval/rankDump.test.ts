@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatRankDump, metricsFromDump, parseRankDump } from './rankDump';
+import { formatRankDump, metricsFromDump, ndcgPerRow, pairedNdcgLift, parseRankDump } from './rankDump';
 
 describe('rank dumps', () => {
   const rows = [
@@ -25,5 +25,26 @@ describe('rank dumps', () => {
     expect(() => parseRankDump('u1 7 1 2\n', 'd.tsv')).toThrow(/^d\.tsv:1: expected 3 tab-separated fields/);
     expect(() => parseRankDump('u1\tx\t1\n', 'd.tsv')).toThrow(/d\.tsv:1: target and top ids must be integers/);
     expect(() => parseRankDump('\n', 'd.tsv')).toThrow(/the dump is empty/);
+  });
+
+  it('compares two dumps of the same people: per-row NDCG@10, lift and a paired interval', () => {
+    expect(Array.from(ndcgPerRow(rows))).toEqual([1, 0.5, 0]);
+    const better = rows.map((r) => ({ ...r, top: [r.target, 1, 2] }));
+    const cmp = pairedNdcgLift(better, rows, 'b.tsv', 'a.tsv');
+    expect(cmp.users).toBe(3);
+    expect(cmp.baselineNdcg10).toBeCloseTo(0.5, 12);
+    expect(cmp.ndcg10).toBe(1);
+    expect(cmp.liftPct).toBeCloseTo(100, 9);
+    // Every person gains or ties (u1 ties: a resample of only u1 gives 0), so no interval end is below 0.
+    expect(cmp.ci95[0]).toBeGreaterThanOrEqual(0);
+    expect(cmp.ci95[0]).toBeLessThanOrEqual(cmp.liftPct);
+    expect(cmp.ci95[1]).toBeGreaterThanOrEqual(cmp.liftPct);
+    expect(pairedNdcgLift(rows, rows, 'a.tsv', 'a.tsv')).toMatchObject({ liftPct: 0, ci95: [0, 0] });
+  });
+
+  it('refuses to compare dumps of different people or targets', () => {
+    expect(() => pairedNdcgLift(rows.slice(0, 2), rows, 'b.tsv', 'a.tsv')).toThrow(/a\.tsv has 3 rows but b\.tsv has 2; compare dumps of the same evaluation/);
+    const moved = [rows[0], { ...rows[1], target: 4 }, rows[2]];
+    expect(() => pairedNdcgLift(moved, rows, 'b.tsv', 'a.tsv')).toThrow(/^a\.tsv:2: user u2 target 9 but b\.tsv has user u2 target 4 there/);
   });
 });

@@ -1,4 +1,5 @@
-import { ParseError } from '../errors';
+import { LocalRecError, ParseError } from '../errors';
+import { bootstrapLiftCi, liftPct, mean } from './bootstrap';
 import { CUTOFFS, hitAt, ndcgAt } from './metrics';
 
 /** One line of a rank dump: the user, the target item and the model's top list (dense ids). */
@@ -50,4 +51,36 @@ export function metricsFromDump(rows: RankDumpRow[]): Record<string, number> {
   }
   out[`MRR@${listLength}`] = ranks.reduce((s, r) => s + (r < listLength ? 1 / (r + 1) : 0), 0) / rows.length;
   return out;
+}
+
+/** Per-row NDCG@k of a dump (0 when the target is not in the top k). */
+export function ndcgPerRow(rows: readonly RankDumpRow[], k = 10): Float64Array {
+  return Float64Array.from(rows, (r) => {
+    const p = Array.prototype.indexOf.call(r.top, r.target) as number;
+    return p < 0 ? 0 : ndcgAt(p, k);
+  });
+}
+
+/**
+ * Paired comparison of two dumps of the same people and targets: mean NDCG@10 of each, the lift
+ * of `rows` over `baseline` in percent and its paired bootstrap 95% interval (2,000 resamples,
+ * seeded). Dumps of different people or targets are an error naming the first mismatch.
+ */
+export function pairedNdcgLift(rows: readonly RankDumpRow[], baseline: readonly RankDumpRow[], file: string, baselineFile: string): {
+  users: number; ndcg10: number; baselineNdcg10: number; liftPct: number; ci95: [number, number];
+} {
+  if (rows.length !== baseline.length) {
+    throw new LocalRecError('INVALID_INPUT', `${baselineFile} has ${baseline.length} rows but ${file} has ${rows.length}; compare dumps of the same evaluation (same --data, --target and --users)`);
+  }
+  rows.forEach((r, i) => {
+    const b = baseline[i];
+    if (r.user !== b.user || r.target !== b.target) {
+      throw new ParseError(baselineFile, i + 1, `user ${b.user} target ${b.target} but ${file} has user ${r.user} target ${r.target} there; compare dumps of the same evaluation`);
+    }
+  });
+  const after = ndcgPerRow(rows);
+  const before = ndcgPerRow(baseline);
+  const ndcg10 = mean(after);
+  const baselineNdcg10 = mean(before);
+  return { users: rows.length, ndcg10, baselineNdcg10, liftPct: liftPct(baselineNdcg10, ndcg10), ci95: bootstrapLiftCi(before, after, 2000, 1) };
 }
