@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { LocalRecError } from '../src/engine/errors';
 import { itemKnnScorer, itemTransitionScorer, mostPopularScorer } from '../src/engine/eval/baselines';
 import { looMetrics, rankCases, sampleNegatives, type BeyondAccuracyContext, type MetricValues } from '../src/engine/eval/protocol';
-import { metricsByLength, type LengthGroup } from '../src/engine/eval/byLength';
+import { metricsByLength, validLengthEdges, type LengthGroup } from '../src/engine/eval/byLength';
 import { formatRankDump } from '../src/engine/eval/rankDump';
 import { rankMetrics } from '../src/engine/eval/metrics';
 import { sasRecScorer } from '../src/engine/eval/sasRecScorer';
@@ -154,7 +154,7 @@ async function main(): Promise<void> {
 /** "50,100,202" -> [50, 100, 202]; anything else stops with the expected form. */
 function parseEdges(raw: string): number[] {
   const edges = raw.split(',').map((x) => Number(x.trim()));
-  if (edges.some((e, i) => !Number.isInteger(e) || e < 1 || (i > 0 && e <= edges[i - 1]))) {
+  if (!validLengthEdges(edges)) {
     fail(`--by-length takes ascending interaction counts where groups start, like 50,100,202; got "${raw}"`);
   }
   return edges;

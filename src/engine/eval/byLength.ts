@@ -12,6 +12,11 @@ export interface LengthGroup {
   'NDCG@10': number;
 }
 
+/** Whether `edges` are ascending positive integers (the group starts metricsByLength takes). */
+export function validLengthEdges(edges: readonly number[]): boolean {
+  return edges.every((e, i) => Number.isInteger(e) && e >= 1 && (i === 0 || e > edges[i - 1]));
+}
+
 /**
  * Splits evaluation cases into groups by each person's interaction count and averages HR@10 and
  * NDCG@10 per group. `edges` are ascending group starts after the first: [50, 100] gives <50,
@@ -19,11 +24,7 @@ export interface LengthGroup {
  */
 export function metricsByLength(lengths: ArrayLike<number>, ranks: ArrayLike<number>, edges: readonly number[]): LengthGroup[] {
   if (lengths.length !== ranks.length) throw new Error(`metricsByLength: ${lengths.length} lengths but ${ranks.length} ranks`);
-  for (let i = 0; i < edges.length; i++) {
-    if (!Number.isInteger(edges[i]) || edges[i] < 1 || (i > 0 && edges[i] <= edges[i - 1])) {
-      throw new Error(`length group edges must be ascending positive integers, got ${edges.join(',')}`);
-    }
-  }
+  if (!validLengthEdges(edges)) throw new Error(`length group edges must be ascending positive integers, got ${edges.join(',')}`);
   const bounds = [0, ...edges];
   const groups = bounds.map((min, g) => {
     const max = g + 1 < bounds.length ? bounds[g + 1] - 1 : null;

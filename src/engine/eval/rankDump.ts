@@ -41,10 +41,7 @@ export function parseRankDump(text: string, file: string): RankDumpRow[] {
 export function metricsFromDump(rows: RankDumpRow[]): Record<string, number> {
   const listLength = rows.reduce((m, r) => Math.max(m, r.top.length), 0);
   const out: Record<string, number> = {};
-  const ranks = rows.map((r) => {
-    const p = Array.prototype.indexOf.call(r.top, r.target) as number;
-    return p < 0 ? Number.POSITIVE_INFINITY : p;
-  });
+  const ranks = rows.map(rankInList);
   for (const k of CUTOFFS) {
     out[`HR@${k}`] = ranks.reduce((s, r) => s + hitAt(r, k), 0) / rows.length;
     out[`NDCG@${k}`] = ranks.reduce((s, r) => s + ndcgAt(r, k), 0) / rows.length;
@@ -53,12 +50,15 @@ export function metricsFromDump(rows: RankDumpRow[]): Record<string, number> {
   return out;
 }
 
+/** The target's 0-based position in the row's top list; Infinity (a miss at any K) when absent. */
+function rankInList(r: RankDumpRow): number {
+  const p = Array.prototype.indexOf.call(r.top, r.target) as number;
+  return p < 0 ? Number.POSITIVE_INFINITY : p;
+}
+
 /** Per-row NDCG@k of a dump (0 when the target is not in the top k). */
 export function ndcgPerRow(rows: readonly RankDumpRow[], k = 10): Float64Array {
-  return Float64Array.from(rows, (r) => {
-    const p = Array.prototype.indexOf.call(r.top, r.target) as number;
-    return p < 0 ? 0 : ndcgAt(p, k);
-  });
+  return Float64Array.from(rows, (r) => ndcgAt(rankInList(r), k));
 }
 
 /**
