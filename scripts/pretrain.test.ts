@@ -70,6 +70,23 @@ describe('npm run pretrain (end to end on a tiny dataset)', () => {
     }
   });
 
+  it('random batches on two worker threads train to the end and resume the same', () => {
+    const randomConfig = join(dir, 'random.json');
+    const base = JSON.parse(readFileSync(config, 'utf8')) as { model: object; train: object };
+    writeFileSync(randomConfig, JSON.stringify({ model: base.model, train: { ...base.train, batches: 'random' } }));
+    const go = (name: string, extra: string[]) =>
+      run('pretrain.ts', ['--data', data, '--out', join(dir, name, 'out'), '--checkpoint-dir', join(dir, name, 'ckpt'), '--config', randomConfig, '--workers', '2', ...extra]);
+    const full = go('random', []);
+    expect(full.stderr).toMatch(/training on 2 worker threads/);
+    expect(full.stderr).toMatch(/training finished/);
+    expect(full.code).toBe(0);
+    expect(history('random')).toHaveLength(3);
+    expect(history('random')).not.toEqual(history('full'));
+    expect(go('random-resumed', ['--max-minutes', '0']).code).toBe(0);
+    expect(go('random-resumed', ['--resume']).code).toBe(0);
+    expect(history('random-resumed')).toEqual(history('random'));
+  });
+
   it('average-weights averages snapshots of one run into a loadable model folder', () => {
     const epochs = join(dir, 'full', 'ckpt', 'epochs');
     const out = join(dir, 'avg');

@@ -22,7 +22,7 @@ import { rankTargets } from '../src/engine/eval/rankTargets';
 import { selectUsers, splitUsers } from '../src/engine/data/userSplit';
 import { removeItems, splitItems } from '../src/engine/data/itemSplit';
 import { resolveConfig, type SasRecConfig } from '../src/engine/model/config';
-import { bucketedBatches } from '../src/engine/train/batches';
+import { bucketedBatches, randomBatches } from '../src/engine/train/batches';
 import { Rng } from '../src/engine/train/rng';
 import { loadDataset } from './lib/loadDataset';
 import { loadModelFiles, saveModelFiles } from './lib/modelFiles';
@@ -147,6 +147,7 @@ writeFileSync(join(ckptDir, 'run.json'), JSON.stringify({ data: args.data, confi
 const init: RunnerInit = {
   config, seed: opts.seed, features, featureNames, resumeDir: resuming ? ckptModelDir : null,
   adam: { weightDecay: opts.weightDecay, clipNorm: opts.clipNorm, beta2: opts.beta2, epsilon: opts.epsilon }, loss: opts.loss,
+  groupByLength: opts.batches === 'random',
 };
 const workerCount = Math.max(1, Number(args.workers) || 1);
 const runner: TrainRunner = workerCount > 1 ? await ParallelRunner.start(workerCount, init) : new LocalRunner(init);
@@ -175,7 +176,8 @@ rmSync(stopFile, { force: true });
 
 while (!state.done && state.epoch < opts.epochs && !stopReason) {
   // Same epoch, same batches: the order depends only on the seed and the epoch number.
-  const batches = bucketedBatches(lengths, opts.batchSize, new Rng(opts.seed * 1000 + state.epoch));
+  const batchRng = new Rng(opts.seed * 1000 + state.epoch);
+  const batches = opts.batches === 'random' ? randomBatches(lengths.length, opts.batchSize, batchRng) : bucketedBatches(lengths, opts.batchSize, batchRng);
   const epochStart = Date.now();
   let stepsSinceStart = 0; // this process's steps in this epoch (speed and ETA)
   let lossSum = state.batchInEpoch > 0 ? state.epochLossSum ?? 0 : 0;

@@ -18,6 +18,7 @@ describe('resolveTrainOptions', () => {
     ['fractional batch', { batchSize: 12.5 }, /"batchSize" must be a positive integer/],
     ['not an object', [1], /"train" must be an object/],
     ['an unknown loss weighting', { lossWeighting: 'user' }, /"lossWeighting" must be "batch" or "token", got "user"/],
+    ['an unknown batch order', { batches: 'sorted' }, /"batches" must be "bucketed" or "random", got "sorted"/],
   ];
   for (const [label, raw, message] of bad) {
     it(`rejects ${label}`, () => expect(() => resolveTrainOptions(raw)).toThrow(message));
@@ -42,7 +43,7 @@ describe('batchGradScale', () => {
 
 describe('checkModelBlock', () => {
   it('knows exactly the settings of SasRecConfig that do not come from the data', () => {
-    const all = Object.keys(resolveConfig({ numItems: 1, initStd: 0.02, positions: 'fromStart', block: 'sasrec' }));
+    const all = Object.keys(resolveConfig({ numItems: 1, initStd: 0.02, positions: 'fromStart', block: 'sasrec', attentionInit: 'xavier' }));
     expect([...MODEL_KEYS].sort()).toEqual(all.filter((k) => k !== 'numItems' && k !== 'numFeatures').sort());
   });
 

@@ -35,6 +35,13 @@ export interface TrainOptions {
    * count over the expected count (batch size x mean targets per sequence).
    */
   lossWeighting: 'batch' | 'token';
+  /**
+   * How people are grouped into batches. 'bucketed' (default): people of similar history length
+   * share a batch, so little compute goes to padding. 'random': plain shuffled batches, as in the
+   * reference code; each batch is still computed as a few groups of similar length whose gradients
+   * are summed, so it costs about what a bucketed batch does.
+   */
+  batches: 'bucketed' | 'random';
 }
 
 export const DEFAULT_TRAIN: TrainOptions = {
@@ -56,6 +63,7 @@ export const DEFAULT_TRAIN: TrainOptions = {
   beta2: 0.98,
   epsilon: 1e-9,
   lossWeighting: 'batch',
+  batches: 'bucketed',
 };
 
 /**
@@ -80,6 +88,7 @@ export function resolveTrainOptions(raw: unknown): TrainOptions {
   const opts = { ...DEFAULT_TRAIN, ...(raw as Partial<TrainOptions>) };
   if (!(opts.beta2 > 0 && opts.beta2 < 1)) throw new Error(`train option "beta2" must be in (0, 1), got ${opts.beta2}`);
   if (opts.lossWeighting !== 'batch' && opts.lossWeighting !== 'token') throw new Error(`train option "lossWeighting" must be "batch" or "token", got ${JSON.stringify(opts.lossWeighting)}`);
+  if (opts.batches !== 'bucketed' && opts.batches !== 'random') throw new Error(`train option "batches" must be "bucketed" or "random", got ${JSON.stringify(opts.batches)}`);
   if (!(opts.epsilon > 0)) throw new Error(`train option "epsilon" must be > 0, got ${opts.epsilon}`);
   for (const key of ['epochs', 'batchSize', 'patience', 'plateauEpochs', 'validUsers'] as const) {
     if (!Number.isInteger(opts[key]) || opts[key] <= 0) throw new Error(`train option "${key}" must be a positive integer, got ${opts[key]}`);
@@ -99,7 +108,7 @@ export function batchGradScale(weighting: TrainOptions['lossWeighting'], targets
 }
 
 /** Model keys a pretraining config may set (numItems and numFeatures come from the data). */
-export const MODEL_KEYS = ['maxLen', 'dim', 'blocks', 'heads', 'ffnDim', 'dropout', 'idDropout', 'initStd', 'positions', 'block'];
+export const MODEL_KEYS = ['maxLen', 'dim', 'blocks', 'heads', 'ffnDim', 'dropout', 'idDropout', 'initStd', 'positions', 'block', 'attentionInit'];
 
 /**
  * Checks a config file's "model" block before a long run: unknown keys are errors (the model's own

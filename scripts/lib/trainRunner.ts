@@ -6,7 +6,7 @@ import { rankTargets } from '../../src/engine/eval/rankTargets';
 import type { SasRecConfig } from '../../src/engine/model/config';
 import { SasRec } from '../../src/engine/model/sasrec';
 import { Adam, type AdamOptions } from '../../src/engine/train/adam';
-import { nextItemBatch } from '../../src/engine/train/batches';
+import { lengthGroups, nextItemBatch } from '../../src/engine/train/batches';
 import type { LossSpec } from '../../src/engine/train/losses';
 import { Rng } from '../../src/engine/train/rng';
 import { lossAndGrads } from '../../src/engine/train/trainStep';
@@ -36,6 +36,11 @@ export interface RunnerInit {
   resumeDir: string | null;
   adam: Partial<AdamOptions>;
   loss: LossSpec;
+  /**
+   * Compute each batch as groups of similar length and sum their gradients (for random,
+   * unbucketed batches: same gradient as one padded batch, without the padding's compute).
+   */
+  groupByLength?: boolean;
 }
 
 /** Model replica + optimizer in this thread. Also the body of each data-parallel worker. */
@@ -62,16 +67,33 @@ export class LocalRunner implements TrainRunner {
 
   /** Loss, number of target rows and gradients as plain arrays (for averaging across workers). */
   async gradients(sequences: Int32Array[], seed: number): Promise<{ loss: number; rows: number; grads: Record<string, Float32Array> }> {
-    const batch = nextItemBatch(sequences, this.model.config.maxLen);
-    const { loss, grads } = lossAndGrads(this.model, batch, this.init.loss, new Rng(seed));
+    const maxLen = this.model.config.maxLen;
+    const groups = this.init.groupByLength
+      ? lengthGroups(sequences.map((s) => Math.min(s.length - 1, maxLen))).map((g) => g.map((i) => sequences[i]))
+      : [sequences];
+    const rng = new Rng(seed);
     const out: Record<string, Float32Array> = {};
-    for (const [name, g] of grads) {
-      out[name] = (await g.data()) as Float32Array;
-      g.dispose();
+    let rows = 0;
+    let lossSum = 0;
+    for (const group of groups) {
+      const batch = nextItemBatch(group, maxLen);
+      if (batch.targets.length === 0) continue;
+      const { loss, grads } = lossAndGrads(this.model, batch, this.init.loss, rng);
+      const n = batch.targets.length;
+      for (const [name, g] of grads) {
+        const data = (await g.data()) as Float32Array;
+        g.dispose();
+        if (groups.length === 1) { out[name] = data; continue; }
+        const acc = out[name] ?? (out[name] = new Float32Array(data.length));
+        for (let i = 0; i < data.length; i++) acc[i] += data[i] * n;
+      }
+      lossSum += (await loss.data())[0] * n;
+      loss.dispose();
+      rows += n;
     }
-    const value = (await loss.data())[0];
-    loss.dispose();
-    return { loss: value, rows: batch.targets.length, grads: out };
+    // Each group's gradient is of its own mean loss: weight by its targets, divide by all of them.
+    if (groups.length > 1 && rows > 0) for (const acc of Object.values(out)) for (let i = 0; i < acc.length; i++) acc[i] /= rows;
+    return { loss: rows > 0 ? lossSum / rows : 0, rows, grads: out };
   }
 
   apply(grads: Record<string, Float32Array>, learningRate: number): void {
@@ -82,6 +104,12 @@ export class LocalRunner implements TrainRunner {
   }
 
   async step(sequences: Int32Array[], learningRate: number, seed: number, gradScale = 1): Promise<number> {
+    if (this.init.groupByLength) {
+      const { loss, grads } = await this.gradients(sequences, seed);
+      if (gradScale !== 1) for (const g of Object.values(grads)) for (let i = 0; i < g.length; i++) g[i] *= gradScale;
+      this.apply(grads, learningRate);
+      return loss;
+    }
     const batch = nextItemBatch(sequences, this.model.config.maxLen);
     const { loss, grads } = lossAndGrads(this.model, batch, this.init.loss, new Rng(seed));
     if (gradScale !== 1) {

@@ -19,6 +19,7 @@ describe('resolveConfig', () => {
     ['negative idDropout', { numItems: 5, idDropout: -0.1 }, /"idDropout" must be in \[0, 1\)/],
     ['unknown positions', { numItems: 5, positions: 'left' }, /"positions" must be "fromEnd" or "fromStart", got "left"/],
     ['unknown block', { numItems: 5, block: 'postLN' }, /"block" must be "preLN" or "sasrec", got "postLN"/],
+    ['unknown attentionInit', { numItems: 5, attentionInit: 'kaiming' }, /"attentionInit" must be "initStd" or "xavier", got "kaiming"/],
   ];
   for (const [label, partial, message] of bad) {
     it(`rejects ${label}`, () => {

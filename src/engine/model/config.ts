@@ -39,6 +39,13 @@ export interface SasRecConfig {
    * starts from the normalised query, and the feed-forward residual from its normalised input.
    */
   block?: 'preLN' | 'sasrec';
+  /**
+   * Initial spread of the query/key/value projections. 'initStd' (default): like every other
+   * weight. 'xavier': N(0, sqrt(2 / (dim + 3 dim))), the spread of PyTorch's MultiheadAttention
+   * input projection that the reference code keeps, so attention starts far from uniform. Only
+   * affects a fresh model.
+   */
+  attentionInit?: 'initStd' | 'xavier';
 }
 
 export const DEFAULT_CONFIG: Omit<SasRecConfig, 'numItems'> = {
@@ -76,6 +83,9 @@ export function resolveConfig(partial: Partial<SasRecConfig> & { numItems: numbe
   }
   if (cfg.block !== undefined && cfg.block !== 'preLN' && cfg.block !== 'sasrec') {
     throw new LocalRecError('INVALID_INPUT', `Model config "block" must be "preLN" or "sasrec", got ${JSON.stringify(cfg.block)}. Fix config.json.`);
+  }
+  if (cfg.attentionInit !== undefined && cfg.attentionInit !== 'initStd' && cfg.attentionInit !== 'xavier') {
+    throw new LocalRecError('INVALID_INPUT', `Model config "attentionInit" must be "initStd" or "xavier", got ${JSON.stringify(cfg.attentionInit)}. Fix config.json.`);
   }
   for (const key of ['dropout', 'idDropout'] as const) {
     if (!(cfg[key] >= 0 && cfg[key] < 1)) {

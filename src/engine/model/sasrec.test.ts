@@ -133,6 +133,20 @@ describe('SasRec initialisation', () => {
     expect([...a.weights.keys()]).toContain('block1/ffn_w2');
     for (const m of [a, b, c]) m.dispose();
   });
+
+  it("with attentionInit 'xavier' draws the query/key/value projections wider than initStd", async () => {
+    const cfg = tinyConfig({ dim: 32, heads: 2, initStd: 0.02, attentionInit: 'xavier' });
+    const m = SasRec.create(cfg, 3);
+    const std = async (name: string) => {
+      const v = (await m.w(name).data()) as Float32Array;
+      return Math.sqrt(v.reduce((s, x) => s + x * x, 0) / v.length);
+    };
+    // Truncated at 2 sd, so the sample spread is about 0.88 of the requested one.
+    const xavier = Math.sqrt(2 / (4 * 32));
+    for (const n of ['block0/wq', 'block0/wk', 'block1/wv']) expect(await std(n)).toBeGreaterThan(0.75 * xavier);
+    for (const n of ['block0/wo', 'block0/ffn_w1', 'pos_emb']) expect(await std(n)).toBeLessThan(0.025);
+    m.dispose();
+  });
 });
 
 describe('SasRec content tower', () => {

@@ -45,7 +45,11 @@ function initWeights(cfg: SasRecConfig, seed: number): Map<string, tf.Variable> 
   for (let b = 0; b < cfg.blocks; b++) {
     const p = `block${b}/`;
     filled(`${p}ln1_g`, [d], 1); filled(`${p}ln1_b`, [d], 0);
-    for (const m of ['q', 'k', 'v', 'o']) { xavier(`${p}w${m}`, d, d); filled(`${p}b${m}`, [d], 0); }
+    for (const m of ['q', 'k', 'v', 'o']) {
+      if (m !== 'o' && cfg.attentionInit === 'xavier') normal(`${p}w${m}`, [d, d], Math.sqrt(2 / (4 * d)));
+      else xavier(`${p}w${m}`, d, d);
+      filled(`${p}b${m}`, [d], 0);
+    }
     filled(`${p}ln2_g`, [d], 1); filled(`${p}ln2_b`, [d], 0);
     xavier(`${p}ffn_w1`, d, ffnDim); filled(`${p}ffn_b1`, [ffnDim], 0);
     xavier(`${p}ffn_w2`, ffnDim, d); filled(`${p}ffn_b2`, [d], 0);
@@ -128,11 +132,12 @@ export class SasRec {
         const attnW = Object.fromEntries(
           ['wq', 'bq', 'wk', 'bk', 'wv', 'bv', 'wo', 'bo'].map((n) => [n, g(n)]),
         ) as unknown as AttentionWeights;
-        // 'sasrec': keys and values read the un-normalised stream and the residuals start from the
-        // normalised query / feed-forward input, as in the original SASRec code.
+        // 'sasrec': keys and values read the un-normalised stream, the residuals start from the
+        // normalised query / feed-forward input and the attention output is not dropped out
+        // (only its weights are), as in the original SASRec code.
         const { out, probs } = selfAttention(h, attnW, heads, bias, drop, sasrecBlock ? x : h);
         if (opts.attention) opts.attention.push(tf.keep(probs));
-        x = tf.add(sasrecBlock ? h : x, drop(out)) as tf.Tensor3D;
+        x = tf.add(sasrecBlock ? h : x, sasrecBlock ? out : drop(out)) as tf.Tensor3D;
         const n2 = layerNorm(x, g('ln2_g') as tf.Tensor1D, g('ln2_b') as tf.Tensor1D) as tf.Tensor3D;
         const f1 = dense(tf.reshape(n2, [batch * len, d]) as tf.Tensor2D, g('ffn_w1') as tf.Tensor2D, g('ffn_b1') as tf.Tensor1D, true);
         const f2 = dense(drop(f1) as tf.Tensor2D, g('ffn_w2') as tf.Tensor2D, g('ffn_b2') as tf.Tensor1D);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bucketedBatches, nextItemBatch } from './batches';
+import { bucketedBatches, lengthGroups, nextItemBatch, randomBatches } from './batches';
 import { Rng } from './rng';
 
 describe('nextItemBatch', () => {
@@ -59,5 +59,34 @@ describe('bucketedBatches', () => {
     const bucketed = padded(bucketedBatches(lengths, 64, new Rng(3)));
     expect(bucketed).toBeLessThan(padded(random) / 2);
     expect(bucketed / real).toBeLessThan(1.3);
+  });
+});
+
+describe('randomBatches', () => {
+  it('covers everyone once, in batches of the given size, the same for the same seed', () => {
+    const a = randomBatches(10, 4, new Rng(3));
+    expect(a.map((b) => b.length)).toEqual([4, 4, 2]);
+    expect(a.flat().sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(randomBatches(10, 4, new Rng(3))).toEqual(a);
+    expect(randomBatches(10, 4, new Rng(4))).not.toEqual(a);
+  });
+});
+
+describe('lengthGroups', () => {
+  it('cuts a mixed batch where padding would pass the limit, shortest first', () => {
+    const lengths = [200, 3, 4, 190, 5, 3, 180, 4];
+    const groups = lengthGroups(lengths, 0.25, 2);
+    expect(groups).toEqual([[1, 5, 2, 7, 4], [6, 3, 0]]);
+    for (const g of groups) {
+      const max = Math.max(...g.map((i) => lengths[i]));
+      const real = g.reduce((s, i) => s + lengths[i], 0);
+      expect(1 - real / (g.length * max)).toBeLessThanOrEqual(0.25);
+    }
+  });
+
+  it('keeps at least minRows rows per group and one group when lengths are alike', () => {
+    expect(lengthGroups([10, 11, 12, 10], 0.25, 8)).toEqual([[0, 3, 1, 2]]);
+    expect(lengthGroups([1, 100, 2, 200], 0.25, 3)).toEqual([[0, 2, 1], [3]]);
+    expect(lengthGroups([], 0.25, 8)).toEqual([]);
   });
 });

@@ -64,3 +64,37 @@ export function bucketedBatches(lengths: number[], batchSize: number, rng: Rng, 
   }
   return rng.shuffle(batches);
 }
+
+/** Unbucketed batches, as the reference code draws them: shuffle everyone, cut in order. */
+export function randomBatches(count: number, batchSize: number, rng: Rng): number[][] {
+  const order = rng.shuffle(Array.from({ length: count }, (_, i) => i));
+  const batches: number[][] = [];
+  for (let b = 0; b < order.length; b += batchSize) batches.push(order.slice(b, b + batchSize));
+  return batches;
+}
+
+/**
+ * Splits one batch into groups of similar length (positions into `lengths`, shortest first), so
+ * a random batch is computed as a few nearly unpadded pieces whose gradients are then summed: a
+ * group is closed when the next, longer sequence would make more than `maxPadding` of the
+ * group's cells padding, once it holds at least `minRows` rows.
+ */
+export function lengthGroups(lengths: readonly number[], maxPadding = 0.25, minRows = 8): number[][] {
+  const order = lengths.map((_, i) => i).sort((a, b) => lengths[a] - lengths[b]);
+  const groups: number[][] = [];
+  let group: number[] = [];
+  let real = 0;
+  for (const i of order) {
+    const len = lengths[i];
+    const cells = (group.length + 1) * len;
+    if (group.length >= minRows && cells > 0 && 1 - (real + len) / cells > maxPadding) {
+      groups.push(group);
+      group = [];
+      real = 0;
+    }
+    group.push(i);
+    real += len;
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
+}
