@@ -5,11 +5,12 @@
  *
  * Snapshots come from `npm run pretrain -- --snapshots` (runs/<name>/epochs/<epoch>). Choose which
  * epochs to average on the validation item (`npm run eval -- --target valid`), never on test.
+ * Writes the averaged model (float32) and averaged.json (the source folders and their epochs).
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { averageInto } from './lib/averageWeights';
 import { failWith } from './lib/cli';
@@ -31,5 +32,11 @@ try {
   fail(`${(e as Error).message}`);
 }
 await saveModelFiles(outDir, loaded[0].model, loaded[0].featureNames, 'float32');
+// What was averaged, for export:model and the model card (snapshot folders are named by epoch).
+const epochs = positionals.map((dir) => Number(basename(dir)));
+writeFileSync(join(outDir, 'averaged.json'), JSON.stringify({
+  sources: positionals,
+  epochs: epochs.every((e) => Number.isInteger(e) && e > 0) ? epochs : null,
+}, null, 1));
 for (const l of loaded) l.model.dispose();
 process.stderr.write(`averaged ${positionals.length} snapshots into ${outDir}\n`);

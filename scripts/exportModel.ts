@@ -6,7 +6,8 @@
  *
  * Writes model.json + weights.bin (chosen precision), config.json, catalog.json (with popularity
  * counted on the training split), metrics.json (test metrics at float32, float16 and uint8) and
- * training.json (copied from the run). manifest.json (sha256 of every file) is written last.
+ * training.json (copied from the run; with the averaged epochs when --checkpoint was written by
+ * `npm run average-weights`). manifest.json (sha256 of every file) is written last.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -81,9 +82,13 @@ writeFileSync(join(args.out, 'metrics.json'), JSON.stringify({
 if (args.run && existsSync(join(args.run, 'checkpoint', 'state.json'))) {
   const state = JSON.parse(readFileSync(join(args.run, 'checkpoint', 'state.json'), 'utf8'));
   const run = JSON.parse(readFileSync(join(args.run, 'run.json'), 'utf8'));
+  // A checkpoint made by `npm run average-weights` names the epochs whose snapshots it averages.
+  const averagedPath = join(args.checkpoint, 'averaged.json');
+  const averagedEpochs: number[] | null = existsSync(averagedPath) ? JSON.parse(readFileSync(averagedPath, 'utf8')).epochs ?? null : null;
   writeFileSync(join(args.out, 'training.json'), JSON.stringify({
     train: run.train, config: run.config, epochs: state.history.length, bestEpoch: state.bestEpoch + 1,
-    bestValidNdcg10: state.bestNdcg, trainSeconds: Math.round(state.trainSeconds), finished: state.done, history: state.history,
+    bestValidNdcg10: state.bestNdcg, trainSeconds: Math.round(state.trainSeconds), finished: state.done,
+    ...(averagedEpochs ? { averagedEpochs } : {}), history: state.history,
   }, null, 1));
 }
 // Replay exemplars for on-device fine-tuning, sampled from the model (no one's real history).

@@ -96,6 +96,17 @@ describe('npm run pretrain (end to end on a tiny dataset)', () => {
     const evalRun = run('eval.ts', ['--model', out, '--data', data, '--target', 'valid']);
     expect(evalRun.code).toBe(0);
     expect(evalRun.stdout).toMatch(/\| sasrec \|/);
+    expect(JSON.parse(readFileSync(join(out, 'averaged.json'), 'utf8')).epochs).toEqual([2, 3]);
+    // export:model carries the averaged epochs into training.json; the model card names them.
+    const shipped = join(dir, 'avg-shipped');
+    const exported = run('exportModel.ts', ['--checkpoint', out, '--data', data, '--out', shipped, '--run', join(dir, 'full', 'ckpt')]);
+    expect(exported.stderr).toMatch(/exported/);
+    expect(exported.code).toBe(0);
+    const training = JSON.parse(readFileSync(join(shipped, 'training.json'), 'utf8')) as { averagedEpochs: number[]; epochs: number };
+    expect(training.averagedEpochs).toEqual([2, 3]);
+    expect(training.epochs).toBe(3);
+    expect(run('writeModelCard.ts', ['--model', shipped]).code).toBe(0);
+    expect(readFileSync(join(shipped, 'MODEL_CARD.md'), 'utf8')).toMatch(/mean of the weights after epochs 2–3/);
     const one = run('averageWeights.ts', ['--out', out, join(epochs, '002')]);
     expect(one.code).toBe(2);
     expect(one.stderr).toMatch(/two or more snapshots/);

@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeManifest } from './lib/manifest';
 
-const { values: args } = parseArgs({ options: { model: { type: 'string' }, eval: { type: 'string' }, machine: { type: 'string' }, ondevice: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { model: { type: 'string' }, eval: { type: 'string' }, machine: { type: 'string' }, ondevice: { type: 'string' }, 'ondevice-model': { type: 'string' } } });
 if (!args.model) {
-  process.stderr.write('usage: npx tsx scripts/writeModelCard.ts --model <dir> [--eval <eval.json>] [--ondevice <a.json,b.json>]\n');
+  process.stderr.write('usage: npx tsx scripts/writeModelCard.ts --model <dir> [--eval <eval.json>] [--ondevice <a.json,b.json>] [--ondevice-model <which model the reports measured, when not this recipe>]\n');
   process.exit(2);
 }
 const read = (p: string) => JSON.parse(readFileSync(p, 'utf8'));
@@ -58,6 +58,13 @@ const schedule = lr
   ? `learning rate ${lr.learningRate} with ${lr.warmupSteps} warm-up steps, ${lr.plateauEpochs >= lr.epochs ? 'then constant' : `halved after ${lr.plateauEpochs} epochs without a better validation NDCG@10`}`
   : '';
 const beyond = evalJson?.models?.sasrec?.metrics;
+/** "50–68" for consecutive averaged epochs, else the list. */
+const averagedList = training?.averagedEpochs as number[] | undefined;
+const averaged = averagedList?.length
+  ? averagedList.every((e, i) => i === 0 || e === averagedList[i - 1] + 1)
+    ? `${averagedList[0]}–${averagedList[averagedList.length - 1]}`
+    : averagedList.join(', ')
+  : '';
 
 const card = `# Model card: ${dir.split('/').filter(Boolean).pop()}
 
@@ -86,19 +93,23 @@ LocalRec feed and is fine-tuned on the person's device.
 | max history length | ${config.maxLen} |
 | dropout | ${config.dropout} |
 | content features | ${config.numFeatures} (genres + release decade${training?.train?.titleBuckets ? ` + title words hashed into ${training.train.titleBuckets} buckets` : ''}, added to the item ID embedding) |
-| initialisation | ${config.initStd ? `N(0, ${config.initStd}) for every embedding and dense weight` : 'embeddings N(0, 1/sqrt(dim)), dense weights Xavier'} |
+| initialisation | ${config.initStd
+    ? `N(0, ${config.initStd}) for every embedding and dense weight${config.attentionInit === 'xavier' ? `, except the attention query / key / value projections: N(0, ${Math.sqrt(2 / (4 * config.dim)).toFixed(3)}), the spread of PyTorch's MultiheadAttention default` : ''}`
+    : 'embeddings N(0, 1/sqrt(dim)), dense weights Xavier'} |
 
 Item embeddings are shared between input and output; learned positional embeddings ${config.positions === 'fromStart'
     ? 'count from the oldest item of the window (position 0), as in the reference SASRec code, so the model knows how far into a history it is'
     : 'are right-aligned (the newest item is always at the last position)'}; ${config.block === 'sasrec'
-    ? "blocks laid out as in the original SASRec code (attention queries read LayerNorm(x), keys and values read x; each residual starts from the normalised input of its sub-layer)"
+    ? "blocks laid out as in the original SASRec code (attention queries read LayerNorm(x), keys and values read x; each residual starts from the normalised input of its sub-layer; dropout on the attention weights, not on the attention output)"
     : 'pre-LayerNorm blocks'}.
 
 ## Training
-${training ? `- Objective: ${training.train?.loss?.kind === 'ce' ? 'full softmax cross-entropy over all items' : JSON.stringify(training.train?.loss)}; Adam (β2 ${lr?.beta2 ?? 0.98}, ε ${lr?.epsilon ?? 1e-9}, ${(lr?.clipNorm ?? 5) > 0 ? `global gradient-norm clip ${lr?.clipNorm ?? 5}` : 'no gradient clipping'}), ${schedule}; batch ${training.train?.batchSize} sequences bucketed by length.
+${training ? `- Objective: ${training.train?.loss?.kind === 'ce' ? 'full softmax cross-entropy over all items' : JSON.stringify(training.train?.loss)}; Adam (β2 ${lr?.beta2 ?? 0.98}, ε ${lr?.epsilon ?? 1e-9}, ${(lr?.clipNorm ?? 5) > 0 ? `global gradient-norm clip ${lr?.clipNorm ?? 5}` : 'no gradient clipping'}), ${schedule}; batch ${training.train?.batchSize} sequences ${training.train?.batches === 'random'
+    ? 'drawn at random (as in the reference code), computed in groups of similar length whose gradients are summed (the same gradient as one padded batch)'
+    : 'bucketed by length'}.
 - Learning rate actually used: ${lrSegments.join(', ') || '–'}${lrSegments.length > 1 && lr?.plateauEpochs >= lr?.epochs ? ' (changed by hand when the run was resumed)' : ''}.
 - Validation: the second-to-last item of ${training.train?.validUsers} random users, NDCG@10 every epoch, early stopping (patience ${training.train?.patience}).
-- Epochs run: ${training.epochs}; best validation NDCG@10 ${f(training.bestValidNdcg10)} at epoch ${training.bestEpoch}; ${training.finished ? 'training finished (early stopping or epoch limit).' : '**training was still running when this export was made** (exported from the best checkpoint so far).'}
+- Epochs run: ${training.epochs}; best validation NDCG@10 ${f(training.bestValidNdcg10)} at epoch ${training.bestEpoch}; ${training.finished ? 'training finished (early stopping or epoch limit).' : '**training was still running when this export was made** (exported from the best checkpoint so far).'}${averaged ? `\n- Shipped weights: the element-wise mean of the weights after epochs ${averaged} (\`npm run average-weights\`; the epochs were chosen on the validation item, not on test), not the single best epoch.` : ''}
 - Training compute: ${(training.trainSeconds / 3600).toFixed(1)} h of step time on ${args.machine ?? 'a 2-core x86-64 machine, tfjs 4.22 WASM backend, 2 data-parallel worker threads'}.` : '- (no training.json)'}
 
 ## Results (test, leave-one-out, full ranking over all ${config.numItems} items, seen items excluded, ${metrics.users} users)
@@ -126,7 +137,7 @@ ${ondevice.length ? `
 |---|---|---|---|---|---|---|
 ${ondeviceRows}
 
-People hurt = any drop in NDCG@10 on the 3 future items. Each report names the model it measured: one of this architecture pretrained without the held-out people.
+People hurt = any drop in NDCG@10 on the 3 future items. Each report measured a model pretrained without the held-out people${args['ondevice-model'] ? `: ${args['ondevice-model']}` : ', with this architecture and recipe'}.
 
 Reproduce: \`npm run eval:ondevice -- --data <dataset dir> --model <model pretrained without the held-out people> --json out.json\` (docs/ON_DEVICE.md).` : ''}
 
