@@ -109,7 +109,7 @@ ${training ? `- Objective: ${training.train?.loss?.kind === 'ce' ? 'full softmax
     : 'bucketed by length'}.
 - Learning rate actually used: ${lrSegments.join(', ') || '–'}${lrSegments.length > 1 && lr?.plateauEpochs >= lr?.epochs ? ' (changed by hand when the run was resumed)' : ''}.
 - Validation: the second-to-last item of ${training.train?.validUsers} random users, NDCG@10 every epoch, early stopping (patience ${training.train?.patience}).
-- Epochs run: ${training.epochs}; best validation NDCG@10 ${f(training.bestValidNdcg10)} at epoch ${training.bestEpoch}; ${training.finished ? 'training finished (early stopping or epoch limit).' : '**training was still running when this export was made** (exported from the best checkpoint so far).'}${averaged ? `\n- Shipped weights: the element-wise mean of the weights after epochs ${averaged} (\`npm run average-weights\`; the epochs were chosen on the validation item, not on test), not the single best epoch.` : ''}
+- Epochs run: ${training.epochs}; best validation NDCG@10 ${f(training.bestValidNdcg10)} at epoch ${training.bestEpoch}; ${training.finished ? 'training finished (early stopping or epoch limit).' : '**training was still running when this export was made** (exported from the best checkpoint so far).'}${averaged ? `\n- Shipped weights: the element-wise mean of the weights after epochs ${averaged} (\`npm run average-weights\`), not a single epoch's.` : ''}
 - Training compute: ${(training.trainSeconds / 3600).toFixed(1)} h of step time on ${args.machine ?? 'a 2-core x86-64 machine, tfjs 4.22 WASM backend, 2 data-parallel worker threads'}.` : '- (no training.json)'}
 
 ## Results (test, leave-one-out, full ranking over all ${config.numItems} items, seen items excluded, ${metrics.users} users)
