@@ -89,7 +89,26 @@ if (args.run && existsSync(join(args.run, 'checkpoint', 'state.json'))) {
     train: run.train, config: run.config, epochs: state.history.length, bestEpoch: state.bestEpoch + 1,
     bestValidNdcg10: state.bestNdcg, trainSeconds: Math.round(state.trainSeconds), finished: state.done,
     ...(averagedEpochs ? { averagedEpochs } : {}), history: state.history,
+    ...(run.initFrom ? { continuedFrom: earlierPhase(run.initFrom) } : {}),
   }, null, 1));
+}
+
+/**
+ * The run a `pretrain --init-from` run continued: its options and the epochs it had done when the
+ * folder was written (history cut there), so the model card can describe both phases.
+ */
+function earlierPhase(initFrom: { dir: string; optimizer: boolean; run: string | null; epochs: number | null }) {
+  const base = { dir: initFrom.dir, optimizer: initFrom.optimizer, epochs: initFrom.epochs };
+  if (!initFrom.run || !existsSync(join(initFrom.run, 'run.json'))) return base;
+  const earlier = JSON.parse(readFileSync(join(initFrom.run, 'run.json'), 'utf8'));
+  const statePath = join(initFrom.run, 'checkpoint', 'state.json');
+  const earlierState = existsSync(statePath) ? JSON.parse(readFileSync(statePath, 'utf8')) : null;
+  const history = ((earlierState?.history ?? []) as { epoch: number }[]).filter((h) => initFrom.epochs === null || h.epoch <= initFrom.epochs);
+  return {
+    ...base, run: initFrom.run, train: earlier.train, history,
+    // Step time is only known when the earlier run stopped where this one took over.
+    trainSeconds: earlierState && earlierState.epoch === initFrom.epochs ? Math.round(earlierState.trainSeconds) : null,
+  };
 }
 // Replay exemplars for on-device fine-tuning, sampled from the model (no one's real history).
 await writeReplayFile(args.out, model);

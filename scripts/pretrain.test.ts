@@ -115,6 +115,50 @@ describe('npm run pretrain (end to end on a tiny dataset)', () => {
     expect(missing.stderr).toMatch(/nowhere has no model\.json/);
   });
 
+  it('--init-from continues another run from its weights and Adam state, with a linear decay to 0', () => {
+    const base = JSON.parse(readFileSync(config, 'utf8')) as { model: object; train: object };
+    const decayConfig = join(dir, 'decay.json');
+    writeFileSync(decayConfig, JSON.stringify({ model: base.model, train: { ...base.train, epochs: 2, seed: 43, schedule: 'linear', warmupSteps: 0, learningRate: 0.002 } }));
+    const go = (name: string, cfg: string, extra: string[]) =>
+      run('pretrain.ts', ['--data', data, '--out', join(dir, name, 'out'), '--checkpoint-dir', join(dir, name, 'ckpt'), '--config', cfg, ...extra]);
+    const from = join(dir, 'full', 'ckpt', 'checkpoint');
+    const r = go('decay', decayConfig, ['--init-from', from]);
+    expect(r.stderr).toMatch(/starting from the weights in .*full\/ckpt\/checkpoint with its Adam state/);
+    expect(r.code).toBe(0);
+    // Adam's step count carries on from the first run's (its moments and bias correction too).
+    const steps = (name: string) => (JSON.parse(readFileSync(join(dir, name, 'ckpt', 'checkpoint', 'optimizer.json'), 'utf8')) as { step: number }).step;
+    const perEpoch = steps('full') / 3;
+    expect(steps('decay')).toBe(steps('full') + 2 * perEpoch);
+    // The rate at each epoch's last step: 0.002 x (1 - (step - 1) / total steps).
+    const lrs = history('decay').map((h) => h.lr);
+    expect(lrs[0]).toBeCloseTo(0.002 * (1 - (perEpoch - 1) / (2 * perEpoch)), 12);
+    expect(lrs[1]).toBeCloseTo(0.002 / (2 * perEpoch), 12);
+    const runJson = JSON.parse(readFileSync(join(dir, 'decay', 'ckpt', 'run.json'), 'utf8')) as { initFrom: { optimizer: boolean; epochs: number; run: string } };
+    expect(runJson.initFrom).toMatchObject({ optimizer: true, epochs: 3 });
+    expect(runJson.initFrom.run).toMatch(/full\/ckpt$/);
+    // export:model and the model card describe both phases.
+    const shipped = join(dir, 'decay-shipped');
+    expect(run('exportModel.ts', ['--checkpoint', join(dir, 'decay', 'ckpt', 'best'), '--data', data, '--out', shipped, '--run', join(dir, 'decay', 'ckpt')]).code).toBe(0);
+    const training = JSON.parse(readFileSync(join(shipped, 'training.json'), 'utf8')) as { continuedFrom: { epochs: number; history: unknown[]; trainSeconds: number } };
+    expect(training.continuedFrom.epochs).toBe(3);
+    expect(training.continuedFrom.history).toHaveLength(3);
+    expect(training.continuedFrom.trainSeconds).toBeGreaterThanOrEqual(0);
+    expect(run('writeModelCard.ts', ['--model', shipped]).code).toBe(0);
+    const card = readFileSync(join(shipped, 'MODEL_CARD.md'), 'utf8');
+    expect(card).toMatch(/Two phases: epochs 1–3 .* then epochs 4–5 continued from its checkpoint after epoch 3 .*weights and Adam state.* learning rate falling linearly from 0.002 to 0 over 2 epochs/);
+    expect(card).toMatch(/linear decay to 0 \(epochs 4–5\)/);
+    expect(card).toMatch(/Epochs run: 3 \+ 2 = 5/);
+    // A folder holding a model of another shape is refused before training starts.
+    const wide = join(dir, 'wide.json');
+    writeFileSync(wide, JSON.stringify({ model: { ...base.model, dim: 16, ffnDim: 16 }, train: base.train }));
+    const bad = go('decay-bad', wide, ['--init-from', from]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--init-from .* holds a model of another shape/);
+    const none = go('decay-none', decayConfig, ['--init-from', join(dir, 'nowhere')]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/--init-from .*nowhere has no model\.json and config\.json/);
+  });
+
   it('bad settings stop the run before it starts, saying what to fix', () => {
     writeFileSync(join(dir, 'bad.json'), JSON.stringify({ train: { epoch: 3 } }));
     const bad = run('pretrain.ts', ['--data', data, '--out', join(dir, 'bad', 'out'), '--checkpoint-dir', join(dir, 'bad', 'ckpt'), '--config', join(dir, 'bad.json')]);

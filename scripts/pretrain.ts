@@ -9,11 +9,14 @@
  * Stop cleanly with Ctrl-C or `touch <checkpoint-dir>/STOP`; --workers 2 uses both cores.
  * --snapshots also keeps every epoch's weights in <checkpoint-dir>/epochs/<epoch> (for
  * `npm run average-weights`); --max-minutes N stops cleanly (resumable) after N minutes.
+ * --init-from <checkpoint or model dir> starts a fresh run from those weights (and that folder's
+ * Adam state when it has one), e.g. a learning-rate decay phase ("schedule": "linear") after a
+ * constant-rate run; the run's model config must match the folder's.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { featureMatrix, featureVocabulary } from '../src/engine/data/itemFeatures';
 import { LocalRecError } from '../src/engine/errors';
@@ -28,7 +31,7 @@ import { loadDataset } from './lib/loadDataset';
 import { loadModelFiles, saveModelFiles } from './lib/modelFiles';
 import { ParallelRunner } from './lib/parallelRunner';
 import { LocalRunner, type RunnerInit, type TrainRunner } from './lib/trainRunner';
-import { batchGradScale, checkModelBlock, resolveTrainOptions, type TrainOptions } from './lib/trainOptions';
+import { batchGradScale, checkModelBlock, resolveTrainOptions, scheduledLearningRate, type TrainOptions } from './lib/trainOptions';
 import { bar, formatDuration, Progress } from './lib/progress';
 import { leaveOneOut } from './lib/split';
 import { failWith } from './lib/cli';
@@ -56,6 +59,7 @@ const { values: args } = parseArgs({
     out: { type: 'string' },
     config: { type: 'string' },
     resume: { type: 'boolean', default: false },
+    'init-from': { type: 'string' },
     'checkpoint-dir': { type: 'string' },
     'max-minutes': { type: 'string' },
     snapshots: { type: 'boolean', default: false },
@@ -142,10 +146,44 @@ if (resuming) {
     epochsSinceBest: 0, rng: opts.seed, history: [], trainSeconds: 0, done: false,
   };
 }
-writeFileSync(join(ckptDir, 'run.json'), JSON.stringify({ data: args.data, config, train: opts, featureNames, holdout, holdoutItems }, null, 2));
+// --init-from: a fresh run that starts from another run's weights (and Adam state, when saved there).
+const runFile = join(ckptDir, 'run.json');
+const initFrom = resuming
+  ? (existsSync(runFile) ? (JSON.parse(readFileSync(runFile, 'utf8')) as { initFrom?: InitFrom }).initFrom ?? null : null)
+  : args['init-from'] ? describeInitFrom(args['init-from']) : null;
+if (initFrom && !resuming) {
+  process.stderr.write(`starting from the weights in ${initFrom.dir}${initFrom.optimizer ? ' with its Adam state' : ' with a fresh Adam state (the folder has none)'}\n`);
+}
+writeFileSync(runFile, JSON.stringify({ data: args.data, config, train: opts, featureNames, holdout, holdoutItems, ...(initFrom ? { initFrom } : {}) }, null, 2));
+
+interface InitFrom {
+  dir: string;
+  optimizer: boolean;
+  /** The run that wrote the folder (its checkpoint dir, holding run.json and history.jsonl), when known. */
+  run: string | null;
+  /** Epochs that run had completed when the folder was written, when known. */
+  epochs: number | null;
+}
+
+function describeInitFrom(dirArg: string): InitFrom {
+  const dir = relative(process.cwd(), resolve(dirArg)) || '.';
+  if (!existsSync(join(dir, 'model.json')) || !existsSync(join(dir, 'config.json'))) {
+    fail(`--init-from ${dirArg} has no model.json and config.json; give a checkpoint folder (e.g. runs/<name>/checkpoint) or a model folder`);
+  }
+  const saved = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as SasRecConfig;
+  if (JSON.stringify(saved) !== JSON.stringify(config)) {
+    fail(`--init-from ${dirArg} holds a model of another shape:\n${JSON.stringify(saved)}\n${JSON.stringify(config)}\nUse the "model" block (and data) that run used.`);
+  }
+  const optimizer = existsSync(join(dir, 'optimizer.json'));
+  const run = existsSync(join(dirname(dir), 'run.json')) ? dirname(dir) : null;
+  const stateFile = join(dir, 'state.json');
+  const epochs = existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, 'utf8')) as RunState).epoch : null;
+  return { dir, optimizer, run, epochs };
+}
 
 const init: RunnerInit = {
-  config, seed: opts.seed, features, featureNames, resumeDir: resuming ? ckptModelDir : null,
+  config, seed: opts.seed, features, featureNames,
+  resumeDir: resuming ? ckptModelDir : initFrom?.dir ?? null, resumeOptimizer: resuming || !!initFrom?.optimizer,
   adam: { weightDecay: opts.weightDecay, clipNorm: opts.clipNorm, beta2: opts.beta2, epsilon: opts.epsilon }, loss: opts.loss,
   groupByLength: opts.batches === 'random',
 };
@@ -184,9 +222,11 @@ while (!state.done && state.epoch < opts.epochs && !stopReason) {
   let lossCount = state.batchInEpoch > 0 ? state.epochLossCount ?? 0 : 0;
   const rng = new Rng(0);
   rng.setState(state.rng);
+  let lastLr = state.learningRate;
   for (let b = state.batchInEpoch; b < batches.length; b++) {
     const globalStep = state.epoch * batches.length + b + 1;
-    const lr = Math.min(state.learningRate, (opts.learningRate * globalStep) / opts.warmupSteps);
+    const lr = scheduledLearningRate(opts, state.learningRate, globalStep, opts.epochs * batches.length);
+    lastLr = lr;
     const t0 = Date.now();
     const loss = await runner.step(batches[b].map((i) => split.train[i]), lr, rng.seed(), gradScale(batches[b]));
     if (!Number.isFinite(loss)) fail(`loss became ${loss} at epoch ${state.epoch} batch ${b}; lower the learning rate`);
@@ -218,7 +258,7 @@ while (!state.done && state.epoch < opts.epochs && !stopReason) {
   const ranks = await runner.rank(validCases);
   const m = rankMetrics(ranks);
   const epochSeconds = (Date.now() - epochStart) / 1000;
-  state.history.push({ epoch: state.epoch + 1, loss: lossSum / Math.max(1, lossCount), validNdcg10: m['NDCG@10'], validHr10: m['HR@10'], lr: state.learningRate, seconds: epochSeconds });
+  state.history.push({ epoch: state.epoch + 1, loss: lossSum / Math.max(1, lossCount), validNdcg10: m['NDCG@10'], validHr10: m['HR@10'], lr: opts.schedule === 'linear' ? lastLr : state.learningRate, seconds: epochSeconds });
   appendFileSync(join(ckptDir, 'history.jsonl'), JSON.stringify(state.history[state.history.length - 1]) + '\n');
   if (m['NDCG@10'] > state.bestNdcg) {
     state.bestNdcg = m['NDCG@10'];
@@ -227,12 +267,12 @@ while (!state.done && state.epoch < opts.epochs && !stopReason) {
     await runner.save(join(ckptDir, 'best'), false);
   } else {
     state.epochsSinceBest++;
-    if (state.epochsSinceBest % opts.plateauEpochs === 0) state.learningRate = Math.max(opts.minLearningRate, state.learningRate / 2);
+    if (opts.schedule === 'plateau' && state.epochsSinceBest % opts.plateauEpochs === 0) state.learningRate = Math.max(opts.minLearningRate, state.learningRate / 2);
     if (state.epochsSinceBest >= opts.patience) state.done = true;
   }
   progress.update(
     `epoch ${state.epoch + 1} done in ${formatDuration(epochSeconds * 1000)}: loss ${(lossSum / Math.max(1, lossCount)).toFixed(4)} ` +
-      `valid NDCG@10 ${m['NDCG@10'].toFixed(4)} HR@10 ${m['HR@10'].toFixed(4)} (best ${state.bestNdcg.toFixed(4)} @ ${state.bestEpoch + 1}) lr ${state.learningRate.toExponential(2)}`,
+      `valid NDCG@10 ${m['NDCG@10'].toFixed(4)} HR@10 ${m['HR@10'].toFixed(4)} (best ${state.bestNdcg.toFixed(4)} @ ${state.bestEpoch + 1}) lr ${(opts.schedule === 'linear' ? lastLr : state.learningRate).toExponential(2)}`,
     true,
   );
   if (args.snapshots) await runner.save(join(ckptDir, 'epochs', String(state.epoch + 1).padStart(3, '0')), false);
@@ -256,7 +296,7 @@ const best = loadModelFiles(join(ckptDir, 'best'));
 await saveModelFiles(outDir, best.model, featureNames, args.precision as 'float16');
 const test = rankMetrics((await rankTargets(best.model, split.test)).ranks);
 writeFileSync(join(outDir, 'training.json'), JSON.stringify({
-  data: basename(args.data), holdout, holdoutItems, config, train: opts, bestEpoch: state.bestEpoch + 1, bestValidNdcg10: state.bestNdcg,
+  data: basename(args.data), holdout, holdoutItems, config, train: opts, ...(initFrom ? { initFrom } : {}), bestEpoch: state.bestEpoch + 1, bestValidNdcg10: state.bestNdcg,
   epochs: state.history.length, trainSeconds: Math.round(state.trainSeconds), test, history: state.history,
 }, null, 1));
 if (catalog) writeFileSync(join(outDir, 'catalog.json'), JSON.stringify({ items: catalog }));

@@ -46,24 +46,36 @@ const pct = (x: number | undefined) => (typeof x === 'number' ? `${x >= 0 ? '+' 
 const ondeviceRows = ondevice.map(({ path, r }) =>
   `| ${r.dataset} (${r.evaluatedUsers} held-out people) | ${f(r.ndcg10?.pretrained)} → ${f(r.ndcg10?.finetuned)} | ${pct(r.ndcg10?.liftPct)} (${pct(r.ndcg10?.ci95?.[0])} … ${pct(r.ndcg10?.ci95?.[1])}) | ${(100 * r.usersHurtShare).toFixed(1)}% | ${r.dislikedInTop10?.users ? `${f(r.dislikedInTop10.withoutFeedback, 3)} → ${f(r.dislikedInTop10.withFeedback, 3)}` : 'no ratings'} | ${pct(-r.referenceDropPct)} | \`${path}\` |`).join('\n');
 const lr = training?.train;
+/** A run that `pretrain --init-from` continued (training.json's continuedFrom): the first phase. */
+const earlier = training?.continuedFrom as { dir: string; optimizer: boolean; epochs: number | null; run?: string; train?: typeof lr; history?: { epoch: number; lr: number }[]; trainSeconds?: number | null } | undefined;
+/** Epochs before this run's own (this run's epoch e is epoch offset + e overall). */
+const offset = earlier?.epochs ?? 0;
+type Train = { learningRate: number; warmupSteps: number; plateauEpochs: number; epochs: number; schedule?: string };
+const scheduleOf = (t: Train | undefined) => (!t ? '' : t.schedule === 'linear'
+  ? `learning rate falling linearly from ${t.learningRate} to 0 over ${t.epochs} epochs${t.warmupSteps > 0 ? ` after ${t.warmupSteps} warm-up steps` : ''}`
+  : `learning rate ${t.learningRate} with ${t.warmupSteps} warm-up steps, ${t.plateauEpochs >= t.epochs ? 'then constant' : `halved after ${t.plateauEpochs} epochs without a better validation NDCG@10`}`);
 // The learning rate actually used, by epoch range (a resumed run may have changed it by hand).
 const lrSegments: string[] = [];
-for (const h of (training?.history ?? []) as { epoch: number; lr: number }[]) {
+const histories = [...(earlier?.history ?? []).map((h) => ({ ...h, linear: false })), ...((training?.history ?? []) as { epoch: number; lr: number }[]).map((h) => ({ ...h, epoch: h.epoch + offset, linear: lr?.schedule === 'linear' }))];
+for (const h of histories) {
   const last = lrSegments.length ? lrSegments[lrSegments.length - 1] : null;
-  const key = `${h.lr}`;
+  const key = h.linear ? 'linear decay to 0' : `${h.lr}`;
   if (last && last.startsWith(`${key} (`)) lrSegments[lrSegments.length - 1] = last.replace(/–\d+\)$|\)$/, `–${h.epoch})`);
   else lrSegments.push(`${key} (epochs ${h.epoch})`);
 }
-const schedule = lr
-  ? `learning rate ${lr.learningRate} with ${lr.warmupSteps} warm-up steps, ${lr.plateauEpochs >= lr.epochs ? 'then constant' : `halved after ${lr.plateauEpochs} epochs without a better validation NDCG@10`}`
+const schedule = earlier?.train ? scheduleOf(earlier.train) : scheduleOf(lr);
+const phases = earlier
+  ? `\n- Two phases: epochs 1–${offset}${earlier.run ? ` (run \`${earlier.run}\`)` : ''} as above; then epochs ${offset + 1}–${offset + (training?.epochs ?? 0)} continued from its checkpoint after epoch ${offset} (\`${earlier.dir}\`: ${earlier.optimizer ? 'weights and Adam state' : 'weights, fresh Adam state'}, \`npm run pretrain -- --init-from\`) with the ${scheduleOf(lr)}.`
   : '';
+const computeSeconds = (training?.trainSeconds ?? 0) + (earlier?.trainSeconds ?? 0);
+const computeUnknown = earlier && (earlier.trainSeconds === null || earlier.trainSeconds === undefined);
 const beyond = evalJson?.models?.sasrec?.metrics;
 /** "50–68" for consecutive averaged epochs, else the list. */
 const averagedList = training?.averagedEpochs as number[] | undefined;
 const averaged = averagedList?.length
   ? averagedList.every((e, i) => i === 0 || e === averagedList[i - 1] + 1)
-    ? `${averagedList[0]}–${averagedList[averagedList.length - 1]}`
-    : averagedList.join(', ')
+    ? `${averagedList[0] + offset}–${averagedList[averagedList.length - 1] + offset}`
+    : averagedList.map((e) => e + offset).join(', ')
   : '';
 
 const card = `# Model card: ${dir.split('/').filter(Boolean).pop()}
@@ -106,11 +118,11 @@ Item embeddings are shared between input and output; learned positional embeddin
 ## Training
 ${training ? `- Objective: ${training.train?.loss?.kind === 'ce' ? 'full softmax cross-entropy over all items' : JSON.stringify(training.train?.loss)}; Adam (β2 ${lr?.beta2 ?? 0.98}, ε ${lr?.epsilon ?? 1e-9}, ${(lr?.clipNorm ?? 5) > 0 ? `global gradient-norm clip ${lr?.clipNorm ?? 5}` : 'no gradient clipping'}), ${schedule}; batch ${training.train?.batchSize} sequences ${training.train?.batches === 'random'
     ? 'drawn at random (as in the reference code), computed in groups of similar length whose gradients are summed (the same gradient as one padded batch)'
-    : 'bucketed by length'}.
-- Learning rate actually used: ${lrSegments.join(', ') || '–'}${lrSegments.length > 1 && lr?.plateauEpochs >= lr?.epochs ? ' (changed by hand when the run was resumed)' : ''}.
+    : 'bucketed by length'}.${phases}
+- Learning rate actually used: ${lrSegments.join(', ') || '–'}${lrSegments.length > 1 && !earlier && lr?.plateauEpochs >= lr?.epochs ? ' (changed by hand when the run was resumed)' : ''}.
 - Validation: the second-to-last item of ${training.train?.validUsers} random users, NDCG@10 every epoch, early stopping (patience ${training.train?.patience}).
-- Epochs run: ${training.epochs}; best validation NDCG@10 ${f(training.bestValidNdcg10)} at epoch ${training.bestEpoch}; ${training.finished ? 'training finished (early stopping or epoch limit).' : '**training was still running when this export was made** (exported from the best checkpoint so far).'}${averaged ? `\n- Shipped weights: the element-wise mean of the weights after epochs ${averaged} (\`npm run average-weights\`), not a single epoch's.` : ''}
-- Training compute: ${(training.trainSeconds / 3600).toFixed(1)} h of step time on ${args.machine ?? 'a 2-core x86-64 machine, tfjs 4.22 WASM backend, 2 data-parallel worker threads'}.` : '- (no training.json)'}
+- Epochs run: ${offset ? `${offset} + ${training.epochs} = ${offset + training.epochs}` : training.epochs}; ${offset ? 'best second-phase' : 'best'} validation NDCG@10 ${f(training.bestValidNdcg10)} at epoch ${training.bestEpoch + offset}; ${training.finished ? 'training finished (early stopping or epoch limit).' : '**training was still running when this export was made** (exported from the best checkpoint so far).'}${averaged ? `\n- Shipped weights: the element-wise mean of the weights after epochs ${averaged} (\`npm run average-weights\`), not a single epoch's.` : ''}
+- Training compute: ${computeUnknown ? `${(training.trainSeconds / 3600).toFixed(1)} h of step time in the second phase (the first phase's is not recorded in training.json)` : `${(computeSeconds / 3600).toFixed(1)} h of step time`} on ${args.machine ?? 'a 2-core x86-64 machine, tfjs 4.22 WASM backend, 2 data-parallel worker threads'}.` : '- (no training.json)'}
 
 ## Results (test, leave-one-out, full ranking over all ${config.numItems} items, seen items excluded, ${metrics.users} users)
 | model | HR@10 | NDCG@10 | source |

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/engine/model/config';
-import { batchGradScale, checkModelBlock, DEFAULT_TRAIN, MODEL_KEYS, resolveTrainOptions } from './trainOptions';
+import { batchGradScale, checkModelBlock, DEFAULT_TRAIN, MODEL_KEYS, resolveTrainOptions, scheduledLearningRate } from './trainOptions';
 
 describe('resolveTrainOptions', () => {
   it('fills defaults and keeps what the file sets', () => {
@@ -19,10 +19,32 @@ describe('resolveTrainOptions', () => {
     ['not an object', [1], /"train" must be an object/],
     ['an unknown loss weighting', { lossWeighting: 'user' }, /"lossWeighting" must be "batch" or "token", got "user"/],
     ['an unknown batch order', { batches: 'sorted' }, /"batches" must be "bucketed" or "random", got "sorted"/],
+    ['an unknown schedule', { schedule: 'cosine' }, /"schedule" must be "plateau" or "linear", got "cosine"/],
+    ['negative warm-up', { warmupSteps: -1 }, /"warmupSteps" must be an integer >= 0, got -1/],
   ];
   for (const [label, raw, message] of bad) {
     it(`rejects ${label}`, () => expect(() => resolveTrainOptions(raw)).toThrow(message));
   }
+});
+
+describe('scheduledLearningRate', () => {
+  it("'plateau' uses the run's current rate after warm-up; the warm-up ramps up to it", () => {
+    const opts = resolveTrainOptions({ learningRate: 0.001, warmupSteps: 10 });
+    expect(scheduledLearningRate(opts, 0.001, 1, 500)).toBeCloseTo(0.0001, 15);
+    expect(scheduledLearningRate(opts, 0.001, 10, 500)).toBeCloseTo(0.001, 15);
+    expect(scheduledLearningRate(opts, 0.0005, 300, 500)).toBe(0.0005);
+  });
+
+  it("'linear' falls from learningRate at the first step to learningRate / total at the last, whatever the plateau rate", () => {
+    const opts = resolveTrainOptions({ learningRate: 0.001, warmupSteps: 0, schedule: 'linear' });
+    expect(scheduledLearningRate(opts, 123, 1, 100)).toBeCloseTo(0.001, 15);
+    expect(scheduledLearningRate(opts, 123, 51, 100)).toBeCloseTo(0.0005, 15);
+    expect(scheduledLearningRate(opts, 123, 100, 100)).toBeCloseTo(0.00001, 15);
+    expect(scheduledLearningRate(opts, 123, 150, 100)).toBe(0);
+    // With warm-up, the ramp caps the line.
+    const warm = resolveTrainOptions({ learningRate: 0.001, warmupSteps: 4, schedule: 'linear' });
+    expect(scheduledLearningRate(warm, 0, 1, 100)).toBeCloseTo(0.00025, 15);
+  });
 });
 
 describe('batchGradScale', () => {

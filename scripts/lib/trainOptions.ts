@@ -42,6 +42,13 @@ export interface TrainOptions {
    * are summed, so it costs about what a bucketed batch does.
    */
   batches: 'bucketed' | 'random';
+  /**
+   * Learning rate after warm-up. 'plateau' (default): learningRate, halved after plateauEpochs
+   * epochs without a new best. 'linear': falls in a straight line from learningRate at the first
+   * step to 0 after the last step of `epochs` (a decay phase, e.g. continuing a constant-rate run
+   * with --init-from).
+   */
+  schedule: 'plateau' | 'linear';
 }
 
 export const DEFAULT_TRAIN: TrainOptions = {
@@ -64,6 +71,7 @@ export const DEFAULT_TRAIN: TrainOptions = {
   epsilon: 1e-9,
   lossWeighting: 'batch',
   batches: 'bucketed',
+  schedule: 'plateau',
 };
 
 /**
@@ -89,11 +97,23 @@ export function resolveTrainOptions(raw: unknown): TrainOptions {
   if (!(opts.beta2 > 0 && opts.beta2 < 1)) throw new Error(`train option "beta2" must be in (0, 1), got ${opts.beta2}`);
   if (opts.lossWeighting !== 'batch' && opts.lossWeighting !== 'token') throw new Error(`train option "lossWeighting" must be "batch" or "token", got ${JSON.stringify(opts.lossWeighting)}`);
   if (opts.batches !== 'bucketed' && opts.batches !== 'random') throw new Error(`train option "batches" must be "bucketed" or "random", got ${JSON.stringify(opts.batches)}`);
+  if (opts.schedule !== 'plateau' && opts.schedule !== 'linear') throw new Error(`train option "schedule" must be "plateau" or "linear", got ${JSON.stringify(opts.schedule)}`);
+  if (!Number.isInteger(opts.warmupSteps) || opts.warmupSteps < 0) throw new Error(`train option "warmupSteps" must be an integer >= 0, got ${opts.warmupSteps}`);
   if (!(opts.epsilon > 0)) throw new Error(`train option "epsilon" must be > 0, got ${opts.epsilon}`);
   for (const key of ['epochs', 'batchSize', 'patience', 'plateauEpochs', 'validUsers'] as const) {
     if (!Number.isInteger(opts[key]) || opts[key] <= 0) throw new Error(`train option "${key}" must be a positive integer, got ${opts[key]}`);
   }
   return opts;
+}
+
+/**
+ * Learning rate of step `globalStep` (1-based) of a run of `totalSteps`: the schedule's rate,
+ * capped by the linear warm-up. `plateauRate` is the run's current rate under 'plateau'.
+ */
+export function scheduledLearningRate(opts: TrainOptions, plateauRate: number, globalStep: number, totalSteps: number): number {
+  const warm = opts.warmupSteps > 0 ? (opts.learningRate * globalStep) / opts.warmupSteps : Infinity;
+  const rate = opts.schedule === 'linear' ? opts.learningRate * Math.max(0, 1 - (globalStep - 1) / Math.max(1, totalSteps)) : plateauRate;
+  return Math.min(rate, warm);
 }
 
 /**

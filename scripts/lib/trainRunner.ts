@@ -34,6 +34,8 @@ export interface RunnerInit {
   featureNames: string[];
   /** Checkpoint folder to resume from (model files + optimizer), or null for a fresh model. */
   resumeDir: string | null;
+  /** Also load resumeDir's Adam state (default true; false starts Adam afresh on those weights). */
+  resumeOptimizer?: boolean;
   adam: Partial<AdamOptions>;
   loss: LossSpec;
   /**
@@ -62,7 +64,7 @@ export class LocalRunner implements TrainRunner {
       this.model = SasRec.create(init.config, init.seed, features);
     }
     this.optimizer = new Adam(this.model.weights, init.adam);
-    if (init.resumeDir) this.optimizer.setState(loadOptimizer(init.resumeDir));
+    if (init.resumeDir && init.resumeOptimizer !== false) this.optimizer.setState(loadOptimizer(init.resumeDir));
   }
 
   /** Loss, number of target rows and gradients as plain arrays (for averaging across workers). */
