@@ -12,12 +12,13 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, platform, release } from 'node:os';
-import { parseArgs } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { preview } from 'vite';
 import { CHROMIUM_ARGS, chromiumPath } from '../e2e/chromium';
+import { parseCli } from '../scripts/lib/cli';
 
-const { values: args } = parseArgs({
+const USAGE = 'usage: npm run bench:browser -- [--model <name under public/models>] [--backends wasm,webgpu] [--steps 500] [--webgpu-steps 24] [--reranks 30] [--port 4318]';
+const { values: args } = parseCli('bench:browser', USAGE, {
   options: {
     model: { type: 'string' },
     backends: { type: 'string', default: 'wasm,webgpu' },

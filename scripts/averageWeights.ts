@@ -11,15 +11,15 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { existsSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { averageInto } from './lib/averageWeights';
-import { failWith } from './lib/cli';
+import { failWith, parseCli } from './lib/cli';
 import { loadModelFiles, saveModelFiles } from './lib/modelFiles';
 
 const fail = failWith('average-weights');
-const { values: args, positionals } = parseArgs({ options: { out: { type: 'string' } }, allowPositionals: true });
+const USAGE = 'usage: npm run average-weights -- --out <model dir> <model dir> <model dir> [...] (two or more snapshots of one run)';
+const { values: args, positionals } = parseCli('average-weights', USAGE, { options: { out: { type: 'string' } }, allowPositionals: true });
 const outDir = args.out ?? '';
-if (!outDir || positionals.length < 2) fail('usage: npm run average-weights -- --out <model dir> <model dir> <model dir> [...] (two or more snapshots of one run)');
+if (!outDir || positionals.length < 2) fail(USAGE);
 for (const dir of positionals) {
   if (!existsSync(join(dir, 'model.json'))) fail(`${dir} has no model.json; pass model folders such as runs/<name>/epochs/042`);
 }

@@ -10,7 +10,6 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { LocalRecError } from '../src/engine/errors';
 import { itemKnnScorer, itemTransitionScorer, mostPopularScorer } from '../src/engine/eval/baselines';
 import { looMetrics, rankCases, sampleNegatives, type BeyondAccuracyContext, type MetricValues } from '../src/engine/eval/protocol';
@@ -25,12 +24,12 @@ import { loadDataset } from './lib/loadDataset';
 import { loadModelFiles } from './lib/modelFiles';
 import { bar, formatDuration, Progress } from './lib/progress';
 import { leaveOneOut } from './lib/split';
-import { failWith, intOption } from './lib/cli';
+import { failWith, intOption, parseCli } from './lib/cli';
 
 const USAGE = 'usage: npm run eval -- [--model <dir>] --data <file or dir> [--baselines] [--sampled] [--json <out.json>] ' +
   '[--dump-ranks <out.tsv>] [--dump-model <name>] [--users N] [--catalog <file>] [--skip-unknown-items] [--seed N] [--target test|valid] [--by-length 50,100,202]';
 
-const { values: args } = parseArgs({
+const { values: args } = parseCli('eval', USAGE, {
   options: {
     model: { type: 'string' },
     data: { type: 'string' },

@@ -19,7 +19,6 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { removeItems, splitItems } from '../src/engine/data/itemSplit';
 import { selectUsers, splitUsers } from '../src/engine/data/userSplit';
 import { LocalRecError } from '../src/engine/errors';
@@ -35,11 +34,11 @@ import { blendShortHistory, popularityPrior, SHORT_HISTORY_UNTIL } from '../src/
 import { NEW_ITEM_SLOTS, type NewItemSlots } from '../src/engine/rank/newItemSlots';
 import { loadDataset } from './lib/loadDataset';
 import { loadModelFiles } from './lib/modelFiles';
-import { failWith } from './lib/cli';
+import { failWith, parseCli } from './lib/cli';
 
 const USAGE = 'usage: npm run eval:coldstart -- --model <dir> --data <file or dir> [--json <out.json>] [--md <out.md>] [--users N] [--seed N]';
 
-const { values: args } = parseArgs({
+const { values: args } = parseCli('eval:coldstart', USAGE, {
   options: {
     model: { type: 'string' },
     data: { type: 'string' },

@@ -10,7 +10,6 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { LocalRecError } from '../src/engine/errors';
 import { discoveryCase, discoveryRow, DISCOVERY_SETTINGS, relativeChange, type DiscoveryCase, type DiscoveryRow } from '../src/engine/eval/discovery';
 import type { EvalCase } from '../src/engine/eval/rankTargets';
@@ -23,11 +22,11 @@ import { loadModelFiles } from './lib/modelFiles';
 import { bar, formatDuration, Progress } from './lib/progress';
 import { leaveOneOut } from './lib/split';
 import { tradeoffSvg } from './lib/tradeoffSvg';
-import { failWith } from './lib/cli';
+import { failWith, parseCli } from './lib/cli';
 
 const USAGE = 'usage: npm run eval:discovery -- --model <dir> --data <file or dir> [--json <out.json>] [--users N] [--svg <out.svg>] [--md <out.md>] [--weights <json>]';
 
-const { values: args } = parseArgs({
+const { values: args } = parseCli('eval:discovery', USAGE, {
   options: {
     model: { type: 'string' },
     data: { type: 'string' },

@@ -13,7 +13,6 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { LocalRecError } from '../src/engine/errors';
 import { evaluateOnDevice } from '../src/engine/eval/onDeviceEval';
 import { splitUsers } from '../src/engine/data/userSplit';
@@ -26,12 +25,12 @@ import { Rng } from '../src/engine/train/rng';
 import { loadDataset } from './lib/loadDataset';
 import { loadModelFiles } from './lib/modelFiles';
 import { markdownTable } from './lib/onDeviceReport';
-import { failWith, intOption } from './lib/cli';
+import { failWith, intOption, parseCli } from './lib/cli';
 
 const USAGE = 'usage: npm run eval:ondevice -- --data <dir> --model <pretrained dir> [--json <out.json>] [--md <out.md>] ' +
   '[--holdout-users 0.2] [--holdout-seed 7] [--users N] [--reference 200] [--probes 20] [--chunk-users 10] [--replay model|none|N] [--policy <json>] [--only future,dislikes,continual]';
 
-const { values: args } = parseArgs({
+const { values: args } = parseCli('eval:ondevice', USAGE, {
   options: {
     data: { type: 'string' },
     model: { type: 'string' },

@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCli } from './lib/cli';
 import { rankMetrics } from '../src/engine/eval/metrics';
 import { rankTargets } from '../src/engine/eval/rankTargets';
 import { decodeModel, encodeModel, type WeightPrecision } from '../src/engine/model/modelFormat';
@@ -23,7 +23,8 @@ import { leaveOneOut } from './lib/split';
 import { writeManifest } from './lib/manifest';
 import { writeReplayFile } from './lib/replayFile';
 
-const { values: args } = parseArgs({
+const USAGE = 'usage: npm run export:model -- --checkpoint <dir> --data <dataset> --out <model dir> [--precision float16|uint8|float32] [--run <run dir>]';
+const { values: args } = parseCli('export:model', USAGE, {
   options: {
     checkpoint: { type: 'string' },
     data: { type: 'string' },
@@ -33,7 +34,7 @@ const { values: args } = parseArgs({
   },
 });
 if (!args.checkpoint || !args.data || !args.out) {
-  process.stderr.write('usage: npm run export:model -- --checkpoint <dir> --data <dataset> --out <model dir> [--precision float16|uint8|float32] [--run <run dir>]\n');
+  process.stderr.write(`${USAGE}\n`);
   process.exit(2);
 }
 const precision = args.precision as WeightPrecision;

@@ -9,15 +9,15 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { MANIFEST_FILE } from '../src/engine/loading/manifest';
-import { failWith, intOption } from './lib/cli';
+import { failWith, intOption, parseCli } from './lib/cli';
 import { writeManifest } from './lib/manifest';
 import { loadModelFiles } from './lib/modelFiles';
 import { writeReplayFile } from './lib/replayFile';
 
 const fail: (message: string) => never = failWith('make:replay');
-const { values: args } = parseArgs({
+const USAGE = 'usage: npm run make:replay -- --model <model dir> [--count 32] [--length 30] [--seed 1] [--top-k 50]';
+const { values: args } = parseCli('make:replay', USAGE, {
   options: {
     model: { type: 'string' },
     count: { type: 'string', default: '32' },
@@ -26,7 +26,7 @@ const { values: args } = parseArgs({
     'top-k': { type: 'string', default: '50' },
   },
 });
-if (!args.model) fail('usage: npm run make:replay -- --model <model dir> [--count 32] [--length 30] [--seed 1] [--top-k 50]');
+if (!args.model) fail(USAGE);
 const dir = args.model;
 if (!existsSync(join(dir, 'model.json'))) fail(`${dir} has no model.json: pass a model folder (or a checkpoint's best/ folder)`);
 const count = intOption(fail, 'count', args.count ?? '32', 1);

@@ -8,14 +8,15 @@
  * of NDCG@10 in percent with its paired bootstrap 95% interval.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseCli } from './lib/cli';
 import { LocalRecError } from '../src/engine/errors';
 import { metricsFromDump, pairedNdcgLift, parseRankDump } from '../src/engine/eval/rankDump';
 
-const { values: args, positionals } = parseArgs({ options: { versus: { type: 'string' } }, allowPositionals: true });
+const USAGE = 'usage: npm run metrics-from-dump -- <ranks.tsv> [--versus <baseline ranks.tsv>]';
+const { values: args, positionals } = parseCli('metrics-from-dump', USAGE, { options: { versus: { type: 'string' } }, allowPositionals: true });
 const file = positionals[0];
 if (!file || positionals.length > 1) {
-  process.stderr.write('usage: npm run metrics-from-dump -- <ranks.tsv> [--versus <baseline ranks.tsv>]\n');
+  process.stderr.write(`${USAGE}\n`);
   process.exit(2);
 }
 try {

@@ -17,7 +17,6 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { featureMatrix, featureVocabulary } from '../src/engine/data/itemFeatures';
 import { LocalRecError } from '../src/engine/errors';
 import { rankMetrics } from '../src/engine/eval/metrics';
@@ -34,7 +33,7 @@ import { LocalRunner, type RunnerInit, type TrainRunner } from './lib/trainRunne
 import { batchGradScale, checkModelBlock, resolveTrainOptions, scheduledLearningRate, type TrainOptions } from './lib/trainOptions';
 import { bar, formatDuration, Progress } from './lib/progress';
 import { leaveOneOut } from './lib/split';
-import { failWith } from './lib/cli';
+import { failWith, parseCli } from './lib/cli';
 
 interface RunState {
   epoch: number;
@@ -53,7 +52,10 @@ interface RunState {
   done: boolean;
 }
 
-const { values: args } = parseArgs({
+const USAGE = 'usage: npm run pretrain -- --data <file or dir> --out <model dir> [--config <json>] [--resume] ' +
+  '[--checkpoint-dir <dir>] [--init-from <checkpoint dir>] [--max-minutes N] [--snapshots] [--precision float16|uint8|float32] ' +
+  '[--workers N] [--holdout-users N] [--holdout-seed N] [--holdout-items N] [--holdout-items-seed N]';
+const { values: args } = parseCli('pretrain', USAGE, {
   options: {
     data: { type: 'string' },
     out: { type: 'string' },
@@ -74,7 +76,7 @@ const { values: args } = parseArgs({
 
 const fail: (message: string) => never = failWith('pretrain');
 
-if (!args.data || !args.out) fail('usage: npm run pretrain -- --data <file or dir> --out <model dir> [--config <json>] [--resume]');
+if (!args.data || !args.out) fail(USAGE);
 const outDir = args.out;
 const ckptDir = args['checkpoint-dir'] ?? join('runs', basename(outDir));
 const maxMinutes = args['max-minutes'] === undefined ? Infinity : Number(args['max-minutes']);

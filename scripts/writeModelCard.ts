@@ -6,12 +6,13 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCli } from './lib/cli';
 import { writeManifest } from './lib/manifest';
 
-const { values: args } = parseArgs({ options: { model: { type: 'string' }, eval: { type: 'string' }, machine: { type: 'string' }, ondevice: { type: 'string' }, 'ondevice-model': { type: 'string' } } });
+const USAGE = 'usage: npm run model-card -- --model <dir> [--eval <eval.json>] [--machine <text>] [--ondevice <a.json,b.json>] [--ondevice-model <which model the reports measured, when not this recipe>]';
+const { values: args } = parseCli('model-card', USAGE, { options: { model: { type: 'string' }, eval: { type: 'string' }, machine: { type: 'string' }, ondevice: { type: 'string' }, 'ondevice-model': { type: 'string' } } });
 if (!args.model) {
-  process.stderr.write('usage: npx tsx scripts/writeModelCard.ts --model <dir> [--eval <eval.json>] [--ondevice <a.json,b.json>] [--ondevice-model <which model the reports measured, when not this recipe>]\n');
+  process.stderr.write(`${USAGE}\n`);
   process.exit(2);
 }
 const read = (p: string) => JSON.parse(readFileSync(p, 'utf8'));
