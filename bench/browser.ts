@@ -16,6 +16,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { preview } from 'vite';
 import { CHROMIUM_ARGS, chromiumPath } from '../e2e/chromium';
 import { parseCli } from '../scripts/lib/cli';
+import { median, percentile } from './lib/stats';
 
 const USAGE = 'usage: npm run bench:browser -- [--model <name under public/models>] [--backends wasm,webgpu] [--steps 500] [--webgpu-steps 24] [--reranks 30] [--port 4318]';
 const { values: args } = parseCli('bench:browser', USAGE, {
@@ -37,10 +38,6 @@ if (!existsSync('dist/index.html')) {
   process.exit(2);
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-}
 const round = (x: number, digits = 1): number => Number(x.toFixed(digits));
 const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
 
@@ -145,7 +142,7 @@ try {
     cold ??= { firstFeedMs, modelReadyMs };
     log(`${device}: first feed ${firstFeedMs.toFixed(0)} ms, ready ${modelReadyMs.toFixed(0)} ms on ${ready.backend} (${ready.adapter ?? 'no adapter'})`);
     const latencies = await rerankLatencies(page, reranks);
-    log(`${device}: re-rank p50 ${percentile(latencies, 0.5).toFixed(1)} ms`);
+    log(`${device}: re-rank p50 ${median(latencies).toFixed(1)} ms`);
     const steps = device === 'webgpu' ? Number(args['webgpu-steps']) : targetSteps;
     const ft = await fineTune(page, steps);
     log(`${device}: ${ft.steps} kept steps in ${ft.runs} runs (${ft.rolledBack} rolled back) at ${ft.msPerStep.toFixed(1)} ms/step, tensors +${ft.tensorGrowth}`);
@@ -156,8 +153,8 @@ try {
       notes: ready.notes,
       firstFeedMs: round(firstFeedMs),
       modelReadyMs: round(modelReadyMs),
-      rerankP50Ms: round(percentile(latencies, 0.5)),
-      rerankP95Ms: round(percentile(latencies, 0.95)),
+      rerankP50Ms: round(median(latencies)),
+      rerankP95Ms: round(percentile(latencies, 95)),
       reranks: latencies.length,
       finetuneMsPerStep: round(ft.msPerStep, 2),
       finetuneSteps: ft.steps,
