@@ -18,8 +18,10 @@ import { machineInfo } from './lib/machine';
 import { table, writeResults } from './lib/report';
 import { round, summarize, timeRuns, type TimingSummary } from './lib/stats';
 import { ML1M_SHAPE, ml1mLikeSequences } from './lib/syntheticData';
+import { parseCli } from '../scripts/lib/cli';
 
-const quick = process.argv.includes('--quick');
+const USAGE = 'usage: npm run bench:train [-- --quick]   (--quick: fewer, smaller runs; results go to bench/results/quick/)';
+const quick = parseCli('bench:train', USAGE, { options: { quick: { type: 'boolean', default: false } } }).values.quick;
 
 /** What each backend runs. CPU (plain JS kernels) is ~an order of magnitude slower: smaller batches. */
 interface Plan {
