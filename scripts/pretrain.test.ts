@@ -159,6 +159,28 @@ describe('npm run pretrain (end to end on a tiny dataset)', () => {
     expect(none.stderr).toMatch(/--init-from .*nowhere has no model\.json and config\.json/);
   });
 
+  it('--seed replaces the config seed; --resume refuses a checkpoint trained with other settings, leaving it as it was', () => {
+    const seededConfig = join(dir, 'seed7.json');
+    const base = JSON.parse(readFileSync(config, 'utf8')) as { model: object; train: object };
+    writeFileSync(seededConfig, JSON.stringify({ model: base.model, train: { ...base.train, seed: 7 } }));
+    const fromFile = run('pretrain.ts', ['--data', data, '--out', join(dir, 'seed7', 'out'), '--checkpoint-dir', join(dir, 'seed7', 'ckpt'), '--config', seededConfig]);
+    expect(fromFile.code).toBe(0);
+    expect(pretrain('seeded', ['--seed', '7', '--max-minutes', '0']).code).toBe(0);
+    const stateFile = join(dir, 'seeded', 'ckpt', 'checkpoint', 'state.json');
+    const before = readFileSync(stateFile);
+    const other = pretrain('seeded', ['--seed', '8', '--resume']);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/trained with other train settings \(seed: 7 → 8\).*Use the same --config and --seed/);
+    expect(readFileSync(stateFile).equals(before)).toBe(true);
+    expect((JSON.parse(readFileSync(join(dir, 'seeded', 'ckpt', 'run.json'), 'utf8')) as { train: { seed: number } }).train.seed).toBe(7);
+    expect(pretrain('seeded', ['--seed', '7', '--resume']).code).toBe(0);
+    expect(history('seeded')).toEqual(history('seed7'));
+    expect(history('seeded')).not.toEqual(history('full'));
+    const bad = pretrain('seed-bad', ['--seed', '4.5']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--seed must be a whole number >= 0, got "4.5"/);
+  });
+
   it('bad settings stop the run before it starts, saying what to fix', () => {
     writeFileSync(join(dir, 'bad.json'), JSON.stringify({ train: { epoch: 3 } }));
     const bad = run('pretrain.ts', ['--data', data, '--out', join(dir, 'bad', 'out'), '--checkpoint-dir', join(dir, 'bad', 'ckpt'), '--config', join(dir, 'bad.json')]);

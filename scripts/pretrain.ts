@@ -9,6 +9,8 @@
  * Stop cleanly with Ctrl-C or `touch <checkpoint-dir>/STOP`; --workers 2 uses both cores.
  * --snapshots also keeps every epoch's weights in <checkpoint-dir>/epochs/<epoch> (for
  * `npm run average-weights`); --max-minutes N stops cleanly (resumable) after N minutes.
+ * --seed N replaces the config's train seed (batch order, dropout, validation sample), so one
+ * config serves several seeds; --resume refuses train settings that differ from the checkpoint's.
  * --init-from <checkpoint or model dir> starts a fresh run from those weights (and that folder's
  * Adam state when it has one), e.g. a learning-rate decay phase ("schedule": "linear") after a
  * constant-rate run; the run's model config must match the folder's.
@@ -30,7 +32,7 @@ import { loadDataset } from './lib/loadDataset';
 import { loadModelFiles, saveModelFiles } from './lib/modelFiles';
 import { ParallelRunner } from './lib/parallelRunner';
 import { LocalRunner, type RunnerInit, type TrainRunner } from './lib/trainRunner';
-import { batchGradScale, checkModelBlock, resolveTrainOptions, scheduledLearningRate, type TrainOptions } from './lib/trainOptions';
+import { batchGradScale, checkModelBlock, resolveTrainOptions, scheduledLearningRate, trainChanges, type TrainOptions } from './lib/trainOptions';
 import { bar, formatDuration, Progress } from './lib/progress';
 import { leaveOneOut } from './lib/split';
 import { failWith, parseCli } from './lib/cli';
@@ -53,7 +55,7 @@ interface RunState {
 }
 
 const USAGE = 'usage: npm run pretrain -- --data <file or dir> --out <model dir> [--config <json>] [--resume] ' +
-  '[--checkpoint-dir <dir>] [--init-from <checkpoint dir>] [--max-minutes N] [--snapshots] [--precision float16|uint8|float32] ' +
+  '[--checkpoint-dir <dir>] [--init-from <checkpoint dir>] [--seed N] [--max-minutes N] [--snapshots] [--precision float16|uint8|float32] ' +
   '[--workers N] [--holdout-users N] [--holdout-seed N] [--holdout-items N] [--holdout-items-seed N]';
 const { values: args } = parseCli('pretrain', USAGE, {
   options: {
@@ -64,6 +66,7 @@ const { values: args } = parseCli('pretrain', USAGE, {
     'init-from': { type: 'string' },
     'checkpoint-dir': { type: 'string' },
     'max-minutes': { type: 'string' },
+    seed: { type: 'string' },
     snapshots: { type: 'boolean', default: false },
     precision: { type: 'string', default: 'float16' },
     workers: { type: 'string', default: '1' },
@@ -97,6 +100,11 @@ const opts: TrainOptions = (() => {
     return fail(`--config ${args.config}: ${(e as Error).message}. Fix the file and run again.`);
   }
 })();
+if (args.seed !== undefined) {
+  const seed = Number(args.seed);
+  if (!/^\d+$/.test(args.seed) || !Number.isSafeInteger(seed)) fail(`--seed must be a whole number >= 0, got "${args.seed}"`);
+  opts.seed = seed;
+}
 
 await tf.setBackend('wasm');
 await tf.ready();
@@ -138,6 +146,12 @@ if (resuming) {
   const saved = JSON.parse(readFileSync(join(ckptModelDir, 'config.json'), 'utf8')) as SasRecConfig;
   if (JSON.stringify(saved) !== JSON.stringify(config)) {
     fail(`checkpoint config differs from this run's config:\n${JSON.stringify(saved)}\n${JSON.stringify(config)}\nUse the same --config, or start without --resume.`);
+  }
+  const savedRun = existsSync(join(ckptDir, 'run.json')) ? (JSON.parse(readFileSync(join(ckptDir, 'run.json'), 'utf8')) as { train?: Partial<TrainOptions> }) : {};
+  const changed = savedRun.train ? trainChanges(savedRun.train, opts) : [];
+  if (changed.length) {
+    fail(`this checkpoint was trained with other train settings (${changed.join('; ')}); resuming would mix two recipes. ` +
+      'Use the same --config and --seed as the run that wrote it, or give a new --checkpoint-dir.');
   }
   state = JSON.parse(readFileSync(stateFile, 'utf8'));
   process.stderr.write(`resumed from ${ckptDir} at epoch ${state.epoch} batch ${state.batchInEpoch} (best NDCG@10 ${state.bestNdcg.toFixed(4)} @ epoch ${state.bestEpoch + 1})\n`);

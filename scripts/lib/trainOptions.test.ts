@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/engine/model/config';
-import { batchGradScale, checkModelBlock, DEFAULT_TRAIN, MODEL_KEYS, resolveTrainOptions, scheduledLearningRate } from './trainOptions';
+import { batchGradScale, checkModelBlock, DEFAULT_TRAIN, MODEL_KEYS, resolveTrainOptions, scheduledLearningRate, trainChanges } from './trainOptions';
 
 describe('resolveTrainOptions', () => {
   it('fills defaults and keeps what the file sets', () => {
@@ -44,6 +44,19 @@ describe('scheduledLearningRate', () => {
     // With warm-up, the ramp caps the line.
     const warm = resolveTrainOptions({ learningRate: 0.001, warmupSteps: 4, schedule: 'linear' });
     expect(scheduledLearningRate(warm, 0, 1, 100)).toBeCloseTo(0.00025, 15);
+  });
+});
+
+describe('trainChanges', () => {
+  it('lists each setting that differs from the checkpoint, reading settings it predates as defaults', () => {
+    const now = resolveTrainOptions({ seed: 44, epochs: 30, loss: { kind: 'sampled', numNegatives: 100 } });
+    expect(trainChanges({ ...now }, now)).toEqual([]);
+    // An older run.json without "schedule" means the default, 'plateau'; loss key order does not matter.
+    const { schedule: _, ...older } = now;
+    expect(trainChanges({ ...older, loss: { numNegatives: 100, kind: 'sampled' } }, now)).toEqual([]);
+    expect(trainChanges({ ...now, seed: 43 }, now)).toEqual(['seed: 43 → 44']);
+    expect(trainChanges({ ...older }, { ...now, schedule: 'linear' })).toEqual(['schedule: "plateau" → "linear"']);
+    expect(trainChanges({ ...now, epochs: 16, loss: { kind: 'ce' } }, now)).toEqual(['epochs: 16 → 30', 'loss: {"kind":"ce"} → {"kind":"sampled","numNegatives":100}']);
   });
 });
 

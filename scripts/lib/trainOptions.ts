@@ -107,6 +107,19 @@ export function resolveTrainOptions(raw: unknown): TrainOptions {
 }
 
 /**
+ * Settings that differ between a checkpoint's saved train options and this run's, as
+ * "key: saved → now" (keys the checkpoint predates count as their defaults). Empty when none.
+ */
+export function trainChanges(saved: Partial<TrainOptions>, now: TrainOptions): string[] {
+  const before: Record<string, unknown> = { ...DEFAULT_TRAIN, ...saved };
+  // Key order inside a loss object does not matter.
+  const canonical = (v: unknown) => JSON.stringify(v, v && typeof v === 'object' ? Object.keys(v).sort() : undefined);
+  return (Object.keys(now) as (keyof TrainOptions)[])
+    .filter((key) => canonical(before[key]) !== canonical(now[key]))
+    .map((key) => `${key}: ${JSON.stringify(before[key])} → ${JSON.stringify(now[key])}`);
+}
+
+/**
  * Learning rate of step `globalStep` (1-based) of a run of `totalSteps`: the schedule's rate,
  * capped by the linear warm-up. `plateauRate` is the run's current rate under 'plateau'.
  */
