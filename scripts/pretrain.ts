@@ -140,14 +140,16 @@ const features = featureNames.length && catalog ? featureMatrix(catalog, dataset
 mkdirSync(ckptDir, { recursive: true });
 const ckptModelDir = join(ckptDir, 'checkpoint');
 const stateFile = join(ckptModelDir, 'state.json');
+const runFile = join(ckptDir, 'run.json');
 let state: RunState;
 const resuming = args.resume && existsSync(stateFile);
+/** What the run that wrote this checkpoint recorded (read before this run overwrites it). */
+const savedRun: { train?: Partial<TrainOptions>; initFrom?: InitFrom } = resuming && existsSync(runFile) ? JSON.parse(readFileSync(runFile, 'utf8')) : {};
 if (resuming) {
   const saved = JSON.parse(readFileSync(join(ckptModelDir, 'config.json'), 'utf8')) as SasRecConfig;
   if (JSON.stringify(saved) !== JSON.stringify(config)) {
     fail(`checkpoint config differs from this run's config:\n${JSON.stringify(saved)}\n${JSON.stringify(config)}\nUse the same --config, or start without --resume.`);
   }
-  const savedRun = existsSync(join(ckptDir, 'run.json')) ? (JSON.parse(readFileSync(join(ckptDir, 'run.json'), 'utf8')) as { train?: Partial<TrainOptions> }) : {};
   const changed = savedRun.train ? trainChanges(savedRun.train, opts) : [];
   if (changed.length) {
     fail(`this checkpoint was trained with other train settings (${changed.join('; ')}); resuming would mix two recipes. ` +
@@ -163,10 +165,7 @@ if (resuming) {
   };
 }
 // --init-from: a fresh run that starts from another run's weights (and Adam state, when saved there).
-const runFile = join(ckptDir, 'run.json');
-const initFrom = resuming
-  ? (existsSync(runFile) ? (JSON.parse(readFileSync(runFile, 'utf8')) as { initFrom?: InitFrom }).initFrom ?? null : null)
-  : args['init-from'] ? describeInitFrom(args['init-from']) : null;
+const initFrom = resuming ? savedRun.initFrom ?? null : args['init-from'] ? describeInitFrom(args['init-from']) : null;
 if (initFrom && !resuming) {
   process.stderr.write(`starting from the weights in ${initFrom.dir}${initFrom.optimizer ? ' with its Adam state' : ' with a fresh Adam state (the folder has none)'}\n`);
 }
