@@ -1,4 +1,4 @@
-import { useEngine } from '../engine/useEngine';
+import { useEngine } from 'localrec/react';
 
 /** A model that failed to load (missing, corrupted, unsupported device): what happened and a retry. */
 export function ErrorPanel() {

@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
-import { useEngine } from '../engine/useEngine';
-import { useFeed } from '../engine/useFeed';
-import type { CatalogEntry, EventType } from '../../engine/recommender/types';
+import { useEngine, useFeed } from 'localrec/react';
+import type { CatalogEntry, EventType } from 'localrec';
 import { Card } from './Card';
 import { DetailsDialog } from './DetailsDialog';
 import { DiscoverControl } from './DiscoverControl';

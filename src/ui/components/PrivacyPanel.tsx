@@ -1,9 +1,6 @@
 import { useRef, useState } from 'react';
-import { MODEL_CACHE_NAME } from '../../engine/loading/fileCache';
-import type { EngineSettings, InteractionEvent, Recommender } from '../../engine/recommender/types';
-import { databaseName } from '../../engine/store/localStore';
-import { useEngine } from '../engine/useEngine';
-import { useEngineData } from '../engine/useEngineData';
+import { storageNames, type EngineSettings, type InteractionEvent, type Recommender } from 'localrec';
+import { useEngine, useEngineData } from 'localrec/react';
 import { downloadJson } from '../downloadJson';
 
 const readHistory = (engine: Recommender): Promise<InteractionEvent[]> => engine.history();
@@ -26,6 +23,9 @@ export function PrivacyPanel() {
   const [confirming, setConfirming] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
   const busy = phase !== 'ready' || !engine;
+
+/** The app runs one recommender in the default namespace. */
+const STORAGE = storageNames();
 
   const run = async (task: () => Promise<string>, failure: string) => {
     setMessage(null);
@@ -71,7 +71,7 @@ export function PrivacyPanel() {
       <p>Nothing you do here is sent anywhere. This is everything LocalRec stores, in this browser only:</p>
       <ul>
         <li>
-          IndexedDB database <code>{databaseName('default')}</code>:
+          IndexedDB database <code>{STORAGE.database}</code>:
           <ul>
             <li>
               interactions (item, kind, time): <span data-testid="stored-events">{history?.length ?? 0}</span> events ({countByType(history ?? [])})
@@ -87,7 +87,7 @@ export function PrivacyPanel() {
           </ul>
         </li>
         <li>
-          Cache <code>{MODEL_CACHE_NAME}</code>: the model files of {readyInfo?.modelName ?? 'the pretrained model'} (the same for everyone), so the next
+          Cache <code>{STORAGE.modelCache}</code>: the model files of {readyInfo?.modelName ?? 'the pretrained model'} (the same for everyone), so the next
           visit loads without downloading
         </li>
       </ul>

@@ -1,7 +1,6 @@
 import { useState } from 'react';
-import type { EngineStatus, Recommender } from '../../engine/recommender/types';
-import { useEngine, useEngineActivity } from '../engine/useEngine';
-import { useEngineData } from '../engine/useEngineData';
+import type { EngineStatus, Recommender } from 'localrec';
+import { useEngine, useEngineActivity, useEngineData } from 'localrec/react';
 import { formatTime } from '../formatTime';
 
 const readStatus = (engine: Recommender): Promise<EngineStatus> => engine.status();

@@ -1,7 +1,6 @@
 import { useMemo } from 'react';
-import type { InteractionEvent, Recommender } from '../../engine/recommender/types';
-import { useEngine } from '../engine/useEngine';
-import { useEngineData } from '../engine/useEngineData';
+import type { InteractionEvent, Recommender } from 'localrec';
+import { useEngine, useEngineData } from 'localrec/react';
 import { OTHER_GENRES, tasteSeries } from '../tasteProfile';
 import { TasteChart } from './TasteChart';
 

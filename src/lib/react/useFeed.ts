@@ -1,8 +1,9 @@
 import { startTransition, useCallback, useEffect, useState } from 'react';
-import type { CatalogEntry, EngineSettings, Recommendation, Recommender } from '../../engine/recommender/types';
+import type { CatalogEntry, EngineSettings, Recommendation, Recommender } from 'localrec';
 import { useEngine } from './useEngine';
 import { useEngineData } from './useEngineData';
 
+/** One entry of a feed: the catalog item and its ranking score. */
 export interface FeedItem {
   item: CatalogEntry;
   score: number;
@@ -10,6 +11,7 @@ export interface FeedItem {
   isNew: boolean;
 }
 
+/** What `useFeed()` returns: the shown list and the controls over it. */
 export interface Feed {
   items: FeedItem[];
   /** 'popular' = the cold-start list (before the model is ready or before any signal); 'model' = personal. */
@@ -40,8 +42,13 @@ const readSettings = (engine: Recommender): Promise<EngineSettings> => engine.ge
  * as the catalog is in (popular-and-varied list) and ranks with the model once it is ready, so the
  * first paint never waits on the model. Seen and disliked items stay out unless `includeSeen`.
  * The discover setting starts from the stored one; `setDiscover` re-ranks at once and stores it.
+ * `discover` fixes the setting for this feed instead (the stored one is not read or changed).
+ *
+ * @example
+ * const feed = useFeed(12);
+ * feed.items.map(({ item }) => item.title);
  */
-export function useFeed(pageSize = 12): Feed {
+export function useFeed(pageSize = 12, { discover: fixedDiscover }: { discover?: number } = {}): Feed {
   const { engine, phase, catalogById, revision } = useEngine();
   const [count, setCount] = useState(pageSize);
   const [includeSeen, setIncludeSeen] = useState(false);
@@ -55,7 +62,7 @@ export function useFeed(pageSize = 12): Feed {
   const settings = useEngineData(readSettings, { beforeReady: true });
   const [chosenDiscover, setChosenDiscover] = useState<number | null>(null);
   const [shownDiscover, setShownDiscover] = useState<number | null>(null);
-  const discover = chosenDiscover ?? settings?.discover ?? null;
+  const discover = fixedDiscover ?? chosenDiscover ?? settings?.discover ?? null;
   // Once the stored setting caught up with the choice, follow the store again (another tab,
   // an import or "delete everything" may change it later).
   const storedDiscover = settings?.discover;

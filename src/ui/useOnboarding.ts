@@ -1,8 +1,7 @@
 import { useCallback, useState } from 'react';
-import type { EngineSettings, InteractionEvent, Recommender } from '../../engine/recommender/types';
-import { onboardingEvents } from '../onboardingPicks';
-import { useEngine } from './useEngine';
-import { useEngineData } from './useEngineData';
+import type { EngineSettings, InteractionEvent, Recommender } from 'localrec';
+import { useEngine, useEngineData } from 'localrec/react';
+import { onboardingEvents } from './onboardingPicks';
 
 const readSettings = (engine: Recommender): Promise<EngineSettings> => engine.getSettings();
 const readHistory = (engine: Recommender): Promise<InteractionEvent[]> => engine.history();

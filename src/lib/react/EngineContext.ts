@@ -1,13 +1,14 @@
 import { createContext } from 'react';
-import type { EventType, ReadyInfo, Recommender } from '../../engine/recommender/types';
-import type { CatalogEntry } from '../../engine/recommender/types';
+import type { CatalogEntry, EventType, ReadyInfo, Recommender } from 'localrec';
 
+/** Model download progress over all files (bytes). */
 export interface LoadProgress {
   loaded: number;
   total: number;
   file: string | null;
 }
 
+/** Background fine-tuning: the run in progress and the outcome of the last one. */
 export interface LearningState {
   /** True while a background fine-tuning run is in progress. */
   active: boolean;
@@ -18,11 +19,13 @@ export interface LearningState {
   last: { steps: number; accepted: boolean; reason: string; at: number } | null;
 }
 
+/** A load or device failure, as shown to the person (`code` from `LocalRecErrorCode`). */
 export interface EngineError {
   code: string;
   message: string;
 }
 
+/** What `useEngine()` returns: the engine of the nearest `EngineProvider` and its state. */
 export interface EngineContextValue {
   /** Null only before the first effect ran (one engine per provider). */
   engine: Recommender | null;
@@ -41,6 +44,7 @@ export interface EngineContextValue {
   retry(): void;
 }
 
+/** Context of `EngineProvider`; read it with `useEngine()`. */
 export const EngineContext = createContext<EngineContextValue | null>(null);
 
 /**
@@ -52,4 +56,5 @@ export interface EngineActivity {
   learning: LearningState;
 }
 
+/** Context of the fast-changing activity; read it with `useEngineActivity()`. */
 export const EngineActivityContext = createContext<EngineActivity | null>(null);

@@ -1,5 +1,5 @@
 import { startTransition, useEffect, useState } from 'react';
-import type { Recommender } from '../../engine/recommender/types';
+import type { Recommender } from 'localrec';
 import { useEngine } from './useEngine';
 
 /**
@@ -16,7 +16,7 @@ export function useEngineData<T>(read: (engine: Recommender) => Promise<T>, { be
     let current = true;
     read(engine).then(
       (v) => current && startTransition(() => setValue(v)),
-      () => {},
+      () => {}, // keep the last value; the provider reports engine failures
     );
     return () => {
       current = false;

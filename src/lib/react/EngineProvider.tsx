@@ -1,14 +1,21 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import type { CatalogEntry, EventType, ProgressEvent, ReadyInfo, Recommender, RecommenderOptions } from '../../engine/recommender/types';
-import type { AppConfig } from '../appConfig';
+import { createRecommender, type CatalogEntry, type EventType, type LocalRecOptions, type ProgressEvent, type ReadyInfo, type Recommender } from 'localrec';
 import { EngineActivityContext, EngineContext, type EngineActivity, type EngineContextValue, type EngineError, type LearningState, type LoadProgress } from './EngineContext';
-import { installTestHooks } from './testHooks';
 
-export type EngineFactory = (options: RecommenderOptions) => Recommender;
+/** Creates the engine of an `EngineProvider` (default: `createRecommender` from `localrec`, in its own worker). */
+export type EngineFactory = (options: LocalRecOptions) => Recommender;
 
-interface Props {
-  config: AppConfig;
-  createEngine: EngineFactory;
+/** Props of `EngineProvider`. */
+export interface EngineProviderProps {
+  /**
+   * Engine options. A change of `modelUrl`, `device`, `namespace`, `policy`, `newItemSlots` or
+   * `workerUrl` starts a new engine; callbacks (`onProgress`, `worker`) are read when one starts.
+   */
+  options: LocalRecOptions;
+  /** Creates the engine (tests pass an in-process one); default `createRecommender`. */
+  createEngine?: EngineFactory;
+  /** Called with each engine once created (e.g. to expose it to tests); may return a cleanup. */
+  onEngine?: (engine: Recommender) => (() => void) | void;
   children: ReactNode;
 }
 
@@ -21,11 +28,32 @@ function toEngineError(err: unknown): EngineError {
   return { code, message };
 }
 
+/** What identifies an engine: options other than callbacks. */
+function engineKey(o: LocalRecOptions): string {
+  return JSON.stringify([o.modelUrl, o.device ?? 'auto', o.namespace ?? 'default', o.policy ?? null, o.newItemSlots, o.workerUrl ? String(o.workerUrl) : null, o.wasmPaths ?? null, o.wasmThreads ?? null]);
+}
+
 /**
  * Owns one engine (created on mount, disposed on unmount or retry) and shares it, with its loading
- * and learning state, through context. UI code reaches the engine only through this provider.
+ * and learning state, through context: read it with `useEngine()`, `useFeed()`,
+ * `useEngineActivity()` and `useEngineData()`.
+ *
+ * @example
+ * import { EngineProvider, useFeed } from 'localrec/react';
+ *
+ * function Titles() {
+ *   const feed = useFeed(12);
+ *   return <ul>{feed.items.map(({ item }) => <li key={item.id}>{item.title}</li>)}</ul>;
+ * }
+ *
+ * <EngineProvider options={{ modelUrl: '/models/ml-1m-sasrec/' }}>
+ *   <Titles />
+ * </EngineProvider>
  */
-export function EngineProvider({ config, createEngine, children }: Props) {
+export function EngineProvider({ options, createEngine = createRecommender, onEngine, children }: EngineProviderProps) {
+  const key = engineKey(options);
+  const latest = useRef({ options, onEngine });
+  latest.current = { options, onEngine };
   const [attempt, setAttempt] = useState(0);
   const [engine, setEngine] = useState<Recommender | null>(null);
   const [phase, setPhase] = useState<EngineContextValue['phase']>('loading');
@@ -52,8 +80,14 @@ export function EngineProvider({ config, createEngine, children }: Props) {
     setProgress(NO_PROGRESS);
     setError(null);
     setLearning(IDLE_LEARNING);
+    const { options: current, onEngine: announce } = latest.current;
     const onProgress = (e: ProgressEvent): void => {
       if (!live) return;
+      try {
+        current.onProgress?.(e);
+      } catch (err) {
+        console.error('LocalRec: an onProgress listener threw', err);
+      }
       switch (e.status) {
         case 'initiate':
         case 'download':
@@ -78,13 +112,14 @@ export function EngineProvider({ config, createEngine, children }: Props) {
           break;
       }
     };
-    const instance = createEngine({ modelUrl: config.modelUrl, device: config.device, policy: config.policy, onProgress });
+    const instance = createEngine({ ...current, onProgress });
     engineRef.current = instance;
     setEngine(instance);
-    const removeHooks = config.testHooks ? installTestHooks(instance) : () => {};
+    const removeHooks = announce?.(instance);
     instance.catalog().then(
       (items) => live && setCatalog(items),
-      () => {},
+      () => {}, // the same failure rejects `ready`, which shows it
+
     );
     instance.ready.then(
       (info) => {
@@ -103,11 +138,11 @@ export function EngineProvider({ config, createEngine, children }: Props) {
     return () => {
       live = false;
       if (frame !== null) cancelAnimationFrame(frame);
-      removeHooks();
+      removeHooks?.();
       engineRef.current = null;
-      void instance.dispose().catch(() => {});
+      void instance.dispose().catch((err: unknown) => console.warn('LocalRec: dispose failed', err));
     };
-  }, [config.modelUrl, config.device, config.testHooks, config.policy, createEngine, attempt]);
+  }, [key, createEngine, attempt]);
 
   const record = useCallback(async (itemId: number, type: EventType) => {
     const instance = engineRef.current;
