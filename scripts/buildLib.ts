@@ -1,79 +1,15 @@
-/**
- * `npm run build:lib`: writes dist-lib/, the folder a site copies to any static host or CDN.
- *   localrec.js         page API (no TensorFlow.js)         localrec-react.js   React bindings (imports ./localrec.js)
- *   localrec-widget.js  <localrec-feed>, one module, no React (once src/widget/index.ts exists)
- *   localrec-worker.js  the engine worker (TensorFlow.js; unminified: threaded WASM needs its source text)
- *   tfjs-backend-wasm*.wasm  beside the worker, which finds them relative to its own URL
- *   localrec-node.js    Node entry (dependencies stay imports)    types/  .d.ts of every entry
- */
-import { build, type Plugin } from 'esbuild';
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { hasWidgetEntry, LIB_ENTRIES } from './build/entries';
-import { WASM_FILES, wasmSourcePath } from './build/wasmFiles';
+/** `npm run build:lib`: writes dist-lib/, the LocalRec library (see docs/LIBRARY.md and scripts/build/buildLib.ts). */
+import { buildLib } from './build/buildLib';
 import { failWith, parseCli } from './lib/cli';
 
 const USAGE = `Usage: npm run build:lib [-- --out <dir>]
 
-Builds the LocalRec library into dist-lib/ (see docs/LIBRARY.md).
-  --out <dir>   output folder (default dist-lib)`;
+Builds the LocalRec library (page entry, React bindings, widget, worker + WASM files, Node entry,
+.d.ts) into one folder that can be copied to any static host or CDN.
+  --out <dir>   output folder, emptied first (default dist-lib)`;
 
-/** `localrec` imported by another entry stays an import of the sibling file, so both share one copy. */
-const siblingLocalrec: Plugin = {
-  name: 'localrec-sibling',
-  setup(b) {
-    b.onResolve({ filter: /^localrec$/ }, () => ({ path: './localrec.js', external: true }));
-  },
-};
-
-/** Resolves the public specifiers to their sources (the widget bundles `localrec` into itself). */
-const sourceEntries: Plugin = {
-  name: 'localrec-sources',
-  setup(b) {
-    b.onResolve({ filter: /^localrec(\/(react|node|widget))?$/ }, (args) => ({ path: LIB_ENTRIES[args.path as keyof typeof LIB_ENTRIES] }));
-  },
-};
-
-/** The widget is framework-free: React in its bundle is a build error, not a silent 200 KB. */
-const noReact: Plugin = {
-  name: 'no-react',
-  setup(b) {
-    b.onResolve({ filter: /^react(-dom)?(\/.*)?$/ }, (args) => ({ errors: [{ text: `The widget must not import React ("${args.path}" from ${args.importer}); React hosts use localrec/react.` }] }));
-  },
-};
-
-async function main(): Promise<void> {
-  const { values } = parseCli('build:lib', USAGE, { options: { out: { type: 'string', default: 'dist-lib' } } });
-  const out = values.out;
-  rmSync(out, { recursive: true, force: true });
-  mkdirSync(out, { recursive: true });
-  const common = { bundle: true, format: 'esm', target: 'es2022', sourcemap: true, legalComments: 'none', logLevel: 'warning' } as const;
-  const browser = { ...common, platform: 'browser', define: { 'process.env.NODE_ENV': '"production"' } } as const;
-
-  await build({ ...browser, entryPoints: { localrec: LIB_ENTRIES.localrec }, outdir: out, minify: true });
-  await build({ ...browser, entryPoints: { 'localrec-react': LIB_ENTRIES['localrec/react'] }, outdir: out, minify: true, jsx: 'automatic', external: ['react', 'react-dom', 'react/*'], plugins: [siblingLocalrec] });
-  if (hasWidgetEntry()) {
-    await build({ ...browser, entryPoints: { 'localrec-widget': LIB_ENTRIES['localrec/widget'] }, outdir: out, minify: true, loader: { '.css': 'text' }, plugins: [noReact, sourceEntries] });
-  }
-  // Unminified on purpose: tfjs-backend-wasm starts its thread workers from its factory's source text.
-  await build({ ...browser, entryPoints: { 'localrec-worker': 'src/lib/worker.ts' }, outdir: out, minify: false });
-  await build({ ...common, platform: 'node', entryPoints: { 'localrec-node': LIB_ENTRIES['localrec/node'] }, outdir: out, packages: 'external' });
-  for (const file of WASM_FILES) copyFileSync(wasmSourcePath(file), join(out, file));
-
-  const entries = ['src/lib/index.ts', 'src/lib/react/index.ts', 'src/lib/node/index.ts', ...(hasWidgetEntry() ? ['src/widget/index.ts'] : [])];
-  const tsconfig = join(out, 'tsconfig.types.json');
-  writeFileSync(tsconfig, JSON.stringify({
-    extends: '../tsconfig.json',
-    compilerOptions: { noEmit: false, declaration: true, emitDeclarationOnly: true, rootDir: '../src', outDir: 'types', types: ['node'] },
-    include: [], files: entries.map((e) => `../${e}`),
-  }, null, 2));
-  try {
-    execFileSync(join('node_modules', '.bin', 'tsc'), ['-p', tsconfig], { stdio: 'inherit' });
-  } finally {
-    rmSync(tsconfig);
-  }
-  console.log(`dist-lib written to ${out}/ (${hasWidgetEntry() ? 'with' : 'without'} the widget entry)`);
-}
-
-main().catch((err: unknown) => failWith('build:lib')(err instanceof Error ? err.message : String(err)));
+const { values } = parseCli('build:lib', USAGE, { options: { out: { type: 'string', default: 'dist-lib' } } });
+buildLib(values.out).then(
+  (b) => console.log(`build:lib: wrote ${b.out}/ (${b.widget ? 'with' : 'without'} the widget entry)`),
+  (err: unknown) => failWith('build:lib')(err instanceof Error ? err.message : String(err)),
+);

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
+/** The repository root (absolute, ends in "/"). */
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const root = ROOT;
 
 /** Source file of each public entry (package specifier -> file), for the app, examples and the library build. */
 export const LIB_ENTRIES = {

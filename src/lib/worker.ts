@@ -7,6 +7,7 @@
 import { createRecommender } from '../engine/recommender/createRecommender';
 import { exposeRecommender } from '../engine/rpc/exposeRecommender';
 import type { MessagePortLike } from '../engine/rpc/protocol';
+import { folderOf } from './folderOf';
 
 /**
  * Threaded WASM starts its pthread workers from its own source text, which breaks when this
@@ -16,18 +17,6 @@ import type { MessagePortLike } from '../engine/rpc/protocol';
 function sourceKeepsNames(): boolean {
   const keepsThisName = 0;
   return String(() => keepsThisName).includes('keepsThisName');
-}
-
-/**
- * The folder of this script's real URL. Not `new URL('./', import.meta.url)`: bundlers (Vite)
- * rewrite that literal pattern into an asset of their own.
- */
-export function folderOf(scriptUrl: string): string {
-  const u = new URL(scriptUrl);
-  u.search = '';
-  u.hash = '';
-  u.pathname = u.pathname.slice(0, u.pathname.lastIndexOf('/') + 1);
-  return u.href;
 }
 
 const besideThisScript = folderOf(import.meta.url);
