@@ -6,9 +6,10 @@ import { createWorkerRecommender, type WorkerLike } from './client';
 import { DeviceUnavailableError, LocalRecError, ModelLoadError } from './errors';
 import { memoryFileCache } from './loading/fileCache';
 import { createRecommender } from './recommender/createRecommender';
-import type { ProgressEvent, Recommender } from './recommender/types';
+import { applySnapshot } from './recommender/engineState';
+import type { EngineState, ProgressEvent, Recommender } from './recommender/types';
 import { exposeRecommender } from './rpc/exposeRecommender';
-import type { MessagePortLike } from './rpc/protocol';
+import type { MessagePortLike, RpcRequest } from './rpc/protocol';
 import { TINY_MODEL_URL, tinyModelFetch, type FakeFetch } from './testing/tinyModelFetch';
 
 let ns = 0;
@@ -76,6 +77,59 @@ describe('worker RPC', () => {
     await r.ready;
     await r.dispose();
     await expect(r.status()).rejects.toMatchObject({ code: 'DISPOSED' });
+  });
+});
+
+describe('worker calls per interaction', () => {
+  it('a like costs two calls (record, recommend); the UI state follows from the snapshot, the history never crosses again', async () => {
+    const { port1, port2 } = new MessageChannel();
+    port1.start();
+    port2.start();
+    exposeRecommender(port2 as unknown as MessagePortLike, (o) => createRecommender({ ...o, fetch: tinyModelFetch(), cache: memoryFileCache() }));
+    const calls: string[] = [];
+    const post = port1.postMessage.bind(port1);
+    const worker: WorkerLike = Object.assign(port1 as unknown as MessagePortLike, {
+      addEventListener: port1.addEventListener.bind(port1) as WorkerLike['addEventListener'],
+      postMessage: (m: RpcRequest) => {
+        if (m.kind === 'call') calls.push(m.method);
+        post(m);
+      },
+    });
+    let state: EngineState | null = null;
+    let rereads = 0;
+    const snapshotsSeen: number[] = [];
+    const r = createWorkerRecommender({
+      worker,
+      modelUrl: TINY_MODEL_URL,
+      device: 'wasm',
+      namespace: `calls${ns}`,
+      onProgress: (e) => {
+        if (e.status !== 'updated') return;
+        snapshotsSeen.push(e.snapshot.version);
+        const next = applySnapshot(state, e.snapshot);
+        if (next === null) rereads++;
+        else state = next;
+      },
+    });
+    cleanup.push(async () => { await r.dispose().catch(() => {}); port1.close(); port2.close(); });
+    await r.ready;
+    await r.setSettings({ autoLearn: false });
+    state = await r.state();
+    await r.recommend({ count: 12 });
+    calls.length = 0;
+    rereads = 0;
+    // One interaction as the app does it: record, then re-rank once the snapshot arrived.
+    await r.record({ itemId: 10, type: 'like', at: 5 });
+    await r.recommend({ count: 12 });
+    expect(calls).toEqual(['record', 'recommend']);
+    expect(rereads).toBe(0);
+    expect(state?.history).toEqual([{ itemId: 10, type: 'like', at: 5 }]);
+    expect(state?.status.interactions).toBe(1);
+    // A re-rank that changes no history: one call.
+    calls.length = 0;
+    await r.recommend({ count: 12, discover: 0.8 });
+    expect(calls).toEqual(['recommend']);
+    expect(snapshotsSeen.length).toBeGreaterThan(0);
   });
 });
 

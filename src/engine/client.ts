@@ -120,6 +120,7 @@ export function createWorkerRecommender(options: WorkerRecommenderOptions): Reco
     learn: (opts) => call('learn', opts),
     explain: (itemId) => call('explain', itemId),
     status: () => call('status'),
+    state: () => call('state'),
     memory: () => call('memory'),
     getSettings: () => call('getSettings'),
     setSettings: (patch) => call('setSettings', patch),
@@ -144,6 +145,7 @@ export function createWorkerRecommender(options: WorkerRecommenderOptions): Reco
 }
 
 export { hasModelInCache, deleteModelFromCache } from './loading/fetchModelFiles';
+export { applySnapshot } from './recommender/engineState';
 export { LocalRecError, DeviceUnavailableError, ModelLoadError, ParseError } from './errors';
 export type { LocalRecErrorCode } from './errors';
 export type {
@@ -151,11 +153,14 @@ export type {
   CatalogEntry,
   Device,
   EngineSettings,
+  EngineSnapshot,
+  EngineState,
   EngineStatus,
   EventType,
   Explanation,
   ExportBundle,
   ExportedCheckpoint,
+  HistoryChange,
   ImportResult,
   InteractionEvent,
   LearnOptions,
@@ -167,4 +172,5 @@ export type {
   Recommender,
   RecommenderOptions,
   RecommendOptions,
+  UpdateKind,
 } from './recommender/types';

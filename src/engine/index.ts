@@ -6,6 +6,7 @@ export { createRecommender } from './recommender/createRecommender';
 export type { LocalRecommenderOptions } from './recommender/createRecommender';
 export { createWorkerRecommender } from './client';
 export type { WorkerLike, WorkerRecommenderOptions } from './client';
+export { applySnapshot } from './recommender/engineState';
 export { exposeRecommender } from './rpc/exposeRecommender';
 export type { MessagePortLike, RpcCall, RpcMethod, RpcMethods, RpcRequest, RpcResponse, WorkerInitOptions } from './rpc/protocol';
 
@@ -49,11 +50,14 @@ export type {
   CatalogEntry,
   Device,
   EngineSettings,
+  EngineSnapshot,
+  EngineState,
   EngineStatus,
   EventType,
   Explanation,
   ExportBundle,
   ExportedCheckpoint,
+  HistoryChange,
   ImportResult,
   InteractionEvent,
   LearnOptions,
@@ -66,5 +70,6 @@ export type {
   RecommenderOptions,
   RecommendOptions,
   RpcResult,
+  UpdateKind,
   WasmPaths,
 } from './recommender/types';

@@ -4,22 +4,27 @@ import { defaultFileCache, type FileCache } from '../loading/fileCache';
 import { resolveModelUrl, type FetchLike } from '../loading/fetchModelFiles';
 import { checkRecommendOptions, popularFeed, rankFromScores, type CatalogIndex } from '../rank/rankFeed';
 import { checkNewItemSlots, NEW_ITEM_SLOTS } from '../rank/newItemSlots';
-import { personalScores } from '../rank/personalScores';
 import { yieldToEventLoop } from '../runtime/yieldToEventLoop';
-import { interpretEvents, isEventType } from '../signals';
-import { makeBundle, validateBundle } from '../store/exportBundle';
+import { isEventType } from '../signals';
+import { validateBundle } from '../store/exportBundle';
 import { LocalStore, type StoredCheckpoint } from '../store/localStore';
 import { TabSync, type SyncMessage } from '../store/tabSync';
 import { resolvePolicy, type FinetunePolicy } from '../train/finetunePolicy';
 import { explainItem } from './explain';
+import { HistoryCache, type HistoryRead } from './historyCache';
+import { LearnScheduler } from './learnScheduler';
 import { loadModelFolder, type LoadedModel } from './loadModelFolder';
+import { exportPersonData, storeImport } from './personData';
+import { PersonScores } from './personScores';
 import { trainCheckpoint } from './trainCheckpoint';
 import type {
   CatalogEntry,
   EngineSettings,
+  EngineState,
   EngineStatus,
   Explanation,
   ExportBundle,
+  HistoryChange,
   ImportResult,
   InteractionEvent,
   LearnOptions,
@@ -31,6 +36,7 @@ import type {
   Recommender,
   RecommenderOptions,
   RecommendOptions,
+  UpdateKind,
 } from './types';
 
 /** In-process options: what cannot cross a worker boundary (functions, caches) may be given here. */
@@ -65,20 +71,24 @@ class LocalRecommender implements Recommender {
   private readonly cache: FileCache | null;
   private readonly store: LocalStore;
   private readonly sync: TabSync;
+  private readonly events: HistoryCache;
+  private readonly scheduler: LearnScheduler;
   private readonly abort = new AbortController();
   private readonly catalogPromise: Promise<CatalogIndex>;
   private resolveCatalog!: (c: CatalogIndex) => void;
   private rejectCatalog!: (e: unknown) => void;
   private loaded: LoadedModel | null = null;
+  /** The person's scores per (weights, history) version and the item table of the live weights. */
+  private scoring: PersonScores | null = null;
   private checkpoint: StoredCheckpoint | null = null;
-  private eventsCache: InteractionEvent[] | null = null;
-  private historyVersion = 0;
-  private learning: Promise<LearnReport> | null = null;
-  /** Event count at the last fine-tuning attempt (so a rejected run waits for new signal). */
-  private lastAttemptEvents = 0;
+  private settingsCache: EngineSettings | null = null;
+  private settingsVersion = 0;
   /** Bumped by reset/import/delete: a training run that started before is discarded. */
   private generation = 0;
   private writeQueue: Promise<void> = Promise.resolve();
+  /** Snapshots are built one after another, so versions follow the order of the changes. */
+  private publishQueue: Promise<void> = Promise.resolve();
+  private snapshotVersion = 0;
   private disposed = false;
 
   constructor(options: LocalRecommenderOptions) {
@@ -88,8 +98,18 @@ class LocalRecommender implements Recommender {
     this.folder = resolveModelUrl(options.modelUrl);
     this.cache = options.cache === undefined ? defaultFileCache() : options.cache;
     const namespace = options.namespace ?? 'default';
-    this.store = new LocalStore(namespace);
+    this.store = new LocalStore(namespace, { onBlocked: (message) => this.emit({ status: 'error', during: 'storage', code: 'STORAGE_FAILED', message }) });
     this.sync = new TabSync(namespace, this.store, (m) => void this.onRemote(m));
+    this.events = new HistoryCache(this.store);
+    this.scheduler = new LearnScheduler({
+      learnAfter: this.policy.learnAfter,
+      run: (o) => this.runLearn(o),
+      autoLearn: async () => (await this.settings()).autoLearn,
+      eventCount: async () => (await this.events.read()).events.length,
+      trainedEvents: () => this.checkpoint?.trainedEvents ?? 0,
+      onBackgroundError: (err) => this.reportError('storage', err),
+      settled: (err) => this.afterLearn(err),
+    });
     this.catalogPromise = new Promise((res, rej) => { this.resolveCatalog = res; this.rejectCatalog = rej; });
     this.catalogPromise.catch(() => {});
     this.ready = this.load();
@@ -102,6 +122,13 @@ class LocalRecommender implements Recommender {
     } catch {
       // A throwing progress listener must not break loading or training.
     }
+  }
+
+  private reportError(during: 'learn' | 'storage' | 'sync', err: unknown): void {
+    if (this.disposed) return;
+    const code = err instanceof LocalRecError ? err.code : 'INTERNAL';
+    const message = err instanceof Error ? err.message : String(err);
+    this.emit({ status: 'error', during, code, message });
   }
 
   private check(): void {
@@ -122,6 +149,7 @@ class LocalRecommender implements Recommender {
         signal: this.abort.signal,
       });
       this.loaded = loaded;
+      this.scoring = new PersonScores(loaded.model, this.policy, loaded.catalog.popularityPrior(loaded.model.config.numItems));
       const notes = [...loaded.backend.notes];
       try {
         await this.reloadCheckpoint();
@@ -133,6 +161,7 @@ class LocalRecommender implements Recommender {
       }
       const { backend, adapter, threads } = loaded.backend;
       this.emit({ status: 'ready', backend, adapter });
+      void this.publish('status', 'local', { kind: 'unchanged' });
       return { backend, adapter, threads, numItems: loaded.model.config.numItems, modelName: loaded.manifest.name, modelId: loaded.modelId, notes };
     } catch (err) {
       this.rejectCatalog(err);
@@ -160,20 +189,36 @@ class LocalRecommender implements Recommender {
         v.assign(w && w.length === v.size ? tf.tensor(w, v.shape) : (l.pretrained.get(name) as tf.Tensor));
       }
     });
+    this.scoring?.weightsChanged();
   }
 
-  /** The history, cached until something writes it (a read that overlapped a write is not cached). */
-  private async events(): Promise<InteractionEvent[]> {
-    if (this.eventsCache) return this.eventsCache;
-    const version = this.historyVersion;
-    const rows = await this.store.events();
-    if (version === this.historyVersion) this.eventsCache = rows;
-    return rows;
+  /** Settings, cached until written (a read that overlapped a write is not cached). */
+  private async settings(): Promise<EngineSettings> {
+    if (this.settingsCache) return this.settingsCache;
+    const version = this.settingsVersion;
+    const s = await this.store.getSettings();
+    if (version === this.settingsVersion) this.settingsCache = s;
+    return s;
   }
 
-  private invalidateHistory(): void {
-    this.historyVersion++;
-    this.eventsCache = null;
+  private forgetSettings(): void {
+    this.settingsVersion++;
+    this.settingsCache = null;
+  }
+
+  /**
+   * Sends one `updated` event with a snapshot of status and settings. Never rejects: a failed
+   * read is reported as an error event (the next snapshot's counts make readers re-read).
+   */
+  private publish(what: UpdateKind, origin: 'local' | 'remote', history: HistoryChange): Promise<void> {
+    const run = this.publishQueue.then(async () => {
+      if (this.disposed) return;
+      const h = await this.events.read();
+      const [settings, status] = [await this.settings(), this.statusOf(h)];
+      this.emit({ status: 'updated', what, origin, snapshot: { version: ++this.snapshotVersion, status, settings: { ...settings }, history } });
+    });
+    this.publishQueue = run.catch((err: unknown) => this.reportError('storage', err));
+    return this.publishQueue;
   }
 
   private async onRemote(m: SyncMessage): Promise<void> {
@@ -181,32 +226,36 @@ class LocalRecommender implements Recommender {
     try {
       switch (m.kind) {
         case 'events':
-          this.invalidateHistory();
-          this.emit({ status: 'updated', what: 'history', origin: 'remote' });
+          this.events.invalidate();
+          await this.publish('history', 'remote', { kind: 'replaced' });
           return;
         case 'checkpoint':
           if (this.loaded) await this.reloadCheckpoint();
-          this.emit({ status: 'updated', what: 'checkpoint', origin: 'remote' });
+          await this.publish('checkpoint', 'remote', { kind: 'unchanged' });
           return;
         case 'settings':
-          this.emit({ status: 'updated', what: 'settings', origin: 'remote' });
+          this.forgetSettings();
+          await this.publish('settings', 'remote', { kind: 'unchanged' });
           return;
         case 'replaced':
         case 'deleted':
           if (m.kind === 'deleted') this.store.markDeleted();
-          this.invalidateHistory();
+          this.events.invalidate();
+          this.forgetSettings();
           this.generation++;
           if (this.loaded) await this.reloadCheckpoint();
-          this.emit({ status: 'updated', what: 'all', origin: 'remote' });
+          await this.publish('all', 'remote', { kind: 'replaced' });
           return;
         default: {
           const never: never = m;
           throw new Error(`unknown sync message ${JSON.stringify(never)}`);
         }
       }
-    } catch {
-      // The next read reloads from IndexedDB anyway.
-      this.invalidateHistory();
+    } catch (err) {
+      // Reload everything on the next read, and say that following the other tab failed.
+      this.events.invalidate();
+      this.forgetSettings();
+      this.reportError('sync', err);
     }
   }
 
@@ -218,12 +267,11 @@ class LocalRecommender implements Recommender {
   async recommend(opts: RecommendOptions): Promise<Recommendation[]> {
     this.check();
     const { count, offset } = checkRecommendOptions(opts);
-    const [catalog, events, settings] = await Promise.all([this.catalogPromise, this.events(), this.store.getSettings()]);
-    const view = interpretEvents(events);
-    const q = { count, offset, discover: opts.discover ?? settings.discover, exclude: opts.includeSeen ? new Set<number>() : view.seen };
-    const l = this.loaded;
-    if (!l || view.sequence.length === 0) return popularFeed(catalog, q);
-    const scores = await personalScores(l.model, view, this.policy, catalog.popularityPrior(l.model.config.numItems));
+    const [catalog, h, settings] = await Promise.all([this.catalogPromise, this.events.read(), this.settings()]);
+    const q = { count, offset, discover: opts.discover ?? settings.discover, exclude: opts.includeSeen ? new Set<number>() : h.view.seen };
+    const scoring = this.scoring;
+    if (!scoring || h.view.sequence.length === 0) return popularFeed(catalog, q);
+    const scores = await scoring.scores(h);
     this.check();
     return rankFromScores(scores, catalog, q, this.opts.newItemSlots === undefined ? NEW_ITEM_SLOTS : this.opts.newItemSlots);
   }
@@ -236,42 +284,20 @@ class LocalRecommender implements Recommender {
     if (!isEventType(e.type)) throw new LocalRecError('INVALID_INPUT', `record: type ${JSON.stringify(e.type)} is not one of like, dislike, view, search, open.`);
     if (typeof e.at !== 'number' || !Number.isFinite(e.at) || e.at < 0) throw new LocalRecError('INVALID_INPUT', 'record: "at" must be a time in milliseconds since the epoch.');
     const clean: InteractionEvent = { itemId: e.itemId as number, type: e.type, at: e.at };
-    this.invalidateHistory();
-    await this.store.appendEvent(clean);
-    this.invalidateHistory();
+    await this.events.append(clean, () => this.store.appendEvent(clean));
     this.sync.post('events');
-    this.emit({ status: 'updated', what: 'history', origin: 'local' });
-    void this.maybeLearnInBackground();
-  }
-
-  private async maybeLearnInBackground(): Promise<void> {
-    if (!this.loaded || this.learning || this.disposed) return;
-    try {
-      const settings = await this.store.getSettings();
-      if (!settings.autoLearn) return;
-      if ((await this.pendingEvents()) < this.policy.learnAfter) return;
-      await this.learn();
-    } catch {
-      // Background runs report through onProgress ('learned'); an explicit learn() surfaces errors.
-    }
-  }
-
-  private async pendingEvents(): Promise<number> {
-    const n = (await this.events()).length;
-    return Math.max(0, n - Math.max(this.checkpoint?.trainedEvents ?? 0, this.lastAttemptEvents));
+    await this.publish('history', 'local', { kind: 'appended', events: [{ ...clean }] });
+    if (this.loaded) void this.scheduler.afterEvent();
   }
 
   async history(): Promise<InteractionEvent[]> {
     this.check();
-    return [...(await this.events())];
+    return [...(await this.events.read()).events];
   }
 
   learn(opts: LearnOptions = {}): Promise<LearnReport> {
     this.check();
-    if (this.learning) return this.learning;
-    const run = this.runLearn(opts).finally(() => { this.learning = null; });
-    this.learning = run;
-    return run;
+    return this.scheduler.learn(opts);
   }
 
   private async runLearn(opts: LearnOptions): Promise<LearnReport> {
@@ -282,7 +308,7 @@ class LocalRecommender implements Recommender {
       this.emit({ status: 'learned', steps: full.steps, accepted: full.accepted, reason: full.reason });
       return full;
     };
-    if (!opts.force && (await this.pendingEvents()) < this.policy.learnAfter) {
+    if (!opts.force && !(await this.scheduler.due())) {
       return report({ steps: 0, accepted: false, reason: `waiting for ${this.policy.learnAfter} new interactions`, lossBefore: null, lossAfter: null });
     }
     const outcome = await this.sync.whileTraining(() => this.trainOnce(l));
@@ -290,17 +316,24 @@ class LocalRecommender implements Recommender {
     return report(outcome.value);
   }
 
+  /** After every run (accepted, rolled back or failed): status moves on; a failure is reported. */
+  private async afterLearn(err: unknown): Promise<void> {
+    if (this.disposed) return;
+    if (err !== null) this.reportError('learn', err);
+    await this.publish('status', 'local', { kind: 'unchanged' });
+  }
+
   /** One fine-tuning run; the live model and the stored checkpoint change only if it is accepted. */
   private async trainOnce(l: LoadedModel): Promise<Omit<LearnReport, 'backend' | 'ms'>> {
     const generation = this.generation;
     await this.reloadCheckpoint();
-    this.invalidateHistory();
-    const events = await this.events();
+    this.events.invalidate();
+    const { events, view } = await this.events.read();
     const { result: r, checkpoint } = await trainCheckpoint({
       model: l.model,
       pretrained: l.pretrained,
       modelId: l.modelId,
-      history: interpretEvents(events),
+      history: view,
       eventCount: events.length,
       policy: this.policy,
       previous: this.checkpoint,
@@ -308,7 +341,7 @@ class LocalRecommender implements Recommender {
       signal: this.abort.signal,
       onStep: (step, of, loss) => this.emit({ status: 'learning', step, of, loss }),
     });
-    this.lastAttemptEvents = events.length;
+    this.scheduler.attempted(events.length);
     const losses = { lossBefore: r.valBefore, lossAfter: r.valAfter };
     if (!checkpoint) return { steps: 0, accepted: false, reason: r.reason, ...losses };
     const stored = await this.exclusive(async () => {
@@ -322,7 +355,7 @@ class LocalRecommender implements Recommender {
     });
     if (!stored) return { steps: 0, accepted: false, reason: 'discarded: the data changed while training', ...losses };
     this.sync.post('checkpoint');
-    this.emit({ status: 'updated', what: 'checkpoint', origin: 'local' });
+    await this.publish('checkpoint', 'local', { kind: 'unchanged' });
     return { steps: r.steps, accepted: true, reason: r.reason, ...losses };
   }
 
@@ -337,23 +370,40 @@ class LocalRecommender implements Recommender {
     const l = await this.model();
     const catalog = await this.catalogPromise;
     if (!catalog.byId.has(itemId)) throw new LocalRecError('INVALID_INPUT', `explain: item ${itemId} is not in the catalog.`);
-    return explainItem(l.model, catalog, await this.events(), itemId);
+    return explainItem(l.model, catalog, [...(await this.events.read()).events], itemId);
+  }
+
+  private statusOf(h: HistoryRead): EngineStatus {
+    return {
+      ready: this.loaded !== null,
+      backend: this.loaded?.backend.backend ?? null,
+      interactions: h.events.length,
+      fineTuneSteps: this.checkpoint?.steps ?? 0,
+      lastUpdate: this.checkpoint?.updatedAt ?? null,
+      personalized: this.checkpoint !== null,
+      learning: this.scheduler.active,
+      pendingEvents: this.scheduler.pending(h.events.length),
+      learnAfter: this.policy.learnAfter,
+    };
   }
 
   async status(): Promise<EngineStatus> {
     this.check();
-    const events = await this.events();
-    return {
-      ready: this.loaded !== null,
-      backend: this.loaded?.backend.backend ?? null,
-      interactions: events.length,
-      fineTuneSteps: this.checkpoint?.steps ?? 0,
-      lastUpdate: this.checkpoint?.updatedAt ?? null,
-      personalized: this.checkpoint !== null,
-      learning: this.learning !== null,
-      pendingEvents: await this.pendingEvents(),
-      learnAfter: this.policy.learnAfter,
-    };
+    return this.statusOf(await this.events.read());
+  }
+
+  async state(): Promise<EngineState> {
+    this.check();
+    let out: EngineState | null = null;
+    const run = this.publishQueue.then(async () => {
+      const h = await this.events.read();
+      const settings = await this.settings();
+      out = { version: this.snapshotVersion, status: this.statusOf(h), settings: { ...settings }, history: [...h.events] };
+    });
+    this.publishQueue = run.catch(() => undefined);
+    await run;
+    if (!out) throw new LocalRecError('INTERNAL', 'state: nothing was read. Retry.');
+    return out;
   }
 
   async memory(): Promise<MemoryInfo> {
@@ -364,7 +414,7 @@ class LocalRecommender implements Recommender {
 
   async getSettings(): Promise<EngineSettings> {
     this.check();
-    return this.store.getSettings();
+    return { ...(await this.settings()) };
   }
 
   async setSettings(patch: Partial<EngineSettings>): Promise<EngineSettings> {
@@ -374,18 +424,19 @@ class LocalRecommender implements Recommender {
       const ok = k === 'discover' ? typeof v === 'number' && v >= 0 && v <= 1 : (k === 'autoLearn' || k === 'onboarded') && typeof v === 'boolean';
       if (!ok) throw new LocalRecError('INVALID_INPUT', `setSettings: "${k}" = ${JSON.stringify(v)} is not a valid setting (discover: 0..1, autoLearn/onboarded: true or false).`);
     }
-    const next = { ...(await this.store.getSettings()), ...patch };
+    const next = { ...(await this.settings()), ...patch };
+    this.forgetSettings();
     await this.store.putSettings(next);
+    this.forgetSettings();
+    this.settingsCache = next;
     this.sync.post('settings');
-    this.emit({ status: 'updated', what: 'settings', origin: 'local' });
-    return next;
+    await this.publish('settings', 'local', { kind: 'unchanged' });
+    return { ...next };
   }
 
   async exportData(): Promise<ExportBundle> {
     this.check();
-    const name = this.loaded?.manifest.name ?? '';
-    const [events, settings, checkpoint] = await Promise.all([this.store.events(), this.store.getSettings(), this.store.getCheckpoint()]);
-    return makeBundle(name, events, settings, checkpoint);
+    return exportPersonData(this.store, this.loaded?.manifest.name ?? '');
   }
 
   async importData(bundle: unknown): Promise<ImportResult> {
@@ -395,32 +446,35 @@ class LocalRecommender implements Recommender {
       modelId: l.modelId,
       weightSizes: new Map([...l.model.weights].map(([n, v]) => [n, v.size])),
     });
-    await this.exclusive(async () => {
+    const result = await this.exclusive(async () => {
       this.generation++;
-      this.invalidateHistory();
-      await this.store.replaceAll(valid);
-      this.invalidateHistory();
-      this.lastAttemptEvents = 0;
+      this.events.invalidate();
+      this.forgetSettings();
+      const r = await storeImport(this.store, valid);
+      this.events.invalidate();
+      this.scheduler.attempted(0);
       await this.reloadCheckpoint();
+      return r;
     });
     this.sync.post('replaced');
-    this.emit({ status: 'updated', what: 'all', origin: 'local' });
-    return { events: valid.events.length, checkpoint: valid.checkpoint !== null, note: valid.checkpointSkipped };
+    await this.publish('all', 'local', { kind: 'replaced' });
+    return result;
   }
 
   async deleteData(): Promise<void> {
     this.check();
     await this.exclusive(async () => {
       this.generation++;
-      this.invalidateHistory();
+      this.events.invalidate();
+      this.forgetSettings();
       await this.store.destroy();
       await this.cache?.clear();
-      this.invalidateHistory();
-      this.lastAttemptEvents = 0;
+      this.events.invalidate();
+      this.scheduler.attempted(0);
       if (this.loaded) await this.reloadCheckpoint();
     });
     this.sync.post('deleted');
-    this.emit({ status: 'updated', what: 'all', origin: 'local' });
+    await this.publish('all', 'local', { kind: 'replaced' });
   }
 
   async resetModel(): Promise<void> {
@@ -428,21 +482,24 @@ class LocalRecommender implements Recommender {
     await this.exclusive(async () => {
       this.generation++;
       await this.store.deleteCheckpoint();
-      this.lastAttemptEvents = (await this.events()).length;
+      this.scheduler.attempted((await this.events.read()).events.length);
       await this.reloadCheckpoint();
     });
     this.sync.post('checkpoint');
-    this.emit({ status: 'updated', what: 'checkpoint', origin: 'local' });
+    await this.publish('checkpoint', 'local', { kind: 'unchanged' });
   }
 
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.abort.abort();
     await this.ready.catch(() => {});
-    await this.learning?.catch(() => {});
+    await this.scheduler.idle();
+    await this.publishQueue;
     this.disposed = true;
     this.sync.dispose();
     this.store.close();
+    this.scoring?.dispose();
+    this.scoring = null;
     if (this.loaded) {
       this.loaded.model.dispose();
       for (const t of this.loaded.pretrained.values()) t.dispose();

@@ -12,6 +12,7 @@ function dispatch(engine: Recommender, call: RpcCall): Promise<unknown> {
     case 'learn': return engine.learn(...call.args);
     case 'explain': return engine.explain(...call.args);
     case 'status': return engine.status();
+    case 'state': return engine.state();
     case 'memory': return engine.memory();
     case 'getSettings': return engine.getSettings();
     case 'setSettings': return engine.setSettings(...call.args);

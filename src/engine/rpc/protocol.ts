@@ -2,6 +2,7 @@ import type { SerializedError } from '../errors';
 import type {
   CatalogEntry,
   EngineSettings,
+  EngineState,
   EngineStatus,
   Explanation,
   ExportBundle,
@@ -30,6 +31,7 @@ export interface RpcMethods {
   learn: { args: [LearnOptions | undefined]; result: LearnReport };
   explain: { args: [number]; result: Explanation };
   status: { args: []; result: EngineStatus };
+  state: { args: []; result: EngineState };
   memory: { args: []; result: MemoryInfo };
   getSettings: { args: []; result: EngineSettings };
   setSettings: { args: [Partial<EngineSettings>]; result: EngineSettings };

@@ -1,14 +1,11 @@
 import { useRef, useState } from 'react';
 import { MODEL_CACHE_NAME } from '../../engine/loading/fileCache';
-import type { EngineSettings, InteractionEvent, Recommender } from '../../engine/recommender/types';
+import type { InteractionEvent } from '../../engine/recommender/types';
 import { databaseName } from '../../engine/store/localStore';
 import { useEngine } from '../engine/useEngine';
-import { useEngineData } from '../engine/useEngineData';
+import { useEngineState } from '../engine/useEngineData';
 import { downloadJson } from '../downloadJson';
 
-const readHistory = (engine: Recommender): Promise<InteractionEvent[]> => engine.history();
-const readStatus = (engine: Recommender) => engine.status();
-const readSettings = (engine: Recommender): Promise<EngineSettings> => engine.getSettings();
 
 function countByType(events: InteractionEvent[]): string {
   const counts = new Map<string, number>();
@@ -19,9 +16,10 @@ function countByType(events: InteractionEvent[]): string {
 /** Lists exactly what is stored on this device; export, import and delete everything. */
 export function PrivacyPanel() {
   const { engine, phase, readyInfo, invalidate } = useEngine();
-  const history = useEngineData(readHistory);
-  const status = useEngineData(readStatus);
-  const settings = useEngineData(readSettings);
+  const state = useEngineState();
+  const history = state?.history ?? null;
+  const status = state?.status ?? null;
+  const settings = state?.settings ?? null;
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const [confirming, setConfirming] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);

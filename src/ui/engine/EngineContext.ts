@@ -1,5 +1,5 @@
 import { createContext } from 'react';
-import type { EventType, ReadyInfo, Recommender } from '../../engine/recommender/types';
+import type { EngineState, EventType, ReadyInfo, Recommender } from '../../engine/recommender/types';
 import type { CatalogEntry } from '../../engine/recommender/types';
 
 export interface LoadProgress {
@@ -31,11 +31,22 @@ export interface EngineContextValue {
   error: EngineError | null;
   catalog: CatalogEntry[] | null;
   catalogById: ReadonlyMap<number, CatalogEntry>;
-  /** Bumps whenever history or model weights changed: feeds and panels re-read on it. */
+  /** Bumps whenever history, model weights or settings changed: the feed re-ranks on it. */
   revision: number;
+  /**
+   * Status, settings and history, read once and then kept current from the engine's `updated`
+   * snapshots (null until the first read).
+   */
+  state: EngineState | null;
+  /**
+   * The latest failure outside a call the page made (background fine-tuning, storage, another
+   * tab), shown to the person until dismissed; null when none.
+   */
+  problem: EngineError | null;
+  dismissProblem(): void;
   /** Records an interaction (waits for the model if needed) and re-ranks at once. */
   record(itemId: number, type: EventType): Promise<void>;
-  /** Tells readers that engine data changed (after import, delete, reset). */
+  /** Re-reads the engine state and re-ranks (after import, delete, reset). */
   invalidate(): void;
   /** Disposes the engine and loads it again (after a load error). */
   retry(): void;

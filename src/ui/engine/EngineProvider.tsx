@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import type { CatalogEntry, EventType, ProgressEvent, ReadyInfo, Recommender, RecommenderOptions } from '../../engine/recommender/types';
+import { applySnapshot } from '../../engine/recommender/engineState';
+import type { CatalogEntry, EngineState, EventType, ProgressEvent, ReadyInfo, Recommender, RecommenderOptions } from '../../engine/recommender/types';
 import type { AppConfig } from '../appConfig';
 import { EngineActivityContext, EngineContext, type EngineActivity, type EngineContextValue, type EngineError, type LearningState, type LoadProgress } from './EngineContext';
 import { installTestHooks } from './testHooks';
@@ -35,22 +36,46 @@ export function EngineProvider({ config, createEngine, children }: Props) {
   const [catalog, setCatalog] = useState<CatalogEntry[] | null>(null);
   const [learning, setLearning] = useState<LearningState>(IDLE_LEARNING);
   const [revision, setRevision] = useState(0);
+  const [state, setState] = useState<EngineState | null>(null);
+  const [problem, setProblem] = useState<EngineError | null>(null);
   const engineRef = useRef<Recommender | null>(null);
+  const rereadRef = useRef<() => void>(() => {});
 
   useEffect(() => {
     let live = true;
-    // Engine events come in bursts ('learned' then 'updated', one message each): one re-read per frame.
-    let frame: number | null = null;
-    const bump = (): void => {
-      if (frame !== null) return;
-      frame = requestAnimationFrame(() => {
-        frame = null;
-        if (live) setRevision((r) => r + 1);
+    // The state every panel shows: read once, then kept current from the snapshot each
+    // 'updated' event carries (one message per change instead of a re-read per panel).
+    let current: EngineState | null = null;
+    let rereading = false;
+    let rereadAgain = false;
+    const reread = (): void => {
+      if (rereading) {
+        rereadAgain = true;
+        return;
+      }
+      rereading = true;
+      instance.state().then(
+        (s) => {
+          if (!live) return;
+          if (!current || s.version >= current.version) {
+            current = s;
+            setState(s);
+          }
+        },
+        (err: unknown) => live && setProblem(toEngineError(err)),
+      ).finally(() => {
+        rereading = false;
+        if (rereadAgain && live) {
+          rereadAgain = false;
+          reread();
+        }
       });
     };
     setPhase('loading');
     setProgress(NO_PROGRESS);
     setError(null);
+    setProblem(null);
+    setState(null);
     setLearning(IDLE_LEARNING);
     const onProgress = (e: ProgressEvent): void => {
       if (!live) return;
@@ -70,18 +95,31 @@ export function EngineProvider({ config, createEngine, children }: Props) {
           break;
         case 'learned':
           setLearning((l) => ({ ...l, active: false, last: { steps: e.steps, accepted: e.accepted, reason: e.reason, at: Date.now() } }));
-          bump();
           break;
-        case 'updated':
-          // History or weights changed (here, or in another tab): re-read and re-rank.
-          bump();
+        case 'error':
+          // Nothing may stay stuck: a failed run ends "learning", and the person sees why.
+          if (e.during === 'learn') setLearning((l) => ({ ...l, active: false, last: { steps: 0, accepted: false, reason: `failed: ${e.message}`, at: Date.now() } }));
+          setProblem({ code: e.code, message: e.message });
           break;
+        case 'updated': {
+          const next = applySnapshot(current, e.snapshot);
+          if (next === null) reread();
+          else if (next !== current) {
+            current = next;
+            setState(next);
+          }
+          // History, weights or settings changed (here, or in another tab): re-rank.
+          if (e.what !== 'status') setRevision((r) => r + 1);
+          break;
+        }
       }
     };
     const instance = createEngine({ modelUrl: config.modelUrl, device: config.device, policy: config.policy, onProgress });
     engineRef.current = instance;
     setEngine(instance);
     const removeHooks = config.testHooks ? installTestHooks(instance) : () => {};
+    rereadRef.current = reread;
+    reread();
     instance.catalog().then(
       (items) => live && setCatalog(items),
       () => {},
@@ -102,9 +140,9 @@ export function EngineProvider({ config, createEngine, children }: Props) {
     );
     return () => {
       live = false;
-      if (frame !== null) cancelAnimationFrame(frame);
       removeHooks();
       engineRef.current = null;
+      rereadRef.current = () => {};
       void instance.dispose().catch(() => {});
     };
   }, [config.modelUrl, config.device, config.testHooks, config.policy, createEngine, attempt]);
@@ -116,13 +154,17 @@ export function EngineProvider({ config, createEngine, children }: Props) {
     // The engine answers with an 'updated' progress event, which re-ranks.
     await instance.record({ itemId, type, at: Date.now() });
   }, []);
-  const invalidate = useCallback(() => setRevision((r) => r + 1), []);
+  const invalidate = useCallback(() => {
+    setRevision((r) => r + 1);
+    rereadRef.current();
+  }, []);
+  const dismissProblem = useCallback(() => setProblem(null), []);
   const retry = useCallback(() => setAttempt((a) => a + 1), []);
 
   const catalogById = useMemo(() => new Map((catalog ?? []).map((it) => [it.id, it])), [catalog]);
   const value = useMemo<EngineContextValue>(
-    () => ({ engine, phase, readyInfo, error, catalog, catalogById, revision, record, invalidate, retry }),
-    [engine, phase, readyInfo, error, catalog, catalogById, revision, record, invalidate, retry],
+    () => ({ engine, phase, readyInfo, error, catalog, catalogById, revision, state, problem, dismissProblem, record, invalidate, retry }),
+    [engine, phase, readyInfo, error, catalog, catalogById, revision, state, problem, dismissProblem, record, invalidate, retry],
   );
   const activity = useMemo<EngineActivity>(() => ({ progress, learning }), [progress, learning]);
   return (

@@ -1,26 +1,11 @@
-import { startTransition, useEffect, useState } from 'react';
-import type { Recommender } from '../../engine/recommender/types';
+import type { EngineState } from '../../engine/recommender/types';
 import { useEngine } from './useEngine';
 
 /**
- * Reads something from the engine once it is ready, and again whenever its data changes
- * (`revision`). Returns null until the first answer. Pass a module-level function: a new
- * function on every render would re-read on every render. `beforeReady`: also read while the
- * model loads (for stored data such as settings and history, which need no model).
+ * Status, settings and history of the engine, kept current from its `updated` snapshots (one
+ * message per change, no re-reads). Null until the first read (also before the model is ready:
+ * stored data needs no model). A failed read shows as `useEngine().problem`.
  */
-export function useEngineData<T>(read: (engine: Recommender) => Promise<T>, { beforeReady = false }: { beforeReady?: boolean } = {}): T | null {
-  const { engine, phase, revision } = useEngine();
-  const [value, setValue] = useState<T | null>(null);
-  useEffect(() => {
-    if (!engine || !(phase === 'ready' || (beforeReady && phase === 'loading'))) return;
-    let current = true;
-    read(engine).then(
-      (v) => current && startTransition(() => setValue(v)),
-      () => {},
-    );
-    return () => {
-      current = false;
-    };
-  }, [engine, phase, revision, read, beforeReady]);
-  return value;
+export function useEngineState(): EngineState | null {
+  return useEngine().state;
 }

@@ -1,7 +1,7 @@
 import { startTransition, useCallback, useEffect, useState } from 'react';
-import type { CatalogEntry, EngineSettings, Recommendation, Recommender } from '../../engine/recommender/types';
+import type { CatalogEntry, Recommendation } from '../../engine/recommender/types';
 import { useEngine } from './useEngine';
-import { useEngineData } from './useEngineData';
+import { useEngineState } from './useEngineData';
 
 export interface FeedItem {
   item: CatalogEntry;
@@ -33,8 +33,6 @@ export interface Feed {
   shownDiscover: number | null;
 }
 
-const readSettings = (engine: Recommender): Promise<EngineSettings> => engine.getSettings();
-
 /**
  * The feed, re-read from the engine whenever history or weights change. The engine answers as soon
  * as the catalog is in (popular-and-varied list) and ranks with the model once it is ready, so the
@@ -52,7 +50,7 @@ export function useFeed(pageSize = 12): Feed {
   const [hidden, setHidden] = useState<ReadonlySet<number>>(new Set());
   const [shownRevision, setShownRevision] = useState(-1);
   const [modelReady, setModelReady] = useState(false);
-  const settings = useEngineData(readSettings, { beforeReady: true });
+  const settings = useEngineState()?.settings ?? null;
   const [chosenDiscover, setChosenDiscover] = useState<number | null>(null);
   const [shownDiscover, setShownDiscover] = useState<number | null>(null);
   const discover = chosenDiscover ?? settings?.discover ?? null;
