@@ -31,7 +31,7 @@ export interface EngineContextValue {
   error: EngineError | null;
   catalog: CatalogEntry[] | null;
   catalogById: ReadonlyMap<number, CatalogEntry>;
-  /** Bumps whenever history, model weights or settings changed: the feed re-ranks on it. */
+  /** Bumps whenever history or model weights changed (or `invalidate()`): the feed re-ranks on it. */
   revision: number;
   /**
    * Status, settings and history, read once and then kept current from the engine's `updated`

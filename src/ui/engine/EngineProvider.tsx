@@ -108,8 +108,9 @@ export function EngineProvider({ config, createEngine, children }: Props) {
             current = next;
             setState(next);
           }
-          // History, weights or settings changed (here, or in another tab): re-rank.
-          if (e.what !== 'status') setRevision((r) => r + 1);
+          // History or weights changed (here, or in another tab): re-rank. Settings reach the
+          // feed through `state.settings` (a changed discover setting re-ranks there).
+          if (e.what === 'history' || e.what === 'checkpoint' || e.what === 'all') setRevision((r) => r + 1);
           break;
         }
       }

@@ -31,6 +31,8 @@ export interface Feed {
   setDiscover(value: number): void;
   /** The discover setting the shown list was ranked with (null: the engine's stored one). */
   shownDiscover: number | null;
+  /** The `includeSeen` the shown list was ranked with. */
+  shownIncludeSeen: boolean;
 }
 
 /**
@@ -53,6 +55,7 @@ export function useFeed(pageSize = 12): Feed {
   const settings = useEngineState()?.settings ?? null;
   const [chosenDiscover, setChosenDiscover] = useState<number | null>(null);
   const [shownDiscover, setShownDiscover] = useState<number | null>(null);
+  const [shownIncludeSeen, setShownIncludeSeen] = useState(false);
   const discover = chosenDiscover ?? settings?.discover ?? null;
   // Once the stored setting caught up with the choice, follow the store again (another tab,
   // an import or "delete everything" may change it later).
@@ -82,6 +85,7 @@ export function useFeed(pageSize = 12): Feed {
           setShownRevision(revision);
           setModelReady(readyAtRequest);
           setShownDiscover(discover);
+          setShownIncludeSeen(includeSeen);
           setError(null);
           setLoading(false);
         });
@@ -107,5 +111,5 @@ export function useFeed(pageSize = 12): Feed {
   );
   const hide = useCallback((itemId: number) => setHidden((h) => new Set(h).add(itemId)), []);
   const visible = includeSeen ? items : items.filter((it) => !hidden.has(it.item.id));
-  return { items: visible, source, loading, error, showMore, includeSeen, setIncludeSeen, hide, revision: shownRevision, modelReady, discover, setDiscover, shownDiscover };
+  return { items: visible, source, loading, error, showMore, includeSeen, setIncludeSeen, hide, revision: shownRevision, modelReady, discover, setDiscover, shownDiscover, shownIncludeSeen };
 }
