@@ -4,19 +4,21 @@ import { defaultFileCache, type FileCache } from '../loading/fileCache';
 import { resolveModelUrl, type FetchLike } from '../loading/fetchModelFiles';
 import { checkRecommendOptions, popularFeed, rankFromScores, type CatalogIndex } from '../rank/rankFeed';
 import { checkNewItemSlots, NEW_ITEM_SLOTS } from '../rank/newItemSlots';
-import { yieldToEventLoop } from '../runtime/yieldToEventLoop';
-import { isEventType } from '../signals';
 import { validateBundle } from '../store/exportBundle';
-import { LocalStore, type StoredCheckpoint } from '../store/localStore';
+import { LocalStore } from '../store/localStore';
 import { TabSync, type SyncMessage } from '../store/tabSync';
 import { resolvePolicy, type FinetunePolicy } from '../train/finetunePolicy';
+import { checkEvent, checkSettingsPatch } from './checkInput';
 import { explainItem } from './explain';
 import { HistoryCache, type HistoryRead } from './historyCache';
+import { learnRun } from './learnRun';
 import { LearnScheduler } from './learnScheduler';
 import { loadModelFolder, type LoadedModel } from './loadModelFolder';
 import { exportPersonData, storeImport } from './personData';
-import { PersonScores } from './personScores';
-import { trainCheckpoint } from './trainCheckpoint';
+import { LiveModel } from './liveModel';
+import { followRemoteChange } from './remoteChanges';
+import { SettingsCache } from './settingsCache';
+import { SnapshotPublisher } from './snapshotPublisher';
 import type {
   CatalogEntry,
   EngineSettings,
@@ -77,18 +79,13 @@ class LocalRecommender implements Recommender {
   private readonly catalogPromise: Promise<CatalogIndex>;
   private resolveCatalog!: (c: CatalogIndex) => void;
   private rejectCatalog!: (e: unknown) => void;
-  private loaded: LoadedModel | null = null;
-  /** The person's scores per (weights, history) version and the item table of the live weights. */
-  private scoring: PersonScores | null = null;
-  private checkpoint: StoredCheckpoint | null = null;
-  private settingsCache: EngineSettings | null = null;
-  private settingsVersion = 0;
+  /** The model, its live weights and the serve loop's caches (null until loaded). */
+  private live: LiveModel | null = null;
+  private readonly settings: SettingsCache;
+  private readonly snapshots: SnapshotPublisher;
   /** Bumped by reset/import/delete: a training run that started before is discarded. */
   private generation = 0;
   private writeQueue: Promise<void> = Promise.resolve();
-  /** Snapshots are built one after another, so versions follow the order of the changes. */
-  private publishQueue: Promise<void> = Promise.resolve();
-  private snapshotVersion = 0;
   private disposed = false;
 
   constructor(options: LocalRecommenderOptions) {
@@ -101,12 +98,23 @@ class LocalRecommender implements Recommender {
     this.store = new LocalStore(namespace, { onBlocked: (message) => this.emit({ status: 'error', during: 'storage', code: 'STORAGE_FAILED', message }) });
     this.sync = new TabSync(namespace, this.store, (m) => void this.onRemote(m));
     this.events = new HistoryCache(this.store);
+    this.settings = new SettingsCache(this.store);
+    this.snapshots = new SnapshotPublisher(
+      {
+        read: async () => {
+          const h = await this.events.read();
+          return { status: this.statusOf(h), settings: await this.settings.read(), history: h.events };
+        },
+      },
+      (e) => { if (!this.disposed) this.emit(e); },
+      (err) => this.reportError('storage', err),
+    );
     this.scheduler = new LearnScheduler({
       learnAfter: this.policy.learnAfter,
       run: (o) => this.runLearn(o),
-      autoLearn: async () => (await this.settings()).autoLearn,
+      autoLearn: async () => (await this.settings.read()).autoLearn,
       eventCount: async () => (await this.events.read()).events.length,
-      trainedEvents: () => this.checkpoint?.trainedEvents ?? 0,
+      trainedEvents: () => this.live?.checkpoint?.trainedEvents ?? 0,
       onBackgroundError: (err) => this.reportError('storage', err),
       settled: (err) => this.afterLearn(err),
     });
@@ -148,8 +156,7 @@ class LocalRecommender implements Recommender {
         onCatalog: (c) => this.resolveCatalog(c),
         signal: this.abort.signal,
       });
-      this.loaded = loaded;
-      this.scoring = new PersonScores(loaded.model, this.policy, loaded.catalog.popularityPrior(loaded.model.config.numItems));
+      this.live = new LiveModel(loaded, this.policy, this.store);
       const notes = [...loaded.backend.notes];
       try {
         await this.reloadCheckpoint();
@@ -173,90 +180,29 @@ class LocalRecommender implements Recommender {
     this.check();
     await this.ready;
     this.check();
-    if (!this.loaded) throw new LocalRecError('NOT_READY', 'The model is not loaded.');
-    return this.loaded;
+    if (!this.live) throw new LocalRecError('NOT_READY', 'The model is not loaded.');
+    return this.live.loaded;
   }
 
-  /** Reads the stored checkpoint and puts its weights (or the pretrained ones) into the live model. */
-  private async reloadCheckpoint(): Promise<void> {
-    const l = this.loaded;
-    if (!l) return;
-    const c = await this.store.getCheckpoint();
-    this.checkpoint = c && c.modelId === l.modelId ? c : null;
-    tf.tidy(() => {
-      for (const [name, v] of l.model.weights) {
-        const w = this.checkpoint?.weights[name];
-        v.assign(w && w.length === v.size ? tf.tensor(w, v.shape) : (l.pretrained.get(name) as tf.Tensor));
-      }
-    });
-    this.scoring?.weightsChanged();
+  private async reloadCheckpoint(opts: { force?: boolean } = {}): Promise<void> {
+    await this.live?.reload(opts);
   }
 
-  /** Settings, cached until written (a read that overlapped a write is not cached). */
-  private async settings(): Promise<EngineSettings> {
-    if (this.settingsCache) return this.settingsCache;
-    const version = this.settingsVersion;
-    const s = await this.store.getSettings();
-    if (version === this.settingsVersion) this.settingsCache = s;
-    return s;
-  }
-
-  private forgetSettings(): void {
-    this.settingsVersion++;
-    this.settingsCache = null;
-  }
-
-  /**
-   * Sends one `updated` event with a snapshot of status and settings. Never rejects: a failed
-   * read is reported as an error event (the next snapshot's counts make readers re-read).
-   */
   private publish(what: UpdateKind, origin: 'local' | 'remote', history: HistoryChange): Promise<void> {
-    const run = this.publishQueue.then(async () => {
-      if (this.disposed) return;
-      const h = await this.events.read();
-      const [settings, status] = [await this.settings(), this.statusOf(h)];
-      this.emit({ status: 'updated', what, origin, snapshot: { version: ++this.snapshotVersion, status, settings: { ...settings }, history } });
-    });
-    this.publishQueue = run.catch((err: unknown) => this.reportError('storage', err));
-    return this.publishQueue;
+    return this.snapshots.publish(what, origin, history);
   }
 
   private async onRemote(m: SyncMessage): Promise<void> {
     if (this.disposed) return;
-    try {
-      switch (m.kind) {
-        case 'events':
-          this.events.invalidate();
-          await this.publish('history', 'remote', { kind: 'replaced' });
-          return;
-        case 'checkpoint':
-          if (this.loaded) await this.reloadCheckpoint();
-          await this.publish('checkpoint', 'remote', { kind: 'unchanged' });
-          return;
-        case 'settings':
-          this.forgetSettings();
-          await this.publish('settings', 'remote', { kind: 'unchanged' });
-          return;
-        case 'replaced':
-        case 'deleted':
-          if (m.kind === 'deleted') this.store.markDeleted();
-          this.events.invalidate();
-          this.forgetSettings();
-          this.generation++;
-          if (this.loaded) await this.reloadCheckpoint();
-          await this.publish('all', 'remote', { kind: 'replaced' });
-          return;
-        default: {
-          const never: never = m;
-          throw new Error(`unknown sync message ${JSON.stringify(never)}`);
-        }
-      }
-    } catch (err) {
-      // Reload everything on the next read, and say that following the other tab failed.
-      this.events.invalidate();
-      this.forgetSettings();
-      this.reportError('sync', err);
-    }
+    await followRemoteChange(m, {
+      forgetHistory: () => this.events.invalidate(),
+      forgetSettings: () => this.settings.forget(),
+      markDeleted: () => this.store.markDeleted(),
+      bumpGeneration: () => { this.generation++; },
+      reloadCheckpoint: (o) => this.reloadCheckpoint(o),
+      publish: (what, origin, history) => this.publish(what, origin, history),
+      reportError: (err) => this.reportError('sync', err),
+    });
   }
 
   async catalog(): Promise<CatalogEntry[]> {
@@ -267,9 +213,9 @@ class LocalRecommender implements Recommender {
   async recommend(opts: RecommendOptions): Promise<Recommendation[]> {
     this.check();
     const { count, offset } = checkRecommendOptions(opts);
-    const [catalog, h, settings] = await Promise.all([this.catalogPromise, this.events.read(), this.settings()]);
+    const [catalog, h, settings] = await Promise.all([this.catalogPromise, this.events.read(), this.settings.read()]);
     const q = { count, offset, discover: opts.discover ?? settings.discover, exclude: opts.includeSeen ? new Set<number>() : h.view.seen };
-    const scoring = this.scoring;
+    const scoring = this.live?.scoring;
     if (!scoring || h.view.sequence.length === 0) return popularFeed(catalog, q);
     const scores = await scoring.scores(h);
     this.check();
@@ -279,15 +225,11 @@ class LocalRecommender implements Recommender {
   async record(event: InteractionEvent): Promise<void> {
     this.check();
     const catalog = await this.catalogPromise;
-    const e = event as Partial<InteractionEvent>;
-    if (!Number.isInteger(e?.itemId) || !catalog.byId.has(e.itemId as number)) throw new LocalRecError('INVALID_INPUT', `record: itemId ${JSON.stringify(e?.itemId)} is not in the catalog.`);
-    if (!isEventType(e.type)) throw new LocalRecError('INVALID_INPUT', `record: type ${JSON.stringify(e.type)} is not one of like, dislike, view, search, open.`);
-    if (typeof e.at !== 'number' || !Number.isFinite(e.at) || e.at < 0) throw new LocalRecError('INVALID_INPUT', 'record: "at" must be a time in milliseconds since the epoch.');
-    const clean: InteractionEvent = { itemId: e.itemId as number, type: e.type, at: e.at };
+    const clean = checkEvent(event, catalog);
     await this.events.append(clean, () => this.store.appendEvent(clean));
     this.sync.post('events');
     await this.publish('history', 'local', { kind: 'appended', events: [{ ...clean }] });
-    if (this.loaded) void this.scheduler.afterEvent();
+    if (this.live) void this.scheduler.afterEvent();
   }
 
   async history(): Promise<InteractionEvent[]> {
@@ -311,7 +253,25 @@ class LocalRecommender implements Recommender {
     if (!opts.force && !(await this.scheduler.due())) {
       return report({ steps: 0, accepted: false, reason: `waiting for ${this.policy.learnAfter} new interactions`, lossBefore: null, lossAfter: null });
     }
-    const outcome = await this.sync.whileTraining(() => this.trainOnce(l));
+    const outcome = await this.sync.whileTraining(() => learnRun({
+      loaded: l,
+      policy: this.policy,
+      replay: this.opts.replay ?? l.replay,
+      signal: this.abort.signal,
+      reloadCheckpoint: () => this.reloadCheckpoint(),
+      checkpoint: () => this.live?.checkpoint ?? null,
+      history: () => this.events.read(),
+      generation: () => this.generation,
+      disposed: () => this.disposed,
+      exclusive: (fn) => this.exclusive(fn),
+      storeCheckpoint: (c) => this.store.putCheckpoint(c),
+      attempted: (n) => this.scheduler.attempted(n),
+      onStep: (step, of, loss) => this.emit({ status: 'learning', step, of, loss }),
+      announce: async () => {
+        this.sync.post('checkpoint');
+        await this.publish('checkpoint', 'local', { kind: 'unchanged' });
+      },
+    }));
     if (!outcome.ran) return report({ steps: 0, accepted: false, reason: 'another tab is training; it will share the result', lossBefore: null, lossAfter: null });
     return report(outcome.value);
   }
@@ -321,42 +281,6 @@ class LocalRecommender implements Recommender {
     if (this.disposed) return;
     if (err !== null) this.reportError('learn', err);
     await this.publish('status', 'local', { kind: 'unchanged' });
-  }
-
-  /** One fine-tuning run; the live model and the stored checkpoint change only if it is accepted. */
-  private async trainOnce(l: LoadedModel): Promise<Omit<LearnReport, 'backend' | 'ms'>> {
-    const generation = this.generation;
-    await this.reloadCheckpoint();
-    this.events.invalidate();
-    const { events, view } = await this.events.read();
-    const { result: r, checkpoint } = await trainCheckpoint({
-      model: l.model,
-      pretrained: l.pretrained,
-      modelId: l.modelId,
-      history: view,
-      eventCount: events.length,
-      policy: this.policy,
-      previous: this.checkpoint,
-      replay: this.opts.replay ?? l.replay,
-      signal: this.abort.signal,
-      onStep: (step, of, loss) => this.emit({ status: 'learning', step, of, loss }),
-    });
-    this.scheduler.attempted(events.length);
-    const losses = { lossBefore: r.valBefore, lossAfter: r.valAfter };
-    if (!checkpoint) return { steps: 0, accepted: false, reason: r.reason, ...losses };
-    const stored = await this.exclusive(async () => {
-      // Reset, import and delete bump the generation inside the same queue: a run that started
-      // before them must not write over their result.
-      if (generation !== this.generation || this.disposed) return false;
-      await this.store.putCheckpoint(checkpoint);
-      await yieldToEventLoop();
-      await this.reloadCheckpoint();
-      return true;
-    });
-    if (!stored) return { steps: 0, accepted: false, reason: 'discarded: the data changed while training', ...losses };
-    this.sync.post('checkpoint');
-    await this.publish('checkpoint', 'local', { kind: 'unchanged' });
-    return { steps: r.steps, accepted: true, reason: r.reason, ...losses };
   }
 
   /** Runs writes that replace the model state one after another. */
@@ -375,12 +299,12 @@ class LocalRecommender implements Recommender {
 
   private statusOf(h: HistoryRead): EngineStatus {
     return {
-      ready: this.loaded !== null,
-      backend: this.loaded?.backend.backend ?? null,
+      ready: this.live !== null,
+      backend: this.live?.loaded.backend.backend ?? null,
       interactions: h.events.length,
-      fineTuneSteps: this.checkpoint?.steps ?? 0,
-      lastUpdate: this.checkpoint?.updatedAt ?? null,
-      personalized: this.checkpoint !== null,
+      fineTuneSteps: this.live?.checkpoint?.steps ?? 0,
+      lastUpdate: this.live?.checkpoint?.updatedAt ?? null,
+      personalized: (this.live?.checkpoint ?? null) !== null,
       learning: this.scheduler.active,
       pendingEvents: this.scheduler.pending(h.events.length),
       learnAfter: this.policy.learnAfter,
@@ -394,41 +318,24 @@ class LocalRecommender implements Recommender {
 
   async state(): Promise<EngineState> {
     this.check();
-    let out: EngineState | null = null;
-    const run = this.publishQueue.then(async () => {
-      const h = await this.events.read();
-      const settings = await this.settings();
-      out = { version: this.snapshotVersion, status: this.statusOf(h), settings: { ...settings }, history: [...h.events] };
-    });
-    this.publishQueue = run.catch(() => undefined);
-    await run;
-    if (!out) throw new LocalRecError('INTERNAL', 'state: nothing was read. Retry.');
-    return out;
+    return this.snapshots.state();
   }
 
   async memory(): Promise<MemoryInfo> {
     this.check();
     const m = tf.memory();
-    return { numTensors: m.numTensors, numBytes: m.numBytes, backend: this.loaded?.backend.backend ?? null };
+    return { numTensors: m.numTensors, numBytes: m.numBytes, backend: this.live?.loaded.backend.backend ?? null };
   }
 
   async getSettings(): Promise<EngineSettings> {
     this.check();
-    return { ...(await this.settings()) };
+    return { ...(await this.settings.read()) };
   }
 
   async setSettings(patch: Partial<EngineSettings>): Promise<EngineSettings> {
     this.check();
-    const p = patch as Record<string, unknown>;
-    for (const [k, v] of Object.entries(p ?? {})) {
-      const ok = k === 'discover' ? typeof v === 'number' && v >= 0 && v <= 1 : (k === 'autoLearn' || k === 'onboarded') && typeof v === 'boolean';
-      if (!ok) throw new LocalRecError('INVALID_INPUT', `setSettings: "${k}" = ${JSON.stringify(v)} is not a valid setting (discover: 0..1, autoLearn/onboarded: true or false).`);
-    }
-    const next = { ...(await this.settings()), ...patch };
-    this.forgetSettings();
-    await this.store.putSettings(next);
-    this.forgetSettings();
-    this.settingsCache = next;
+    const next = { ...(await this.settings.read()), ...checkSettingsPatch(patch) };
+    await this.settings.write(next);
     this.sync.post('settings');
     await this.publish('settings', 'local', { kind: 'unchanged' });
     return { ...next };
@@ -436,7 +343,7 @@ class LocalRecommender implements Recommender {
 
   async exportData(): Promise<ExportBundle> {
     this.check();
-    return exportPersonData(this.store, this.loaded?.manifest.name ?? '');
+    return exportPersonData(this.store, this.live?.loaded.manifest.name ?? '');
   }
 
   async importData(bundle: unknown): Promise<ImportResult> {
@@ -449,11 +356,11 @@ class LocalRecommender implements Recommender {
     const result = await this.exclusive(async () => {
       this.generation++;
       this.events.invalidate();
-      this.forgetSettings();
+      this.settings.forget();
       const r = await storeImport(this.store, valid);
       this.events.invalidate();
       this.scheduler.attempted(0);
-      await this.reloadCheckpoint();
+      await this.reloadCheckpoint({ force: true });
       return r;
     });
     this.sync.post('replaced');
@@ -466,12 +373,12 @@ class LocalRecommender implements Recommender {
     await this.exclusive(async () => {
       this.generation++;
       this.events.invalidate();
-      this.forgetSettings();
+      this.settings.forget();
       await this.store.destroy();
       await this.cache?.clear();
       this.events.invalidate();
       this.scheduler.attempted(0);
-      if (this.loaded) await this.reloadCheckpoint();
+      await this.reloadCheckpoint();
     });
     this.sync.post('deleted');
     await this.publish('all', 'local', { kind: 'replaced' });
@@ -494,16 +401,11 @@ class LocalRecommender implements Recommender {
     this.abort.abort();
     await this.ready.catch(() => {});
     await this.scheduler.idle();
-    await this.publishQueue;
+    await this.snapshots.idle();
     this.disposed = true;
     this.sync.dispose();
     this.store.close();
-    this.scoring?.dispose();
-    this.scoring = null;
-    if (this.loaded) {
-      this.loaded.model.dispose();
-      for (const t of this.loaded.pretrained.values()) t.dispose();
-      this.loaded = null;
-    }
+    this.live?.dispose();
+    this.live = null;
   }
 }
