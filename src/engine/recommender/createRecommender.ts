@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { LocalRecError } from '../errors';
 import { defaultFileCache, type FileCache } from '../loading/fileCache';
 import { resolveModelUrl, type FetchLike } from '../loading/fetchModelFiles';
-import { checkRecommendOptions, popularFeed, rankFromScores, type CatalogIndex } from '../rank/rankFeed';
+import { checkRecommendOptions, type CatalogIndex } from '../rank/rankFeed';
 import { checkNewItemSlots, NEW_ITEM_SLOTS } from '../rank/newItemSlots';
 import { validateBundle } from '../store/exportBundle';
 import { LocalStore } from '../store/localStore';
@@ -16,6 +16,7 @@ import { LearnScheduler } from './learnScheduler';
 import { loadModelFolder, type LoadedModel } from './loadModelFolder';
 import { exportPersonData, storeImport } from './personData';
 import { LiveModel } from './liveModel';
+import { rankWithInputs, type RankInputs, type ServedRecommender } from './rankInputs';
 import { followRemoteChange } from './remoteChanges';
 import { SettingsCache } from './settingsCache';
 import { SnapshotPublisher } from './snapshotPublisher';
@@ -61,11 +62,11 @@ export interface LocalRecommenderOptions extends RecommenderOptions {
  * await engine.record({ itemId: 3, type: 'like', at: Date.now() });
  * const feed = await engine.recommend({ count: 20 });
  */
-export function createRecommender(options: LocalRecommenderOptions): Recommender {
+export function createRecommender(options: LocalRecommenderOptions): ServedRecommender {
   return new LocalRecommender(options);
 }
 
-class LocalRecommender implements Recommender {
+class LocalRecommender implements ServedRecommender {
   readonly ready: Promise<ReadyInfo>;
   private readonly opts: LocalRecommenderOptions;
   private readonly policy: FinetunePolicy;
@@ -212,14 +213,19 @@ class LocalRecommender implements Recommender {
 
   async recommend(opts: RecommendOptions): Promise<Recommendation[]> {
     this.check();
-    const { count, offset } = checkRecommendOptions(opts);
-    const [catalog, h, settings] = await Promise.all([this.catalogPromise, this.events.read(), this.settings.read()]);
-    const q = { count, offset, discover: opts.discover ?? settings.discover, exclude: opts.includeSeen ? new Set<number>() : h.view.seen };
-    const scoring = this.live?.scoring;
-    if (!scoring || h.view.sequence.length === 0) return popularFeed(catalog, q);
-    const scores = await scoring.scores(h);
+    checkRecommendOptions(opts);
+    const [catalog, inputs] = await Promise.all([this.catalogPromise, this.rankInputs()]);
     this.check();
-    return rankFromScores(scores, catalog, q, this.opts.newItemSlots === undefined ? NEW_ITEM_SLOTS : this.opts.newItemSlots);
+    return rankWithInputs(inputs, catalog, opts);
+  }
+
+  async rankInputs(): Promise<RankInputs> {
+    this.check();
+    const [h, settings] = await Promise.all([this.events.read(), this.settings.read()]);
+    const scoring = this.live?.scoring;
+    const scores = scoring && h.view.sequence.length > 0 ? await scoring.scores(h) : null;
+    const newItemSlots = this.opts.newItemSlots === undefined ? NEW_ITEM_SLOTS : this.opts.newItemSlots;
+    return { scores, seen: [...h.view.seen], discover: settings.discover, newItemSlots };
   }
 
   async record(event: InteractionEvent): Promise<void> {
@@ -229,7 +235,11 @@ class LocalRecommender implements Recommender {
     await this.events.append(clean, () => this.store.appendEvent(clean));
     this.sync.post('events');
     await this.publish('history', 'local', { kind: 'appended', events: [{ ...clean }] });
-    if (this.live) void this.scheduler.afterEvent();
+    if (!this.live) return;
+    // The feed re-ranks next: start its forward pass now, while the page handles the snapshot
+    // (after this call's answer is posted), instead of when the page asks.
+    setTimeout(() => void this.rankInputs().catch(() => undefined), 0);
+    void this.scheduler.afterEvent();
   }
 
   async history(): Promise<InteractionEvent[]> {

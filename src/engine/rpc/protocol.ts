@@ -1,4 +1,5 @@
 import type { SerializedError } from '../errors';
+import type { RankInputs } from '../recommender/rankInputs';
 import type {
   CatalogEntry,
   EngineSettings,
@@ -26,6 +27,8 @@ export type WorkerInitOptions = Omit<RecommenderOptions, 'onProgress'>;
 export interface RpcMethods {
   catalog: { args: []; result: CatalogEntry[] };
   recommend: { args: [RecommendOptions]; result: Recommendation[] };
+  /** Internal: what the page-side proxy ranks re-ranks from (see `RankInputs`). */
+  rankInputs: { args: []; result: RankInputs };
   record: { args: [InteractionEvent]; result: void };
   history: { args: []; result: InteractionEvent[] };
   learn: { args: [LearnOptions | undefined]; result: LearnReport };
