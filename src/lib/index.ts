@@ -18,6 +18,7 @@ export { storageNames } from './storageNames';
 export type { StorageNames } from './storageNames';
 export { hasModelInCache, deleteModelFromCache } from '../engine/loading/fetchModelFiles';
 export { DEFAULT_DISCOVER } from '../engine/rank/diversify';
+export { applySnapshot } from '../engine/recommender/engineState';
 export { LocalRecError, DeviceUnavailableError, ModelLoadError } from '../engine/errors';
 export type { LocalRecErrorCode } from '../engine/errors';
 export type { FinetunePolicy } from '../engine/train/finetunePolicy';
@@ -26,10 +27,13 @@ export type {
   CatalogEntry,
   Device,
   EngineSettings,
+  EngineSnapshot,
+  EngineState,
   EngineStatus,
   EventType,
   Explanation,
   ExportBundle,
+  HistoryChange,
   ImportResult,
   InteractionEvent,
   LearnOptions,
@@ -39,4 +43,5 @@ export type {
   Recommendation,
   Recommender,
   RecommendOptions,
+  UpdateKind,
 } from '../engine/recommender/types';

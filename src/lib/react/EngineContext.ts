@@ -1,5 +1,5 @@
 import { createContext } from 'react';
-import type { CatalogEntry, EventType, ReadyInfo, Recommender } from 'localrec';
+import type { CatalogEntry, EngineState, EventType, ReadyInfo, Recommender } from 'localrec';
 
 /** Model download progress over all files (bytes). */
 export interface LoadProgress {
@@ -19,7 +19,7 @@ export interface LearningState {
   last: { steps: number; accepted: boolean; reason: string; at: number } | null;
 }
 
-/** A load or device failure, as shown to the person (`code` from `LocalRecErrorCode`). */
+/** A load, device or background failure, as shown to the person (`code` from `LocalRecErrorCode`). */
 export interface EngineError {
   code: string;
   message: string;
@@ -34,11 +34,22 @@ export interface EngineContextValue {
   error: EngineError | null;
   catalog: CatalogEntry[] | null;
   catalogById: ReadonlyMap<number, CatalogEntry>;
-  /** Bumps whenever history or model weights changed: feeds and panels re-read on it. */
+  /** Bumps whenever history or model weights changed (or `invalidate()`): the feed re-ranks on it. */
   revision: number;
+  /**
+   * Status, settings and history, read once and then kept current from the engine's `updated`
+   * snapshots (null until the first read).
+   */
+  state: EngineState | null;
+  /**
+   * The latest failure outside a call the page made (background fine-tuning, storage, another
+   * tab), shown to the person until dismissed; null when none.
+   */
+  problem: EngineError | null;
+  dismissProblem(): void;
   /** Records an interaction (waits for the model if needed) and re-ranks at once. */
   record(itemId: number, type: EventType): Promise<void>;
-  /** Tells readers that engine data changed (after import, delete, reset). */
+  /** Re-reads the engine state and re-ranks (after import, delete, reset). */
   invalidate(): void;
   /** Disposes the engine and loads it again (after a load error). */
   retry(): void;

@@ -1,5 +1,15 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { createRecommender, type CatalogEntry, type EventType, type LocalRecOptions, type ProgressEvent, type ReadyInfo, type Recommender } from 'localrec';
+import {
+  applySnapshot,
+  createRecommender,
+  type CatalogEntry,
+  type EngineState,
+  type EventType,
+  type LocalRecOptions,
+  type ProgressEvent,
+  type ReadyInfo,
+  type Recommender,
+} from 'localrec';
 import { EngineActivityContext, EngineContext, type EngineActivity, type EngineContextValue, type EngineError, type LearningState, type LoadProgress } from './EngineContext';
 
 /** Creates the engine of an `EngineProvider` (default: `createRecommender` from `localrec`, in its own worker). */
@@ -36,7 +46,7 @@ function engineKey(o: LocalRecOptions): string {
 /**
  * Owns one engine (created on mount, disposed on unmount or retry) and shares it, with its loading
  * and learning state, through context: read it with `useEngine()`, `useFeed()`,
- * `useEngineActivity()` and `useEngineData()`.
+ * `useEngineActivity()` and `useEngineState()`. UI code reaches the engine only through it.
  *
  * @example
  * import { EngineProvider, useFeed } from 'localrec/react';
@@ -63,28 +73,52 @@ export function EngineProvider({ options, createEngine = createRecommender, onEn
   const [catalog, setCatalog] = useState<CatalogEntry[] | null>(null);
   const [learning, setLearning] = useState<LearningState>(IDLE_LEARNING);
   const [revision, setRevision] = useState(0);
+  const [state, setState] = useState<EngineState | null>(null);
+  const [problem, setProblem] = useState<EngineError | null>(null);
   const engineRef = useRef<Recommender | null>(null);
+  const rereadRef = useRef<() => void>(() => {});
 
   useEffect(() => {
     let live = true;
-    // Engine events come in bursts ('learned' then 'updated', one message each): one re-read per frame.
-    let frame: number | null = null;
-    const bump = (): void => {
-      if (frame !== null) return;
-      frame = requestAnimationFrame(() => {
-        frame = null;
-        if (live) setRevision((r) => r + 1);
+    // The state every panel shows: read once, then kept current from the snapshot each
+    // 'updated' event carries (one message per change instead of a re-read per panel).
+    let current: EngineState | null = null;
+    let rereading = false;
+    let rereadAgain = false;
+    const reread = (): void => {
+      if (rereading) {
+        rereadAgain = true;
+        return;
+      }
+      rereading = true;
+      instance.state().then(
+        (s) => {
+          if (!live) return;
+          if (!current || s.version >= current.version) {
+            current = s;
+            setState(s);
+          }
+        },
+        (err: unknown) => live && setProblem(toEngineError(err)),
+      ).finally(() => {
+        rereading = false;
+        if (rereadAgain && live) {
+          rereadAgain = false;
+          reread();
+        }
       });
     };
     setPhase('loading');
     setProgress(NO_PROGRESS);
     setError(null);
+    setProblem(null);
+    setState(null);
     setLearning(IDLE_LEARNING);
-    const { options: current, onEngine: announce } = latest.current;
+    const { options: given, onEngine: announce } = latest.current;
     const onProgress = (e: ProgressEvent): void => {
       if (!live) return;
       try {
-        current.onProgress?.(e);
+        given.onProgress?.(e);
       } catch (err) {
         console.error('LocalRec: an onProgress listener threw', err);
       }
@@ -104,22 +138,35 @@ export function EngineProvider({ options, createEngine = createRecommender, onEn
           break;
         case 'learned':
           setLearning((l) => ({ ...l, active: false, last: { steps: e.steps, accepted: e.accepted, reason: e.reason, at: Date.now() } }));
-          bump();
           break;
-        case 'updated':
-          // History or weights changed (here, or in another tab): re-read and re-rank.
-          bump();
+        case 'error':
+          // Nothing may stay stuck: a failed run ends "learning", and the person sees why.
+          if (e.during === 'learn') setLearning((l) => ({ ...l, active: false, last: { steps: 0, accepted: false, reason: `failed: ${e.message}`, at: Date.now() } }));
+          setProblem({ code: e.code, message: e.message });
           break;
+        case 'updated': {
+          const next = applySnapshot(current, e.snapshot);
+          if (next === null) reread();
+          else if (next !== current) {
+            current = next;
+            setState(next);
+          }
+          // History or weights changed (here, or in another tab): re-rank. Settings reach the
+          // feed through `state.settings` (a changed discover setting re-ranks there).
+          if (e.what === 'history' || e.what === 'checkpoint' || e.what === 'all') setRevision((r) => r + 1);
+          break;
+        }
       }
     };
-    const instance = createEngine({ ...current, onProgress });
+    const instance = createEngine({ ...given, onProgress });
     engineRef.current = instance;
     setEngine(instance);
     const removeHooks = announce?.(instance);
+    rereadRef.current = reread;
+    reread();
     instance.catalog().then(
       (items) => live && setCatalog(items),
       () => {}, // the same failure rejects `ready`, which shows it
-
     );
     instance.ready.then(
       (info) => {
@@ -137,9 +184,9 @@ export function EngineProvider({ options, createEngine = createRecommender, onEn
     );
     return () => {
       live = false;
-      if (frame !== null) cancelAnimationFrame(frame);
       removeHooks?.();
       engineRef.current = null;
+      rereadRef.current = () => {};
       void instance.dispose().catch((err: unknown) => console.warn('LocalRec: dispose failed', err));
     };
   }, [key, createEngine, attempt]);
@@ -151,13 +198,17 @@ export function EngineProvider({ options, createEngine = createRecommender, onEn
     // The engine answers with an 'updated' progress event, which re-ranks.
     await instance.record({ itemId, type, at: Date.now() });
   }, []);
-  const invalidate = useCallback(() => setRevision((r) => r + 1), []);
+  const invalidate = useCallback(() => {
+    setRevision((r) => r + 1);
+    rereadRef.current();
+  }, []);
+  const dismissProblem = useCallback(() => setProblem(null), []);
   const retry = useCallback(() => setAttempt((a) => a + 1), []);
 
   const catalogById = useMemo(() => new Map((catalog ?? []).map((it) => [it.id, it])), [catalog]);
   const value = useMemo<EngineContextValue>(
-    () => ({ engine, phase, readyInfo, error, catalog, catalogById, revision, record, invalidate, retry }),
-    [engine, phase, readyInfo, error, catalog, catalogById, revision, record, invalidate, retry],
+    () => ({ engine, phase, readyInfo, error, catalog, catalogById, revision, state, problem, dismissProblem, record, invalidate, retry }),
+    [engine, phase, readyInfo, error, catalog, catalogById, revision, state, problem, dismissProblem, record, invalidate, retry],
   );
   const activity = useMemo<EngineActivity>(() => ({ progress, learning }), [progress, learning]);
   return (

@@ -16,7 +16,7 @@ export type { LocalRecFeedProps } from './LocalRecFeed';
 export { EngineProvider } from './EngineProvider';
 export type { EngineFactory, EngineProviderProps } from './EngineProvider';
 export { useEngine, useEngineActivity } from './useEngine';
-export { useEngineData } from './useEngineData';
+export { useEngineState } from './useEngineState';
 export { useFeed } from './useFeed';
 export type { Feed, FeedItem } from './useFeed';
 export type { EngineActivity, EngineContextValue, EngineError, LearningState, LoadProgress } from './EngineContext';

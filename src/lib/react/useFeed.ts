@@ -1,7 +1,7 @@
 import { startTransition, useCallback, useEffect, useState } from 'react';
-import type { CatalogEntry, EngineSettings, Recommendation, Recommender } from 'localrec';
+import type { CatalogEntry, Recommendation } from 'localrec';
 import { useEngine } from './useEngine';
-import { useEngineData } from './useEngineData';
+import { useEngineState } from './useEngineState';
 
 /** One entry of a feed: the catalog item and its ranking score. */
 export interface FeedItem {
@@ -33,16 +33,16 @@ export interface Feed {
   setDiscover(value: number): void;
   /** The discover setting the shown list was ranked with (null: the engine's stored one). */
   shownDiscover: number | null;
+  /** The `includeSeen` the shown list was ranked with. */
+  shownIncludeSeen: boolean;
 }
-
-const readSettings = (engine: Recommender): Promise<EngineSettings> => engine.getSettings();
 
 /**
  * The feed, re-read from the engine whenever history or weights change. The engine answers as soon
  * as the catalog is in (popular-and-varied list) and ranks with the model once it is ready, so the
  * first paint never waits on the model. Seen and disliked items stay out unless `includeSeen`.
  * The discover setting starts from the stored one; `setDiscover` re-ranks at once and stores it.
- * `discover` fixes the setting for this feed instead (the stored one is not read or changed).
+ * `discover` fixes the setting for this feed instead (the stored one is not changed).
  *
  * @example
  * const feed = useFeed(12);
@@ -59,9 +59,10 @@ export function useFeed(pageSize = 12, { discover: fixedDiscover }: { discover?:
   const [hidden, setHidden] = useState<ReadonlySet<number>>(new Set());
   const [shownRevision, setShownRevision] = useState(-1);
   const [modelReady, setModelReady] = useState(false);
-  const settings = useEngineData(readSettings, { beforeReady: true });
+  const settings = useEngineState()?.settings ?? null;
   const [chosenDiscover, setChosenDiscover] = useState<number | null>(null);
   const [shownDiscover, setShownDiscover] = useState<number | null>(null);
+  const [shownIncludeSeen, setShownIncludeSeen] = useState(false);
   const discover = fixedDiscover ?? chosenDiscover ?? settings?.discover ?? null;
   // Once the stored setting caught up with the choice, follow the store again (another tab,
   // an import or "delete everything" may change it later).
@@ -91,6 +92,7 @@ export function useFeed(pageSize = 12, { discover: fixedDiscover }: { discover?:
           setShownRevision(revision);
           setModelReady(readyAtRequest);
           setShownDiscover(discover);
+          setShownIncludeSeen(includeSeen);
           setError(null);
           setLoading(false);
         });
@@ -116,5 +118,5 @@ export function useFeed(pageSize = 12, { discover: fixedDiscover }: { discover?:
   );
   const hide = useCallback((itemId: number) => setHidden((h) => new Set(h).add(itemId)), []);
   const visible = includeSeen ? items : items.filter((it) => !hidden.has(it.item.id));
-  return { items: visible, source, loading, error, showMore, includeSeen, setIncludeSeen, hide, revision: shownRevision, modelReady, discover, setDiscover, shownDiscover };
+  return { items: visible, source, loading, error, showMore, includeSeen, setIncludeSeen, hide, revision: shownRevision, modelReady, discover, setDiscover, shownDiscover, shownIncludeSeen };
 }

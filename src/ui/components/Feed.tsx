@@ -57,6 +57,7 @@ export function Feed() {
         data-revision={feed.revision}
         data-ready={feed.modelReady}
         data-discover={feed.shownDiscover ?? undefined}
+        data-include-seen={feed.shownIncludeSeen}
       >
         {feed.items.map(({ item, isNew }) => (
           <li key={item.id}>

@@ -1,11 +1,11 @@
 import { useRef, useState } from 'react';
-import { storageNames, type EngineSettings, type InteractionEvent, type Recommender } from 'localrec';
-import { useEngine, useEngineData } from 'localrec/react';
+import { storageNames, type InteractionEvent } from 'localrec';
+import { useEngine, useEngineState } from 'localrec/react';
 import { downloadJson } from '../downloadJson';
 
-const readHistory = (engine: Recommender): Promise<InteractionEvent[]> => engine.history();
-const readStatus = (engine: Recommender) => engine.status();
-const readSettings = (engine: Recommender): Promise<EngineSettings> => engine.getSettings();
+/** The app runs one recommender in the default namespace. */
+const STORAGE = storageNames();
+
 
 function countByType(events: InteractionEvent[]): string {
   const counts = new Map<string, number>();
@@ -16,16 +16,14 @@ function countByType(events: InteractionEvent[]): string {
 /** Lists exactly what is stored on this device; export, import and delete everything. */
 export function PrivacyPanel() {
   const { engine, phase, readyInfo, invalidate } = useEngine();
-  const history = useEngineData(readHistory);
-  const status = useEngineData(readStatus);
-  const settings = useEngineData(readSettings);
+  const state = useEngineState();
+  const history = state?.history ?? null;
+  const status = state?.status ?? null;
+  const settings = state?.settings ?? null;
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const [confirming, setConfirming] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
   const busy = phase !== 'ready' || !engine;
-
-/** The app runs one recommender in the default namespace. */
-const STORAGE = storageNames();
 
   const run = async (task: () => Promise<string>, failure: string) => {
     setMessage(null);
