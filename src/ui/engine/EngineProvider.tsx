@@ -3,6 +3,7 @@ import { applySnapshot } from '../../engine/recommender/engineState';
 import type { CatalogEntry, EngineState, EventType, ProgressEvent, ReadyInfo, Recommender, RecommenderOptions } from '../../engine/recommender/types';
 import type { AppConfig } from '../appConfig';
 import { EngineActivityContext, EngineContext, type EngineActivity, type EngineContextValue, type EngineError, type LearningState, type LoadProgress } from './EngineContext';
+import { IDLE_LEARNING, nextLearningState } from './learningState';
 import { installTestHooks } from './testHooks';
 
 export type EngineFactory = (options: RecommenderOptions) => Recommender;
@@ -13,7 +14,6 @@ interface Props {
   children: ReactNode;
 }
 
-const IDLE_LEARNING: LearningState = { active: false, step: 0, of: 0, loss: null, last: null };
 const NO_PROGRESS: LoadProgress = { loaded: 0, total: 0, file: null };
 
 function toEngineError(err: unknown): EngineError {
@@ -91,14 +91,12 @@ export function EngineProvider({ config, createEngine, children }: Props) {
         case 'ready':
           break;
         case 'learning':
-          setLearning((l) => ({ ...l, active: true, step: e.step, of: e.of, loss: e.loss }));
-          break;
         case 'learned':
-          setLearning((l) => ({ ...l, active: false, last: { steps: e.steps, accepted: e.accepted, reason: e.reason, at: Date.now() } }));
+          setLearning((l) => nextLearningState(l, e, Date.now()));
           break;
         case 'error':
           // Nothing may stay stuck: a failed run ends "learning", and the person sees why.
-          if (e.during === 'learn') setLearning((l) => ({ ...l, active: false, last: { steps: 0, accepted: false, reason: `failed: ${e.message}`, at: Date.now() } }));
+          setLearning((l) => nextLearningState(l, e, Date.now()));
           setProblem({ code: e.code, message: e.message });
           break;
         case 'updated': {
