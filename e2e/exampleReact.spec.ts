@@ -31,7 +31,11 @@ test('the React example renders a feed from the built library, and a like re-ran
   // The library started its own worker from beside itself, and the worker found its WASM there.
   expect(workers.some((u) => u.endsWith('/dist-lib/localrec-worker.js'))).toBe(true);
   const backend = (await page.getByTestId('backend').textContent()) ?? '';
-  if (backend.includes('wasm')) expect(requests.some((u) => /\/dist-lib\/tfjs-backend-wasm[\w-]*\.wasm$/.test(u))).toBe(true);
+  if (backend.includes('wasm')) {
+    // The example server sends COOP/COEP: the unminified worker runs threaded WASM from dist-lib.
+    expect(backend).toContain('(threads)');
+    expect(requests.some((u) => u.endsWith('/dist-lib/tfjs-backend-wasm-threaded-simd.wasm'))).toBe(true);
+  }
 
   const feed = page.locator('section.localrec-feed');
   await expect(feed).toHaveAttribute('data-ready', 'true');
