@@ -1,6 +1,9 @@
 import { defineConfig } from 'vitest/config';
+import { LIB_ALIASES } from './scripts/build/entries.ts';
 
 export default defineConfig({
+  // Tests import LocalRec through its public entries like the app (`localrec` -> src/lib/index.ts).
+  resolve: { alias: LIB_ALIASES },
   test: {
     environment: 'node',
     include: ['src/**/*.test.ts', 'scripts/**/*.test.ts', '*.test.ts'],
