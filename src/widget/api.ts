@@ -1,0 +1,38 @@
+/**
+ * The one place the widget reaches the LocalRec page API. Everything else in src/widget imports
+ * from here, so the widget stays a thin adapter over the public entry.
+ */
+import { createWorkerRecommender } from '../engine/client';
+import type { Device, ProgressEvent, Recommender } from '../engine/recommender/types';
+
+export { LocalRecError } from '../engine/errors';
+export type { LocalRecErrorCode } from '../engine/errors';
+export type {
+  Backend,
+  CatalogEntry,
+  Device,
+  EngineStatus,
+  EventType,
+  Explanation,
+  InteractionEvent,
+  ProgressEvent,
+  ReadyInfo,
+  Recommendation,
+  Recommender,
+} from '../engine/recommender/types';
+
+/** What the widget asks of the page API to start one shared engine. */
+export interface EngineRequest {
+  modelUrl: string;
+  device: Device;
+  namespace: string;
+  onProgress: (event: ProgressEvent) => void;
+}
+
+/** Starts an engine in its own worker, found beside the widget's own script. */
+export function createPageEngine(request: EngineRequest): Recommender {
+  return createWorkerRecommender({
+    ...request,
+    worker: () => new Worker(new URL('localrec-worker.js', import.meta.url), { type: 'module', name: 'localrec' }),
+  });
+}
