@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { existsSync } from 'node:fs';
 import { hostPage, startEmbedOrigins, type EmbedOrigins } from './widget/origins';
-import { feedIds, feeds, likeAndWait, logRequests, recordWidgetEvents, waitModelRanked, widgetEvents } from './widget/feedPage';
+import { feedIds, feeds, likeAndWait, logRequests, recordWidgetEvents, waitReady, widgetEvents } from './widget/feedPage';
 
 /** The embed tests' own ports (E2E_PORT + 1, + 2), apart from the app's preview server. */
 const BASE_PORT = Number(process.env.E2E_PORT ?? 4317);
@@ -26,7 +26,7 @@ test('cross-origin embed: the feed renders, a like re-ranks, a reload remembers;
   origins.widget.requests.length = 0;
   await page.goto(url);
   const feed = feeds(page).first();
-  await waitModelRanked(feed);
+  await waitReady(feed);
   await expect(feed.locator('[part="status"]')).toContainText('WASM, single-threaded');
   await expect(feed).toHaveAttribute('data-threads', 'false');
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
@@ -52,7 +52,8 @@ test('cross-origin embed: the feed renders, a like re-ranks, a reload remembers;
   expect(dbs.every((n) => n?.startsWith('localrec:'))).toBe(true);
 
   await page.reload();
-  await waitModelRanked(feed);
+  await waitReady(feed);
+  await expect(feed).toHaveAttribute('data-source', 'model');
   expect(await feedIds(feed)).not.toContain(before[0]);
   await feed.locator('[part~="privacy-button"]').click();
   await expect(feed.locator('[part="menu"]')).toContainText('1 interaction');
@@ -73,8 +74,8 @@ test('two widgets on one page both render from one engine: one worker, one model
   const url = origins.page('two.html', hostPage(origins.widget.origin, [{ model: model(), limit: '4' }, { model: model(), limit: '6', discover: '0.9' }]));
   origins.widget.requests.length = 0;
   await page.goto(url);
-  await waitModelRanked(feeds(page).nth(0));
-  await waitModelRanked(feeds(page).nth(1));
+  await waitReady(feeds(page).nth(0));
+  await waitReady(feeds(page).nth(1));
   expect(await feedIds(feeds(page).nth(0))).toHaveLength(4);
   expect(await feedIds(feeds(page).nth(1))).toHaveLength(6);
   const count = (path: string) => origins.widget.requests.filter((r) => r.path === path).length;
@@ -107,7 +108,7 @@ test('bad attributes: a clear message inside each widget, localrec-error, and th
   await expect(alert(0)).toContainText('no-such-model', { timeout: 60_000 });
   await expect(alert(1)).toContainText('limit="12px" must be a whole number from 1 to 100');
   await expect(alert(2)).toContainText('device="tpu" is unknown: use one of auto, webgpu, wasm, cpu');
-  await waitModelRanked(feeds(page).nth(3));
+  await waitReady(feeds(page).nth(3));
   const codes = (await widgetEvents(page, 'localrec-error')).map((e) => [e.index, e.detail.code]).sort();
   expect(codes).toEqual([[0, 'MODEL_LOAD_FAILED'], [1, 'INVALID_INPUT'], [2, 'INVALID_INPUT']]);
   await page.locator('#host-button').click();
@@ -118,7 +119,7 @@ test('bad attributes: a clear message inside each widget, localrec-error, and th
 test('a conflicting device on a second widget is reported in it, not ignored', async ({ page }) => {
   const url = origins.page('conflict.html', hostPage(origins.widget.origin, [{ model: model(), device: 'wasm', limit: '3' }, { model: model(), device: 'cpu', limit: '3' }]));
   await page.goto(url);
-  await waitModelRanked(feeds(page).nth(1));
+  await waitReady(feeds(page).nth(1));
   await expect(feeds(page).nth(1).locator('[part="note"]')).toContainText('device="cpu" was ignored');
   expect((await widgetEvents(page, 'localrec-error')).map((e) => [e.index, e.detail.code])).toEqual([[1, 'DEVICE_CONFLICT']]);
 });
@@ -128,7 +129,7 @@ test('a host with COOP/COEP gets WASM threads (the widget files carry CORP)', as
   await page.goto(url);
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
   const feed = feeds(page).first();
-  await waitModelRanked(feed);
+  await waitReady(feed);
   await expect(feed.locator('[part="status"]')).toContainText('WASM, multi-threaded');
   await expect(feed).toHaveAttribute('data-threads', 'true');
 });
@@ -141,7 +142,7 @@ for (const profile of ['csp', 'csp-isolated'] as const) {
     const response = await page.goto(url);
     expect(response?.headers()['content-security-policy']).toContain("'wasm-unsafe-eval'");
     const feed = feeds(page).first();
-    await waitModelRanked(feed);
+    await waitReady(feed);
     await expect(feed.locator('[part="status"]')).toContainText(profile === 'csp' ? 'single-threaded' : 'multi-threaded');
     const before = await feedIds(feed);
     await likeAndWait(feed, before[1]);
@@ -158,11 +159,11 @@ test('consent="required": nothing stored until grantConsent(), then the interact
   await expect(feed).toHaveAttribute('data-state', 'consent-pending');
   await expect(feed.locator('li.card')).toHaveCount(6);
   const liked = (await feedIds(feed))[0];
-  await likeAndWait(feed, liked);
+  await likeAndWait(feed, liked, 'memory');
   const stored = () => page.evaluate(async () => ({ dbs: (await indexedDB.databases()).map((d) => d.name), caches: await caches.keys() }));
   expect(await stored()).toEqual({ dbs: [], caches: [] });
   await feed.evaluate((el) => (el as HTMLElement & { grantConsent(): Promise<void> }).grantConsent());
-  await waitModelRanked(feed);
+  await waitReady(feed);
   expect((await stored()).dbs.some((n) => n?.startsWith('localrec:widget:'))).toBe(true);
   await feed.locator('[part~="privacy-button"]').click();
   await expect(feed.locator('[part="menu"]')).toContainText('1 interaction');

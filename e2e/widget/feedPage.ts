@@ -49,9 +49,9 @@ export async function feedIds(feed: Locator): Promise<number[]> {
   return feed.locator('li.card').evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-item-id'))));
 }
 
-export async function waitModelRanked(feed: Locator, timeout = 90_000): Promise<void> {
+/** Waits until the model is loaded and the feed shown was ranked by the loaded engine. */
+export async function waitReady(feed: Locator, timeout = 90_000): Promise<void> {
   await expect(feed).toHaveAttribute('data-state', 'ready', { timeout });
-  await expect(feed).toHaveAttribute('data-source', 'model');
 }
 
 export async function revision(feed: Locator): Promise<number> {
@@ -59,10 +59,11 @@ export async function revision(feed: Locator): Promise<number> {
 }
 
 /** Likes an item in a widget and waits for the feed rendered after it. */
-export async function likeAndWait(feed: Locator, itemId: number): Promise<number[]> {
+export async function likeAndWait(feed: Locator, itemId: number, source: 'model' | 'memory' = 'model'): Promise<number[]> {
   const before = await revision(feed);
   await feed.locator(`li.card[data-item-id="${itemId}"] [part~="like"]`).click();
   await expect.poll(() => revision(feed)).toBeGreaterThan(before);
   await expect.poll(async () => (await feedIds(feed)).includes(itemId)).toBe(false);
+  await expect(feed).toHaveAttribute('data-source', source);
   return feedIds(feed);
 }

@@ -16,17 +16,19 @@ export const ISOLATION_HEADERS = {
 };
 
 /**
- * The host CSP docs/EMBED.md asks for, with the widget on `widgetOrigin`: the widget script and its
- * worker from that origin, WASM compilation, the worker shim (a blob), model files over fetch.
- * `blob:` in script-src is only needed for WASM threads (tfjs starts them from blobs).
+ * The host CSP docs/EMBED.md asks for, with the widget on `widgetOrigin`: the widget script from
+ * that origin, WASM compilation, the worker shim (a blob) and the worker module it imports (a
+ * module worker's imports count as worker loads), model files over fetch. `blob:` in script-src is
+ * only needed for WASM threads (tfjs starts them from blobs). `img-src` is the host page's own (its icon).
  */
 export function hostCsp(widgetOrigin: string): string {
   return [
     "default-src 'self'",
     `script-src 'self' ${widgetOrigin} 'wasm-unsafe-eval' blob:`,
-    'worker-src blob:',
+    `worker-src blob: ${widgetOrigin}`,
     `connect-src 'self' ${widgetOrigin}`,
     "style-src 'self'",
+    "img-src 'self' data:",
   ].join('; ');
 }
 
@@ -83,7 +85,7 @@ export function hostPage(widgetOrigin: string, elements: Record<string, string>[
   const attr = (v: string) => v.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
   const tags = elements.map((attrs) => `<localrec-feed ${Object.entries(attrs).map(([k, v]) => `${k}="${attr(v)}"`).join(' ')}></localrec-feed>`).join('\n');
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>A host shop</title>
+<html lang="en"><head><meta charset="utf-8"><title>A host shop</title><link rel="icon" href="data:,">
 <link rel="stylesheet" href="host.css">
 <script type="module" src="${widgetOrigin}/localrec/localrec-widget.js"></script>
 <script type="module" src="host.js"></script>

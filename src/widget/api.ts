@@ -31,8 +31,15 @@ export interface EngineRequest {
 
 /** Starts an engine in its own worker, found beside the widget's own script. */
 export function createPageEngine(request: EngineRequest): Recommender {
-  return createWorkerRecommender({
-    ...request,
-    worker: () => new Worker(new URL('localrec-worker.js', import.meta.url), { type: 'module', name: 'localrec' }),
-  });
+  return createWorkerRecommender({ ...request, worker: startWorker });
+}
+
+function startWorker(): Worker {
+  const url = new URL('localrec-worker.js', import.meta.url);
+  if (url.origin === location.origin) return new Worker(url, { type: 'module', name: 'localrec' });
+  // Browsers refuse a cross-origin worker URL: a same-origin blob module imports it with CORS.
+  const shim = URL.createObjectURL(new Blob([`import ${JSON.stringify(url.href)};`], { type: 'text/javascript' }));
+  const worker = new Worker(shim, { type: 'module', name: 'localrec' });
+  setTimeout(() => URL.revokeObjectURL(shim), 60_000);
+  return worker;
 }

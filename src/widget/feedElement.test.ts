@@ -110,6 +110,7 @@ describe('<localrec-feed>', () => {
     engines[0].failLoading(new LocalRecError('MODEL_LOAD_FAILED', 'manifest.json answered 404. Check the model URL.'));
     await vi.waitFor(() => expect(el.dataset.state).toBe('error'));
     expect(errors[0]).toMatchObject({ code: 'MODEL_LOAD_FAILED' });
+    expect(shadow(el).querySelector('[role="alert"]')?.textContent).toContain(`the model at ${MODEL} could not be loaded`);
     expect(shadow(el).querySelector('[role="alert"]')?.textContent).toContain('answered 404');
   });
 

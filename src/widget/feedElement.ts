@@ -42,6 +42,8 @@ export function createFeedElementClass(env: FeedEnvironment): CustomElementConst
     private revision = 0;
     private readySent = false;
     private restartQueued = false;
+    /** The last error reported, so one failure seen by two calls (ready, recommend) is reported once. */
+    private lastError = '';
 
     get consentGiven(): boolean {
       return this.consent || (this.config !== null && !this.config.consentRequired);
@@ -110,6 +112,7 @@ export function createFeedElementClass(env: FeedEnvironment): CustomElementConst
       if (!view) return;
       const parsed = parseFeedAttributes((n) => this.getAttribute(n), this.ownerDocument.baseURI);
       view.notes.replaceChildren();
+      this.lastError = '';
       if (!parsed.ok) {
         this.config = null;
         view.list.replaceChildren();
@@ -327,10 +330,16 @@ export function createFeedElementClass(env: FeedEnvironment): CustomElementConst
     private fail(err: unknown): void {
       const code = err instanceof LocalRecError ? err.code : 'INTERNAL';
       const message = err instanceof Error ? err.message : String(err);
-      this.showError(code, 'Recommendations are unavailable right now.', [message]);
+      const summary = code.startsWith('MODEL_') && this.config
+        ? `Recommendations are unavailable: the model at ${this.config.modelUrl} could not be loaded.`
+        : 'Recommendations are unavailable right now.';
+      this.showError(code, summary, [message]);
     }
 
     private showError(code: WidgetErrorCode, summary: string, details: string[]): void {
+      const key = `${code} ${details.join(' ')}`;
+      if (key === this.lastError) return;
+      this.lastError = key;
       // One error box at a time (the newest); notes such as a device conflict stay.
       this.view?.notes.querySelectorAll('.error').forEach((e) => e.remove());
       this.view?.notes.append(renderMessage('error', summary, details));
