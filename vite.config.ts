@@ -1,5 +1,7 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { LIB_ALIASES } from './scripts/build/entries';
+import { localrecWasmPlugin } from './scripts/build/wasmFiles';
 
 /**
  * Security headers sent by the dev and preview servers (and, for static hosts, by public/_headers).
@@ -32,7 +34,9 @@ function securityHeaders(csp: string): Record<string, string> {
 export default defineConfig(({ command, isPreview }) => {
   const devCsp = CSP.replace("script-src 'self'", `script-src 'self' 'nonce-${DEV_NONCE}'`);
   return {
-    plugins: [react()],
+    plugins: [react(), localrecWasmPlugin()],
+    // The app imports LocalRec through its public entries, like any other site.
+    resolve: { alias: LIB_ALIASES },
     html: command === 'serve' && !isPreview ? { cspNonce: DEV_NONCE } : {},
     // The worker is not minified: tfjs-backend-wasm starts its thread workers from the source text of
     // a factory function (Function#toString), which breaks once a minifier renames what it closes over.

@@ -3,7 +3,7 @@
  * headers) in Chromium and measures cold load, re-rank latency, fine-tuning speed per backend and
  * tensor growth over 500 fine-tuning steps.
  *
- *   npm run bench:browser [-- --model ml-1m-sasrec] [--backends wasm,webgpu] [--steps 500] [--webgpu-steps 24] [--reranks 30]
+ *   npm run bench:browser [-- --model ml-1m-sasrec] [--backends wasm,webgpu] [--steps 500] [--webgpu-steps 24] [--reranks 30] [--learn-runs 12] [--port 4318]
  *
  * WebGPU here is SwiftShader (software, ~20x slower than WASM): 500 steps of the ML-1M model would
  * take about an hour, so it runs `--webgpu-steps` (tensor growth is then reported for that many).
@@ -16,9 +16,10 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { preview } from 'vite';
 import { CHROMIUM_ARGS, chromiumPath } from '../e2e/chromium';
 import { parseCli } from '../scripts/lib/cli';
+import { interactionRerankMs, learnToFeedRuns, noHistoryRerankMs, type LearnRun } from './lib/feedTimings';
 import { median, percentile } from './lib/stats';
 
-const USAGE = 'usage: npm run bench:browser -- [--model <name under public/models>] [--backends wasm,webgpu] [--steps 500] [--webgpu-steps 24] [--reranks 30] [--port 4318]';
+const USAGE = 'usage: npm run bench:browser -- [--model <name under public/models>] [--backends wasm,webgpu] [--steps 500] [--webgpu-steps 24] [--reranks 30] [--learn-runs 12] [--port 4318]';
 const { values: args } = parseCli('bench:browser', USAGE, {
   options: {
     model: { type: 'string' },
@@ -26,6 +27,7 @@ const { values: args } = parseCli('bench:browser', USAGE, {
     steps: { type: 'string', default: '500' },
     'webgpu-steps': { type: 'string', default: '24' },
     reranks: { type: 'string', default: '30' },
+    'learn-runs': { type: 'string', default: '12' },
     port: { type: 'string', default: '4318' },
   },
 });
@@ -33,6 +35,7 @@ const model = args.model ?? (existsSync('public/models/ml-1m-sasrec/manifest.jso
 const backends = args.backends.split(',').map((b) => b.trim()).filter(Boolean);
 const targetSteps = Number(args.steps);
 const reranks = Number(args.reranks);
+const learnRuns = Number(args['learn-runs']);
 if (!existsSync('dist/index.html')) {
   process.stderr.write('dist/ is missing: run `vite build` first (npm run bench:browser does).\n');
   process.exit(2);
@@ -60,35 +63,12 @@ async function openApp(browser: Browser, base: string, device: string): Promise<
   return { page, firstFeedMs, modelReadyMs, ready };
 }
 
-/** Click "Like"/"Not interested" on the first card; time until the feed shows the new ranking. */
-async function rerankLatencies(page: Page, n: number): Promise<number[]> {
-  await page.evaluate(() => window.localrec!.engine.setSettings({ autoLearn: false }));
-  await page.waitForSelector('.feed-list[data-ready="true"] article.card');
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const ms = await page.evaluate(async (action) => {
-      const list = document.querySelector<HTMLElement>('.feed-list')!;
-      const before = Number(list.dataset.revision);
-      const button = [...list.querySelectorAll<HTMLButtonElement>('article.card button')].find((b) => b.textContent === action)!;
-      const t0 = performance.now();
-      button.click();
-      // No named inner functions here: tsx would wrap them in a helper the page does not have.
-      while (Number(list.dataset.revision) <= before || list.closest('section')?.getAttribute('aria-busy') === 'true') {
-        await new Promise((resolve) => requestAnimationFrame(resolve));
-      }
-      return performance.now() - t0;
-    }, i % 3 === 2 ? 'Not interested' : 'Like');
-    times.push(ms);
-  }
-  return times;
-}
-
 /**
  * Repeats "like the top item, then learn({force: true})" until `steps` fine-tuning steps were kept.
  * LearnReport.steps counts kept steps only, so ms/step is taken over accepted runs; runs the policy
  * rolled back are counted apart (they still run and allocate, so they count for memory growth).
  */
-async function fineTune(page: Page, steps: number): Promise<{ msPerStep: number; steps: number; runs: number; rolledBack: number; tensorGrowth: number; bytesGrowth: number; memoryBefore: unknown; memoryAfter: unknown }> {
+async function fineTune(page: Page, steps: number): Promise<{ msPerStep: number; steps: number; runs: number; rolledBack: number; rollbackReasons: Record<string, number>; rollbackMsP50: number; tensorGrowth: number; bytesGrowth: number; memoryBefore: unknown; memoryAfter: unknown }> {
   return page.evaluate(async (target) => {
     const engine = window.localrec!.engine;
     await engine.learn({ force: true }); // warm-up: compiles kernels / shaders
@@ -97,6 +77,8 @@ async function fineTune(page: Page, steps: number): Promise<{ msPerStep: number;
     let ms = 0;
     let runs = 0;
     let rolledBack = 0;
+    const rollbackReasons: Record<string, number> = {};
+    const rollbackMs: number[] = [];
     while (done < target && runs < target) {
       const [top] = await engine.recommend({ count: 1 });
       await engine.record({ itemId: top.itemId, type: 'like', at: Date.now() });
@@ -107,6 +89,10 @@ async function fineTune(page: Page, steps: number): Promise<{ msPerStep: number;
         ms += r.ms;
       } else {
         rolledBack++;
+        // Reasons carry numbers ("validation loss 3.41 > 3.40 + tolerance"): count by their words.
+        const trigger = r.reason.replace(/[-+]?\d[\d.e+-]*/g, '#');
+        rollbackReasons[trigger] = (rollbackReasons[trigger] ?? 0) + 1;
+        rollbackMs.push(r.ms);
       }
     }
     const memoryAfter = await engine.memory();
@@ -115,6 +101,8 @@ async function fineTune(page: Page, steps: number): Promise<{ msPerStep: number;
       steps: done,
       runs,
       rolledBack,
+      rollbackReasons,
+      rollbackMsP50: rollbackMs.length ? [...rollbackMs].sort((a, b) => a - b)[rollbackMs.length >> 1] : Number.NaN,
       tensorGrowth: memoryAfter.numTensors - memoryBefore.numTensors,
       bytesGrowth: memoryAfter.numBytes - memoryBefore.numBytes,
       memoryBefore,
@@ -141,8 +129,13 @@ try {
     const { page, firstFeedMs, modelReadyMs, ready } = await openApp(browser, base, device);
     cold ??= { firstFeedMs, modelReadyMs };
     log(`${device}: first feed ${firstFeedMs.toFixed(0)} ms, ready ${modelReadyMs.toFixed(0)} ms on ${ready.backend} (${ready.adapter ?? 'no adapter'})`);
-    const latencies = await rerankLatencies(page, reranks);
-    log(`${device}: re-rank p50 ${median(latencies).toFixed(1)} ms`);
+    const latencies = await interactionRerankMs(page, reranks);
+    log(`${device}: re-rank after an interaction p50 ${median(latencies).toFixed(1)} / p95 ${percentile(latencies, 95).toFixed(1)} ms`);
+    const still = await noHistoryRerankMs(page, reranks);
+    log(`${device}: re-rank without history change p50 ${median(still.all).toFixed(1)} / p95 ${percentile(still.all, 95).toFixed(1)} ms`);
+    const learnt: LearnRun[] = await learnToFeedRuns(page, device === 'webgpu' ? Math.min(3, learnRuns) : learnRuns);
+    const kept = learnt.filter((x) => x.accepted);
+    log(`${device}: learn to feed p50 ${median(kept.map((x) => x.ms)).toFixed(0)} ms over ${kept.length} kept runs (${learnt.length - kept.length} rolled back)`);
     const steps = device === 'webgpu' ? Number(args['webgpu-steps']) : targetSteps;
     const ft = await fineTune(page, steps);
     log(`${device}: ${ft.steps} kept steps in ${ft.runs} runs (${ft.rolledBack} rolled back) at ${ft.msPerStep.toFixed(1)} ms/step, tensors +${ft.tensorGrowth}`);
@@ -156,6 +149,18 @@ try {
       rerankP50Ms: round(median(latencies)),
       rerankP95Ms: round(percentile(latencies, 95)),
       reranks: latencies.length,
+      rerankNoHistoryP50Ms: round(median(still.all)),
+      rerankNoHistoryP95Ms: round(percentile(still.all, 95)),
+      rerankNoHistory: {
+        slider: { p50Ms: round(median(still.slider)), p95Ms: round(percentile(still.slider, 95)), runs: still.slider.length },
+        showMore: { p50Ms: round(median(still.showMore)), p95Ms: round(percentile(still.showMore, 95)), runs: still.showMore.length },
+        seenToggle: { p50Ms: round(median(still.seenToggle)), p95Ms: round(percentile(still.seenToggle, 95)), runs: still.seenToggle.length },
+      },
+      learnToFeedP50Ms: round(median(kept.map((x) => x.ms))),
+      learnRunP50Ms: round(median(kept.map((x) => x.runMs))),
+      learnToFeedRuns: learnt,
+      finetuneRollbackReasons: ft.rollbackReasons,
+      finetuneRollbackMsP50: round(ft.rollbackMsP50),
       finetuneMsPerStep: round(ft.msPerStep, 2),
       finetuneSteps: ft.steps,
       finetuneRuns: ft.runs,
@@ -183,7 +188,12 @@ try {
   writeFileSync(`bench/results/browser-${date}.json`, `${JSON.stringify(out, null, 2)}\n`);
   const rows = Object.entries(results).map(([device, r]) => {
     const v = r as Record<string, number | string | null>;
-    return `| ${device} | ${v.backend} | ${v.adapter ?? '—'} | ${v.firstFeedMs} | ${v.modelReadyMs} | ${v.rerankP50Ms} | ${v.rerankP95Ms} | ${v.finetuneMsPerStep} | ${v.finetuneSteps} | ${v.tensorGrowth} | ${v.bytesGrowth} |`;
+    return `| ${device} | ${v.backend} | ${v.adapter ?? '—'} | ${v.firstFeedMs} | ${v.modelReadyMs} | ${v.rerankP50Ms} / ${v.rerankP95Ms} | ${v.rerankNoHistoryP50Ms} / ${v.rerankNoHistoryP95Ms} | ${v.learnToFeedP50Ms} | ${v.finetuneMsPerStep} | ${v.finetuneSteps} | ${v.finetuneRunsRolledBack} of ${v.finetuneRuns} | ${v.finetuneRollbackMsP50} | ${v.tensorGrowth} | ${v.bytesGrowth} |`;
+  });
+  const reasons = Object.entries(results).map(([device, r]) => {
+    const v = r as { finetuneRollbackReasons: Record<string, number> };
+    const list = Object.entries(v.finetuneRollbackReasons).map(([why, k]) => `${k} × "${why}"`).join('; ');
+    return `- ${device}: ${list || 'none'}`;
   });
   writeFileSync(
     `bench/results/browser-${date}.md`,
@@ -193,11 +203,14 @@ try {
       `Model \`${model}\`, ${out.machine.browser}, ${out.machine.cpu} (${out.machine.cores} cores), ${out.machine.platform}, load average ${out.machine.loadAverage1mAtStart} at start / ${out.machine.loadAverage1mAtEnd} at end. Command: \`npm run bench:browser\`.`,
       `Cold load (fresh profile, first backend): first feed ${out.firstFeedMs} ms, model ready ${out.modelReadyMs} ms.`,
       '',
-      '| requested | backend | adapter | first feed ms | model ready ms | re-rank p50 ms | re-rank p95 ms | fine-tune ms/step | steps | tensor growth | byte growth |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      '| requested | backend | adapter | first feed ms | model ready ms | re-rank after an interaction p50 / p95 ms | re-rank, no history change p50 / p95 ms | learn to feed p50 ms | fine-tune ms/step | steps | rolled back (runs) | rollback ms p50 | tensor growth | byte growth |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
       ...rows,
       '',
-      `Re-rank = click on a card action until the feed shows the new ranking (${reranks} interactions, auto-learning off). Fine-tune = like the top item then \`learn({force: true})\`, repeated until ${targetSteps} kept steps (WebGPU: ${args['webgpu-steps']}), after one warm-up run; ms/step over accepted runs (rolled-back runs are not counted in it); growth = \`tf.memory()\` in the worker after minus before.`,
+      'Rollback triggers (numbers replaced by #):',
+      ...reasons,
+      '',
+      `Re-rank after an interaction = click on a card action until the feed in the DOM shows the new ranking (${reranks} interactions, auto-learning off; a MutationObserver ends the timing, so it is not rounded up to a frame). No history change = the discover slider to another stop, "Show more", the "Show seen items" toggle, in turn (${reranks} in all). Learn to feed = \`learn({force: true})\` after a like until the feed shows the ranking from the new weights, median over accepted runs (${learnRuns} runs; WebGPU: at most 3). Fine-tune = like the top item then \`learn({force: true})\`, repeated until ${targetSteps} kept steps (WebGPU: ${args['webgpu-steps']}), after one warm-up run; ms/step over accepted runs (rolled-back runs are not counted in it); growth = \`tf.memory()\` in the worker after minus before.`,
       '',
     ].join('\n'),
   );

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { DEFAULT_DISCOVER } from '../src/engine/rank/diversify';
+import { DEFAULT_DISCOVER } from 'localrec';
 import { discoverLabel } from '../src/ui/discoverLabel';
 import { act, appUrl, cards, feedIds, interactions, MODELS, openReady } from './helpers';
 

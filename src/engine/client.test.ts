@@ -6,9 +6,10 @@ import { createWorkerRecommender, type WorkerLike } from './client';
 import { DeviceUnavailableError, LocalRecError, ModelLoadError } from './errors';
 import { memoryFileCache } from './loading/fileCache';
 import { createRecommender } from './recommender/createRecommender';
-import type { ProgressEvent, Recommender } from './recommender/types';
+import { applySnapshot } from './recommender/engineState';
+import type { EngineState, ProgressEvent, Recommender } from './recommender/types';
 import { exposeRecommender } from './rpc/exposeRecommender';
-import type { MessagePortLike } from './rpc/protocol';
+import type { MessagePortLike, RpcRequest } from './rpc/protocol';
 import { TINY_MODEL_URL, tinyModelFetch, type FakeFetch } from './testing/tinyModelFetch';
 
 let ns = 0;
@@ -25,7 +26,7 @@ function connect(fetch: FakeFetch = tinyModelFetch(), onProgress?: (e: ProgressE
   port2.start();
   exposeRecommender(port2 as unknown as MessagePortLike, (o) => createRecommender({ ...o, fetch, cache: memoryFileCache() }));
   const worker: WorkerLike = Object.assign(port1 as unknown as MessagePortLike, { addEventListener: port1.addEventListener.bind(port1) as WorkerLike['addEventListener'] });
-  const r = createWorkerRecommender({ worker, modelUrl: TINY_MODEL_URL, device: 'wasm', namespace: `rpc${ns}`, onProgress });
+  const r = createWorkerRecommender({ worker, modelUrl: TINY_MODEL_URL, device: 'wasm', namespace: `rpc${ns}`, onProgress, pageFetch: tinyModelFetch() });
   cleanup.push(async () => { await r.dispose().catch(() => {}); port1.close(); port2.close(); });
   return r;
 }
@@ -76,6 +77,92 @@ describe('worker RPC', () => {
     await r.ready;
     await r.dispose();
     await expect(r.status()).rejects.toMatchObject({ code: 'DISPOSED' });
+  });
+});
+
+describe('worker calls per interaction', () => {
+  it('a like costs two calls (record, rankInputs); re-ranks without history change cost none; the history never crosses again', async () => {
+    const { port1, port2 } = new MessageChannel();
+    port1.start();
+    port2.start();
+    exposeRecommender(port2 as unknown as MessagePortLike, (o) => createRecommender({ ...o, fetch: tinyModelFetch(), cache: memoryFileCache() }));
+    const calls: string[] = [];
+    const post = port1.postMessage.bind(port1);
+    const worker: WorkerLike = Object.assign(port1 as unknown as MessagePortLike, {
+      addEventListener: port1.addEventListener.bind(port1) as WorkerLike['addEventListener'],
+      postMessage: (m: RpcRequest) => {
+        if (m.kind === 'call') calls.push(m.method);
+        post(m);
+      },
+    });
+    let state: EngineState | null = null;
+    let rereads = 0;
+    const snapshotsSeen: number[] = [];
+    const r = createWorkerRecommender({
+      worker,
+      modelUrl: TINY_MODEL_URL,
+      device: 'wasm',
+      namespace: `calls${ns}`,
+      pageFetch: tinyModelFetch(),
+      onProgress: (e) => {
+        if (e.status !== 'updated') return;
+        snapshotsSeen.push(e.snapshot.version);
+        const next = applySnapshot(state, e.snapshot);
+        if (next === null) rereads++;
+        else state = next;
+      },
+    });
+    cleanup.push(async () => { await r.dispose().catch(() => {}); port1.close(); port2.close(); });
+    await r.ready;
+    await r.setSettings({ autoLearn: false });
+    state = await r.state();
+    await r.recommend({ count: 12 });
+    calls.length = 0;
+    rereads = 0;
+    // One interaction as the app does it: record, then re-rank once the snapshot arrived.
+    await r.record({ itemId: 10, type: 'like', at: 5 });
+    await r.recommend({ count: 12 });
+    expect(calls).toEqual(['record', 'rankInputs']);
+    expect(rereads).toBe(0);
+    expect(state?.history).toEqual([{ itemId: 10, type: 'like', at: 5 }]);
+    expect(state?.status.interactions).toBe(1);
+    // Re-ranks that change no history (discover control, paging, seen toggle): ranked on the page.
+    calls.length = 0;
+    await r.recommend({ count: 12, discover: 0.8 });
+    await r.recommend({ count: 24, discover: 0.8 });
+    await r.recommend({ count: 12, includeSeen: true });
+    expect(calls).toEqual([]);
+    expect(snapshotsSeen.length).toBeGreaterThan(0);
+  });
+});
+
+describe('page-side ranking', () => {
+  it('gives exactly the engine\'s feed for every option, and follows history, settings and weights', async () => {
+    const progress: ProgressEvent[] = [];
+    const r = connect(undefined, (e) => progress.push(e));
+    await r.ready;
+    await r.setSettings({ autoLearn: false });
+    const direct = createRecommender({ modelUrl: TINY_MODEL_URL, device: 'wasm', namespace: `rpc${ns}`, fetch: tinyModelFetch(), cache: memoryFileCache() });
+    cleanup.push(() => direct.dispose());
+    await direct.ready;
+    const same = async () => {
+      for (const o of [{ count: 12 }, { count: 12, discover: 0 }, { count: 10, offset: 10, discover: 1 }, { count: 48, includeSeen: true, discover: 0.5 }]) {
+        expect(await r.recommend(o)).toEqual(await direct.recommend(o));
+      }
+    };
+    await same(); // no history: the popular list
+    for (const [i, id] of [24, 23, 22].entries()) await r.record({ itemId: id, type: 'like', at: 10 + i });
+    await r.record({ itemId: 9, type: 'dislike', at: 20 });
+    await new Promise((res) => setTimeout(res, 30)); // the direct engine hears about it from the other "tab"
+    await same();
+    expect((await r.recommend({ count: 47 })).map((x) => x.itemId)).not.toContain(24);
+    await r.setSettings({ discover: 1 });
+    await new Promise((res) => setTimeout(res, 30));
+    await same();
+    const learned = await r.learn({ force: true });
+    await new Promise((res) => setTimeout(res, 30));
+    if (learned.accepted) await same();
+    await expect(r.recommend({ count: 0 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   });
 });
 

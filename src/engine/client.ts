@@ -5,6 +5,8 @@
 import { deserializeError, LocalRecError } from './errors';
 import type { MessagePortLike, RpcMethod, RpcMethods, RpcRequest, RpcResponse, WorkerInitOptions } from './rpc/protocol';
 import { pageColdStart } from './recommender/pageColdStart';
+import { rankWithInputs, type RankInputs } from './recommender/rankInputs';
+import { checkRecommendOptions, type CatalogIndex } from './rank/rankFeed';
 import type { ReadyInfo, Recommender, RecommenderOptions } from './recommender/types';
 import { resolveModelUrl, type FetchLike } from './loading/fetchModelFiles';
 
@@ -54,6 +56,8 @@ export function createWorkerRecommender(options: WorkerRecommenderOptions): Reco
     const msg = ev.data as RpcResponse;
     switch (msg.kind) {
       case 'progress':
+        // Any change (or the model becoming ready) may change what the feed is ranked from.
+        if (msg.event.status === 'updated' || msg.event.status === 'ready') dropRankInputs();
         try { options.onProgress?.(msg.event); } catch { /* a throwing listener must not break the engine */ }
         return;
       case 'ready':
@@ -82,6 +86,24 @@ export function createWorkerRecommender(options: WorkerRecommenderOptions): Reco
   // Until the worker is up, the catalog and the cold-start feed come from here: the first paint never waits.
   const coldStart = pageColdStart(init.modelUrl, options.namespace ?? 'default', pageFetch);
   worker.postMessage({ kind: 'init', options: init } satisfies RpcRequest);
+
+  // The feed's inputs for the current history and weights, fetched once per change: re-ranks that
+  // change no history (discover control, paging, the seen toggle) are ranked here, no round trip.
+  let rankInputs: Promise<{ inputs: RankInputs; exclude: ReadonlySet<number> }> | null = null;
+  let rankInputsGeneration = 0;
+  function dropRankInputs(): void {
+    rankInputs = null;
+    rankInputsGeneration++;
+  }
+  function currentRankInputs(): Promise<{ inputs: RankInputs; exclude: ReadonlySet<number> }> {
+    if (rankInputs) return rankInputs;
+    const generation = rankInputsGeneration;
+    const p = call('rankInputs').then((inputs) => ({ inputs, exclude: new Set(inputs.seen) }));
+    // An answer that crossed a change is used once, not kept.
+    if (generation === rankInputsGeneration) rankInputs = p;
+    p.then(() => { if (generation !== rankInputsGeneration && rankInputs === p) rankInputs = null; }, () => { if (rankInputs === p) rankInputs = null; });
+    return p;
+  }
 
   function call<M extends RpcMethod>(method: M, ...args: RpcMethods[M]['args']): Promise<RpcMethods[M]['result']> {
     if (closed) return Promise.reject(closed);
@@ -113,13 +135,22 @@ export function createWorkerRecommender(options: WorkerRecommenderOptions): Reco
           // Storage or network trouble on the page: let the worker answer.
         }
       }
-      return call('recommend', opts);
+      checkRecommendOptions(opts);
+      let catalog: CatalogIndex;
+      try {
+        catalog = await coldStart.catalogIndex();
+      } catch {
+        return call('recommend', opts); // the page could not read the catalog: the worker ranks
+      }
+      const { inputs, exclude } = await currentRankInputs();
+      return rankWithInputs(inputs, catalog, opts, exclude);
     },
     record: (event) => call('record', event),
     history: () => call('history'),
     learn: (opts) => call('learn', opts),
     explain: (itemId) => call('explain', itemId),
     status: () => call('status'),
+    state: () => call('state'),
     memory: () => call('memory'),
     getSettings: () => call('getSettings'),
     setSettings: (patch) => call('setSettings', patch),
@@ -144,6 +175,7 @@ export function createWorkerRecommender(options: WorkerRecommenderOptions): Reco
 }
 
 export { hasModelInCache, deleteModelFromCache } from './loading/fetchModelFiles';
+export { applySnapshot } from './recommender/engineState';
 export { LocalRecError, DeviceUnavailableError, ModelLoadError, ParseError } from './errors';
 export type { LocalRecErrorCode } from './errors';
 export type {
@@ -151,11 +183,14 @@ export type {
   CatalogEntry,
   Device,
   EngineSettings,
+  EngineSnapshot,
+  EngineState,
   EngineStatus,
   EventType,
   Explanation,
   ExportBundle,
   ExportedCheckpoint,
+  HistoryChange,
   ImportResult,
   InteractionEvent,
   LearnOptions,
@@ -167,4 +202,5 @@ export type {
   Recommender,
   RecommenderOptions,
   RecommendOptions,
+  UpdateKind,
 } from './recommender/types';

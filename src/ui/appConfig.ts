@@ -1,5 +1,4 @@
-import type { Device } from '../engine/recommender/types';
-import type { FinetunePolicy } from '../engine/train/finetunePolicy';
+import type { Device, FinetunePolicy } from 'localrec';
 
 /** The model shipped with the app; `?model=<name>` picks another folder under public/models. */
 export const DEFAULT_MODEL = 'ml-1m-sasrec';

@@ -1,23 +1,22 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { createWorkerRecommender } from '../engine/client';
-import type { Recommender, RecommenderOptions } from '../engine/recommender/types';
+import type { LocalRecOptions } from 'localrec';
+import { EngineProvider } from 'localrec/react';
 import { readAppConfig } from './appConfig';
 import { App } from './components/App';
-import { EngineProvider } from './engine/EngineProvider';
+import { installTestHooks } from './testHooks';
 import './app.css';
 
-/** The engine runs in a Web Worker: training and inference never block the page. */
-function createEngine(options: RecommenderOptions): Recommender {
-  return createWorkerRecommender({ ...options, worker: () => new Worker(new URL('../worker.ts', import.meta.url), { type: 'module' }) });
-}
+/** The engine worker is the library's own (src/worker.ts is its Vite entry); Vite bundles it beside the app. */
+const startWorker = () => new Worker(new URL('../worker.ts', import.meta.url), { type: 'module' });
 
 const config = readAppConfig(window.location.search, import.meta.env.BASE_URL);
+const options: LocalRecOptions = { modelUrl: config.modelUrl, device: config.device, policy: config.policy, worker: startWorker };
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html must contain <div id="root">.');
 createRoot(root).render(
   <StrictMode>
-    <EngineProvider config={config} createEngine={createEngine}>
+    <EngineProvider options={options} onEngine={config.testHooks ? installTestHooks : undefined}>
       <App config={config} />
     </EngineProvider>
   </StrictMode>,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CatalogEntry } from '../engine/recommender/types';
+import type { CatalogEntry } from 'localrec';
 import { genreOptions, genreSeedItems, onboardingEvents, onboardingGrid } from './onboardingPicks';
 
 function entry(id: number, genres: string[], popularity: number): CatalogEntry {

@@ -1,4 +1,4 @@
-import type { CatalogEntry } from '../engine/recommender/types';
+import type { CatalogEntry } from 'localrec';
 import { compareText } from './compareText';
 
 /** Genre key of items that list no genre (they still get their own, capped, share of the grid). */

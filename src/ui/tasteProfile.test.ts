@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { InteractionEvent } from '../engine/recommender/types';
+import type { InteractionEvent } from 'localrec';
 import { tasteSeries } from './tasteProfile';
 
 const GENRES: Record<number, string[]> = { 1: ['A'], 2: ['A', 'B'], 3: ['C'], 4: ['B'], 5: [] };

@@ -1,4 +1,4 @@
-import type { InteractionEvent } from '../engine/recommender/types';
+import type { InteractionEvent } from 'localrec';
 import { compareText } from './compareText';
 
 /** Label of the genres folded together beyond `maxGenres`. */

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { SasRec } from '../model/sasrec';
+import { unitRows, type ItemTables } from './itemTables';
 
 /**
  * Rank-time explicit-negative feedback: lowers the score of every item in proportion to how close
@@ -8,23 +9,25 @@ import type { SasRec } from '../model/sasrec';
  * `strength * spread`, where spread is the standard deviation of the scores, so `strength` means
  * the same on any model: 1 moves an item identical to a disliked one down by one standard
  * deviation. Returns new scores (index = item id, as `scoreCatalog` gives them); the input is
- * not changed. No dislikes or strength 0: a copy of the input.
+ * not changed. No dislikes or strength 0: a copy of the input. `tables`: the cached item table
+ * of the current weights (without it the table is rebuilt and normalised here).
  */
 export async function penalizeNearDisliked(
   model: SasRec,
   scores: Float32Array,
   disliked: readonly number[],
   strength: number,
+  tables: ItemTables | null = null,
 ): Promise<Float32Array> {
   const out = Float32Array.from(scores);
   const vocab = model.config.numItems + 1;
   const ids = [...new Set(disliked)].filter((d) => d > 0 && d < vocab);
   if (ids.length === 0 || strength <= 0) return out;
   const near = tf.tidy(() => {
-    const table = model.itemTable();
-    const unit = tf.div(table, tf.maximum(tf.norm(table, 'euclidean', 1, true), 1e-9)) as tf.Tensor2D;
-    const bad = tf.gather(unit, tf.tensor1d(ids, 'int32')) as tf.Tensor2D; // [nd, d]
-    return tf.max(tf.relu(tf.matMul(unit, bad, false, true)), 1); // [vocab]
+    const table = tables ? tables.table() : model.itemTable(); // [vocab, d]
+    const unitT = tables ? tables.unitT() : tf.transpose(unitRows(table)); // [d, vocab]
+    const bad = unitRows(tf.gather(table, tf.tensor1d(ids, 'int32')) as tf.Tensor2D); // [nd, d]
+    return tf.max(tf.relu(tf.matMul(bad, unitT)), 0); // [vocab]
   });
   const sim = (await near.data()) as Float32Array;
   near.dispose();

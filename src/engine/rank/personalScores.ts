@@ -2,6 +2,7 @@ import type { SasRec } from '../model/sasrec';
 import type { SignalView } from '../signals';
 import type { FinetunePolicy } from '../train/finetunePolicy';
 import { penalizeNearDisliked } from './dislikePenalty';
+import type { ItemTables } from './itemTables';
 import { scoreCatalog } from './scoreCatalog';
 import { blendShortHistory } from './shortHistoryPrior';
 
@@ -10,17 +11,19 @@ import { blendShortHistory } from './shortHistoryPrior';
  * short-history popularity prior (`prior` = `popularityPrior` of the catalog's popularity; fades
  * out at `shortHistoryUntil` items), then the rank-time dislike penalty (`dislikePenalty`, items
  * close to disliked ones move down). The app and `eval:ondevice` both rank through this function.
+ * `tables`: the cached item table of the current weights (the engine keeps one per weights version).
  */
 export async function personalScores(
   model: SasRec,
   view: SignalView,
   policy: Pick<FinetunePolicy, 'dislikePenalty' | 'shortHistoryPrior' | 'shortHistoryUntil'>,
   prior: Float32Array | null = null,
+  tables: ItemTables | null = null,
 ): Promise<Float32Array> {
-  let scores = await scoreCatalog(model, view.sequence);
+  let scores = await scoreCatalog(model, view.sequence, tables);
   if (prior && policy.shortHistoryPrior > 0) {
     scores = blendShortHistory(scores, view.sequence.length, prior, { weight: policy.shortHistoryPrior, until: policy.shortHistoryUntil });
   }
   if (policy.dislikePenalty <= 0 || view.disliked.length === 0) return scores;
-  return penalizeNearDisliked(model, scores, view.disliked, policy.dislikePenalty);
+  return penalizeNearDisliked(model, scores, view.disliked, policy.dislikePenalty, tables);
 }

@@ -89,3 +89,17 @@ describe('feeds', () => {
     expect(popularFeed(catalog, { count: 6, offset: 0, discover: 0, exclude: new Set([1]) }).map((r) => r.itemId)).not.toContain(1);
   });
 });
+
+describe('CatalogIndex.rankedIds', () => {
+  it('orders ids by score (ties by id), skips ids without a score, and reuses the order for the same array', () => {
+    const c = new CatalogIndex([item(1, ['A'], 1), item(2, ['A'], 1), item(3, ['B'], 1), item(9, ['B'], 1)]);
+    const scores = Float32Array.from([-1e9, 0.5, 2, 0.5]); // id 9 has no score
+    const ids = c.rankedIds(scores);
+    expect([...ids]).toEqual([2, 1, 3]);
+    expect(c.rankedIds(scores)).toBe(ids);
+    const other = Float32Array.from([-1e9, 3, 2, 1]);
+    expect([...c.rankedIds(other)]).toEqual([1, 2, 3]);
+    const feed = rankFromScores(other, c, { count: 2, offset: 0, discover: 0, exclude: new Set([1]) }, null);
+    expect(feed.map((x) => x.itemId)).toEqual([2, 3]);
+  });
+});

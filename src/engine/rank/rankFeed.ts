@@ -47,6 +47,20 @@ export class CatalogIndex {
     this.newItemIds = new Set(this.maxPopularity > 0 ? items.filter((it) => it.popularity <= 0).map((it) => it.id) : []);
   }
   traits = (itemId: number) => this.byId.get(itemId) ?? { genres: [], popularity: 0 };
+  /** Sorted catalog ids of the last scores seen (the engine re-ranks one cached array many times). */
+  private ranked: { scores: ArrayLike<number>; ids: Int32Array } | null = null;
+  /**
+   * Catalog ids with a score (0 < id < scores.length), best score first (ties: lower id first).
+   * Remembered for the last `scores` array: re-ranks of the same scores (discover control,
+   * paging, the seen toggle) skip the sort. Do not modify `scores` after passing it.
+   */
+  rankedIds(scores: ArrayLike<number>): Int32Array {
+    if (this.ranked?.scores === scores) return this.ranked.ids;
+    const ids = Int32Array.from(this.items.filter((it) => it.id > 0 && it.id < scores.length).map((it) => it.id));
+    ids.sort((a, b) => scores[b] - scores[a] || a - b);
+    this.ranked = { scores, ids };
+    return ids;
+  }
   private prior: Float32Array | null = null;
   /**
    * `popularityPrior` of the catalog's popularity (index = item id, up to numItems), for the
@@ -110,14 +124,14 @@ export function feedPool(
   q: Pick<FeedQuery, 'offset' | 'count' | 'exclude'>,
   skipNew = true,
 ): { itemId: number; relevance: number }[] {
-  const candidates: { itemId: number; relevance: number }[] = [];
-  for (const it of catalog.items) {
-    if (it.id <= 0 || it.id >= scores.length || q.exclude.has(it.id)) continue;
-    if (skipNew && catalog.newItemIds.has(it.id)) continue;
-    candidates.push({ itemId: it.id, relevance: scores[it.id] });
+  const size = poolSize(q.offset, q.count);
+  const out: { itemId: number; relevance: number }[] = [];
+  for (const id of catalog.rankedIds(scores)) {
+    if (q.exclude.has(id) || (skipNew && catalog.newItemIds.has(id))) continue;
+    out.push({ itemId: id, relevance: scores[id] });
+    if (out.length === size) break;
   }
-  candidates.sort((a, b) => b.relevance - a.relevance || a.itemId - b.itemId);
-  return candidates.slice(0, poolSize(q.offset, q.count));
+  return out;
 }
 
 /**

@@ -2,24 +2,32 @@ import * as tf from '@tensorflow/tfjs';
 import { LocalRecError } from '../errors';
 import { defaultFileCache, type FileCache } from '../loading/fileCache';
 import { resolveModelUrl, type FetchLike } from '../loading/fetchModelFiles';
-import { checkRecommendOptions, popularFeed, rankFromScores, type CatalogIndex } from '../rank/rankFeed';
+import { checkRecommendOptions, type CatalogIndex } from '../rank/rankFeed';
 import { checkNewItemSlots, NEW_ITEM_SLOTS } from '../rank/newItemSlots';
-import { personalScores } from '../rank/personalScores';
-import { yieldToEventLoop } from '../runtime/yieldToEventLoop';
-import { interpretEvents, isEventType } from '../signals';
-import { makeBundle, validateBundle } from '../store/exportBundle';
-import { LocalStore, type StoredCheckpoint } from '../store/localStore';
+import { validateBundle } from '../store/exportBundle';
+import { LocalStore } from '../store/localStore';
 import { TabSync, type SyncMessage } from '../store/tabSync';
 import { resolvePolicy, type FinetunePolicy } from '../train/finetunePolicy';
+import { checkEvent, checkSettingsPatch } from './checkInput';
 import { explainItem } from './explain';
+import { HistoryCache, type HistoryRead } from './historyCache';
+import { learnRun } from './learnRun';
+import { LearnScheduler } from './learnScheduler';
 import { loadModelFolder, type LoadedModel } from './loadModelFolder';
-import { trainCheckpoint } from './trainCheckpoint';
+import { exportPersonData, storeImport } from './personData';
+import { LiveModel } from './liveModel';
+import { rankWithInputs, type RankInputs, type ServedRecommender } from './rankInputs';
+import { followRemoteChange } from './remoteChanges';
+import { SettingsCache } from './settingsCache';
+import { SnapshotPublisher } from './snapshotPublisher';
 import type {
   CatalogEntry,
   EngineSettings,
+  EngineState,
   EngineStatus,
   Explanation,
   ExportBundle,
+  HistoryChange,
   ImportResult,
   InteractionEvent,
   LearnOptions,
@@ -31,6 +39,7 @@ import type {
   Recommender,
   RecommenderOptions,
   RecommendOptions,
+  UpdateKind,
 } from './types';
 
 /** In-process options: what cannot cross a worker boundary (functions, caches) may be given here. */
@@ -53,11 +62,11 @@ export interface LocalRecommenderOptions extends RecommenderOptions {
  * await engine.record({ itemId: 3, type: 'like', at: Date.now() });
  * const feed = await engine.recommend({ count: 20 });
  */
-export function createRecommender(options: LocalRecommenderOptions): Recommender {
+export function createRecommender(options: LocalRecommenderOptions): ServedRecommender {
   return new LocalRecommender(options);
 }
 
-class LocalRecommender implements Recommender {
+class LocalRecommender implements ServedRecommender {
   readonly ready: Promise<ReadyInfo>;
   private readonly opts: LocalRecommenderOptions;
   private readonly policy: FinetunePolicy;
@@ -65,17 +74,16 @@ class LocalRecommender implements Recommender {
   private readonly cache: FileCache | null;
   private readonly store: LocalStore;
   private readonly sync: TabSync;
+  private readonly events: HistoryCache;
+  private readonly scheduler: LearnScheduler;
   private readonly abort = new AbortController();
   private readonly catalogPromise: Promise<CatalogIndex>;
   private resolveCatalog!: (c: CatalogIndex) => void;
   private rejectCatalog!: (e: unknown) => void;
-  private loaded: LoadedModel | null = null;
-  private checkpoint: StoredCheckpoint | null = null;
-  private eventsCache: InteractionEvent[] | null = null;
-  private historyVersion = 0;
-  private learning: Promise<LearnReport> | null = null;
-  /** Event count at the last fine-tuning attempt (so a rejected run waits for new signal). */
-  private lastAttemptEvents = 0;
+  /** The model, its live weights and the serve loop's caches (null until loaded). */
+  private live: LiveModel | null = null;
+  private readonly settings: SettingsCache;
+  private readonly snapshots: SnapshotPublisher;
   /** Bumped by reset/import/delete: a training run that started before is discarded. */
   private generation = 0;
   private writeQueue: Promise<void> = Promise.resolve();
@@ -88,8 +96,29 @@ class LocalRecommender implements Recommender {
     this.folder = resolveModelUrl(options.modelUrl);
     this.cache = options.cache === undefined ? defaultFileCache() : options.cache;
     const namespace = options.namespace ?? 'default';
-    this.store = new LocalStore(namespace);
+    this.store = new LocalStore(namespace, { onBlocked: (message) => this.emit({ status: 'error', during: 'storage', code: 'STORAGE_FAILED', message }) });
     this.sync = new TabSync(namespace, this.store, (m) => void this.onRemote(m));
+    this.events = new HistoryCache(this.store);
+    this.settings = new SettingsCache(this.store);
+    this.snapshots = new SnapshotPublisher(
+      {
+        read: async () => {
+          const h = await this.events.read();
+          return { status: this.statusOf(h), settings: await this.settings.read(), history: h.events };
+        },
+      },
+      (e) => { if (!this.disposed) this.emit(e); },
+      (err) => this.reportError('storage', err),
+    );
+    this.scheduler = new LearnScheduler({
+      learnAfter: this.policy.learnAfter,
+      run: (o) => this.runLearn(o),
+      autoLearn: async () => (await this.settings.read()).autoLearn,
+      eventCount: async () => (await this.events.read()).events.length,
+      trainedEvents: () => this.live?.checkpoint?.trainedEvents ?? 0,
+      onBackgroundError: (err) => this.reportError('storage', err),
+      settled: (err) => this.afterLearn(err),
+    });
     this.catalogPromise = new Promise((res, rej) => { this.resolveCatalog = res; this.rejectCatalog = rej; });
     this.catalogPromise.catch(() => {});
     this.ready = this.load();
@@ -102,6 +131,13 @@ class LocalRecommender implements Recommender {
     } catch {
       // A throwing progress listener must not break loading or training.
     }
+  }
+
+  private reportError(during: 'learn' | 'storage' | 'sync', err: unknown): void {
+    if (this.disposed) return;
+    const code = err instanceof LocalRecError ? err.code : 'INTERNAL';
+    const message = err instanceof Error ? err.message : String(err);
+    this.emit({ status: 'error', during, code, message });
   }
 
   private check(): void {
@@ -121,7 +157,7 @@ class LocalRecommender implements Recommender {
         onCatalog: (c) => this.resolveCatalog(c),
         signal: this.abort.signal,
       });
-      this.loaded = loaded;
+      this.live = new LiveModel(loaded, this.policy, this.store);
       const notes = [...loaded.backend.notes];
       try {
         await this.reloadCheckpoint();
@@ -133,6 +169,7 @@ class LocalRecommender implements Recommender {
       }
       const { backend, adapter, threads } = loaded.backend;
       this.emit({ status: 'ready', backend, adapter });
+      void this.publish('status', 'local', { kind: 'unchanged' });
       return { backend, adapter, threads, numItems: loaded.model.config.numItems, modelName: loaded.manifest.name, modelId: loaded.modelId, notes };
     } catch (err) {
       this.rejectCatalog(err);
@@ -144,70 +181,29 @@ class LocalRecommender implements Recommender {
     this.check();
     await this.ready;
     this.check();
-    if (!this.loaded) throw new LocalRecError('NOT_READY', 'The model is not loaded.');
-    return this.loaded;
+    if (!this.live) throw new LocalRecError('NOT_READY', 'The model is not loaded.');
+    return this.live.loaded;
   }
 
-  /** Reads the stored checkpoint and puts its weights (or the pretrained ones) into the live model. */
-  private async reloadCheckpoint(): Promise<void> {
-    const l = this.loaded;
-    if (!l) return;
-    const c = await this.store.getCheckpoint();
-    this.checkpoint = c && c.modelId === l.modelId ? c : null;
-    tf.tidy(() => {
-      for (const [name, v] of l.model.weights) {
-        const w = this.checkpoint?.weights[name];
-        v.assign(w && w.length === v.size ? tf.tensor(w, v.shape) : (l.pretrained.get(name) as tf.Tensor));
-      }
-    });
+  private async reloadCheckpoint(opts: { force?: boolean } = {}): Promise<void> {
+    await this.live?.reload(opts);
   }
 
-  /** The history, cached until something writes it (a read that overlapped a write is not cached). */
-  private async events(): Promise<InteractionEvent[]> {
-    if (this.eventsCache) return this.eventsCache;
-    const version = this.historyVersion;
-    const rows = await this.store.events();
-    if (version === this.historyVersion) this.eventsCache = rows;
-    return rows;
-  }
-
-  private invalidateHistory(): void {
-    this.historyVersion++;
-    this.eventsCache = null;
+  private publish(what: UpdateKind, origin: 'local' | 'remote', history: HistoryChange): Promise<void> {
+    return this.snapshots.publish(what, origin, history);
   }
 
   private async onRemote(m: SyncMessage): Promise<void> {
     if (this.disposed) return;
-    try {
-      switch (m.kind) {
-        case 'events':
-          this.invalidateHistory();
-          this.emit({ status: 'updated', what: 'history', origin: 'remote' });
-          return;
-        case 'checkpoint':
-          if (this.loaded) await this.reloadCheckpoint();
-          this.emit({ status: 'updated', what: 'checkpoint', origin: 'remote' });
-          return;
-        case 'settings':
-          this.emit({ status: 'updated', what: 'settings', origin: 'remote' });
-          return;
-        case 'replaced':
-        case 'deleted':
-          if (m.kind === 'deleted') this.store.markDeleted();
-          this.invalidateHistory();
-          this.generation++;
-          if (this.loaded) await this.reloadCheckpoint();
-          this.emit({ status: 'updated', what: 'all', origin: 'remote' });
-          return;
-        default: {
-          const never: never = m;
-          throw new Error(`unknown sync message ${JSON.stringify(never)}`);
-        }
-      }
-    } catch {
-      // The next read reloads from IndexedDB anyway.
-      this.invalidateHistory();
-    }
+    await followRemoteChange(m, {
+      forgetHistory: () => this.events.invalidate(),
+      forgetSettings: () => this.settings.forget(),
+      markDeleted: () => this.store.markDeleted(),
+      bumpGeneration: () => { this.generation++; },
+      reloadCheckpoint: (o) => this.reloadCheckpoint(o),
+      publish: (what, origin, history) => this.publish(what, origin, history),
+      reportError: (err) => this.reportError('sync', err),
+    });
   }
 
   async catalog(): Promise<CatalogEntry[]> {
@@ -217,61 +213,43 @@ class LocalRecommender implements Recommender {
 
   async recommend(opts: RecommendOptions): Promise<Recommendation[]> {
     this.check();
-    const { count, offset } = checkRecommendOptions(opts);
-    const [catalog, events, settings] = await Promise.all([this.catalogPromise, this.events(), this.store.getSettings()]);
-    const view = interpretEvents(events);
-    const q = { count, offset, discover: opts.discover ?? settings.discover, exclude: opts.includeSeen ? new Set<number>() : view.seen };
-    const l = this.loaded;
-    if (!l || view.sequence.length === 0) return popularFeed(catalog, q);
-    const scores = await personalScores(l.model, view, this.policy, catalog.popularityPrior(l.model.config.numItems));
+    checkRecommendOptions(opts);
+    const [catalog, inputs] = await Promise.all([this.catalogPromise, this.rankInputs()]);
     this.check();
-    return rankFromScores(scores, catalog, q, this.opts.newItemSlots === undefined ? NEW_ITEM_SLOTS : this.opts.newItemSlots);
+    return rankWithInputs(inputs, catalog, opts);
+  }
+
+  async rankInputs(): Promise<RankInputs> {
+    this.check();
+    const [h, settings] = await Promise.all([this.events.read(), this.settings.read()]);
+    const scoring = this.live?.scoring;
+    const scores = scoring && h.view.sequence.length > 0 ? await scoring.scores(h) : null;
+    const newItemSlots = this.opts.newItemSlots === undefined ? NEW_ITEM_SLOTS : this.opts.newItemSlots;
+    return { scores, seen: [...h.view.seen], discover: settings.discover, newItemSlots };
   }
 
   async record(event: InteractionEvent): Promise<void> {
     this.check();
     const catalog = await this.catalogPromise;
-    const e = event as Partial<InteractionEvent>;
-    if (!Number.isInteger(e?.itemId) || !catalog.byId.has(e.itemId as number)) throw new LocalRecError('INVALID_INPUT', `record: itemId ${JSON.stringify(e?.itemId)} is not in the catalog.`);
-    if (!isEventType(e.type)) throw new LocalRecError('INVALID_INPUT', `record: type ${JSON.stringify(e.type)} is not one of like, dislike, view, search, open.`);
-    if (typeof e.at !== 'number' || !Number.isFinite(e.at) || e.at < 0) throw new LocalRecError('INVALID_INPUT', 'record: "at" must be a time in milliseconds since the epoch.');
-    const clean: InteractionEvent = { itemId: e.itemId as number, type: e.type, at: e.at };
-    this.invalidateHistory();
-    await this.store.appendEvent(clean);
-    this.invalidateHistory();
+    const clean = checkEvent(event, catalog);
+    await this.events.append(clean, () => this.store.appendEvent(clean));
     this.sync.post('events');
-    this.emit({ status: 'updated', what: 'history', origin: 'local' });
-    void this.maybeLearnInBackground();
-  }
-
-  private async maybeLearnInBackground(): Promise<void> {
-    if (!this.loaded || this.learning || this.disposed) return;
-    try {
-      const settings = await this.store.getSettings();
-      if (!settings.autoLearn) return;
-      if ((await this.pendingEvents()) < this.policy.learnAfter) return;
-      await this.learn();
-    } catch {
-      // Background runs report through onProgress ('learned'); an explicit learn() surfaces errors.
-    }
-  }
-
-  private async pendingEvents(): Promise<number> {
-    const n = (await this.events()).length;
-    return Math.max(0, n - Math.max(this.checkpoint?.trainedEvents ?? 0, this.lastAttemptEvents));
+    await this.publish('history', 'local', { kind: 'appended', events: [{ ...clean }] });
+    if (!this.live) return;
+    // The feed re-ranks next: start its forward pass now, while the page handles the snapshot
+    // (after this call's answer is posted), instead of when the page asks.
+    setTimeout(() => void this.rankInputs().catch(() => undefined), 0);
+    void this.scheduler.afterEvent();
   }
 
   async history(): Promise<InteractionEvent[]> {
     this.check();
-    return [...(await this.events())];
+    return [...(await this.events.read()).events];
   }
 
   learn(opts: LearnOptions = {}): Promise<LearnReport> {
     this.check();
-    if (this.learning) return this.learning;
-    const run = this.runLearn(opts).finally(() => { this.learning = null; });
-    this.learning = run;
-    return run;
+    return this.scheduler.learn(opts);
   }
 
   private async runLearn(opts: LearnOptions): Promise<LearnReport> {
@@ -282,48 +260,37 @@ class LocalRecommender implements Recommender {
       this.emit({ status: 'learned', steps: full.steps, accepted: full.accepted, reason: full.reason });
       return full;
     };
-    if (!opts.force && (await this.pendingEvents()) < this.policy.learnAfter) {
+    if (!opts.force && !(await this.scheduler.due())) {
       return report({ steps: 0, accepted: false, reason: `waiting for ${this.policy.learnAfter} new interactions`, lossBefore: null, lossAfter: null });
     }
-    const outcome = await this.sync.whileTraining(() => this.trainOnce(l));
+    const outcome = await this.sync.whileTraining(() => learnRun({
+      loaded: l,
+      policy: this.policy,
+      replay: this.opts.replay ?? l.replay,
+      signal: this.abort.signal,
+      reloadCheckpoint: () => this.reloadCheckpoint(),
+      checkpoint: () => this.live?.checkpoint ?? null,
+      history: () => this.events.read(),
+      generation: () => this.generation,
+      disposed: () => this.disposed,
+      exclusive: (fn) => this.exclusive(fn),
+      storeCheckpoint: (c) => this.store.putCheckpoint(c),
+      attempted: (n) => this.scheduler.attempted(n),
+      onStep: (step, of, loss) => this.emit({ status: 'learning', step, of, loss }),
+      announce: async () => {
+        this.sync.post('checkpoint');
+        await this.publish('checkpoint', 'local', { kind: 'unchanged' });
+      },
+    }));
     if (!outcome.ran) return report({ steps: 0, accepted: false, reason: 'another tab is training; it will share the result', lossBefore: null, lossAfter: null });
     return report(outcome.value);
   }
 
-  /** One fine-tuning run; the live model and the stored checkpoint change only if it is accepted. */
-  private async trainOnce(l: LoadedModel): Promise<Omit<LearnReport, 'backend' | 'ms'>> {
-    const generation = this.generation;
-    await this.reloadCheckpoint();
-    this.invalidateHistory();
-    const events = await this.events();
-    const { result: r, checkpoint } = await trainCheckpoint({
-      model: l.model,
-      pretrained: l.pretrained,
-      modelId: l.modelId,
-      history: interpretEvents(events),
-      eventCount: events.length,
-      policy: this.policy,
-      previous: this.checkpoint,
-      replay: this.opts.replay ?? l.replay,
-      signal: this.abort.signal,
-      onStep: (step, of, loss) => this.emit({ status: 'learning', step, of, loss }),
-    });
-    this.lastAttemptEvents = events.length;
-    const losses = { lossBefore: r.valBefore, lossAfter: r.valAfter };
-    if (!checkpoint) return { steps: 0, accepted: false, reason: r.reason, ...losses };
-    const stored = await this.exclusive(async () => {
-      // Reset, import and delete bump the generation inside the same queue: a run that started
-      // before them must not write over their result.
-      if (generation !== this.generation || this.disposed) return false;
-      await this.store.putCheckpoint(checkpoint);
-      await yieldToEventLoop();
-      await this.reloadCheckpoint();
-      return true;
-    });
-    if (!stored) return { steps: 0, accepted: false, reason: 'discarded: the data changed while training', ...losses };
-    this.sync.post('checkpoint');
-    this.emit({ status: 'updated', what: 'checkpoint', origin: 'local' });
-    return { steps: r.steps, accepted: true, reason: r.reason, ...losses };
+  /** After every run (accepted, rolled back or failed): status moves on; a failure is reported. */
+  private async afterLearn(err: unknown): Promise<void> {
+    if (this.disposed) return;
+    if (err !== null) this.reportError('learn', err);
+    await this.publish('status', 'local', { kind: 'unchanged' });
   }
 
   /** Runs writes that replace the model state one after another. */
@@ -337,55 +304,56 @@ class LocalRecommender implements Recommender {
     const l = await this.model();
     const catalog = await this.catalogPromise;
     if (!catalog.byId.has(itemId)) throw new LocalRecError('INVALID_INPUT', `explain: item ${itemId} is not in the catalog.`);
-    return explainItem(l.model, catalog, await this.events(), itemId);
+    return explainItem(l.model, catalog, [...(await this.events.read()).events], itemId);
+  }
+
+  private statusOf(h: HistoryRead): EngineStatus {
+    return {
+      ready: this.live !== null,
+      backend: this.live?.loaded.backend.backend ?? null,
+      interactions: h.events.length,
+      fineTuneSteps: this.live?.checkpoint?.steps ?? 0,
+      lastUpdate: this.live?.checkpoint?.updatedAt ?? null,
+      personalized: (this.live?.checkpoint ?? null) !== null,
+      learning: this.scheduler.active,
+      pendingEvents: this.scheduler.pending(h.events.length),
+      learnAfter: this.policy.learnAfter,
+    };
   }
 
   async status(): Promise<EngineStatus> {
     this.check();
-    const events = await this.events();
-    return {
-      ready: this.loaded !== null,
-      backend: this.loaded?.backend.backend ?? null,
-      interactions: events.length,
-      fineTuneSteps: this.checkpoint?.steps ?? 0,
-      lastUpdate: this.checkpoint?.updatedAt ?? null,
-      personalized: this.checkpoint !== null,
-      learning: this.learning !== null,
-      pendingEvents: await this.pendingEvents(),
-      learnAfter: this.policy.learnAfter,
-    };
+    return this.statusOf(await this.events.read());
+  }
+
+  async state(): Promise<EngineState> {
+    this.check();
+    return this.snapshots.state();
   }
 
   async memory(): Promise<MemoryInfo> {
     this.check();
     const m = tf.memory();
-    return { numTensors: m.numTensors, numBytes: m.numBytes, backend: this.loaded?.backend.backend ?? null };
+    return { numTensors: m.numTensors, numBytes: m.numBytes, backend: this.live?.loaded.backend.backend ?? null };
   }
 
   async getSettings(): Promise<EngineSettings> {
     this.check();
-    return this.store.getSettings();
+    return { ...(await this.settings.read()) };
   }
 
   async setSettings(patch: Partial<EngineSettings>): Promise<EngineSettings> {
     this.check();
-    const p = patch as Record<string, unknown>;
-    for (const [k, v] of Object.entries(p ?? {})) {
-      const ok = k === 'discover' ? typeof v === 'number' && v >= 0 && v <= 1 : (k === 'autoLearn' || k === 'onboarded') && typeof v === 'boolean';
-      if (!ok) throw new LocalRecError('INVALID_INPUT', `setSettings: "${k}" = ${JSON.stringify(v)} is not a valid setting (discover: 0..1, autoLearn/onboarded: true or false).`);
-    }
-    const next = { ...(await this.store.getSettings()), ...patch };
-    await this.store.putSettings(next);
+    const next = { ...(await this.settings.read()), ...checkSettingsPatch(patch) };
+    await this.settings.write(next);
     this.sync.post('settings');
-    this.emit({ status: 'updated', what: 'settings', origin: 'local' });
-    return next;
+    await this.publish('settings', 'local', { kind: 'unchanged' });
+    return { ...next };
   }
 
   async exportData(): Promise<ExportBundle> {
     this.check();
-    const name = this.loaded?.manifest.name ?? '';
-    const [events, settings, checkpoint] = await Promise.all([this.store.events(), this.store.getSettings(), this.store.getCheckpoint()]);
-    return makeBundle(name, events, settings, checkpoint);
+    return exportPersonData(this.store, this.live?.loaded.manifest.name ?? '');
   }
 
   async importData(bundle: unknown): Promise<ImportResult> {
@@ -395,32 +363,35 @@ class LocalRecommender implements Recommender {
       modelId: l.modelId,
       weightSizes: new Map([...l.model.weights].map(([n, v]) => [n, v.size])),
     });
-    await this.exclusive(async () => {
+    const result = await this.exclusive(async () => {
       this.generation++;
-      this.invalidateHistory();
-      await this.store.replaceAll(valid);
-      this.invalidateHistory();
-      this.lastAttemptEvents = 0;
-      await this.reloadCheckpoint();
+      this.events.invalidate();
+      this.settings.forget();
+      const r = await storeImport(this.store, valid);
+      this.events.invalidate();
+      this.scheduler.attempted(0);
+      await this.reloadCheckpoint({ force: true });
+      return r;
     });
     this.sync.post('replaced');
-    this.emit({ status: 'updated', what: 'all', origin: 'local' });
-    return { events: valid.events.length, checkpoint: valid.checkpoint !== null, note: valid.checkpointSkipped };
+    await this.publish('all', 'local', { kind: 'replaced' });
+    return result;
   }
 
   async deleteData(): Promise<void> {
     this.check();
     await this.exclusive(async () => {
       this.generation++;
-      this.invalidateHistory();
+      this.events.invalidate();
+      this.settings.forget();
       await this.store.destroy();
       await this.cache?.clear();
-      this.invalidateHistory();
-      this.lastAttemptEvents = 0;
-      if (this.loaded) await this.reloadCheckpoint();
+      this.events.invalidate();
+      this.scheduler.attempted(0);
+      await this.reloadCheckpoint();
     });
     this.sync.post('deleted');
-    this.emit({ status: 'updated', what: 'all', origin: 'local' });
+    await this.publish('all', 'local', { kind: 'replaced' });
   }
 
   async resetModel(): Promise<void> {
@@ -428,25 +399,23 @@ class LocalRecommender implements Recommender {
     await this.exclusive(async () => {
       this.generation++;
       await this.store.deleteCheckpoint();
-      this.lastAttemptEvents = (await this.events()).length;
+      this.scheduler.attempted((await this.events.read()).events.length);
       await this.reloadCheckpoint();
     });
     this.sync.post('checkpoint');
-    this.emit({ status: 'updated', what: 'checkpoint', origin: 'local' });
+    await this.publish('checkpoint', 'local', { kind: 'unchanged' });
   }
 
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.abort.abort();
     await this.ready.catch(() => {});
-    await this.learning?.catch(() => {});
+    await this.scheduler.idle();
+    await this.snapshots.idle();
     this.disposed = true;
     this.sync.dispose();
     this.store.close();
-    if (this.loaded) {
-      this.loaded.model.dispose();
-      for (const t of this.loaded.pretrained.values()) t.dispose();
-      this.loaded = null;
-    }
+    this.live?.dispose();
+    this.live = null;
   }
 }

@@ -12,6 +12,8 @@ import type { CatalogEntry, Recommendation, RecommendOptions } from './types';
  * verified catalog (through the shared model cache) and the stored history.
  */
 export function pageColdStart(folder: string, namespace: string, fetch?: FetchLike): {
+  /** The verified catalog with its lookups (the page ranks re-ranks with it). */
+  catalogIndex(): Promise<CatalogIndex>;
   catalog(): Promise<CatalogEntry[]>;
   recommend(opts: RecommendOptions): Promise<Recommendation[]>;
 } {
@@ -30,6 +32,7 @@ export function pageColdStart(folder: string, namespace: string, fetch?: FetchLi
     return catalog;
   };
   return {
+    catalogIndex: loadCatalog,
     async catalog() {
       return [...(await loadCatalog()).items];
     },

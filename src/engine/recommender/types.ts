@@ -1,5 +1,5 @@
 import type { CatalogItem } from '../data/catalog';
-import type { SerializedError } from '../errors';
+import type { LocalRecErrorCode, SerializedError } from '../errors';
 import type { NewItemSlots } from '../rank/newItemSlots';
 import type { FinetunePolicy } from '../train/finetunePolicy';
 
@@ -31,7 +31,50 @@ export type ProgressEvent =
    * Stored data changed: re-read history/status and re-rank. `origin: 'remote'` = another tab
    * (or engine with the same namespace) wrote it and this engine has already reloaded it.
    */
-  | { status: 'updated'; what: 'history' | 'checkpoint' | 'settings' | 'all'; origin: 'local' | 'remote' };
+  /**
+   * Something failed outside a call the page made (background fine-tuning, a storage read, another
+   * tab's change, an IndexedDB upgrade blocked by another tab): nothing is stuck, and `message`
+   * says what to do. `during: 'learn'` also ends a fine-tuning run that sent `learning` events.
+   */
+  | { status: 'error'; during: 'learn' | 'storage' | 'sync'; code: LocalRecErrorCode; message: string }
+  | { status: 'updated'; what: UpdateKind; origin: 'local' | 'remote'; snapshot: EngineSnapshot };
+
+/**
+ * What an `updated` event changed. `status`: only `EngineStatus` fields moved (e.g. a fine-tuning
+ * run was rolled back, or the model finished loading); the feed's inputs are the same.
+ */
+export type UpdateKind = 'history' | 'checkpoint' | 'settings' | 'all' | 'status';
+
+/**
+ * How the history changed since the previous snapshot. `appended`: these events were stored (a
+ * reader inserts each after every event with the same or an earlier `at`, which is the stored
+ * order); `replaced`: re-read it (`state()` or `history()`), e.g. after an import, a delete or a
+ * write in another tab.
+ */
+export type HistoryChange =
+  | { kind: 'unchanged' }
+  | { kind: 'appended'; events: InteractionEvent[] }
+  | { kind: 'replaced' };
+
+/**
+ * One versioned change, sent with every `updated` event: what a UI shows besides the feed, so it
+ * needs no further reads. Apply it to an `EngineState` with `applySnapshot`.
+ */
+export interface EngineSnapshot {
+  /** +1 per change, in the order the changes happened (a gap means a missed change: re-read `state()`). */
+  version: number;
+  status: EngineStatus;
+  settings: EngineSettings;
+  history: HistoryChange;
+}
+
+/** Everything a UI shows besides the feed, at one snapshot version (`Recommender.state()`). */
+export interface EngineState {
+  version: number;
+  status: EngineStatus;
+  settings: EngineSettings;
+  history: InteractionEvent[];
+}
 
 /** Catalog entry of a model folder: the item plus its popularity (users in the training data). */
 export interface CatalogEntry extends CatalogItem {
@@ -214,6 +257,11 @@ export interface Recommender {
   learn(opts?: LearnOptions): Promise<LearnReport>;
   explain(itemId: number): Promise<Explanation>;
   status(): Promise<EngineStatus>;
+  /**
+   * Status, settings and history at the current snapshot version, read together; later changes
+   * arrive as `updated` events carrying an `EngineSnapshot` (apply them with `applySnapshot`).
+   */
+  state(): Promise<EngineState>;
   memory(): Promise<MemoryInfo>;
   getSettings(): Promise<EngineSettings>;
   setSettings(patch: Partial<EngineSettings>): Promise<EngineSettings>;

@@ -1,17 +1,20 @@
 import { LocalRecError, serializeError } from '../errors';
-import type { Recommender, RecommenderOptions } from '../recommender/types';
+import type { ServedRecommender } from '../recommender/rankInputs';
+import type { RecommenderOptions } from '../recommender/types';
 import type { MessagePortLike, RpcCall, RpcRequest, RpcResponse } from './protocol';
 
 /** Runs one call on the engine. Exhaustive: a new method fails to compile until handled here. */
-function dispatch(engine: Recommender, call: RpcCall): Promise<unknown> {
+function dispatch(engine: ServedRecommender, call: RpcCall): Promise<unknown> {
   switch (call.method) {
     case 'catalog': return engine.catalog();
     case 'recommend': return engine.recommend(...call.args);
+    case 'rankInputs': return engine.rankInputs();
     case 'record': return engine.record(...call.args);
     case 'history': return engine.history();
     case 'learn': return engine.learn(...call.args);
     case 'explain': return engine.explain(...call.args);
     case 'status': return engine.status();
+    case 'state': return engine.state();
     case 'memory': return engine.memory();
     case 'getSettings': return engine.getSettings();
     case 'setSettings': return engine.setSettings(...call.args);
@@ -32,8 +35,8 @@ function dispatch(engine: Recommender, call: RpcCall): Promise<unknown> {
  * The first message must be `init`; progress events are forwarded; errors cross as
  * {name, code, message}. Returns a function that stops listening.
  */
-export function exposeRecommender(port: MessagePortLike, create: (options: RecommenderOptions) => Recommender): () => void {
-  let engine: Recommender | null = null;
+export function exposeRecommender(port: MessagePortLike, create: (options: RecommenderOptions) => ServedRecommender): () => void {
+  let engine: ServedRecommender | null = null;
   const post = (m: RpcResponse) => port.postMessage(m);
   const onMessage = (ev: MessageEvent) => {
     const req = ev.data as RpcRequest;

@@ -1,7 +1,9 @@
 import type { SerializedError } from '../errors';
+import type { RankInputs } from '../recommender/rankInputs';
 import type {
   CatalogEntry,
   EngineSettings,
+  EngineState,
   EngineStatus,
   Explanation,
   ExportBundle,
@@ -25,11 +27,14 @@ export type WorkerInitOptions = Omit<RecommenderOptions, 'onProgress'>;
 export interface RpcMethods {
   catalog: { args: []; result: CatalogEntry[] };
   recommend: { args: [RecommendOptions]; result: Recommendation[] };
+  /** Internal: what the page-side proxy ranks re-ranks from (see `RankInputs`). */
+  rankInputs: { args: []; result: RankInputs };
   record: { args: [InteractionEvent]; result: void };
   history: { args: []; result: InteractionEvent[] };
   learn: { args: [LearnOptions | undefined]; result: LearnReport };
   explain: { args: [number]; result: Explanation };
   status: { args: []; result: EngineStatus };
+  state: { args: []; result: EngineState };
   memory: { args: []; result: MemoryInfo };
   getSettings: { args: []; result: EngineSettings };
   setSettings: { args: [Partial<EngineSettings>]; result: EngineSettings };

@@ -1,5 +1,5 @@
 import type { AppConfig } from '../appConfig';
-import { useOnboarding } from '../engine/useOnboarding';
+import { useOnboarding } from '../useOnboarding';
 import { ErrorPanel } from './ErrorPanel';
 import { Feed } from './Feed';
 import { LoadingBar } from './LoadingBar';

@@ -1,6 +1,6 @@
 import { memo } from 'react';
 import { displayTitle } from '../coverArt';
-import type { CatalogEntry } from '../../engine/recommender/types';
+import type { CatalogEntry } from 'localrec';
 import { CoverArt } from './CoverArt';
 
 interface Props {

@@ -1,5 +1,5 @@
 import { displayTitle } from '../coverArt';
-import type { CatalogEntry } from '../../engine/recommender/types';
+import type { CatalogEntry } from 'localrec';
 import { CoverArt } from './CoverArt';
 import { useModalDialog } from './useModalDialog';
 

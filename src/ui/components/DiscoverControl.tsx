@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import { DEFAULT_DISCOVER } from '../../engine/rank/diversify';
+import { DEFAULT_DISCOVER } from 'localrec';
 import { discoverLabel } from '../discoverLabel';
 
 interface Props {

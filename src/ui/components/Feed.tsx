@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
-import { useEngine } from '../engine/useEngine';
-import { useFeed } from '../engine/useFeed';
-import type { CatalogEntry, EventType } from '../../engine/recommender/types';
+import { useEngine, useFeed } from 'localrec/react';
+import type { CatalogEntry, EventType } from 'localrec';
 import { Card } from './Card';
 import { DetailsDialog } from './DetailsDialog';
 import { DiscoverControl } from './DiscoverControl';
@@ -58,6 +57,7 @@ export function Feed() {
         data-revision={feed.revision}
         data-ready={feed.modelReady}
         data-discover={feed.shownDiscover ?? undefined}
+        data-include-seen={feed.shownIncludeSeen}
       >
         {feed.items.map(({ item, isNew }) => (
           <li key={item.id}>

@@ -1,4 +1,4 @@
-import { useEngine, useEngineActivity } from '../engine/useEngine';
+import { useEngine, useEngineActivity } from 'localrec/react';
 
 function megabytes(bytes: number): string {
   return (bytes / 1e6).toFixed(1);

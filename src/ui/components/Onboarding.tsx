@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { displayTitle } from '../coverArt';
-import { useEngine } from '../engine/useEngine';
-import type { Onboarding as OnboardingState } from '../engine/useOnboarding';
+import { useEngine } from 'localrec/react';
+import type { Onboarding as OnboardingState } from '../useOnboarding';
 import { genreOptions, onboardingGrid } from '../onboardingPicks';
 import { CoverArt } from './CoverArt';
 

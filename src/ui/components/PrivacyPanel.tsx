@@ -1,14 +1,11 @@
 import { useRef, useState } from 'react';
-import { MODEL_CACHE_NAME } from '../../engine/loading/fileCache';
-import type { EngineSettings, InteractionEvent, Recommender } from '../../engine/recommender/types';
-import { databaseName } from '../../engine/store/localStore';
-import { useEngine } from '../engine/useEngine';
-import { useEngineData } from '../engine/useEngineData';
+import { storageNames, type InteractionEvent } from 'localrec';
+import { useEngine, useEngineState } from 'localrec/react';
 import { downloadJson } from '../downloadJson';
 
-const readHistory = (engine: Recommender): Promise<InteractionEvent[]> => engine.history();
-const readStatus = (engine: Recommender) => engine.status();
-const readSettings = (engine: Recommender): Promise<EngineSettings> => engine.getSettings();
+/** The app runs one recommender in the default namespace. */
+const STORAGE = storageNames();
+
 
 function countByType(events: InteractionEvent[]): string {
   const counts = new Map<string, number>();
@@ -19,9 +16,10 @@ function countByType(events: InteractionEvent[]): string {
 /** Lists exactly what is stored on this device; export, import and delete everything. */
 export function PrivacyPanel() {
   const { engine, phase, readyInfo, invalidate } = useEngine();
-  const history = useEngineData(readHistory);
-  const status = useEngineData(readStatus);
-  const settings = useEngineData(readSettings);
+  const state = useEngineState();
+  const history = state?.history ?? null;
+  const status = state?.status ?? null;
+  const settings = state?.settings ?? null;
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const [confirming, setConfirming] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
@@ -71,7 +69,7 @@ export function PrivacyPanel() {
       <p>Nothing you do here is sent anywhere. This is everything LocalRec stores, in this browser only:</p>
       <ul>
         <li>
-          IndexedDB database <code>{databaseName('default')}</code>:
+          IndexedDB database <code>{STORAGE.database}</code>:
           <ul>
             <li>
               interactions (item, kind, time): <span data-testid="stored-events">{history?.length ?? 0}</span> events ({countByType(history ?? [])})
@@ -87,7 +85,7 @@ export function PrivacyPanel() {
           </ul>
         </li>
         <li>
-          Cache <code>{MODEL_CACHE_NAME}</code>: the model files of {readyInfo?.modelName ?? 'the pretrained model'} (the same for everyone), so the next
+          Cache <code>{STORAGE.modelCache}</code>: the model files of {readyInfo?.modelName ?? 'the pretrained model'} (the same for everyone), so the next
           visit loads without downloading
         </li>
       </ul>

@@ -1,6 +1,6 @@
 import { useId, useMemo, useState } from 'react';
 import { displayTitle } from '../coverArt';
-import { useEngine } from '../engine/useEngine';
+import { useEngine } from 'localrec/react';
 
 const MAX_RESULTS = 8;
 

@@ -1,16 +1,13 @@
 import { useState } from 'react';
-import type { EngineStatus, Recommender } from '../../engine/recommender/types';
-import { useEngine, useEngineActivity } from '../engine/useEngine';
-import { useEngineData } from '../engine/useEngineData';
+import { useEngine, useEngineActivity, useEngineState } from 'localrec/react';
 import { formatTime } from '../formatTime';
 
-const readStatus = (engine: Recommender): Promise<EngineStatus> => engine.status();
 
 /** What the model runs on and what it has learned from, plus "reset to the pretrained model". */
 export function StatusPanel() {
   const { engine, phase, readyInfo, invalidate } = useEngine();
   const { learning } = useEngineActivity();
-  const status = useEngineData(readStatus);
+  const status = useEngineState()?.status ?? null;
   const [resetting, setResetting] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
 

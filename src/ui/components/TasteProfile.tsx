@@ -1,11 +1,8 @@
 import { useMemo } from 'react';
-import type { InteractionEvent, Recommender } from '../../engine/recommender/types';
-import { useEngine } from '../engine/useEngine';
-import { useEngineData } from '../engine/useEngineData';
+import { useEngine, useEngineState } from 'localrec/react';
 import { OTHER_GENRES, tasteSeries } from '../tasteProfile';
 import { TasteChart } from './TasteChart';
 
-const readHistory = (engine: Recommender): Promise<InteractionEvent[]> => engine.history();
 /** Bars shown: the most recent periods. */
 const MAX_PERIODS = 12;
 const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#b07aa1', '#76b7b2', '#edc948', '#ff9da7'];
@@ -20,7 +17,7 @@ const percent = (share: number) => `${Math.round(share * 100)}%`;
 /** "Your taste over time": genre shares of the person's own history, as stacked bars and as a table. */
 export function TasteProfile() {
   const { catalogById } = useEngine();
-  const history = useEngineData(readHistory);
+  const history = useEngineState()?.history ?? null;
   const series = useMemo(() => tasteSeries(history ?? [], (id) => catalogById.get(id)?.genres), [history, catalogById]);
   const periods = series.periods.slice(-MAX_PERIODS);
   const colour = useMemo(() => colours(series.genres), [series.genres]);

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
-import type { CatalogEntry, Explanation } from '../../engine/recommender/types';
+import type { CatalogEntry, Explanation } from 'localrec';
 import { displayTitle } from '../coverArt';
-import { useEngine } from '../engine/useEngine';
+import { useEngine } from 'localrec/react';
 import { useModalDialog } from './useModalDialog';
 
 interface Props {

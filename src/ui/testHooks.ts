@@ -1,4 +1,4 @@
-import type { Recommender } from '../../engine/recommender/types';
+import type { Recommender } from 'localrec';
 
 declare global {
   interface Window {

@@ -1,13 +1,14 @@
 import { createContext } from 'react';
-import type { EventType, ReadyInfo, Recommender } from '../../engine/recommender/types';
-import type { CatalogEntry } from '../../engine/recommender/types';
+import type { CatalogEntry, EngineState, EventType, ReadyInfo, Recommender } from 'localrec';
 
+/** Model download progress over all files (bytes). */
 export interface LoadProgress {
   loaded: number;
   total: number;
   file: string | null;
 }
 
+/** Background fine-tuning: the run in progress and the outcome of the last one. */
 export interface LearningState {
   /** True while a background fine-tuning run is in progress. */
   active: boolean;
@@ -18,11 +19,13 @@ export interface LearningState {
   last: { steps: number; accepted: boolean; reason: string; at: number } | null;
 }
 
+/** A load, device or background failure, as shown to the person (`code` from `LocalRecErrorCode`). */
 export interface EngineError {
   code: string;
   message: string;
 }
 
+/** What `useEngine()` returns: the engine of the nearest `EngineProvider` and its state. */
 export interface EngineContextValue {
   /** Null only before the first effect ran (one engine per provider). */
   engine: Recommender | null;
@@ -31,16 +34,28 @@ export interface EngineContextValue {
   error: EngineError | null;
   catalog: CatalogEntry[] | null;
   catalogById: ReadonlyMap<number, CatalogEntry>;
-  /** Bumps whenever history or model weights changed: feeds and panels re-read on it. */
+  /** Bumps whenever history or model weights changed (or `invalidate()`): the feed re-ranks on it. */
   revision: number;
+  /**
+   * Status, settings and history, read once and then kept current from the engine's `updated`
+   * snapshots (null until the first read).
+   */
+  state: EngineState | null;
+  /**
+   * The latest failure outside a call the page made (background fine-tuning, storage, another
+   * tab), shown to the person until dismissed; null when none.
+   */
+  problem: EngineError | null;
+  dismissProblem(): void;
   /** Records an interaction (waits for the model if needed) and re-ranks at once. */
   record(itemId: number, type: EventType): Promise<void>;
-  /** Tells readers that engine data changed (after import, delete, reset). */
+  /** Re-reads the engine state and re-ranks (after import, delete, reset). */
   invalidate(): void;
   /** Disposes the engine and loads it again (after a load error). */
   retry(): void;
 }
 
+/** Context of `EngineProvider`; read it with `useEngine()`. */
 export const EngineContext = createContext<EngineContextValue | null>(null);
 
 /**
@@ -52,4 +67,5 @@ export interface EngineActivity {
   learning: LearningState;
 }
 
+/** Context of the fast-changing activity; read it with `useEngineActivity()`. */
 export const EngineActivityContext = createContext<EngineActivity | null>(null);

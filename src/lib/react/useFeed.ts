@@ -1,8 +1,9 @@
 import { startTransition, useCallback, useEffect, useState } from 'react';
-import type { CatalogEntry, EngineSettings, Recommendation, Recommender } from '../../engine/recommender/types';
+import type { CatalogEntry, Recommendation } from 'localrec';
 import { useEngine } from './useEngine';
-import { useEngineData } from './useEngineData';
+import { useEngineState } from './useEngineState';
 
+/** One entry of a feed: the catalog item and its ranking score. */
 export interface FeedItem {
   item: CatalogEntry;
   score: number;
@@ -10,6 +11,7 @@ export interface FeedItem {
   isNew: boolean;
 }
 
+/** What `useFeed()` returns: the shown list and the controls over it. */
 export interface Feed {
   items: FeedItem[];
   /** 'popular' = the cold-start list (before the model is ready or before any signal); 'model' = personal. */
@@ -31,17 +33,22 @@ export interface Feed {
   setDiscover(value: number): void;
   /** The discover setting the shown list was ranked with (null: the engine's stored one). */
   shownDiscover: number | null;
+  /** The `includeSeen` the shown list was ranked with. */
+  shownIncludeSeen: boolean;
 }
-
-const readSettings = (engine: Recommender): Promise<EngineSettings> => engine.getSettings();
 
 /**
  * The feed, re-read from the engine whenever history or weights change. The engine answers as soon
  * as the catalog is in (popular-and-varied list) and ranks with the model once it is ready, so the
  * first paint never waits on the model. Seen and disliked items stay out unless `includeSeen`.
  * The discover setting starts from the stored one; `setDiscover` re-ranks at once and stores it.
+ * `discover` fixes the setting for this feed instead (the stored one is not changed).
+ *
+ * @example
+ * const feed = useFeed(12);
+ * feed.items.map(({ item }) => item.title);
  */
-export function useFeed(pageSize = 12): Feed {
+export function useFeed(pageSize = 12, { discover: fixedDiscover }: { discover?: number } = {}): Feed {
   const { engine, phase, catalogById, revision } = useEngine();
   const [count, setCount] = useState(pageSize);
   const [includeSeen, setIncludeSeen] = useState(false);
@@ -52,10 +59,11 @@ export function useFeed(pageSize = 12): Feed {
   const [hidden, setHidden] = useState<ReadonlySet<number>>(new Set());
   const [shownRevision, setShownRevision] = useState(-1);
   const [modelReady, setModelReady] = useState(false);
-  const settings = useEngineData(readSettings, { beforeReady: true });
+  const settings = useEngineState()?.settings ?? null;
   const [chosenDiscover, setChosenDiscover] = useState<number | null>(null);
   const [shownDiscover, setShownDiscover] = useState<number | null>(null);
-  const discover = chosenDiscover ?? settings?.discover ?? null;
+  const [shownIncludeSeen, setShownIncludeSeen] = useState(false);
+  const discover = fixedDiscover ?? chosenDiscover ?? settings?.discover ?? null;
   // Once the stored setting caught up with the choice, follow the store again (another tab,
   // an import or "delete everything" may change it later).
   const storedDiscover = settings?.discover;
@@ -84,6 +92,7 @@ export function useFeed(pageSize = 12): Feed {
           setShownRevision(revision);
           setModelReady(readyAtRequest);
           setShownDiscover(discover);
+          setShownIncludeSeen(includeSeen);
           setError(null);
           setLoading(false);
         });
@@ -109,5 +118,5 @@ export function useFeed(pageSize = 12): Feed {
   );
   const hide = useCallback((itemId: number) => setHidden((h) => new Set(h).add(itemId)), []);
   const visible = includeSeen ? items : items.filter((it) => !hidden.has(it.item.id));
-  return { items: visible, source, loading, error, showMore, includeSeen, setIncludeSeen, hide, revision: shownRevision, modelReady, discover, setDiscover, shownDiscover };
+  return { items: visible, source, loading, error, showMore, includeSeen, setIncludeSeen, hide, revision: shownRevision, modelReady, discover, setDiscover, shownDiscover, shownIncludeSeen };
 }

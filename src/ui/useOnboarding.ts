@@ -1,11 +1,7 @@
 import { useCallback, useState } from 'react';
-import type { EngineSettings, InteractionEvent, Recommender } from '../../engine/recommender/types';
-import { onboardingEvents } from '../onboardingPicks';
-import { useEngine } from './useEngine';
-import { useEngineData } from './useEngineData';
+import { useEngine, useEngineState } from 'localrec/react';
+import { onboardingEvents } from './onboardingPicks';
 
-const readSettings = (engine: Recommender): Promise<EngineSettings> => engine.getSettings();
-const readHistory = (engine: Recommender): Promise<InteractionEvent[]> => engine.history();
 
 export interface Onboarding {
   /** `unknown` until settings and history are read (or if the model failed to load); `open` on a first visit; `done` otherwise. */
@@ -27,8 +23,9 @@ export interface Onboarding {
 export function useOnboarding(): Onboarding {
   const { engine, phase, catalog, record } = useEngine();
   // Stored data needs no model: offer onboarding while the model still loads.
-  const settings = useEngineData(readSettings, { beforeReady: true });
-  const history = useEngineData(readHistory, { beforeReady: true });
+  const stored = useEngineState();
+  const settings = stored?.settings ?? null;
+  const history = stored?.history ?? null;
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [closed, setClosed] = useState(false);

@@ -1,0 +1,219 @@
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import {
+  applySnapshot,
+  createRecommender,
+  type CatalogEntry,
+  type EngineState,
+  type EventType,
+  type LocalRecOptions,
+  type ProgressEvent,
+  type ReadyInfo,
+  type Recommender,
+} from 'localrec';
+import { EngineActivityContext, EngineContext, type EngineActivity, type EngineContextValue, type EngineError, type LearningState, type LoadProgress } from './EngineContext';
+
+/** Creates the engine of an `EngineProvider` (default: `createRecommender` from `localrec`, in its own worker). */
+export type EngineFactory = (options: LocalRecOptions) => Recommender;
+
+/** Props of `EngineProvider`. */
+export interface EngineProviderProps {
+  /**
+   * Engine options. A change of `modelUrl`, `device`, `namespace`, `policy`, `newItemSlots` or
+   * `workerUrl` starts a new engine; callbacks (`onProgress`, `worker`) are read when one starts.
+   */
+  options: LocalRecOptions;
+  /** Creates the engine (tests pass an in-process one); default `createRecommender`. */
+  createEngine?: EngineFactory;
+  /** Called with each engine once created (e.g. to expose it to tests); may return a cleanup. */
+  onEngine?: (engine: Recommender) => (() => void) | void;
+  children: ReactNode;
+}
+
+const IDLE_LEARNING: LearningState = { active: false, step: 0, of: 0, loss: null, last: null };
+const NO_PROGRESS: LoadProgress = { loaded: 0, total: 0, file: null };
+
+function toEngineError(err: unknown): EngineError {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : 'INTERNAL';
+  const message = err instanceof Error ? err.message : String(err);
+  return { code, message };
+}
+
+/** What identifies an engine: options other than callbacks. */
+function engineKey(o: LocalRecOptions): string {
+  return JSON.stringify([o.modelUrl, o.device ?? 'auto', o.namespace ?? 'default', o.policy ?? null, o.newItemSlots, o.workerUrl ? String(o.workerUrl) : null, o.wasmPaths ?? null, o.wasmThreads ?? null]);
+}
+
+/**
+ * Owns one engine (created on mount, disposed on unmount or retry) and shares it, with its loading
+ * and learning state, through context: read it with `useEngine()`, `useFeed()`,
+ * `useEngineActivity()` and `useEngineState()`. UI code reaches the engine only through it.
+ *
+ * @example
+ * import { EngineProvider, useFeed } from 'localrec/react';
+ *
+ * function Titles() {
+ *   const feed = useFeed(12);
+ *   return <ul>{feed.items.map(({ item }) => <li key={item.id}>{item.title}</li>)}</ul>;
+ * }
+ *
+ * <EngineProvider options={{ modelUrl: '/models/ml-1m-sasrec/' }}>
+ *   <Titles />
+ * </EngineProvider>
+ */
+export function EngineProvider({ options, createEngine = createRecommender, onEngine, children }: EngineProviderProps) {
+  const key = engineKey(options);
+  const latest = useRef({ options, onEngine });
+  latest.current = { options, onEngine };
+  const [attempt, setAttempt] = useState(0);
+  const [engine, setEngine] = useState<Recommender | null>(null);
+  const [phase, setPhase] = useState<EngineContextValue['phase']>('loading');
+  const [progress, setProgress] = useState<LoadProgress>(NO_PROGRESS);
+  const [readyInfo, setReadyInfo] = useState<ReadyInfo | null>(null);
+  const [error, setError] = useState<EngineError | null>(null);
+  const [catalog, setCatalog] = useState<CatalogEntry[] | null>(null);
+  const [learning, setLearning] = useState<LearningState>(IDLE_LEARNING);
+  const [revision, setRevision] = useState(0);
+  const [state, setState] = useState<EngineState | null>(null);
+  const [problem, setProblem] = useState<EngineError | null>(null);
+  const engineRef = useRef<Recommender | null>(null);
+  const rereadRef = useRef<() => void>(() => {});
+
+  useEffect(() => {
+    let live = true;
+    // The state every panel shows: read once, then kept current from the snapshot each
+    // 'updated' event carries (one message per change instead of a re-read per panel).
+    let current: EngineState | null = null;
+    let rereading = false;
+    let rereadAgain = false;
+    const reread = (): void => {
+      if (rereading) {
+        rereadAgain = true;
+        return;
+      }
+      rereading = true;
+      instance.state().then(
+        (s) => {
+          if (!live) return;
+          if (!current || s.version >= current.version) {
+            current = s;
+            setState(s);
+          }
+        },
+        (err: unknown) => live && setProblem(toEngineError(err)),
+      ).finally(() => {
+        rereading = false;
+        if (rereadAgain && live) {
+          rereadAgain = false;
+          reread();
+        }
+      });
+    };
+    setPhase('loading');
+    setProgress(NO_PROGRESS);
+    setError(null);
+    setProblem(null);
+    setState(null);
+    setLearning(IDLE_LEARNING);
+    const { options: given, onEngine: announce } = latest.current;
+    const onProgress = (e: ProgressEvent): void => {
+      if (!live) return;
+      try {
+        given.onProgress?.(e);
+      } catch (err) {
+        console.error('LocalRec: an onProgress listener threw', err);
+      }
+      switch (e.status) {
+        case 'initiate':
+        case 'download':
+        case 'done':
+          setProgress((p) => ({ ...p, file: e.file }));
+          break;
+        case 'progress':
+          setProgress({ loaded: e.overallLoaded, total: e.overallTotal, file: e.file });
+          break;
+        case 'ready':
+          break;
+        case 'learning':
+          setLearning((l) => ({ ...l, active: true, step: e.step, of: e.of, loss: e.loss }));
+          break;
+        case 'learned':
+          setLearning((l) => ({ ...l, active: false, last: { steps: e.steps, accepted: e.accepted, reason: e.reason, at: Date.now() } }));
+          break;
+        case 'error':
+          // Nothing may stay stuck: a failed run ends "learning", and the person sees why.
+          if (e.during === 'learn') setLearning((l) => ({ ...l, active: false, last: { steps: 0, accepted: false, reason: `failed: ${e.message}`, at: Date.now() } }));
+          setProblem({ code: e.code, message: e.message });
+          break;
+        case 'updated': {
+          const next = applySnapshot(current, e.snapshot);
+          if (next === null) reread();
+          else if (next !== current) {
+            current = next;
+            setState(next);
+          }
+          // History or weights changed (here, or in another tab): re-rank. Settings reach the
+          // feed through `state.settings` (a changed discover setting re-ranks there).
+          if (e.what === 'history' || e.what === 'checkpoint' || e.what === 'all') setRevision((r) => r + 1);
+          break;
+        }
+      }
+    };
+    const instance = createEngine({ ...given, onProgress });
+    engineRef.current = instance;
+    setEngine(instance);
+    const removeHooks = announce?.(instance);
+    rereadRef.current = reread;
+    reread();
+    instance.catalog().then(
+      (items) => live && setCatalog(items),
+      () => {}, // the same failure rejects `ready`, which shows it
+    );
+    instance.ready.then(
+      (info) => {
+        if (!live) return;
+        performance.mark('localrec:model-ready');
+        setReadyInfo(info);
+        setPhase('ready');
+        setRevision((r) => r + 1);
+      },
+      (err: unknown) => {
+        if (!live) return;
+        setError(toEngineError(err));
+        setPhase('error');
+      },
+    );
+    return () => {
+      live = false;
+      removeHooks?.();
+      engineRef.current = null;
+      rereadRef.current = () => {};
+      void instance.dispose().catch((err: unknown) => console.warn('LocalRec: dispose failed', err));
+    };
+  }, [key, createEngine, attempt]);
+
+  const record = useCallback(async (itemId: number, type: EventType) => {
+    const instance = engineRef.current;
+    if (!instance) return;
+    await instance.ready;
+    // The engine answers with an 'updated' progress event, which re-ranks.
+    await instance.record({ itemId, type, at: Date.now() });
+  }, []);
+  const invalidate = useCallback(() => {
+    setRevision((r) => r + 1);
+    rereadRef.current();
+  }, []);
+  const dismissProblem = useCallback(() => setProblem(null), []);
+  const retry = useCallback(() => setAttempt((a) => a + 1), []);
+
+  const catalogById = useMemo(() => new Map((catalog ?? []).map((it) => [it.id, it])), [catalog]);
+  const value = useMemo<EngineContextValue>(
+    () => ({ engine, phase, readyInfo, error, catalog, catalogById, revision, state, problem, dismissProblem, record, invalidate, retry }),
+    [engine, phase, readyInfo, error, catalog, catalogById, revision, state, problem, dismissProblem, record, invalidate, retry],
+  );
+  const activity = useMemo<EngineActivity>(() => ({ progress, learning }), [progress, learning]);
+  return (
+    <EngineContext.Provider value={value}>
+      <EngineActivityContext.Provider value={activity}>{children}</EngineActivityContext.Provider>
+    </EngineContext.Provider>
+  );
+}

@@ -1,0 +1,11 @@
+import type { EngineState } from 'localrec';
+import { useEngine } from './useEngine';
+
+/**
+ * Status, settings and history of the engine, kept current from its `updated` snapshots (one
+ * message per change, no re-reads). Null until the first read (also before the model is ready:
+ * stored data needs no model). A failed read shows as `useEngine().problem`.
+ */
+export function useEngineState(): EngineState | null {
+  return useEngine().state;
+}
