@@ -1,25 +1,26 @@
 /**
- * The one place the widget reaches the LocalRec page API. Everything else in src/widget imports
- * from here, so the widget stays a thin adapter over the public entry.
+ * The one place the widget reaches LocalRec: the public page entry `localrec` (the widget is a
+ * thin adapter over it; a lint rule keeps engine internals out of src/widget).
  */
-import { createWorkerRecommender } from '../engine/client';
-import type { Device, ProgressEvent, Recommender } from '../engine/recommender/types';
+import { createRecommender, type Device, type ProgressEvent, type Recommender } from 'localrec';
 
-export { LocalRecError } from '../engine/errors';
-export type { LocalRecErrorCode } from '../engine/errors';
+export { LocalRecError } from 'localrec';
 export type {
   Backend,
   CatalogEntry,
   Device,
+  EngineSnapshot,
+  EngineState,
   EngineStatus,
   EventType,
   Explanation,
   InteractionEvent,
+  LocalRecErrorCode,
   ProgressEvent,
   ReadyInfo,
   Recommendation,
   Recommender,
-} from '../engine/recommender/types';
+} from 'localrec';
 
 /** What the widget asks of the page API to start one shared engine. */
 export interface EngineRequest {
@@ -29,17 +30,11 @@ export interface EngineRequest {
   onProgress: (event: ProgressEvent) => void;
 }
 
-/** Starts an engine in its own worker, found beside the widget's own script. */
+/**
+ * Starts an engine in its own worker. The page API finds `localrec-worker.js` beside its own
+ * URL, which in the built widget is `localrec-widget.js`'s folder, and starts it through a
+ * same-origin blob shim when that folder is on another origin (a CDN).
+ */
 export function createPageEngine(request: EngineRequest): Recommender {
-  return createWorkerRecommender({ ...request, worker: startWorker });
-}
-
-function startWorker(): Worker {
-  const url = new URL('localrec-worker.js', import.meta.url);
-  if (url.origin === location.origin) return new Worker(url, { type: 'module', name: 'localrec' });
-  // Browsers refuse a cross-origin worker URL: a same-origin blob module imports it with CORS.
-  const shim = URL.createObjectURL(new Blob([`import ${JSON.stringify(url.href)};`], { type: 'text/javascript' }));
-  const worker = new Worker(shim, { type: 'module', name: 'localrec' });
-  setTimeout(() => URL.revokeObjectURL(shim), 60_000);
-  return worker;
+  return createRecommender(request);
 }

@@ -129,7 +129,8 @@ export function createFeedElementClass(env: FeedEnvironment): CustomElementConst
       const lease = env.registry.acquire(
         { modelUrl: parsed.config.modelUrl, device: parsed.config.device, namespace: widgetNamespace(parsed.config.modelUrl) },
         (e) => {
-          if (e.status === 'updated' || e.status === 'learned') void this.refresh();
+          if ((e.status === 'updated' && e.what !== 'status') || e.status === 'learned') void this.refresh();
+          else if (e.status === 'error') this.fail(new LocalRecError(e.code, e.message));
           else if (e.status === 'progress' && !this.info && e.overallTotal > 0) this.setStatus(`Popular picks · loading the model (${Math.round((100 * e.overallLoaded) / e.overallTotal)}%)`);
         },
       );

@@ -1,4 +1,4 @@
-import type { CatalogEntry, EngineRequest, InteractionEvent, ReadyInfo, Recommendation, Recommender } from '../api';
+import type { CatalogEntry, EngineRequest, EngineState, EngineStatus, InteractionEvent, ReadyInfo, Recommendation, Recommender } from '../api';
 
 /** A small generated catalog: ids 1..n, two genres alternating, popularity falling with the id. */
 export function makeCatalog(n: number): CatalogEntry[] {
@@ -53,15 +53,23 @@ export class FakeEngine implements Recommender {
     return ordered.slice(0, opts.count).map((c, i) => ({ itemId: c.id, score: -i, source: this.isReady ? 'model' : 'popular' }));
   }
 
+  private version = 0;
+
   async record(event: InteractionEvent): Promise<void> {
     this.events.push(event);
-    this.request.onProgress({ status: 'updated', what: 'history', origin: 'local' });
+    this.version++;
+    const state = await this.state();
+    this.request.onProgress({ status: 'updated', what: 'history', origin: 'local', snapshot: { version: state.version, status: state.status, settings: state.settings, history: { kind: 'appended', events: [event] } } });
+  }
+
+  async state(): Promise<EngineState> {
+    return { version: this.version, status: await this.status(), settings: await this.getSettings(), history: [...this.events] };
   }
 
   async history(): Promise<InteractionEvent[]> { return [...this.events]; }
   async learn(): Promise<never> { throw new Error('not used by the widget'); }
   async explain(itemId: number) { return { itemId, because: [{ itemId: 1, weight: 1 }], summary: 'you liked Drama' }; }
-  async status() {
+  async status(): Promise<EngineStatus> {
     return { ready: this.isReady, backend: null, interactions: this.events.length, fineTuneSteps: 0, lastUpdate: null, personalized: false, learning: false, pendingEvents: 0, learnAfter: 5 };
   }
   async memory() { return { numTensors: 0, numBytes: 0, backend: null }; }
