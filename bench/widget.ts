@@ -41,12 +41,16 @@ function size(file: string): { bytes: number; gzipBytes: number } {
 }
 
 /** Timestamps (ms since navigation start) each widget reaches, recorded in the page. */
-interface Marks { firstFeed: number[]; modelFeed: number[] }
+interface Marks { firstFeed: number[]; modelReady: number[]; modelRanked: number[] }
 
-/** Records, per element, when it first shows a feed and when it first shows a model-ranked one. */
+/**
+ * Records, per element, when it first shows a feed (the popular list, ranked on the page), when
+ * it first shows a feed from the loaded model (`data-state=ready`; for a visitor without history
+ * that is the engine's cold-start list), and when a feed ranked from the history appears.
+ */
 async function installMarks(context: BrowserContext): Promise<void> {
   await context.addInitScript(() => {
-    const marks = { firstFeed: [] as number[], modelFeed: [] as number[] };
+    const marks = { firstFeed: [] as number[], modelReady: [] as number[], modelRanked: [] as number[] };
     (window as Window & { __marks?: typeof marks }).__marks = marks;
     new MutationObserver((records) => {
       for (const r of records) {
@@ -54,16 +58,17 @@ async function installMarks(context: BrowserContext): Promise<void> {
         if (el.localName !== 'localrec-feed') continue;
         const i = [...document.querySelectorAll('localrec-feed')].indexOf(el);
         if (el.dataset.revision && marks.firstFeed[i] === undefined) marks.firstFeed[i] = performance.now();
-        if (el.dataset.source === 'model' && marks.modelFeed[i] === undefined) marks.modelFeed[i] = performance.now();
+        if (el.dataset.state === 'ready' && marks.modelReady[i] === undefined) marks.modelReady[i] = performance.now();
+        if (el.dataset.source === 'model' && marks.modelRanked[i] === undefined) marks.modelRanked[i] = performance.now();
       }
-    }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-revision', 'data-source'] });
+    }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-revision', 'data-source', 'data-state'] });
   });
 }
 
 async function waitMarks(page: Page, widgets: number): Promise<Marks> {
   await page.waitForFunction((n) => {
     const m = (window as Window & { __marks?: Marks }).__marks;
-    return !!m && m.modelFeed.filter((x) => x !== undefined).length === n;
+    return !!m && m.modelReady.filter((x) => x !== undefined).length === n;
   }, widgets, { timeout: 180_000, polling: 20 });
   return page.evaluate(() => (window as Window & { __marks?: Marks }).__marks as Marks);
 }
@@ -76,15 +81,13 @@ async function likeLatency(page: Page, widgets: number): Promise<number> {
     const button = els[0].shadowRoot?.querySelector('[part~="like"]') as HTMLButtonElement;
     const t0 = performance.now();
     button.click();
-    await new Promise<void>((resolve) => {
-      const check = () => (els.slice(0, n).every((e, i) => Number(e.dataset.revision) > revs[i]) ? resolve() : requestAnimationFrame(check));
-      check();
-    });
+    // No named inner functions: the bundler's name helper does not exist in the page.
+    while (!els.slice(0, n).every((e, i) => Number(e.dataset.revision) > revs[i])) await new Promise((r) => requestAnimationFrame(r));
     return performance.now() - t0;
   }, widgets);
 }
 
-interface Sample { firstFeedMs: number; modelFeedMs: number; likeMs: number }
+interface Sample { firstFeedMs: number; modelReadyMs: number; modelRankedMs: number | null; likeMs: number }
 
 async function measure(browser: Browser, url: string, widgets: number): Promise<{ cold: Sample; warm: Sample; backend: string }> {
   const context = await browser.newContext();
@@ -94,8 +97,11 @@ async function measure(browser: Browser, url: string, widgets: number): Promise<
   const once = async (): Promise<Sample> => {
     await page.goto(url);
     const m = await waitMarks(page, widgets);
+    // Ranked from the history at load: only when there is one (the warm run, after the cold run's like).
+    const ranked = m.modelRanked.filter((x) => x !== undefined);
+    const modelRankedMs = ranked.length === widgets ? Math.max(...ranked) : null;
     const likeMs = await likeLatency(page, widgets);
-    return { firstFeedMs: Math.max(...m.firstFeed), modelFeedMs: Math.max(...m.modelFeed), likeMs };
+    return { firstFeedMs: Math.max(...m.firstFeed), modelReadyMs: Math.max(...m.modelReady), modelRankedMs, likeMs };
   };
   const cold = await once();
   const warm = await once();
@@ -133,16 +139,16 @@ async function main(): Promise<void> {
     await browser.close();
     await origins.close();
   }
-  const med = (xs: Sample[], key: keyof Sample) => round(median(xs.map((x) => x[key])), 0);
-  const summary = (k: 'one' | 'two') => ({
-    backend: samples[k].backend,
-    cold: { firstFeedMs: med(samples[k].cold, 'firstFeedMs'), modelFeedMs: med(samples[k].cold, 'modelFeedMs'), likeMs: med(samples[k].cold, 'likeMs') },
-    warm: { firstFeedMs: med(samples[k].warm, 'firstFeedMs'), modelFeedMs: med(samples[k].warm, 'modelFeedMs'), likeMs: med(samples[k].warm, 'likeMs') },
-    samples: samples[k],
-  });
+  const med = (xs: Sample[], key: keyof Sample): number | null => {
+    const v = xs.map((x) => x[key]).filter((x): x is number => x !== null);
+    return v.length === xs.length ? round(median(v), 0) : null;
+  };
+  const summarize = (xs: Sample[]) => ({ firstFeedMs: med(xs, 'firstFeedMs'), modelReadyMs: med(xs, 'modelReadyMs'), modelRankedMs: med(xs, 'modelRankedMs'), likeMs: med(xs, 'likeMs') });
+  const summary = (k: 'one' | 'two') => ({ backend: samples[k].backend, cold: summarize(samples[k].cold), warm: summarize(samples[k].warm), samples: samples[k] });
   const timing = { one: summary('one'), two: summary('two') };
   const result = { date: new Date().toISOString(), model: args.model, runs, goals: GOALS, sizes: files, timing, machine: machineInfo() };
   const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
+  const ms = (x: number | null) => (x === null ? '-' : `${x} ms`);
   const t = timing;
   const md = [
     `# bench:widget (${result.date.slice(0, 10)})`,
@@ -156,11 +162,11 @@ async function main(): Promise<void> {
       ['tfjs-backend-wasm-simd.wasm', kb(files.wasm.bytes), kb(files.wasm.gzipBytes), ''],
     ]),
     '',
-    table(['Page', 'Backend', 'First feed cold', 'Model-ranked cold', 'Like -> re-ranked cold', 'First feed warm', 'Model-ranked warm', 'Like -> re-ranked warm'], (['one', 'two'] as const).map((k) => [
-      k === 'one' ? 'one widget' : 'two widgets', t[k].backend, t[k].cold.firstFeedMs, t[k].cold.modelFeedMs, t[k].cold.likeMs, t[k].warm.firstFeedMs, t[k].warm.modelFeedMs, t[k].warm.likeMs,
-    ])),
+    table(['Page', 'Run', 'First feed (popular)', 'First feed from the loaded model', 'First feed ranked from the history', 'Like -> re-ranked feed'], (['one', 'two'] as const).flatMap((k) => (['cold', 'warm'] as const).map((run) => [
+      k === 'one' ? `one widget (${t[k].backend})` : `two widgets (${t[k].backend})`, run, ms(t[k][run].firstFeedMs), ms(t[k][run].modelReadyMs), ms(t[k][run].modelRankedMs), ms(t[k][run].likeMs),
+    ]))),
     '',
-    `Goals (localhost): first feed < ${GOALS.firstFeedMs} ms, first model-ranked feed < ${GOALS.firstModelFeedColdMs} ms cold. For two widgets a time is when both reached it.`,
+    `The first three columns are ms from navigation start; the last is ms from the click on "Like" to the re-ranked feed on screen (in every widget of the page). A cold run is a fresh browser profile, so the visitor has no history: the loaded model's first feed is its cold-start list, and a feed ranked from the history first appears after the like ("-"). The warm run reloads after that like: model files from the Cache API, scripts revalidated (304), the history read from IndexedDB. Goals (localhost): first feed < ${GOALS.firstFeedMs} ms, first model feed < ${GOALS.firstModelFeedColdMs} ms cold. For two widgets a time is when both reached it.`,
   ].join('\n');
   const out = writeResults('bench/results', 'widget', result, md);
   log(md);
