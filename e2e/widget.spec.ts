@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { existsSync } from 'node:fs';
-import { hostPage, startEmbedOrigins, type EmbedOrigins } from './widget/origins';
+import { hostPage, startEmbedOrigins, startPlainHtmlExample, type EmbedOrigins } from './widget/origins';
 import { feedIds, feeds, likeAndWait, logRequests, recordWidgetEvents, waitReady, widgetEvents } from './widget/feedPage';
 
 /** The embed tests' own ports (E2E_PORT + 1, + 2), apart from the app's preview server. */
@@ -39,6 +39,20 @@ test('cross-origin embed: the feed renders, a like re-ranks, a reload remembers;
   expect(await likeButton.evaluate((el) => getComputedStyle(el).backgroundColor)).not.toBe('rgb(255, 0, 0)');
   expect(await likeButton.evaluate((el) => getComputedStyle(el).fontSize)).not.toBe('40px');
   expect(await feed.locator('li.card').first().evaluate((el) => getComputedStyle(el).display)).toBe('flex');
+  // What the host may do: custom properties and ::part().
+  expect(await feed.locator('li.card').first().evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(250, 240, 230)');
+  expect(await feed.locator('[part="title"]').first().evaluate((el) => getComputedStyle(el).color)).toBe('rgb(0, 0, 128)');
+
+  // Keyboard: Tab from the host's button reaches the widget; Escape closes the privacy menu and returns focus.
+  await page.locator('#host-button').focus();
+  await page.keyboard.press('Tab');
+  await expect(feed.locator('[part~="privacy-button"]')).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(feed.locator('[part="menu"]')).toBeVisible();
+  await expect(feed.locator('[part~="export"]')).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(feed.locator('[part="menu"]')).toBeHidden();
+  await expect(feed.locator('[part~="privacy-button"]')).toBeFocused();
 
   const before = await feedIds(feed);
   expect(before).toHaveLength(8);
@@ -67,6 +81,7 @@ test('cross-origin embed: the feed renders, a like re-ranks, a reload remembers;
   expect([...new Set(network.map((r) => origin(r.url)))].sort()).toEqual([origins.host.origin, origins.widget.origin].sort());
   const served = [...origins.widget.requests, ...origins.host.requests];
   expect(served.filter((r) => r.method !== 'GET' || (r.status !== 200 && r.status !== 304))).toEqual([]);
+  expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).length)).toBe(0);
   expect(errors).toEqual([]);
 });
 
@@ -92,6 +107,10 @@ test('two widgets on one page both render from one engine: one worker, one model
   await expect.poll(() => feedIds(second)).not.toEqual(secondBefore);
   await page.evaluate(() => document.querySelector('localrec-feed')?.remove());
   await likeAndWait(feeds(page).nth(0), (await feedIds(feeds(page).nth(0)))[0]);
+  // The last one removed disposes the engine: its worker ends.
+  expect(page.workers().length).toBeGreaterThan(0);
+  await page.evaluate(() => document.querySelector('localrec-feed')?.remove());
+  await expect.poll(() => page.workers().length, { timeout: 10_000 }).toBe(0);
 });
 
 test('bad attributes: a clear message inside each widget, localrec-error, and the host page keeps working', async ({ page }) => {
@@ -116,12 +135,33 @@ test('bad attributes: a clear message inside each widget, localrec-error, and th
   expect(errors).toEqual([]);
 });
 
-test('a conflicting device on a second widget is reported in it, not ignored', async ({ page }) => {
-  const url = origins.page('conflict.html', hostPage(origins.widget.origin, [{ model: model(), device: 'wasm', limit: '3' }, { model: model(), device: 'cpu', limit: '3' }]));
+test('a conflicting device on a second widget is reported in it, not ignored (and a second copy of the script is harmless)', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const secondCopy = `<script type="module" src="${origins.widget.origin}/localrec/localrec-widget.js?copy=2"></script>`;
+  const url = origins.page('conflict.html', hostPage(origins.widget.origin, [{ model: model(), device: 'wasm', limit: '3' }, { model: model(), device: 'cpu', limit: '3' }], secondCopy));
+  origins.widget.requests.length = 0;
   await page.goto(url);
+  // Two module URLs, two module instances: the second finds the tag defined and leaves it.
+  await expect.poll(() => origins.widget.requests.filter((r) => r.path === '/localrec/localrec-widget.js').length).toBe(2);
   await waitReady(feeds(page).nth(1));
   await expect(feeds(page).nth(1).locator('[part="note"]')).toContainText('device="cpu" was ignored');
   expect((await widgetEvents(page, 'localrec-error')).map((e) => [e.index, e.detail.code])).toEqual([[1, 'DEVICE_CONFLICT']]);
+  expect(errors).toEqual([]);
+});
+
+test('examples/plain-html renders its feed with the shipped model', async ({ page }) => {
+  test.skip(!existsSync('public/models/ml-1m-sasrec/manifest.json'), 'the shipped model is not in this checkout');
+  const server = await startPlainHtmlExample(BASE_PORT + 3);
+  try {
+    await page.goto(`${server.origin}/index.html`);
+    const feed = feeds(page).first();
+    await waitReady(feed);
+    await expect(feed.locator('li.card')).toHaveCount(12);
+    await expect(feed.locator('a[part="title"]').first()).toHaveAttribute('href', /^https:\/\/www\.themoviedb\.org\/search\?query=/);
+  } finally {
+    await server.close();
+  }
 });
 
 test('a host with COOP/COEP gets WASM threads (the widget files carry CORP)', async ({ page }) => {

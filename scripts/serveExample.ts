@@ -5,8 +5,7 @@
  *   npm run example:plain-html [-- --port 4350]
  */
 import { existsSync } from 'node:fs';
-import { startStaticServer } from '../e2e/widget/staticServer';
-import { WIDGET_ORIGIN_HEADERS } from '../e2e/widget/origins';
+import { startPlainHtmlExample } from '../e2e/widget/origins';
 import { failWith, parseCli } from './lib/cli';
 
 const USAGE = 'usage: npm run example:plain-html -- [--port 4350]';
@@ -16,9 +15,5 @@ const port = Number(values.port);
 if (!Number.isInteger(port) || port < 1024) fail(`--port ${values.port}: give a port number >= 1024`);
 if (!existsSync('dist-lib/localrec-widget.js')) fail('dist-lib/ is missing: run `npm run build:lib` first (npm run example:plain-html does)');
 
-const server = await startStaticServer(port, [
-  { prefix: '/localrec/', dir: 'dist-lib', headers: WIDGET_ORIGIN_HEADERS },
-  { prefix: '/models/', dir: 'public/models', headers: WIDGET_ORIGIN_HEADERS },
-  { prefix: '/', dir: 'examples/plain-html' },
-]);
+const server = await startPlainHtmlExample(port);
 process.stdout.write(`Open ${server.origin}/index.html (Ctrl+C stops the server)\n`);

@@ -32,6 +32,18 @@ export function hostCsp(widgetOrigin: string): string {
   ].join('; ');
 }
 
+/**
+ * Serves examples/plain-html/ at /, dist-lib/ at /localrec/ and public/models/ at /models/ on one
+ * origin, with the widget headers (`npm run example:plain-html`, and its e2e test).
+ */
+export function startPlainHtmlExample(port: number): Promise<StaticServer> {
+  return startStaticServer(port, [
+    { prefix: '/localrec/', dir: 'dist-lib', headers: WIDGET_ORIGIN_HEADERS },
+    { prefix: '/models/', dir: 'public/models', headers: WIDGET_ORIGIN_HEADERS },
+    { prefix: '/', dir: 'examples/plain-html' },
+  ]);
+}
+
 /** The two origins of the embed tests: the widget + models on one, host pages on the other. */
 export interface EmbedOrigins {
   widget: StaticServer;
@@ -97,10 +109,12 @@ ${extraBody}
 </body></html>`;
 }
 
-/** The host's own CSS: it would wreck any button or list it reached. */
+/** The host's own CSS: it would wreck any button or list it reached; and the two ways it may theme the widget. */
 export const HOST_CSS = `button { background: red !important; color: yellow !important; font-size: 40px !important; }
 li { display: inline !important; }
 * { font-family: serif !important; }
+localrec-feed { --localrec-card-bg: rgb(250, 240, 230); }
+localrec-feed::part(title) { color: rgb(0, 0, 128); }
 `;
 
 /** The host page's own script: proves the page keeps working whatever the widget does. */
