@@ -4,7 +4,7 @@
  */
 import { createRecommender, type Device, type ProgressEvent, type Recommender } from 'localrec';
 
-export { LocalRecError } from 'localrec';
+export { LocalRecError, storageNames } from 'localrec';
 export type {
   Backend,
   CatalogEntry,

@@ -1,11 +1,12 @@
-import { LocalRecError, type CatalogEntry, type EventType, type ReadyInfo, type Recommendation, type Recommender } from './api';
+import { LocalRecError, type CatalogEntry, type EventType, type ReadyInfo, type Recommendation } from './api';
 import { fillItemHref, OBSERVED_ATTRIBUTES, parseFeedAttributes, widgetNamespace, type FeedConfig } from './attributes';
 import type { EngineLease, EngineRegistry } from './engineRegistry';
 import type { FeedErrorDetail, FeedEventMap, FeedOpenDetail, FeedReadyDetail, WidgetErrorCode } from './events';
 import { rankInMemory, type MemoryEvent } from './memoryFeed';
 import { PrivacyMenu, type PrivacyContent } from './privacyMenu';
+import { storedDataContent } from './storedData';
 import { FEED_CSS } from './styles';
-import { buildCard, buildSkeleton, renderMessage, type FeedSkeleton } from './view';
+import { backendLabel, buildCard, buildSkeleton, renderMessage, restoreFocus, saveFocus, type FeedSkeleton, type SavedFocus } from './view';
 
 /** What the element class needs from its surroundings (tests pass fakes). */
 export interface FeedEnvironment {
@@ -262,7 +263,7 @@ export function createFeedElementClass(env: FeedEnvironment): CustomElementConst
     }
 
     private async explain(item: CatalogEntry): Promise<string> {
-      const popular = `Popular: ${item.popularity.toLocaleString('en')} people watched it in the training data.`;
+      const popular = `Popular: chosen by ${item.popularity.toLocaleString('en')} people in the model's training data.`;
       if (!this.lease || !this.info) return `${popular} The list is not personalized yet.`;
       const why = await this.lease.engine.explain(item.id);
       const because = why.because.slice(0, 3).map((b) => this.catalog.get(b.itemId)?.title).filter((t): t is string => !!t);
@@ -270,53 +271,18 @@ export function createFeedElementClass(env: FeedEnvironment): CustomElementConst
     }
 
     private async privacyContent(): Promise<PrivacyContent> {
-      const config = this.config;
-      if (!config) return { lines: ['This widget is not set up, so nothing is stored.'], exportData: null, deleteData: null };
-      if (!this.lease) {
-        return {
-          lines: ['Nothing is stored: this site asks for your consent first.', 'Until then your clicks only re-order this list in memory and are forgotten when you leave the page.'],
-          exportData: null,
-          deleteData: null,
-        };
-      }
-      const engine = this.lease.engine;
-      const status = await engine.status();
-      const db = `localrec:${widgetNamespace(config.modelUrl)}`;
-      return {
-        lines: [
-          `Stored only in this browser, for this site (IndexedDB “${db}”): ${status.interactions} interaction${status.interactions === 1 ? '' : 's'}${status.personalized ? `, a model fine-tuned on them (${status.fineTuneSteps} steps)` : ''}.`,
-          'The model files are cached in this browser too. Nothing about you is sent to this site or to anyone else.',
-        ],
-        exportData: () => this.exportData(engine),
-        deleteData: async () => { await engine.deleteData(); this.catalog.clear(); await this.refresh(); },
-      };
+      return storedDataContent(this.config && this.lease ? this.lease.engine : null, this.config, this, async () => {
+        this.catalog.clear();
+        await this.refresh();
+      });
     }
 
-    private async exportData(engine: Recommender): Promise<void> {
-      const bundle = await engine.exportData();
-      const url = URL.createObjectURL(new Blob([JSON.stringify(bundle)], { type: 'application/json' }));
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = 'localrec-data.json';
-      this.shadowRoot?.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    private focusedControl(): SavedFocus | null {
+      return this.view ? saveFocus(this.shadowRoot, this.view.list) : null;
     }
 
-    private focusedControl(): { index: number; part: string } | null {
-      const active = this.shadowRoot?.activeElement;
-      const card = active?.closest('li.card');
-      if (!active || !card || !this.view) return null;
-      return { index: [...this.view.list.children].indexOf(card), part: active.getAttribute('part') ?? '' };
-    }
-
-    private restoreFocus({ index, part }: { index: number; part: string }): void {
-      const cards = this.view?.list.children;
-      if (!cards || cards.length === 0) { this.view?.privacyButton.focus(); return; }
-      const card = cards[Math.min(index, cards.length - 1)];
-      const target = [...card.querySelectorAll<HTMLElement>('[part]')].find((el) => el.getAttribute('part') === part);
-      (target ?? card.querySelector<HTMLElement>('button'))?.focus();
+    private restoreFocus(saved: SavedFocus): void {
+      if (this.view) restoreFocus(this.view.list, this.view.privacyButton, saved);
     }
 
     private setState(state: State, status: string): void {
@@ -352,12 +318,4 @@ export function createFeedElementClass(env: FeedEnvironment): CustomElementConst
       this.dispatchEvent(new CustomEvent<FeedErrorDetail>('localrec-error', { bubbles: true, composed: true, detail }));
     }
   };
-}
-
-function backendLabel(info: ReadyInfo): string {
-  switch (info.backend) {
-    case 'wasm': return info.threads ? 'WASM, multi-threaded' : 'WASM, single-threaded';
-    case 'webgpu': return info.adapter ? `WebGPU (${info.adapter})` : 'WebGPU';
-    case 'cpu': return 'CPU (slow)';
-  }
 }

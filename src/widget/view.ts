@@ -1,4 +1,4 @@
-import type { CatalogEntry } from './api';
+import type { CatalogEntry, ReadyInfo } from './api';
 
 /** Creates an element with attributes and children (text is always set as text, never as HTML). */
 export function h<K extends keyof HTMLElementTagNameMap>(
@@ -71,4 +71,35 @@ export function renderMessage(kind: 'note' | 'error', message: string, details: 
   return h('div', { class: kind, part: kind, role: kind === 'error' ? 'alert' : 'note' },
     h('strong', {}, message),
     details.length > 0 ? h('ul', {}, ...details.map((d) => h('li', {}, d))) : null);
+}
+
+/** The backend in words, for the status line (threads matter: they need an isolated host page). */
+export function backendLabel(info: ReadyInfo): string {
+  switch (info.backend) {
+    case 'wasm': return info.threads ? 'WASM, multi-threaded' : 'WASM, single-threaded';
+    case 'webgpu': return info.adapter ? `WebGPU (${info.adapter})` : 'WebGPU';
+    case 'cpu': return 'CPU (slow)';
+  }
+}
+
+/** Which control of which card had focus before a re-render. */
+export interface SavedFocus {
+  index: number;
+  part: string;
+}
+
+export function saveFocus(root: ShadowRoot | null, list: HTMLElement): SavedFocus | null {
+  const active = root?.activeElement;
+  const card = active?.closest('li.card');
+  if (!active || !card) return null;
+  return { index: [...list.children].indexOf(card), part: active.getAttribute('part') ?? '' };
+}
+
+/** Puts focus on the same control of the card now at that position (a liked card has left). */
+export function restoreFocus(list: HTMLElement, fallback: HTMLElement, { index, part }: SavedFocus): void {
+  const cards = list.children;
+  if (cards.length === 0) { fallback.focus(); return; }
+  const card = cards[Math.min(index, cards.length - 1)];
+  const target = [...card.querySelectorAll<HTMLElement>('[part]')].find((el) => el.getAttribute('part') === part);
+  (target ?? card.querySelector<HTMLElement>('button'))?.focus();
 }
