@@ -1,7 +1,7 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
-import { LIB_ALIASES } from './scripts/build/entries';
-import { localrecWasmPlugin } from './scripts/build/wasmFiles';
+import { LIB_ALIASES } from './scripts/build/entries.ts';
+import { localrecWasmPlugin } from './scripts/build/wasmFiles.ts';
 
 /**
  * Security headers sent by the dev and preview servers (and, for static hosts, by public/_headers).

@@ -104,3 +104,27 @@ test('the page is cross-origin isolated and sends a same-origin-only CSP', async
   });
   expect(violation).toBe('connect-src http://example.invalid/x');
 });
+
+test('delete everything while another tab holds the stored data says so, then finishes', async ({ page }) => {
+  await openReady(page);
+  await act(page, (await feedIds(page))[0], 'Like');
+  // An old tab that never lets go of the database (ignores versionchange).
+  await page.evaluate(() => new Promise<void>((resolve, reject) => {
+    const req = indexedDB.open('localrec:default');
+    req.onsuccess = () => {
+      (window as unknown as { holder: IDBDatabase }).holder = req.result;
+      resolve();
+    };
+    req.onerror = () => reject(req.error);
+  }));
+  await page.getByRole('button', { name: 'Delete everything' }).click();
+  await page.getByRole('button', { name: 'Yes, delete everything' }).click();
+  const problem = page.getByTestId('engine-problem');
+  await expect(problem).toContainText('other LocalRec tabs');
+  await expect(problem).toHaveAttribute('data-code', 'STORAGE_FAILED');
+  await page.evaluate(() => (window as unknown as { holder: IDBDatabase }).holder.close());
+  await expect(page.getByTestId('privacy-message')).toHaveText(/was deleted/);
+  await expect(page.getByTestId('interactions')).toHaveText('0');
+  await problem.getByRole('button', { name: 'Dismiss' }).click();
+  await expect(problem).toHaveCount(0);
+});

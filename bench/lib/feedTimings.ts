@@ -3,9 +3,15 @@
  * when the DOM holds the new ranking (a MutationObserver on the feed, so a figure is not rounded
  * up to the next animation frame as rAF polling would do); the browser paints it in the next frame.
  *
+ * Each measured action starts 200 ms after the previous one settled (a person's pace; back
+ * to back, a measure would also time the previous action's aftermath, such as storing a setting).
  * Page functions hold no named inner functions: tsx would wrap them in a helper the page lacks.
  */
 import type { Page } from 'playwright-core';
+
+/** Pause before each measured action: the next action of a person comes after the feed settled. */
+const PAUSE_MS = 200;
+const pause = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
 
 /** Click "Like" / "Not interested" on the first card; ms until the feed shows the new ranking (one forward pass). */
 export async function interactionRerankMs(page: Page, n: number): Promise<number[]> {
@@ -13,6 +19,7 @@ export async function interactionRerankMs(page: Page, n: number): Promise<number
   await page.waitForSelector('.feed-list[data-ready="true"] article.card');
   const times: number[] = [];
   for (let i = 0; i < n; i++) {
+    await pause();
     times.push(await page.evaluate(async (action) => {
       const section = document.querySelector<HTMLElement>('section.feed')!;
       const list = section.querySelector<HTMLElement>('.feed-list')!;
@@ -43,6 +50,7 @@ export async function noHistoryRerankMs(page: Page, n: number): Promise<{ all: n
   const out = { all: [] as number[], slider: [] as number[], showMore: [] as number[], seenToggle: [] as number[] };
   for (let i = 0; i < n; i++) {
     const kind = (['slider', 'showMore', 'seenToggle'] as const)[i % 3];
+    await pause();
     const ms = await page.evaluate(async ({ kind, i }) => {
       const section = document.querySelector<HTMLElement>('section.feed')!;
       const list = section.querySelector<HTMLElement>('.feed-list')!;

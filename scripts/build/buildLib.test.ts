@@ -29,9 +29,17 @@ describe('npm run build:lib output', () => {
     expect(built.inputs['localrec-worker'].some((p) => p.includes('@tensorflow/tfjs-backend-wasm'))).toBe(true);
   });
 
+  it.runIf(existsSync(join(ROOT, 'src/widget/index.ts')))('the widget is one self-contained module without React or TensorFlow.js', () => {
+    const inputs = built.inputs['localrec-widget'];
+    expect(inputs.filter((p) => /node_modules\/(react|react-dom|@tensorflow)\//.test(p))).toEqual([]);
+    expect(built.imports['localrec-widget']).toEqual([]);
+    expect(read('localrec-widget.js')).toContain('localrec-worker.js');
+  });
+
   it('the React bindings share the page entry instead of bundling a second copy', () => {
-    const react = read('localrec-react.js');
-    expect(react).toContain('"./localrec.js"');
+    expect(new Set(built.imports['localrec-react'])).toEqual(new Set(['react', 'react/jsx-runtime', './localrec.js']));
+    expect(built.imports.localrec).toEqual([]);
+    expect(built.imports['localrec-worker']).toEqual([]);
     expect(built.inputs['localrec-react'].some((p) => p.includes('src/engine/'))).toBe(false);
     expect(built.inputs['localrec-react'].some((p) => p.includes('node_modules/react'))).toBe(false);
   });

@@ -41,15 +41,21 @@ const noReact: Plugin = {
 export interface LibBuild {
   out: string;
   inputs: Record<string, string[]>;
+  /** Imports each bundle keeps (paths of other modules it loads at run time). */
+  imports: Record<string, string[]>;
   widget: boolean;
 }
 
 /** Builds every entry into `out` (emptied first). */
 export async function buildLib(out: string): Promise<LibBuild> {
   const inputs: Record<string, string[]> = {};
+  const imports: Record<string, string[]> = {};
   const run = async (name: string, options: BuildOptions): Promise<void> => {
     const result = await build({ ...options, metafile: true });
     inputs[name] = Object.keys(result.metafile.inputs);
+    imports[name] = Object.entries(result.metafile.outputs)
+      .filter(([file]) => file.endsWith('.js'))
+      .flatMap(([, o]) => o.imports.map((i) => i.path));
   };
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
@@ -78,5 +84,5 @@ export async function buildLib(out: string): Promise<LibBuild> {
   } finally {
     rmSync(tsconfig);
   }
-  return { out, inputs, widget: hasWidgetEntry() };
+  return { out, inputs, imports, widget: hasWidgetEntry() };
 }

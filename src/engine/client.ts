@@ -56,8 +56,13 @@ export function createWorkerRecommender(options: WorkerRecommenderOptions): Reco
     const msg = ev.data as RpcResponse;
     switch (msg.kind) {
       case 'progress':
-        // Any change (or the model becoming ready) may change what the feed is ranked from.
-        if (msg.event.status === 'updated' || msg.event.status === 'ready') dropRankInputs();
+        // New history or weights (or the model becoming ready) change what the feed is ranked
+        // from; a settings change only its default discover setting.
+        if (msg.event.status === 'ready') dropRankInputs();
+        else if (msg.event.status === 'updated') {
+          if (msg.event.what === 'settings') followSettings(msg.event.snapshot.settings.discover);
+          else if (msg.event.what !== 'status') dropRankInputs();
+        }
         try { options.onProgress?.(msg.event); } catch { /* a throwing listener must not break the engine */ }
         return;
       case 'ready':
@@ -94,6 +99,10 @@ export function createWorkerRecommender(options: WorkerRecommenderOptions): Reco
   function dropRankInputs(): void {
     rankInputs = null;
     rankInputsGeneration++;
+  }
+  function followSettings(discover: number): void {
+    const current = rankInputs;
+    if (current) rankInputs = current.then((r) => ({ inputs: { ...r.inputs, discover }, exclude: r.exclude }));
   }
   function currentRankInputs(): Promise<{ inputs: RankInputs; exclude: ReadonlySet<number> }> {
     if (rankInputs) return rankInputs;

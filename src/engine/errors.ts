@@ -67,6 +67,7 @@ export interface SerializedError {
   device?: { requested: string; available: string[] };
 }
 
+/** The plain-object form of any thrown value, to send across the worker. */
 export function serializeError(err: unknown): SerializedError {
   if (err instanceof DeviceUnavailableError) {
     return { name: err.name, code: err.code, message: err.message, device: { requested: err.requested, available: [...err.available] } };

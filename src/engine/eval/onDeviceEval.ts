@@ -38,6 +38,7 @@ export interface OnDeviceOptions {
   onProgress?: (message: string) => void;
 }
 
+/** Result of `evaluateOnDevice`: metrics before and after on-device fine-tuning. */
 export interface OnDeviceReport {
   heldOutUsers: number;
   evaluatedUsers: number;

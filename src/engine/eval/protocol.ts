@@ -13,6 +13,7 @@ export interface ScorerRanks {
   sampledRanks: Int32Array | null;
 }
 
+/** Options of `rankCases`. */
 export interface RankOptions {
   numItems: number;
   /** Length of the `top` lists (default 100; 0 for none). */

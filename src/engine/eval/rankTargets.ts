@@ -8,6 +8,7 @@ export interface EvalCase {
   exclude: ArrayLike<number>;
 }
 
+/** Ranks of the targets (and optional top-k lists) from `rankTargets`. */
 export interface RankResult {
   /** 0-based rank of each target among all non-excluded items. */
   ranks: Int32Array;

@@ -3,8 +3,10 @@ import type { ProgressEvent } from '../recommender/types';
 import { defaultFileCache, type FileCache } from './fileCache';
 import { MANIFEST_FILE, validateManifest, type ManifestFile, type ModelManifest } from './manifest';
 
+/** The subset of `fetch` the loader uses (tests and Node pass their own). */
 export type FetchLike = (url: string, init?: RequestInit) => Promise<Response>;
 
+/** Options of `fetchManifest` / `fetchModelFiles`. */
 export interface FetchFilesOptions {
   fetch?: FetchLike;
   cache?: FileCache | null;

@@ -36,7 +36,6 @@ import type {
   ProgressEvent,
   ReadyInfo,
   Recommendation,
-  Recommender,
   RecommenderOptions,
   RecommendOptions,
   UpdateKind,

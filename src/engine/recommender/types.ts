@@ -11,6 +11,7 @@ export type Backend = Exclude<Device, 'auto'>;
 /** Kinds of interaction. How each weighs in context and in training is defined once, in `signals.ts`. */
 export type EventType = 'view' | 'like' | 'dislike' | 'search' | 'open';
 
+/** One thing the person did with an item; stored in IndexedDB, in time order. */
 export interface InteractionEvent {
   itemId: number;
   type: EventType;
@@ -81,6 +82,7 @@ export interface CatalogEntry extends CatalogItem {
   popularity: number;
 }
 
+/** Options of `createRecommender` (page, worker and Node alike). */
 export interface RecommenderOptions {
   /** Model folder URL (contains manifest.json, model.json, weights.bin, catalog.json). */
   modelUrl: string;
@@ -112,6 +114,7 @@ export interface RecommenderOptions {
 /** tfjs-backend-wasm binary locations: a prefix, or one URL per file name. */
 export type WasmPaths = string | Partial<Record<'tfjs-backend-wasm.wasm' | 'tfjs-backend-wasm-simd.wasm' | 'tfjs-backend-wasm-threaded-simd.wasm', string>>;
 
+/** Which page of the feed `recommend` returns, and how it is ranked. */
 export interface RecommendOptions {
   count: number;
   offset?: number;
@@ -121,6 +124,7 @@ export interface RecommendOptions {
   includeSeen?: boolean;
 }
 
+/** One feed entry: an item id (look it up in `catalog()`), its score and where the ranking came from. */
 export interface Recommendation {
   itemId: number;
   /** Ranking score (model logit, or popularity-based before the model can personalise). */
@@ -133,6 +137,7 @@ export interface Recommendation {
   source: 'model' | 'new' | 'popular';
 }
 
+/** What the engine runs on once `ready` resolves: backend, threads, model, and notes worth showing. */
 export interface ReadyInfo {
   backend: Backend;
   adapter: string | null;
@@ -146,6 +151,7 @@ export interface ReadyInfo {
   notes: string[];
 }
 
+/** What the engine has learned and stored: shown in a status panel. */
 export interface EngineStatus {
   ready: boolean;
   backend: Backend | null;
@@ -181,11 +187,13 @@ export interface MemoryInfo {
   backend: Backend | null;
 }
 
+/** Options of `learn()`. */
 export interface LearnOptions {
   /** Train now even if fewer than `learnAfter` new events arrived (still needs enough history). */
   force?: boolean;
 }
 
+/** What `importData` stored. */
 export interface ImportResult {
   events: number;
   /** A fine-tuned checkpoint was imported and is in use. */
@@ -194,6 +202,7 @@ export interface ImportResult {
   note: string | null;
 }
 
+/** The outcome of one fine-tuning run (`learn()`). */
 export interface LearnReport {
   steps: number;
   accepted: boolean;
@@ -206,6 +215,7 @@ export interface LearnReport {
   ms: number;
 }
 
+/** Why an item is in the feed (`explain(itemId)`): the history items behind it and a sentence. */
 export interface Explanation {
   itemId: number;
   /** History items that drove the pick, strongest first, with a 0..1 weight. */
@@ -226,6 +236,7 @@ export interface ExportBundle {
   checkpoint: ExportedCheckpoint | null;
 }
 
+/** Fine-tuned weights in an `ExportBundle`. */
 export interface ExportedCheckpoint {
   /** `ReadyInfo.modelId` of the pretrained weights this checkpoint was trained from. */
   modelId: string;

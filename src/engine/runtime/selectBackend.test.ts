@@ -43,6 +43,9 @@ describe('backend selection', () => {
     expect(info.backend).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
     expect(info.threads).toBe(false);
+    // Not cross-origin isolated: the single-threaded binary is chosen, and the reason is given.
+    expect(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')).toBe(false);
+    expect(info.notes.join(' ')).toContain('not cross-origin isolated');
     expect(info.adapter).toBeNull();
     expect(info.notes.join(' ')).toContain('auto skipped WebGPU');
     const cpu = await selectBackend('cpu');

@@ -76,7 +76,8 @@ async function activate(backend: Backend, wasmPaths: WasmPaths | undefined, wasm
   if (backend === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     if (wasmPaths) wasm.setWasmPaths(wasmPaths as Parameters<typeof wasm.setWasmPaths>[0]);
-    if (!wasmThreads) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    // Threads only where SharedArrayBuffer is allowed (COOP/COEP): never ask the host page to change headers.
+    if (!wasmThreads || !crossOriginIsolated()) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   } else if (backend === 'webgpu') {
     await import('@tensorflow/tfjs-backend-webgpu');
   }
@@ -87,9 +88,12 @@ async function activate(backend: Backend, wasmPaths: WasmPaths | undefined, wasm
   }
 }
 
+function crossOriginIsolated(): boolean {
+  return (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+}
+
 async function wasmThreads(): Promise<boolean> {
-  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
-  return isolated && Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
+  return crossOriginIsolated() && Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   type Recommender,
 } from 'localrec';
 import { EngineActivityContext, EngineContext, type EngineActivity, type EngineContextValue, type EngineError, type LearningState, type LoadProgress } from './EngineContext';
+import { IDLE_LEARNING, nextLearningState } from './learningState';
 
 /** Creates the engine of an `EngineProvider` (default: `createRecommender` from `localrec`, in its own worker). */
 export type EngineFactory = (options: LocalRecOptions) => Recommender;
@@ -29,7 +30,6 @@ export interface EngineProviderProps {
   children: ReactNode;
 }
 
-const IDLE_LEARNING: LearningState = { active: false, step: 0, of: 0, loss: null, last: null };
 const NO_PROGRESS: LoadProgress = { loaded: 0, total: 0, file: null };
 
 function toEngineError(err: unknown): EngineError {
@@ -134,14 +134,12 @@ export function EngineProvider({ options, createEngine = createRecommender, onEn
         case 'ready':
           break;
         case 'learning':
-          setLearning((l) => ({ ...l, active: true, step: e.step, of: e.of, loss: e.loss }));
-          break;
         case 'learned':
-          setLearning((l) => ({ ...l, active: false, last: { steps: e.steps, accepted: e.accepted, reason: e.reason, at: Date.now() } }));
+          setLearning((l) => nextLearningState(l, e, Date.now()));
           break;
         case 'error':
           // Nothing may stay stuck: a failed run ends "learning", and the person sees why.
-          if (e.during === 'learn') setLearning((l) => ({ ...l, active: false, last: { steps: 0, accepted: false, reason: `failed: ${e.message}`, at: Date.now() } }));
+          setLearning((l) => nextLearningState(l, e, Date.now()));
           setProblem({ code: e.code, message: e.message });
           break;
         case 'updated': {

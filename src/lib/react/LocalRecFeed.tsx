@@ -1,5 +1,5 @@
 import { useCallback, useContext, useState, type ReactNode } from 'react';
-import type { CatalogEntry, EventType, Explanation, LocalRecOptions } from 'localrec';
+import { LocalRecError, type CatalogEntry, type EventType, type Explanation, type LocalRecOptions } from 'localrec';
 import { EngineContext } from './EngineContext';
 import { EngineProvider } from './EngineProvider';
 import { useEngine } from './useEngine';
@@ -34,7 +34,7 @@ export interface LocalRecFeedProps {
 export function LocalRecFeed(props: LocalRecFeedProps) {
   const provided = useContext(EngineContext);
   if (provided) return <FeedView {...props} />;
-  if (!props.options) throw new Error('<LocalRecFeed> needs `options` (at least { modelUrl }) when it is not inside an <EngineProvider>.');
+  if (!props.options) throw new LocalRecError('INVALID_INPUT', '<LocalRecFeed> needs `options` (at least { modelUrl }) when it is not inside an <EngineProvider>. Pass options, or render it inside one.');
   return (
     <EngineProvider options={props.options}>
       <FeedView {...props} />

@@ -84,18 +84,18 @@ export function useFeed(pageSize = 12, { discover: fixedDiscover }: { discover?:
           const item = catalogById.get(r.itemId);
           if (item) next.push({ item, score: r.score, isNew: r.source === 'new' });
         }
-        // A transition: React renders the new cards in slices, so the page never blocks on it.
-        startTransition(() => {
-          setItems(next);
-          setSource(recs.some((r) => r.source === 'model') ? 'model' : 'popular');
-          setHidden(new Set());
-          setShownRevision(revision);
-          setModelReady(readyAtRequest);
-          setShownDiscover(discover);
-          setShownIncludeSeen(includeSeen);
-          setError(null);
-          setLoading(false);
-        });
+        // An urgent update (not a transition): the re-rank is what the person waits for, and a
+        // transition would be restarted by every other update that arrives meanwhile (snapshots).
+        // Cards are memoised, so only new cards render.
+        setItems(next);
+        setSource(recs.some((r) => r.source === 'model') ? 'model' : 'popular');
+        setHidden(new Set());
+        setShownRevision(revision);
+        setModelReady(readyAtRequest);
+        setShownDiscover(discover);
+        setShownIncludeSeen(includeSeen);
+        setError(null);
+        setLoading(false);
       },
       (err: unknown) => {
         if (!current) return;
