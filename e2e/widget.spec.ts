@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { hostPage, startEmbedOrigins, startPlainHtmlExample, type EmbedOrigins } from './widget/origins';
 import { feedIds, feeds, likeAndWait, logRequests, recordWidgetEvents, waitReady, widgetEvents } from './widget/feedPage';
 
-/** The embed tests' own ports (E2E_PORT + 1, + 2), apart from the app's preview server. */
+/** The embed tests' own ports: E2E_PORT + 1 (widget origin), + 2 (host origin), + 4 (plain-html example); + 3 is the React example's. */
 const BASE_PORT = Number(process.env.E2E_PORT ?? 4317);
 const WIDGET_PORT = BASE_PORT + 1;
 const HOST_PORT = BASE_PORT + 2;
@@ -152,7 +152,7 @@ test('a conflicting device on a second widget is reported in it, not ignored (an
 
 test('examples/plain-html renders its feed with the shipped model', async ({ page }) => {
   test.skip(!existsSync('public/models/ml-1m-sasrec/manifest.json'), 'the shipped model is not in this checkout');
-  const server = await startPlainHtmlExample(BASE_PORT + 3);
+  const server = await startPlainHtmlExample(BASE_PORT + 4);
   try {
     await page.goto(`${server.origin}/index.html`);
     const feed = feeds(page).first();
