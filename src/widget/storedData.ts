@@ -1,0 +1,46 @@
+import { storageNames, type Recommender } from './api';
+import { widgetNamespace, type FeedConfig } from './attributes';
+import type { PrivacyContent } from './privacyMenu';
+
+/**
+ * What the privacy menu says and offers: what is stored where (read from the engine), export and
+ * delete; or, without an engine (consent pending, bad attributes), that nothing is stored.
+ */
+export async function storedDataContent(engine: Recommender | null, config: FeedConfig | null, host: HTMLElement, afterDelete: () => Promise<void>): Promise<PrivacyContent> {
+  if (!config) return { lines: ['This widget is not set up, so nothing is stored.'], exportData: null, deleteData: null };
+  if (!engine) {
+    return {
+      lines: ['Nothing is stored: this site asks for your consent first.', 'Until then your clicks only re-order this list in memory and are forgotten when you leave the page.'],
+      exportData: null,
+      deleteData: null,
+    };
+  }
+  const status = await engine.status();
+  const names = storageNames(widgetNamespace(config.modelUrl));
+  const count = `${status.interactions} interaction${status.interactions === 1 ? '' : 's'}`;
+  const tuned = status.personalized ? `, a model fine-tuned on them (${status.fineTuneSteps} steps)` : '';
+  return {
+    lines: [
+      `Stored only in this browser, for this site (IndexedDB “${names.database}”): ${count}${tuned}.`,
+      `The model files are cached here too (“${names.modelCache}”). Nothing about you is sent to this site or to anyone else.`,
+    ],
+    exportData: () => downloadExport(engine, host),
+    deleteData: async () => {
+      await engine.deleteData();
+      await afterDelete();
+    },
+  };
+}
+
+/** Saves everything stored as `localrec-data.json` (a download; nothing leaves the browser). */
+export async function downloadExport(engine: Recommender, host: HTMLElement): Promise<void> {
+  const bundle = await engine.exportData();
+  const url = URL.createObjectURL(new Blob([JSON.stringify(bundle)], { type: 'application/json' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = 'localrec-data.json';
+  (host.shadowRoot ?? host).append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
