@@ -1,7 +1,7 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
-import { serviceWorkerPlugin } from './scripts/vite/serviceWorkerPlugin';
-import { CONTENT_SECURITY_POLICY, securityHeaders } from './src/site/securityHeaders';
+import { serviceWorkerPlugin } from './scripts/vite/serviceWorkerPlugin.ts';
+import { CONTENT_SECURITY_POLICY, securityHeaders } from './src/site/securityHeaders.ts';
 
 /** The dev server injects one inline module (React Fast Refresh preamble); it carries this nonce. */
 const DEV_NONCE = 'localrec-dev';

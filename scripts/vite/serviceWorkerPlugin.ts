@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { build } from 'rolldown';
 import type { Plugin } from 'vite';
-import { isShellFile, SERVICE_WORKER_FILE, type PrecacheEntry, type ServiceWorkerBuild } from '../../src/sw/swLogic';
+import { isShellFile, SERVICE_WORKER_FILE, type PrecacheEntry, type ServiceWorkerBuild } from '../../src/sw/swLogic.ts';
 
 const SOURCE = resolve(import.meta.dirname, '../../src/sw/serviceWorker.ts');
 

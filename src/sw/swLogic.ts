@@ -1,4 +1,4 @@
-import { securityHeaders } from '../site/securityHeaders';
+import { securityHeaders } from '../site/securityHeaders.ts';
 
 /**
  * The pure half of LocalRec's service worker (src/sw/serviceWorker.ts): which requests it answers

@@ -5,6 +5,8 @@ import { databaseName } from '../../engine/store/localStore';
 import { useEngine } from '../engine/useEngine';
 import { useEngineData } from '../engine/useEngineData';
 import { downloadJson } from '../downloadJson';
+import { useSite } from '../site/SiteContext';
+import { SHELL_CACHE_PREFIX } from '../../sw/swLogic';
 
 const readHistory = (engine: Recommender): Promise<InteractionEvent[]> => engine.history();
 const readStatus = (engine: Recommender) => engine.status();
@@ -22,6 +24,7 @@ export function PrivacyPanel() {
   const history = useEngineData(readHistory);
   const status = useEngineData(readStatus);
   const settings = useEngineData(readSettings);
+  const { site, state: siteState } = useSite();
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const [confirming, setConfirming] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
@@ -62,7 +65,8 @@ export function PrivacyPanel() {
     run(async () => {
       setConfirming(false);
       await engine!.deleteData();
-      return 'Everything stored by LocalRec on this device was deleted.';
+      const shells = site ? await site.forgetOfflineCopy() : 0;
+      return `Everything stored by LocalRec on this device was deleted${shells > 0 ? ', including the offline copy of the app (the next visit downloads it again)' : ''}.`;
     }, 'Delete failed');
 
   return (
@@ -90,6 +94,12 @@ export function PrivacyPanel() {
           Cache <code>{MODEL_CACHE_NAME}</code>: the model files of {readyInfo?.modelName ?? 'the pretrained model'} (the same for everyone), so the next
           visit loads without downloading
         </li>
+        {siteState && siteState.offline.state !== 'off' && (
+          <li>
+            Cache <code>{SHELL_CACHE_PREFIX}{siteState.buildId ?? '…'}</code> and a service worker: this version of the app (pages, scripts, WASM), so it opens
+            offline; the same for everyone
+          </li>
+        )}
       </ul>
       <div className="privacy-actions">
         <button type="button" onClick={exportAll} disabled={busy}>
