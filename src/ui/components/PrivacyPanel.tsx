@@ -73,6 +73,10 @@ export function PrivacyPanel() {
     <section className="panel privacy" aria-labelledby="privacy-heading">
       <h2 id="privacy-heading">Your data stays on this device</h2>
       <p>Nothing you do here is sent anywhere. This is everything LocalRec stores, in this browser only:</p>
+      <p className="small" data-testid="links-note">
+        Pictures come from this site only. Where an item has an &ldquo;Open page&rdquo; link, that page opens only when you click it, in a new tab; that
+        site then learns which item you opened (and nothing else: no history, no referrer).
+      </p>
       <ul>
         <li>
           IndexedDB database <code>{databaseName('default')}</code>:
