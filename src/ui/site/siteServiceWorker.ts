@@ -76,36 +76,45 @@ export async function startSite(base: string, { register = true }: { register?: 
     return { reloading: false, site: staticController({ isolation, offline: { state: 'off', reason: noWorker }, buildId: null, updateReady: false }) };
   }
 
-  let registration: ServiceWorkerRegistration;
-  try {
-    registration = await navigator.serviceWorker.register(`${base}${SERVICE_WORKER_FILE}`, { scope: base, updateViaCache: 'none' });
-  } catch (err) {
-    const why = `the service worker could not be registered (${err instanceof Error ? err.message : String(err)})`;
-    const isolation = describeIsolation({ crossOriginIsolated: isolated, controlled: false, hostIsolates: null, noServiceWorker: why, reloadedForIsolation: reloaded });
-    return { reloading: false, site: staticController({ isolation, offline: { state: 'off', reason: why }, buildId: null, updateReady: false }) };
-  }
-
+  // Never awaited without a bound: a registration that hangs (blocked by the browser or a test
+  // harness) or fails must not keep the app from starting.
+  const registering = navigator.serviceWorker.register(`${base}${SERVICE_WORKER_FILE}`, { scope: base, updateViaCache: 'none' });
   if (!isolated && !navigator.serviceWorker.controller && !reloaded) {
-    // An installed worker that does not control this tab (first visit after install, hard reload): ask it to.
-    registration.active?.postMessage({ type: 'claim' } satisfies ServiceWorkerCommand);
-    if (await waitForController(FIRST_VISIT_WAIT_MS)) {
-      sessionStorage.setItem(RELOAD_FLAG, '1');
-      location.reload();
-      return { reloading: true };
+    const started = Date.now();
+    const registration = await withTimeout(registering, FIRST_VISIT_WAIT_MS);
+    if (registration) {
+      // An installed worker that does not control this tab (a hard reload): ask it to.
+      registration.active?.postMessage({ type: 'claim' } satisfies ServiceWorkerCommand);
+      if (await waitForController(FIRST_VISIT_WAIT_MS - (Date.now() - started))) {
+        sessionStorage.setItem(RELOAD_FLAG, '1');
+        location.reload();
+        return { reloading: true };
+      }
     }
   }
   if (isolated) sessionStorage.removeItem(RELOAD_FLAG);
-  return { reloading: false, site: liveController(base, registration, isolated, reloaded) };
+  return { reloading: false, site: liveController(base, registering, isolated, reloaded) };
 }
 
-function liveController(base: string, registration: ServiceWorkerRegistration, isolated: boolean, reloaded: boolean): SiteController {
+/** The promise's value, or null when it rejects or takes longer than `ms`. */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(null), Math.max(0, ms));
+    promise.then(
+      (value) => { clearTimeout(timer); resolve(value); },
+      () => { clearTimeout(timer); resolve(null); },
+    );
+  });
+}
+
+function liveController(base: string, registering: Promise<ServiceWorkerRegistration>, isolated: boolean, reloaded: boolean): SiteController {
   const listeners = new Set<() => void>();
   const controlled = () => navigator.serviceWorker.controller !== null;
   let state: SiteState = {
     isolation: describeIsolation({ crossOriginIsolated: isolated, controlled: controlled(), hostIsolates: null, noServiceWorker: null, reloadedForIsolation: reloaded }),
     offline: controlled() ? { state: 'ready', reason: 'this version is cached on this device' } : { state: 'installing', reason: 'caching the app for offline use' },
     buildId: null,
-    updateReady: registration.waiting !== null && controlled(),
+    updateReady: false,
   };
   const set = (patch: Partial<SiteState>) => {
     state = { ...state, ...patch };
@@ -121,12 +130,24 @@ function liveController(base: string, registration: ServiceWorkerRegistration, i
   };
   void refresh();
 
-  registration.addEventListener('updatefound', () => {
-    const next = registration.installing;
-    next?.addEventListener('statechange', () => {
-      if (next.state === 'installed' && controlled()) set({ updateReady: true });
-    });
-  });
+  let registration: ServiceWorkerRegistration | null = null;
+  registering.then(
+    (reg) => {
+      registration = reg;
+      if (reg.waiting && controlled()) set({ updateReady: true });
+      reg.addEventListener('updatefound', () => {
+        const next = reg.installing;
+        next?.addEventListener('statechange', () => {
+          if (next.state === 'installed' && controlled()) set({ updateReady: true });
+        });
+      });
+    },
+    (err: unknown) => {
+      const why = `the service worker could not be registered (${err instanceof Error ? err.message : String(err)})`;
+      console.warn(`LocalRec: ${why}`);
+      set({ offline: { state: 'off', reason: why } });
+    },
+  );
   // A switch from one build to another (this tab's update or another tab's) reloads the page, so it
   // never runs one build's page with another build's files. The first claim only refreshes the state.
   let hadController = controlled();
@@ -143,12 +164,12 @@ function liveController(base: string, registration: ServiceWorkerRegistration, i
       return () => listeners.delete(listener);
     },
     applyUpdate() {
-      registration.waiting?.postMessage({ type: 'skip-waiting' } satisfies ServiceWorkerCommand);
+      registration?.waiting?.postMessage({ type: 'skip-waiting' } satisfies ServiceWorkerCommand);
     },
     async forgetOfflineCopy() {
       let deleted = 0;
       for (const name of await caches.keys()) if (name.startsWith(SHELL_CACHE_PREFIX) && (await caches.delete(name))) deleted++;
-      await registration.unregister();
+      await (await withTimeout(registering, 2000))?.unregister();
       set({ offline: { state: 'off', reason: 'the offline copy was deleted; the next visit caches it again' }, updateReady: false });
       return deleted;
     },
