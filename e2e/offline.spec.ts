@@ -2,6 +2,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { writeManifest } from '../scripts/lib/manifest';
 import { writeServiceWorker } from '../scripts/vite/serviceWorkerPlugin';
 import { act, appUrl, feedIds, fineTuneSteps, learnNow, storedContainers } from './helpers';
 import { startStaticServer, type StaticServer } from './staticServer';
@@ -107,5 +108,35 @@ test('a new deployment replaces the cached build as a whole, after the person re
   await page.reload();
   await ready(page);
   await expect(page.locator('meta[name="localrec-deployment"]')).toHaveAttribute('content', 'two');
+  await server.start();
+});
+
+test('a new model manifest replaces the cached model files: one version in the cache, used offline', async ({ page }) => {
+  const site = await deployment('model-update');
+  server.setRoot(site);
+  await page.goto(`${server.url}${appUrl({ device: 'wasm' })}`);
+  await ready(page);
+  const modelKeys = () => page.evaluate(async () => (await (await caches.open('localrec-models-v1')).keys()).map((r) => r.url.replace(/^.*\/models\//, '')).sort());
+  const before = await modelKeys();
+  expect(before).toContain('tiny-test/manifest.json');
+
+  // Publish a new version of the model: other weights, a new manifest.
+  const folder = join(site, 'models', 'tiny-test');
+  const weights = readFileSync(join(folder, 'weights.bin'));
+  weights[weights.length - 1] ^= 1;
+  writeFileSync(join(folder, 'weights.bin'), weights);
+  const manifest = writeManifest(folder, 'tiny-test');
+  const newWeights = manifest.files.find((f) => f.path === 'weights.bin')!.sha256;
+  await page.reload();
+  await ready(page);
+  await expect.poll(modelKeys).toContain(`tiny-test/weights.bin?sha256=${newWeights}`);
+  const after = await modelKeys();
+  expect(after.filter((k) => k.startsWith('tiny-test/weights.bin'))).toEqual([`tiny-test/weights.bin?sha256=${newWeights}`]);
+  expect(after.length).toBe(before.length);
+
+  await server.stop();
+  await page.reload();
+  await ready(page);
+  expect((await modelKeys()).filter((k) => k.startsWith('tiny-test/weights.bin'))).toEqual([`tiny-test/weights.bin?sha256=${newWeights}`]);
   await server.start();
 });
