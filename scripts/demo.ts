@@ -2,6 +2,7 @@
  * From your own interactions to a private demo site, in one command:
  *
  *   npm run demo -- --data <interactions.csv> [--catalog <catalog.csv|json>] --out <site dir> [--max-minutes N] [--name <model>]
+ *        [--work <dir>] [--base /path/]
  *
  * Pretrains a model (bounded by --max-minutes), exports it, evaluates it beside the most-popular
  * and item-to-item baselines, writes its model card, and builds the static site with that model
@@ -11,7 +12,7 @@ import { LocalRecError } from '../src/engine/errors';
 import { failWith, parseCli } from './lib/cli';
 import { runDemo } from './lib/demo/runDemo';
 
-const USAGE = 'usage: npm run demo -- --data <interactions.csv> [--catalog <catalog.csv|json>] --out <site dir> [--max-minutes N] [--name <model>] [--work <dir>]';
+const USAGE = 'usage: npm run demo -- --data <interactions.csv> [--catalog <catalog.csv|json>] --out <site dir> [--max-minutes N] [--name <model>] [--work <dir>] [--base /path/]';
 const fail: (message: string) => never = failWith('demo');
 const { values: args } = parseCli('demo', USAGE, {
   options: {
@@ -21,13 +22,14 @@ const { values: args } = parseCli('demo', USAGE, {
     'max-minutes': { type: 'string', default: '10' },
     name: { type: 'string' },
     work: { type: 'string' },
+    base: { type: 'string' },
   },
 });
 if (!args.data || !args.out) fail(`--data and --out are required.\n${USAGE}`);
 const maxMinutes = Number(args['max-minutes']);
 if (!(maxMinutes > 0)) fail(`--max-minutes must be a positive number of minutes, got "${args['max-minutes']}"`);
 try {
-  await runDemo({ data: args.data, catalog: args.catalog, out: args.out, maxMinutes, name: args.name, work: args.work });
+  await runDemo({ data: args.data, catalog: args.catalog, out: args.out, maxMinutes, name: args.name, work: args.work, base: args.base });
 } catch (err) {
   // Bad data, a refused image URL, a failed step: one clear message, no stack trace.
   if (err instanceof LocalRecError) fail(err.message);

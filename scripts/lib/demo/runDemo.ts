@@ -27,6 +27,8 @@ export interface DemoOptions {
   name?: string;
   /** Working folder for the run's checkpoints (default runs/demo-<name>). */
   work?: string;
+  /** URL path the site is served under (default "/"; e.g. "/my-repo/" for a GitHub project page). */
+  base?: string;
   log?: (line: string) => void;
 }
 
@@ -89,12 +91,12 @@ function copyImages(catalogFile: string, images: string[], siteDir: string): str
   return missing;
 }
 
-async function buildSite(siteDir: string, modelName: string): Promise<void> {
+async function buildSite(siteDir: string, modelName: string, base: string): Promise<void> {
   const { build } = await import('vite');
   const previous = process.env.VITE_LOCALREC_DEFAULT_MODEL;
   process.env.VITE_LOCALREC_DEFAULT_MODEL = modelName;
   try {
-    await build({ root: REPO, configFile: join(REPO, 'vite.config.ts'), logLevel: 'warn', build: { outDir: siteDir, emptyOutDir: true } });
+    await build({ root: REPO, base, configFile: join(REPO, 'vite.config.ts'), logLevel: 'warn', build: { outDir: siteDir, emptyOutDir: true } });
   } finally {
     if (previous === undefined) delete process.env.VITE_LOCALREC_DEFAULT_MODEL;
     else process.env.VITE_LOCALREC_DEFAULT_MODEL = previous;
@@ -126,6 +128,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const name = o.name ?? modelNameFrom(o.data);
   if (!/^[a-z0-9][a-z0-9._-]*$/i.test(name)) throw new LocalRecError('INVALID_INPUT', `--name "${name}" may only hold letters, digits, ".", "_" and "-".`);
   const work = resolve(o.work ?? join(REPO, 'runs', `demo-${name}`));
+  const base = o.base ?? '/';
+  if (!/^\/([\w.-]+\/)*$/.test(base)) throw new LocalRecError('INVALID_INPUT', `--base "${base}" must be a URL path that starts and ends with "/", e.g. /my-repo/.`);
 
   // 1. Read everything first: a bad row, catalog or image path stops here, before any training.
   const loaded = await step('read data', () => loadDataset(o.data, { catalog: o.catalog, onWarning: (m) => log(`warning: ${m}`) }));
@@ -164,7 +168,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   log(`\nLeave-one-out, full ranking over ${evaluation.items} items, ${evaluation.users} people:\n${accuracyTable(evaluation, PRECISION)}\n`);
 
   // 5. Build the site, then put the model, images and host files in it.
-  await step('build site', () => buildSite(siteDir, name));
+  await step('build site', () => buildSite(siteDir, name, base));
   for (const shipped of readdirSync(join(siteDir, 'models'))) rmSync(join(siteDir, 'models', shipped), { recursive: true, force: true });
   const modelDir = join(siteDir, 'models', name);
   cpSync(modelStage, modelDir, { recursive: true });
