@@ -27,6 +27,16 @@ const RELOAD_FLAG = 'localrec-isolation-reload';
 /** How long the first visit waits for the service worker before starting without it. */
 const FIRST_VISIT_WAIT_MS = 8000;
 
+/** sessionStorage, or null where the browser refuses it (storage disabled, sandboxed frames). */
+function session(): Storage | null {
+  try {
+    return window.sessionStorage;
+  } catch (err) {
+    console.warn('LocalRec: sessionStorage is unavailable; the isolation reload is skipped', err);
+    return null;
+  }
+}
+
 function waitForController(ms: number): Promise<boolean> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => { navigator.serviceWorker.removeEventListener('controllerchange', done); resolve(false); }, ms);
@@ -63,7 +73,9 @@ function staticController(state: SiteState): SiteController {
  */
 export async function startSite(base: string, { register = true }: { register?: boolean } = {}): Promise<{ reloading: true } | { reloading: false; site: SiteController }> {
   const isolated = globalThis.crossOriginIsolated === true;
-  const reloaded = sessionStorage.getItem(RELOAD_FLAG) === '1';
+  const store = session();
+  // Without sessionStorage the one-reload guard cannot be kept: behave as if already reloaded.
+  const reloaded = store === null || store.getItem(RELOAD_FLAG) === '1';
   const noWorker = !register
     ? 'the development server runs without the service worker'
     : !('serviceWorker' in navigator)
@@ -86,13 +98,13 @@ export async function startSite(base: string, { register = true }: { register?: 
       // An installed worker that does not control this tab (a hard reload): ask it to.
       registration.active?.postMessage({ type: 'claim' } satisfies ServiceWorkerCommand);
       if (await waitForController(FIRST_VISIT_WAIT_MS - (Date.now() - started))) {
-        sessionStorage.setItem(RELOAD_FLAG, '1');
+        store?.setItem(RELOAD_FLAG, '1');
         location.reload();
         return { reloading: true };
       }
     }
   }
-  if (isolated) sessionStorage.removeItem(RELOAD_FLAG);
+  if (isolated) store?.removeItem(RELOAD_FLAG);
   return { reloading: false, site: liveController(base, registering, isolated, reloaded) };
 }
 
