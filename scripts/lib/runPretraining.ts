@@ -137,6 +137,7 @@ export async function runPretraining(o: PretrainOptions, log: (line: string) => 
   // Settings: a config file wins; else the preset, chosen from the data.
   let fileConfig: { model?: Partial<SasRecConfig>; train?: unknown };
   let opts: TrainOptions;
+  let preset: { name: PresetName; reasons: string[] } | null = null;
   if (o.config) {
     fileConfig = readConfigFile(o.config);
     try {
@@ -148,7 +149,9 @@ export async function runPretraining(o: PretrainOptions, log: (line: string) => 
     log(`settings from --config ${o.config}`);
   } else {
     const choice = choosePreset(dataStats(dataset, catalog), o.preset ?? 'auto', o.maxMinutes);
+    log(`settings chosen by --preset ${choice.preset} (--config <file> overrides):`);
     for (const r of choice.reasons) log(`  ${r}`);
+    preset = { name: choice.preset, reasons: choice.reasons };
     fileConfig = { model: choice.model };
     opts = choice.train;
   }
@@ -215,7 +218,7 @@ export async function runPretraining(o: PretrainOptions, log: (line: string) => 
   const metrics = await exportModelFolder({
     model: best.model, featureNames, dataset, catalog, split, out: outDir, precision, dataName: basename(o.data), log,
     training: {
-      data: basename(o.data), holdout, holdoutItems, config, train: opts, ...(initFrom ? { initFrom } : {}), bestEpoch: state.bestEpoch + 1,
+      data: basename(o.data), ...(preset ? { preset: preset.name, presetReasons: preset.reasons } : {}), holdout, holdoutItems, config, train: opts, ...(initFrom ? { initFrom } : {}), bestEpoch: state.bestEpoch + 1,
       bestValidNdcg10: state.bestNdcg, epochs: state.history.length, trainSeconds: Math.round(state.trainSeconds), clockSeconds: Math.round(state.clockSeconds ?? 0),
       finished: true, history: state.history,
     },

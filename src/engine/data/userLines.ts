@@ -67,13 +67,17 @@ export function parseUserLines(text: string, file: string): { dataset: SequenceD
   return { dataset: { source: file, numItems: itemIds.length - 1, userIds: [...byUser.keys()], sequences, itemIds }, report };
 }
 
-/** True when the text looks like one line per user: some line holds more than two fields. */
+/**
+ * True when the text looks like one line per user: some line holds more than two fields, or an
+ * item token that is not a positive integer (SASRec `user item` files number items 1..N).
+ */
 export function looksLikeUserLines(text: string, sampleLines = 1000): boolean {
   let seen = 0;
   for (const line of text.split('\n', sampleLines * 2)) {
     const t = line.trim();
     if (!t) continue;
-    if (t.split(/\s+/).length > 2) return true;
+    const parts = t.split(/\s+/);
+    if (parts.length > 2 || (parts.length === 2 && !/^[1-9]\d*$/.test(parts[1]))) return true;
     if (++seen >= sampleLines) break;
   }
   return false;
