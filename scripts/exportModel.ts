@@ -67,6 +67,7 @@ await exportModelFolder({
   dataName: args.data.split('/').filter(Boolean).pop() ?? args.data, log: (l) => process.stderr.write(`${l}\n`),
 });
 model.dispose();
+process.stderr.write(`exported ${args.out} (${precision})\n`);
 
 /**
  * The run a `pretrain --init-from` run continued: its options and the epochs it had done when the

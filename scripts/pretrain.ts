@@ -54,6 +54,10 @@ const fail: (message: string) => never = failWith('pretrain');
 if (!args.data || !args.out) fail(USAGE);
 const num = (raw: string | undefined) => (raw === undefined ? undefined : raw.trim() === '' ? NaN : Number(raw));
 if (args.seed !== undefined && !/^\d+$/.test(args.seed)) fail(`--seed must be a whole number >= 0, got "${args.seed}"`);
+for (const key of ['max-minutes', 'holdout-users', 'holdout-items'] as const) {
+  const raw = args[key];
+  if (raw !== undefined && !Number.isFinite(num(raw))) fail(`--${key} must be a number${key === 'max-minutes' ? ' of minutes >= 0' : ''}, got "${raw}"`);
+}
 const FORMATS = ['auto', 'user-lines', 'sasrec-lines', 'interactions-csv', 'ml-100k', 'ml-1m-sas'];
 if (!FORMATS.includes(args.format ?? 'auto')) fail(`--format must be one of ${FORMATS.join(', ')}, got "${args.format}"`);
 const options: PretrainOptions = {
