@@ -41,7 +41,7 @@ describe('npm run demo', () => {
     expect((err as Error).message).toMatch(/item "sku-3": image "https:\/\/cdn\.example\/sku-3\.jpg" is a URL/);
     expect((err as Error).message).toContain('would tell that origin which items the person looks at');
     expect(existsSync(out)).toBe(false);
-    expect(existsSync(join(dir, 'work-refused', 'checkpoint'))).toBe(false);
+    expect(existsSync(join(dir, 'work-refused'))).toBe(false);
   });
 
   it('refuses to write into a folder it did not make', async () => {
@@ -82,10 +82,13 @@ describe('npm run demo', () => {
     expect(items.find((it) => it.externalId === 'sku-4')?.title).toBe('Sku 4'); // no title: label from the id
 
     const card = readFileSync(join(model, 'MODEL_CARD.md'), 'utf8');
-    for (const row of ['SASRec, this model', 'most popular (baseline)', 'item-to-item: next-item transitions (baseline)']) expect(card).toContain(row);
-    const sasrec = result.evaluation.models[result.evaluation.primary].metrics['NDCG@10'];
-    expect(card).toContain(sasrec!.toFixed(4));
+    for (const row of ['this model', 'Most popular', 'Item-to-item transitions']) expect(card).toContain(row);
+    for (const m of [result.metrics.metrics, result.metrics.baselines['most-popular'], result.metrics.baselines['item-to-item']]) {
+      expect(card).toContain(m['NDCG@10'].toFixed(4));
+      expect(lines.join('\n')).toContain(m['NDCG@10'].toFixed(4));
+    }
     expect(lines.join('\n')).toContain('| most popular (baseline) |');
+    expect(lines.join('\n')).toMatch(/--preset auto/);
 
     const headers = readFileSync(join(out, '_headers'), 'utf8');
     for (const [k, v] of Object.entries(securityHeaders())) {

@@ -1,11 +1,13 @@
-import { spawn } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
+import type { CatalogEntry } from '../../../src/engine/data/catalogFile.ts';
 import { LocalRecError } from '../../../src/engine/errors.ts';
-import type { EvalReport } from '../evalReport.ts';
-import { loadDataset } from '../loadDataset.ts';
-import { writeManifest } from '../manifest.ts';
-import { accuracyTable, demoModelCard } from './demoModelCard.ts';
+import { exportModelFolder, type FolderMetrics } from '../exportFolder.ts';
+import { loadDataset, readCatalogFile } from '../loadDataset.ts';
+import { loadModelFiles } from '../modelFiles.ts';
+import type { PresetName } from '../presets.ts';
+import { runPretraining } from '../runPretraining.ts';
+import { leaveOneOut } from '../split.ts';
 import { hostFiles } from './hostFiles.ts';
 
 const REPO = resolve(import.meta.dirname, '../../..');
@@ -23,6 +25,8 @@ export interface DemoOptions {
   out: string;
   /** Training time bound in minutes (export, evaluation and the site build come on top). */
   maxMinutes: number;
+  /** Pretraining preset (default `auto`: settings chosen from the data, schedule fitted to maxMinutes). */
+  preset?: PresetName;
   /** Model folder name (default: from the data file name). */
   name?: string;
   /** Working folder for the run's checkpoints (default runs/demo-<name>). */
@@ -37,7 +41,8 @@ export interface DemoResult {
   name: string;
   siteDir: string;
   modelDir: string;
-  evaluation: EvalReport;
+  /** The model's metrics.json: test NDCG@10 / HR@10 and the baselines on the same split. */
+  metrics: FolderMetrics;
   timings: [string, number][];
   missingImages: string[];
 }
@@ -54,26 +59,6 @@ function checkOutDir(out: string): void {
   if (readdirSync(out).length > 0 && !existsSync(join(out, SITE_MARKER))) {
     throw new LocalRecError('INVALID_INPUT', `--out "${out}" is not empty and was not written by npm run demo; nothing was changed. Choose an empty or new folder.`);
   }
-}
-
-/** Runs one of the repo's CLIs (tsx) as a child process, streaming its output to `log`. */
-function runScript(script: string, args: string[], log: (line: string) => void): Promise<void> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'scripts', script), ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-    let tail = '';
-    const take = (chunk: Buffer) => {
-      const text = chunk.toString();
-      tail = (tail + text).slice(-4000);
-      for (const line of text.split(/\r|\n/)) if (line.trim()) log(`  ${line}`);
-    };
-    child.stdout.on('data', take);
-    child.stderr.on('data', take);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) resolvePromise();
-      else reject(new LocalRecError('INVALID_INPUT', `scripts/${script} failed (exit ${code}). Its last output:\n${tail}`));
-    });
-  });
 }
 
 /** Copies the catalog's images (paths relative to the catalog file) into the site; returns the missing ones. */
@@ -103,11 +88,36 @@ async function buildSite(siteDir: string, modelName: string, base: string): Prom
   }
 }
 
+/** NDCG@10 / HR@10 of the model and the baselines (from a model folder's metrics.json). */
+export function accuracyTable(m: FolderMetrics): string {
+  const f4 = (x: number | undefined) => (typeof x === 'number' ? x.toFixed(4) : 'n/a');
+  const rows: [string, Record<string, number>][] = [
+    [`SASRec, this model (${m.shippedPrecision})`, m.metrics],
+    ['most popular (baseline)', m.baselines['most-popular']],
+    ['item-to-item transitions (baseline)', m.baselines['item-to-item']],
+  ];
+  return ['| model | NDCG@10 | HR@10 |', '|---|---:|---:|', ...rows.map(([label, x]) => `| ${label} | ${f4(x['NDCG@10'])} | ${f4(x['HR@10'])} |`)].join('\n');
+}
+
+/** A run stopped by the hard time bound: export its best epoch so far through the same exporter. */
+async function exportBest(o: DemoOptions, ckpt: string, out: string, log: (line: string) => void): Promise<void> {
+  if (!existsSync(join(ckpt, 'best', 'model.json'))) {
+    throw new LocalRecError('INVALID_INPUT', `Training stopped before its first validation, so there is no model to export. Raise --max-minutes (was ${o.maxMinutes}).`);
+  }
+  const { dataset, catalog } = loadDataset(o.data, { catalog: o.catalog, onWarning: (m) => log(`warning: ${m}`) });
+  const best = loadModelFiles(join(ckpt, 'best'));
+  try {
+    await exportModelFolder({ model: best.model, featureNames: best.featureNames, dataset, catalog, split: leaveOneOut(dataset), out, precision: PRECISION, dataName: basename(o.data), log });
+  } finally {
+    best.model.dispose();
+  }
+}
+
 /**
- * Data to static site: checks the data and catalog, pretrains within `maxMinutes`, exports the
- * model, evaluates it beside the most-popular and item-to-item baselines on the same split, writes
- * the model card, and builds the app into `out` with that model as the default, plus header files
- * for common hosts.
+ * Data to static site: checks the catalog, pretrains within `maxMinutes` (auto preset) into a
+ * complete model folder (evaluated beside the most-popular and item-to-item baselines on the same
+ * split, with its model card), and builds the app into `out` with that model as the default, plus
+ * header files for common hosts.
  *
  * @example
  * await runDemo({ data: 'mine/interactions.csv', catalog: 'mine/items.csv', out: 'site', maxMinutes: 30 });
@@ -131,59 +141,37 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const base = o.base ?? '/';
   if (!/^\/([\w.-]+\/)*$/.test(base)) throw new LocalRecError('INVALID_INPUT', `--base "${base}" must be a URL path that starts and ends with "/", e.g. /my-repo/.`);
 
-  // 1. Read everything first: a bad row, catalog or image path stops here, before any training.
-  const loaded = await step('read data', () => loadDataset(o.data, { catalog: o.catalog, onWarning: (m) => log(`warning: ${m}`) }));
-  const { dataset, catalog } = loaded;
-  const interactions = dataset.sequences.reduce((n, s) => n + s.length, 0);
-  const stats = {
-    users: dataset.sequences.length, items: dataset.numItems, interactions, catalogItems: catalog?.length ?? 0,
-    withImage: catalog?.filter((c) => c.image).length ?? 0, withUrl: catalog?.filter((c) => c.url).length ?? 0, withTags: catalog?.filter((c) => c.genres.length > 0).length ?? 0,
-  };
-  log(`${interactions} interactions, ${stats.users} people, ${stats.items} items; catalog ${stats.catalogItems} items (${stats.withTags} with tags, ${stats.withImage} with an image, ${stats.withUrl} with a link)`);
-
-  // The CLIs read a CSV and its catalog together from one folder.
-  let dataArg = o.data;
-  if (o.data.toLowerCase().endsWith('.csv')) {
-    const dataDir = join(work, 'data');
-    rmSync(dataDir, { recursive: true, force: true });
-    mkdirSync(dataDir, { recursive: true });
-    copyFileSync(o.data, join(dataDir, 'interactions.csv'));
-    if (o.catalog) copyFileSync(o.catalog, join(dataDir, o.catalog.toLowerCase().endsWith('.json') ? 'catalog.json' : 'catalog.csv'));
-    dataArg = dataDir;
+  // 1. The catalog first: a refused image path or a bad row stops here, before anything is trained.
+  const catalogEntries = await step('read catalog', () => (o.catalog ? readCatalogFile(o.catalog) : null));
+  if (catalogEntries) {
+    const count = (f: (e: CatalogEntry) => unknown) => catalogEntries.filter(f).length;
+    log(`catalog: ${catalogEntries.length} items, ${count((e) => e.genres.length > 0)} with tags, ${count((e) => e.image)} with an image, ${count((e) => e.url)} with a link`);
   }
 
-  // 2. Pretrain (bounded), 3. export the best epoch as a model folder, 4. evaluate with baselines.
+  // 2. Pretrain (settings chosen from the data, bounded by maxMinutes) into a complete model folder:
+  //    weights, catalog, metrics with the most-popular and item-to-item baselines, model card, manifest.
   const ckpt = join(work, 'checkpoint');
   rmSync(ckpt, { recursive: true, force: true });
-  await step('pretrain', () => runScript('pretrain.ts', ['--data', dataArg, '--out', join(work, 'trained'), '--checkpoint-dir', ckpt, '--max-minutes', String(o.maxMinutes)], log));
-  if (!existsSync(join(ckpt, 'best'))) {
-    throw new LocalRecError('INVALID_INPUT', `Training stopped before its first epoch ended, so there is no model to export. Raise --max-minutes (was ${o.maxMinutes}).`);
-  }
   const modelStage = join(work, 'model', name);
   rmSync(modelStage, { recursive: true, force: true });
-  await step('export', () => runScript('exportModel.ts', ['--checkpoint', join(ckpt, 'best'), '--data', dataArg, '--out', modelStage, '--precision', PRECISION, '--run', ckpt], log));
-  const evalJson = join(work, 'eval.json');
-  await step('evaluate', () => runScript('eval.ts', ['--model', modelStage, '--data', dataArg, '--baselines', '--json', evalJson], log));
-  const evaluation = JSON.parse(readFileSync(evalJson, 'utf8')) as EvalReport;
-  log(`\nLeave-one-out, full ranking over ${evaluation.items} items, ${evaluation.users} people:\n${accuracyTable(evaluation, PRECISION)}\n`);
+  const run = await step('pretrain', () =>
+    runPretraining({ data: o.data, catalog: o.catalog, out: modelStage, checkpointDir: ckpt, maxMinutes: o.maxMinutes, preset: o.preset ?? 'auto' }, log));
+  if (!run.finished) await step('export best epoch', () => exportBest(o, ckpt, modelStage, log));
+  const metrics = JSON.parse(readFileSync(join(modelStage, 'metrics.json'), 'utf8')) as FolderMetrics;
+  log(`\nLeave-one-out, full ranking over all items (seen items excluded), ${metrics.users} people, last item of each:\n${accuracyTable(metrics)}\n`);
 
   // 5. Build the site, then put the model, images and host files in it.
   await step('build site', () => buildSite(siteDir, name, base));
   for (const shipped of readdirSync(join(siteDir, 'models'))) rmSync(join(siteDir, 'models', shipped), { recursive: true, force: true });
   const modelDir = join(siteDir, 'models', name);
   cpSync(modelStage, modelDir, { recursive: true });
-  const read = (file: string) => (existsSync(join(modelDir, file)) ? (JSON.parse(readFileSync(join(modelDir, file), 'utf8')) as Record<string, unknown>) : null);
-  writeFileSync(join(modelDir, 'MODEL_CARD.md'), demoModelCard({
-    name, data: o.data, catalog: o.catalog ?? null, stats, evaluation, config: read('config.json') ?? {}, training: read('training.json'),
-    maxMinutes: o.maxMinutes, timings, precision: PRECISION,
-  }));
-  writeManifest(modelDir, name);
-  const missingImages = o.catalog && catalog ? copyImages(o.catalog, catalog.flatMap((c) => (c.image ? [c.image] : [])), siteDir) : [];
+  const missingImages = o.catalog && catalogEntries ? copyImages(o.catalog, catalogEntries.flatMap((c) => (c.image ? [c.image] : [])), siteDir) : [];
   if (missingImages.length > 0) {
     log(`warning: ${missingImages.length} image files were not found beside the catalog (e.g. ${missingImages.slice(0, 3).join(', ')}); those items show a generated cover.`);
   }
   for (const file of hostFiles(name)) writeFileSync(join(siteDir, file.path), file.text);
   writeFileSync(join(siteDir, SITE_MARKER), JSON.stringify({ model: name, data: o.data, builtAt: new Date().toISOString() }, null, 1));
   log(`site written to ${siteDir} (default model: models/${name}/). Try it: npx vite preview --outDir ${siteDir}; deploy: see ${join(siteDir, 'DEPLOY.md')}`);
-  return { name, siteDir, modelDir, evaluation, timings, missingImages };
+  log(`steps: ${timings.map(([label, sec]) => `${label} ${sec.toFixed(1)} s`).join(', ')}`);
+  return { name, siteDir, modelDir, metrics, timings, missingImages };
 }
