@@ -124,7 +124,7 @@ ${movieLens ? MOVIELENS_DATA : otherData}
 | feed-forward width | ${config.ffnDim} |
 | max history length | ${config.maxLen} |
 | dropout | ${config.dropout} |
-| content features | ${config.numFeatures} (genres + release decade${training?.train?.titleBuckets ? ` + title words hashed into ${training.train.titleBuckets} buckets` : ''}, added to the item ID embedding) |
+| content features | ${config.numFeatures === 0 ? 'none (item ids only)' : `${config.numFeatures} (genres + release decade${training?.train?.titleBuckets ? ` + title words hashed into ${training.train.titleBuckets} buckets` : ''}, added to the item ID embedding)`} |
 | initialisation | ${config.initStd
     ? `N(0, ${config.initStd}) for every embedding and dense weight${config.attentionInit === 'xavier' ? `, except the attention query / key / value projections: N(0, ${Math.sqrt(2 / (4 * config.dim)).toFixed(3)}), the spread of PyTorch's MultiheadAttention default` : ''}`
     : 'embeddings N(0, 1/sqrt(dim)), dense weights Xavier'} |
@@ -139,8 +139,8 @@ Item embeddings are shared between input and output; learned positional embeddin
 ${training ? `- Objective: ${training.train?.loss?.kind === 'ce' ? 'full softmax cross-entropy over all items' : JSON.stringify(training.train?.loss)}; Adam (β2 ${lr?.beta2 ?? 0.98}, ε ${lr?.epsilon ?? 1e-9}, ${(lr?.clipNorm ?? 5) > 0 ? `global gradient-norm clip ${lr?.clipNorm ?? 5}` : 'no gradient clipping'}), ${schedule}; batch ${training.train?.batchSize} sequences ${training.train?.batches === 'random'
     ? 'drawn at random (as in the reference code), computed in groups of similar length whose gradients are summed (the same gradient as one padded batch)'
     : 'bucketed by length'}.${phases}
-- Learning rate actually used: ${lrSegments.join(', ') || '–'}${lrSegments.length > 1 && !earlier && lr?.plateauEpochs >= lr?.epochs ? ' (changed by hand when the run was resumed)' : ''}.
-- Validation: the second-to-last item of ${training.train?.validUsers} random users, NDCG@10 every epoch, early stopping (patience ${training.train?.patience}).
+${lr?.schedule === 'timed' ? `- Learning rate: as planned above on the run's own clock (the last epoch ended at ${f(training.history?.[training.history.length - 1]?.lr, 6)}).` : `- Learning rate actually used: ${lrSegments.join(', ') || '–'}${lrSegments.length > 1 && !earlier && lr?.plateauEpochs >= lr?.epochs ? ' (changed by hand when the run was resumed)' : ''}.`}
+- Validation: the second-to-last item of ${training.train?.validUsers} random users, NDCG@10 every epoch, ${lr?.schedule === 'timed' ? 'no early stop (the time budget ends the run); the best epoch is kept' : `early stopping (patience ${training.train?.patience})`}.
 - Epochs run: ${offset ? `${offset} + ${training.epochs} = ${offset + training.epochs}` : training.epochs}; ${offset ? 'best second-phase' : 'best'} validation NDCG@10 ${f(training.bestValidNdcg10)} at epoch ${training.bestEpoch + offset}; ${training.finished ? 'training finished (early stopping or epoch limit).' : '**training was still running when this export was made** (exported from the best checkpoint so far).'}${averaged ? `\n- Shipped weights: the element-wise mean of the weights after epochs ${averaged} (\`npm run average-weights\`), not a single epoch's.` : ''}
 - Training compute: ${computeUnknown ? `${(training.trainSeconds / 3600).toFixed(1)} h of step time in the second phase (the first phase's is not recorded in training.json)` : `${(computeSeconds / 3600).toFixed(1)} h of step time`} on ${o.machine ?? 'a 2-core x86-64 machine, tfjs 4.22 WASM backend, 2 data-parallel worker threads'}.` : '- (no training.json)'}
 
