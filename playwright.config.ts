@@ -18,6 +18,9 @@ export default defineConfig({
     headless: true,
     launchOptions: { executablePath: chromiumPath(), args: CHROMIUM_ARGS },
     trace: 'off',
+    // Page routes and request logs of most specs must see every request: the service worker is
+    // tested on its own (e2e/offline.spec.ts allows it).
+    serviceWorkers: 'block',
   },
   // Serves the production build (`npm run e2e` builds first) with the production headers.
   webServer: {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { expect, test, type Page, type Request } from '@playwright/test';
 import { act, appUrl, feedIds, learnNow, openReady, storedContainers } from './helpers';
 
-const STATIC_PATH = /^\/(|index\.html|assets\/[\w.-]+|models\/[\w.-]+\/[\w.-]+)$/;
+const STATIC_PATH = /^\/(|index\.html|manifest\.webmanifest|sw\.js|(assets|icons)\/[\w.-]+|models\/[\w.-]+\/[\w.-]+)$/;
 
 async function exportBundle(page: Page): Promise<{ text: string; json: Record<string, unknown> }> {
   const download = page.waitForEvent('download');

@@ -4,24 +4,20 @@
  *   npm run export:model -- --checkpoint runs/ml-1m-sasrec/best --data ../shared/datasets/ml-1m \
  *     --out public/models/ml-1m-sasrec [--precision float16] [--run runs/ml-1m-sasrec]
  *
- * Writes model.json + weights.bin (chosen precision), config.json, catalog.json (with popularity
- * counted on the training split), metrics.json (test metrics at float32, float16 and uint8) and
- * training.json (copied from the run; with the averaged epochs when --checkpoint was written by
- * `npm run average-weights`). manifest.json (sha256 of every file) is written last.
+ * Writes the complete servable folder with the same exporter as `npm run pretrain`
+ * (scripts/lib/exportFolder.ts); training.json is copied from --run (with the averaged epochs when
+ * --checkpoint was written by `npm run average-weights`). manifest.json is written last.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCli } from './lib/cli';
-import { rankMetrics } from '../src/engine/eval/metrics';
-import { rankTargets } from '../src/engine/eval/rankTargets';
-import { decodeModel, encodeModel, type WeightPrecision } from '../src/engine/model/modelFormat';
+import type { WeightPrecision } from '../src/engine/model/modelFormat';
 import { loadDataset } from './lib/loadDataset';
-import { loadModelFiles, saveModelFiles } from './lib/modelFiles';
+import { exportModelFolder } from './lib/exportFolder';
+import { loadModelFiles } from './lib/modelFiles';
 import { leaveOneOut } from './lib/split';
-import { writeManifest } from './lib/manifest';
-import { writeReplayFile } from './lib/replayFile';
 
 const USAGE = 'usage: npm run export:model -- --checkpoint <dir> --data <dataset> --out <model dir> [--precision float16|uint8|float32] [--run <run dir>]';
 const { values: args } = parseCli('export:model', USAGE, {
@@ -52,47 +48,26 @@ if (dataset.numItems !== model.config.numItems) {
 }
 const split = leaveOneOut(dataset);
 
-/** Test metrics of the model after a save/load round trip at each precision. */
-const byPrecision: Record<string, Record<string, number> & { weightBytes: number }> = {};
-for (const p of ['float32', 'float16', 'uint8'] as WeightPrecision[]) {
-  const { json, weights } = await encodeModel(model, featureNames, p);
-  const m = decodeModel(json, weights.slice().buffer);
-  const t0 = Date.now();
-  const metrics = rankMetrics((await rankTargets(m, split.test)).ranks);
-  m.dispose();
-  byPrecision[p] = { ...metrics, weightBytes: weights.byteLength };
-  process.stderr.write(`${p}: ${weights.byteLength} bytes, NDCG@10 ${metrics['NDCG@10'].toFixed(4)} HR@10 ${metrics['HR@10'].toFixed(4)} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
-}
-
-await saveModelFiles(args.out, model, featureNames, precision);
-if (catalog) {
-  // Popularity = number of users with the item in their training part (validation/test items left out).
-  const popularity = new Array<number>(dataset.numItems + 1).fill(0);
-  for (const s of split.train) for (const i of new Set(s)) popularity[i]++;
-  writeFileSync(join(args.out, 'catalog.json'), JSON.stringify({ items: catalog.map((it) => ({ ...it, popularity: popularity[it.id] })) }));
-}
-writeFileSync(join(args.out, 'metrics.json'), JSON.stringify({
-  protocol: 'loo-full',
-  description: 'Leave-one-out test: last item per user, full ranking over all items, items already in the user sequence excluded',
-  dataset: args.data.split('/').filter(Boolean).pop(),
-  users: split.test.length,
-  shippedPrecision: precision,
-  metrics: byPrecision[precision],
-  byPrecision,
-}, null, 2));
+let training: Record<string, unknown> | undefined;
 if (args.run && existsSync(join(args.run, 'checkpoint', 'state.json'))) {
   const state = JSON.parse(readFileSync(join(args.run, 'checkpoint', 'state.json'), 'utf8'));
   const run = JSON.parse(readFileSync(join(args.run, 'run.json'), 'utf8'));
   // A checkpoint made by `npm run average-weights` names the epochs whose snapshots it averages.
   const averagedPath = join(args.checkpoint, 'averaged.json');
   const averagedEpochs: number[] | null = existsSync(averagedPath) ? JSON.parse(readFileSync(averagedPath, 'utf8')).epochs ?? null : null;
-  writeFileSync(join(args.out, 'training.json'), JSON.stringify({
-    train: run.train, config: run.config, epochs: state.history.length, bestEpoch: state.bestEpoch + 1,
+  training = {
+    data: run.data, train: run.train, config: run.config, epochs: state.history.length, bestEpoch: state.bestEpoch + 1,
     bestValidNdcg10: state.bestNdcg, trainSeconds: Math.round(state.trainSeconds), finished: state.done,
     ...(averagedEpochs ? { averagedEpochs } : {}), history: state.history,
     ...(run.initFrom ? { continuedFrom: earlierPhase(run.initFrom) } : {}),
-  }, null, 1));
+  };
 }
+await exportModelFolder({
+  model, featureNames, dataset, catalog, split, out: args.out, precision, training,
+  dataName: args.data.split('/').filter(Boolean).pop() ?? args.data, log: (l) => process.stderr.write(`${l}\n`),
+});
+model.dispose();
+process.stderr.write(`exported ${args.out} (${precision})\n`);
 
 /**
  * The run a `pretrain --init-from` run continued: its options and the epochs it had done when the
@@ -111,8 +86,3 @@ function earlierPhase(initFrom: { dir: string; optimizer: boolean; run: string |
     trainSeconds: earlierState && earlierState.epoch === initFrom.epochs ? Math.round(earlierState.trainSeconds) : null,
   };
 }
-// Replay exemplars for on-device fine-tuning, sampled from the model (no one's real history).
-await writeReplayFile(args.out, model);
-writeManifest(args.out);
-model.dispose();
-process.stderr.write(`exported ${args.out} (${precision})\n`);

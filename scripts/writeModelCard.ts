@@ -4,10 +4,11 @@
  *
  *   npx tsx scripts/writeModelCard.ts --model public/models/ml-1m-sasrec --eval bench/results/eval-ml-1m.json
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCli } from './lib/cli';
 import { writeManifest } from './lib/manifest';
+import { renderModelCard } from './lib/modelCard';
 
 const USAGE = 'usage: npm run model-card -- --model <dir> [--eval <eval.json>] [--machine <text>] [--ondevice <a.json,b.json>] [--ondevice-model <which model the reports measured, when not this recipe>]';
 const { values: args } = parseCli('model-card', USAGE, { options: { model: { type: 'string' }, eval: { type: 'string' }, machine: { type: 'string' }, ondevice: { type: 'string' }, 'ondevice-model': { type: 'string' } } });
@@ -15,151 +16,6 @@ if (!args.model) {
   process.stderr.write(`${USAGE}\n`);
   process.exit(2);
 }
-const read = (p: string) => JSON.parse(readFileSync(p, 'utf8'));
-const dir = args.model;
-const metrics = read(join(dir, 'metrics.json'));
-const training = existsSync(join(dir, 'training.json')) ? read(join(dir, 'training.json')) : null;
-const evalJson = args.eval && existsSync(args.eval) ? read(args.eval) : null;
-const config = read(join(dir, 'config.json'));
-const f = (x: number | undefined | null, d = 4) => (typeof x === 'number' ? x.toFixed(d) : '–');
-
-type Row = [string, number | undefined, number | undefined, string];
-const rows: Row[] = [
-  ['**LocalRec SASRec (this model, ' + metrics.shippedPrecision + ')**', metrics.metrics['HR@10'], metrics.metrics['NDCG@10'], 'measured here'],
-  ['SASRec, full cross-entropy (Klenitskiy & Vasilev, RecSys 2023)', 0.3152, 0.1821, 'published'],
-  ['SASRec, 3000 sampled negatives (same paper)', 0.3159, 0.1857, 'published'],
-  ['gSASRec (Petrov & Macdonald, RecSys 2023)', 0.3003, 0.1726, 'published'],
-  ['BERT4Rec (as reported by Klenitskiy & Vasilev)', 0.2843, 0.1537, 'published'],
-];
-const baselineNames: [string, string][] = [['most-popular', 'Most popular'], ['item-to-item', 'Item-to-item transitions'], ['item-knn', 'Item kNN (co-occurrence cosine)']];
-for (const [key, label] of baselineNames) {
-  const m = evalJson?.models?.[key]?.metrics;
-  if (m) rows.push([label, m['HR@10'], m['NDCG@10'], 'measured here']);
-}
-
-const precisionRows = Object.entries(metrics.byPrecision as Record<string, Record<string, number>>)
-  .map(([p, m]) => `| ${p} | ${(m.weightBytes / 1024).toFixed(0)} KiB | ${f(m['HR@10'])} | ${f(m['NDCG@10'])} | ${f(m.MRR)} |`).join('\n');
-const full = metrics.metrics;
-const replay = existsSync(join(dir, 'replay.json')) ? read(join(dir, 'replay.json')) : null;
-// eval:ondevice reports (one row per dataset), written by `npm run eval:ondevice -- --json`.
-const ondevice = (args.ondevice ?? '').split(',').filter((p) => p && existsSync(p)).map((p) => ({ path: p, r: read(p) }));
-const pct = (x: number | undefined) => (typeof x === 'number' ? `${x >= 0 ? '+' : ''}${x.toFixed(1)}%` : '–');
-const ondeviceRows = ondevice.map(({ path, r }) =>
-  `| ${r.dataset} (${r.evaluatedUsers} held-out people) | ${f(r.ndcg10?.pretrained)} → ${f(r.ndcg10?.finetuned)} | ${pct(r.ndcg10?.liftPct)} (${pct(r.ndcg10?.ci95?.[0])} … ${pct(r.ndcg10?.ci95?.[1])}) | ${(100 * r.usersHurtShare).toFixed(1)}% | ${r.dislikedInTop10?.users ? `${f(r.dislikedInTop10.withoutFeedback, 3)} → ${f(r.dislikedInTop10.withFeedback, 3)}` : 'no ratings'} | ${pct(-r.referenceDropPct)} | \`${path}\` |`).join('\n');
-const lr = training?.train;
-/** A run that `pretrain --init-from` continued (training.json's continuedFrom): the first phase. */
-const earlier = training?.continuedFrom as { dir: string; optimizer: boolean; epochs: number | null; run?: string; train?: typeof lr; history?: { epoch: number; lr: number }[]; trainSeconds?: number | null } | undefined;
-/** Epochs before this run's own (this run's epoch e is epoch offset + e overall). */
-const offset = earlier?.epochs ?? 0;
-type Train = { learningRate: number; warmupSteps: number; plateauEpochs: number; epochs: number; schedule?: string };
-const scheduleOf = (t: Train | undefined) => (!t ? '' : t.schedule === 'linear'
-  ? `learning rate falling linearly from ${t.learningRate} to 0 over ${t.epochs} epochs${t.warmupSteps > 0 ? ` after ${t.warmupSteps} warm-up steps` : ''}`
-  : `learning rate ${t.learningRate} with ${t.warmupSteps} warm-up steps, ${t.plateauEpochs >= t.epochs ? 'then constant' : `halved after ${t.plateauEpochs} epochs without a better validation NDCG@10`}`);
-// The learning rate actually used, by epoch range (a resumed run may have changed it by hand).
-const lrSegments: string[] = [];
-const histories = [...(earlier?.history ?? []).map((h) => ({ ...h, linear: false })), ...((training?.history ?? []) as { epoch: number; lr: number }[]).map((h) => ({ ...h, epoch: h.epoch + offset, linear: lr?.schedule === 'linear' }))];
-for (const h of histories) {
-  const last = lrSegments.length ? lrSegments[lrSegments.length - 1] : null;
-  const key = h.linear ? 'linear decay to 0' : `${h.lr}`;
-  if (last && last.startsWith(`${key} (`)) lrSegments[lrSegments.length - 1] = last.replace(/–\d+\)$|\)$/, `–${h.epoch})`);
-  else lrSegments.push(`${key} (epochs ${h.epoch})`);
-}
-const schedule = earlier?.train ? scheduleOf(earlier.train) : scheduleOf(lr);
-const phases = earlier
-  ? `\n- Two phases: epochs 1–${offset}${earlier.run ? ` (run \`${earlier.run}\`)` : ''} as above; then epochs ${offset + 1}–${offset + (training?.epochs ?? 0)} continued from its checkpoint after epoch ${offset} (\`${earlier.dir}\`: ${earlier.optimizer ? 'weights and Adam state' : 'weights, fresh Adam state'}, \`npm run pretrain -- --init-from\`) with the ${scheduleOf(lr)}.`
-  : '';
-const computeSeconds = (training?.trainSeconds ?? 0) + (earlier?.trainSeconds ?? 0);
-const computeUnknown = earlier && (earlier.trainSeconds === null || earlier.trainSeconds === undefined);
-const beyond = evalJson?.models?.sasrec?.metrics;
-/** "50–68" for consecutive averaged epochs, else the list. */
-const averagedList = training?.averagedEpochs as number[] | undefined;
-const averaged = averagedList?.length
-  ? averagedList.every((e, i) => i === 0 || e === averagedList[i - 1] + 1)
-    ? `${averagedList[0] + offset}–${averagedList[averagedList.length - 1] + offset}`
-    : averagedList.map((e) => e + offset).join(', ')
-  : '';
-
-const card = `# Model card: ${dir.split('/').filter(Boolean).pop()}
-
-A SASRec-family sequential recommender (causal self-attention over a person's item history) in
-TensorFlow.js, trained with LocalRec's own Node trainer (\`npm run pretrain\`). It powers the default
-LocalRec feed and is fine-tuned on the person's device.
-
-## Data and licence
-- Trained on MovieLens-1M in the SASRec preprocessing (\`ml-1m_sas.txt\`: 6,040 users, 3,416 items
-  with at least 5 ratings, 999,611 interactions, each user's items in time order).
-- Titles, years and genres in \`catalog.json\` come from MovieLens-1M \`movies.dat\` (Latin-1), joined
-  through the SASRec-to-MovieLens item id map.
-- MovieLens data © GroupLens Research, University of Minnesota. F. Maxwell Harper and Joseph A. Konstan.
-  2015. The MovieLens Datasets: History and Context. ACM TiiS 5, 4, Article 19. No endorsement by the
-  University of Minnesota or GroupLens is stated or implied. The raw ratings are not redistributed here:
-  this folder holds derived model weights and the item catalog only. Research use; commercial use of
-  the data needs GroupLens' permission.
-
-## Architecture
-| setting | value |
-|---|---|
-| items | ${config.numItems} |
-| embedding dim | ${config.dim} |
-| blocks / heads | ${config.blocks} / ${config.heads} |
-| feed-forward width | ${config.ffnDim} |
-| max history length | ${config.maxLen} |
-| dropout | ${config.dropout} |
-| content features | ${config.numFeatures} (genres + release decade${training?.train?.titleBuckets ? ` + title words hashed into ${training.train.titleBuckets} buckets` : ''}, added to the item ID embedding) |
-| initialisation | ${config.initStd
-    ? `N(0, ${config.initStd}) for every embedding and dense weight${config.attentionInit === 'xavier' ? `, except the attention query / key / value projections: N(0, ${Math.sqrt(2 / (4 * config.dim)).toFixed(3)}), the spread of PyTorch's MultiheadAttention default` : ''}`
-    : 'embeddings N(0, 1/sqrt(dim)), dense weights Xavier'} |
-
-Item embeddings are shared between input and output; learned positional embeddings ${config.positions === 'fromStart'
-    ? 'count from the oldest item of the window (position 0), as in the reference SASRec code, so the model knows how far into a history it is'
-    : 'are right-aligned (the newest item is always at the last position)'}; ${config.block === 'sasrec'
-    ? "blocks laid out as in the original SASRec code (attention queries read LayerNorm(x), keys and values read x; each residual starts from the normalised input of its sub-layer; dropout on the attention weights, not on the attention output)"
-    : 'pre-LayerNorm blocks'}.
-
-## Training
-${training ? `- Objective: ${training.train?.loss?.kind === 'ce' ? 'full softmax cross-entropy over all items' : JSON.stringify(training.train?.loss)}; Adam (β2 ${lr?.beta2 ?? 0.98}, ε ${lr?.epsilon ?? 1e-9}, ${(lr?.clipNorm ?? 5) > 0 ? `global gradient-norm clip ${lr?.clipNorm ?? 5}` : 'no gradient clipping'}), ${schedule}; batch ${training.train?.batchSize} sequences ${training.train?.batches === 'random'
-    ? 'drawn at random (as in the reference code), computed in groups of similar length whose gradients are summed (the same gradient as one padded batch)'
-    : 'bucketed by length'}.${phases}
-- Learning rate actually used: ${lrSegments.join(', ') || '–'}${lrSegments.length > 1 && !earlier && lr?.plateauEpochs >= lr?.epochs ? ' (changed by hand when the run was resumed)' : ''}.
-- Validation: the second-to-last item of ${training.train?.validUsers} random users, NDCG@10 every epoch, early stopping (patience ${training.train?.patience}).
-- Epochs run: ${offset ? `${offset} + ${training.epochs} = ${offset + training.epochs}` : training.epochs}; ${offset ? 'best second-phase' : 'best'} validation NDCG@10 ${f(training.bestValidNdcg10)} at epoch ${training.bestEpoch + offset}; ${training.finished ? 'training finished (early stopping or epoch limit).' : '**training was still running when this export was made** (exported from the best checkpoint so far).'}${averaged ? `\n- Shipped weights: the element-wise mean of the weights after epochs ${averaged} (\`npm run average-weights\`), not a single epoch's.` : ''}
-- Training compute: ${computeUnknown ? `${(training.trainSeconds / 3600).toFixed(1)} h of step time in the second phase (the first phase's is not recorded in training.json)` : `${(computeSeconds / 3600).toFixed(1)} h of step time`} on ${args.machine ?? 'a 2-core x86-64 machine, tfjs 4.22 WASM backend, 2 data-parallel worker threads'}.` : '- (no training.json)'}
-
-## Results (test, leave-one-out, full ranking over all ${config.numItems} items, seen items excluded, ${metrics.users} users)
-| model | HR@10 | NDCG@10 | source |
-|---|---|---|---|
-${rows.map((r) => `| ${r[0]} | ${f(r[1])} | ${f(r[2])} | ${r[3]} |`).join('\n')}
-
-This model: HR@5 ${f(full['HR@5'])}, NDCG@5 ${f(full['NDCG@5'])}, HR@20 ${f(full['HR@20'])}, NDCG@20 ${f(full['NDCG@20'])}, MRR ${f(full.MRR)}.
-${beyond ? `Beyond accuracy (top-10 lists): catalog coverage ${f(beyond['coverage@10'], 3)}, novelty ${f(beyond['novelty@10'], 2)} bits, intra-list genre diversity ${f(beyond['ild@10'], 3)}.` : ''}
-${evalJson?.sampled?.models?.sasrec ? `Older sampled protocol (100 random negatives, **not comparable** to the full-ranking numbers): HR@10 ${f(evalJson.sampled.models.sasrec.metrics['HR@10'])}, NDCG@10 ${f(evalJson.sampled.models.sasrec.metrics['NDCG@10'])}.` : ''}
-
-Reproduce: \`npm run eval -- --model ${dir} --data ../shared/datasets/ml-1m --json out.json\`.
-
-### Weight precision
-| precision | weights | HR@10 | NDCG@10 | MRR |
-|---|---|---|---|---|
-${precisionRows}
-
-## On-device fine-tuning
-The app fine-tunes this model in the browser with \`DEFAULT_FINETUNE_POLICY\` (\`src/engine/train/finetunePolicy.ts\`,
-the same object \`npm run eval:ondevice\` measures; docs/ON_DEVICE.md).
-${replay ? `\`replay.json\`: ${replay.sequences.length} replay exemplars, ${replay.method}. They contain no real person's history; the policy mixes a few into each fine-tuning run against forgetting.` : 'This folder has no replay.json: fine-tuning runs without replay exemplars.'}
-${ondevice.length ? `
-| data | NDCG@10 pretrained → fine-tuned | lift (95% CI) | people hurt | later-disliked in top 10, without → with feedback | other people's NDCG@10 | report |
-|---|---|---|---|---|---|---|
-${ondeviceRows}
-
-People hurt = any drop in NDCG@10 on the 3 future items. Each report measured a model pretrained without the held-out people${args['ondevice-model'] ? `: ${args['ondevice-model']}` : ', with this architecture and recipe'}.
-
-Reproduce: \`npm run eval:ondevice -- --data <dataset dir> --model <model pretrained without the held-out people> --json out.json\` (docs/ON_DEVICE.md).` : ''}
-
-## Known limits
-- Trained on movie ratings from 2000–2003 by 6,040 people; tastes, catalog and demographics are dated and skewed.
-- MovieLens interactions are ratings, not watches; the order of ratings only approximates viewing order.
-- Items outside the catalog have no ID embedding; they are scored from their genres and decade only.
-- The published rows were trained with other code; differences in initialisation and early stopping matter at this scale.
-`;
-writeFileSync(join(dir, 'MODEL_CARD.md'), card);
-writeManifest(dir);
-process.stderr.write(`wrote ${join(dir, 'MODEL_CARD.md')} and manifest.json\n`);
+writeFileSync(join(args.model, 'MODEL_CARD.md'), renderModelCard(args.model, { eval: args.eval, machine: args.machine, ondevice: args.ondevice, ondeviceModel: args['ondevice-model'] }));
+writeManifest(args.model);
+process.stderr.write(`wrote ${join(args.model, 'MODEL_CARD.md')} and manifest.json\n`);

@@ -73,3 +73,29 @@ describe('loadDataset format detection', () => {
     expect(warnings).toHaveLength(1);
   });
 });
+
+describe('loadDataset: one line per user and the import report', () => {
+  it('detects "<user> <item> <item> …" (it used to stop with "expected 2 fields") and reports the import', () => {
+    const lines: string[] = [];
+    const r = loadDataset(write('users.txt', 'A x y z\nB y z\nC\n'), { onReport: (l) => lines.push(l) });
+    expect(r.format).toBe('user-lines');
+    expect(r.dataset.sequences.map((s) => s.length)).toEqual([3, 2]);
+    expect(lines.join('\n')).toMatch(/import report \(user-lines\): 3 rows read; dropped 1 \(a user with no items\)/);
+  });
+
+  it('a flag forces the layout; two-field lines with numeric items stay SASRec lines unless asked', () => {
+    const pairs = write('pairs.txt', '1 5\n2 7\n1 7\n');
+    expect(loadDataset(pairs).format).toBe('sasrec-lines');
+    const r = loadDataset(pairs, { format: 'user-lines' });
+    expect(r.format).toBe('user-lines');
+    expect(r.dataset.itemIds).toEqual(['', '5', '7']);
+    expect(loadDataset(write('named.txt', 'A x\nB y\n')).format).toBe('user-lines');
+  });
+
+  it('an interactions CSV reports tied timestamps', () => {
+    const lines: string[] = [];
+    loadDataset(write('ties.csv', 'user,item,timestamp\nu,a,5\nu,b,5\nu,c,6\nv,a,1\n'), { onReport: (l) => lines.push(l) });
+    expect(lines.join('\n')).toMatch(/4 rows read; none dropped/);
+    expect(lines.join('\n')).toMatch(/tied timestamps: 1 \(kept in file order\)/);
+  });
+});

@@ -9,15 +9,18 @@ import { decodeLatin1OrUtf8, decodeUtf8 } from '../../src/engine/data/encoding';
 import { parseInteractionsCsv } from '../../src/engine/data/interactions';
 import { joinCatalog, parseIdMap, parseMoviesDat } from '../../src/engine/data/movielens';
 import { parseSasLines } from '../../src/engine/data/sasLines';
+import { countTiedTimestamps, formatImportReport, looksLikeUserLines, parseUserLines, type ImportReport } from '../../src/engine/data/userLines';
 import type { SequenceDataset } from '../../src/engine/data/types';
 
 /** Which reader was used (see docs/DATA_FORMATS.md). */
-export type DataFormat = 'sasrec-lines' | 'ml-1m-sas' | 'ml-100k' | 'interactions-csv';
+export type DataFormat = 'sasrec-lines' | 'user-lines' | 'ml-1m-sas' | 'ml-100k' | 'interactions-csv';
 
 export interface LoadedData {
   dataset: SequenceDataset;
   catalog: CatalogItem[] | null;
   format: DataFormat;
+  /** What reading did: rows read and dropped, users and items kept, ties, id mapping. */
+  report: ImportReport;
 }
 
 export interface LoadOptions {
@@ -27,6 +30,10 @@ export interface LoadOptions {
   unknownItems?: 'error' | 'skip';
   /** Receives warnings (skipped rows); default: stderr. */
   onWarning?: (message: string) => void;
+  /** Force a layout instead of detecting it ('auto', the default, detects). */
+  format?: DataFormat | 'auto';
+  /** Receives the import report's lines; default: none. */
+  onReport?: (line: string) => void;
 }
 
 function bytes(file: string): Uint8Array {
@@ -48,14 +55,15 @@ function loadMl100k(dir: string, opts: LoadOptions): LoadedData {
   const itemFile = join(dir, 'u.item');
   const uItem = existsSync(itemFile) ? decodeLatin1OrUtf8(bytes(itemFile)) : null;
   const { dataset, catalog } = movieLens100kFromText(readFileSync(dataFile, 'utf8'), uItem, { ...opts, dataFile, itemFile });
-  return { dataset, catalog, format: 'ml-100k' };
+  return { dataset, catalog, format: 'ml-100k', report: plainReport(dataset, dataset.sequences.reduce((a, q) => a + q.length, 0), 'MovieLens item ids -> dense ids 1..N') };
 }
 
 function loadCsv(file: string, catalogFile: string | undefined, opts: LoadOptions): LoadedData {
   const interactions = parseInteractionsCsv(decodeUtf8(bytes(file), file), file);
   const entries = catalogFile ? readCatalogFile(catalogFile) : null;
   const { dataset, catalog } = buildDataset(interactions, entries, file, opts);
-  return { dataset, catalog, format: 'interactions-csv' };
+  const idMapping = `${dataset.numItems} item ids -> dense ids 1..${dataset.numItems} (${entries ? 'catalog order' : 'natural id order'}); users in natural id order; each history sorted by time, ties kept in file order`;
+  return { dataset, catalog, format: 'interactions-csv', report: plainReport(dataset, interactions.length, idMapping) };
 }
 
 /**
@@ -64,13 +72,41 @@ function loadCsv(file: string, catalogFile: string | undefined, opts: LoadOption
  * - a folder with MovieLens-100K `u.data` (+ `u.item`), or the `u.data` file itself;
  * - a folder with `interactions.csv` (+ `catalog.json` or `catalog.csv`);
  * - a `.csv` interactions file (`user,item,timestamp[,rating]`), catalog from `opts.catalog`;
- * - any other file: SASRec `user item` lines.
+ * - any other file: one line per user `<user> <item> <item> …` when a line has more than two
+ *   fields (or `format: 'user-lines'`), else SASRec `user item` lines.
  *
  * @example
  * const { dataset, catalog } = loadDataset('my-data/interactions.csv', { catalog: 'my-data/items.csv' });
  */
 export function loadDataset(path: string, opts: LoadOptions = {}): LoadedData {
+  const loaded = readData(path, opts);
+  if (opts.onReport) for (const line of formatImportReport(loaded.report, loaded.format)) opts.onReport(line);
+  return loaded;
+}
+
+/** A report for readers that drop nothing themselves. */
+function plainReport(dataset: SequenceDataset, rowsRead: number, idMapping: string): ImportReport {
+  const interactions = dataset.sequences.reduce((a, q) => a + q.length, 0);
+  const dropped: Record<string, number> = rowsRead > interactions ? { 'item not in the catalog': rowsRead - interactions } : {};
+  return {
+    rowsRead, dropped, users: dataset.sequences.length, items: dataset.numItems, interactions,
+    tiedTimestamps: dataset.times ? countTiedTimestamps(dataset.times) : null, idMapping,
+  };
+}
+
+function readLines(path: string, format: DataFormat | 'auto'): LoadedData {
+  const text = readFileSync(path, 'utf8');
+  if (format === 'user-lines' || (format === 'auto' && looksLikeUserLines(text))) {
+    const { dataset, report } = parseUserLines(text, path);
+    return { dataset, catalog: null, format: 'user-lines', report };
+  }
+  const dataset = parseSasLines(text, path);
+  return { dataset, catalog: null, format: 'sasrec-lines', report: plainReport(dataset, dataset.sequences.reduce((a, q) => a + q.length, 0), 'item ids 1..N used as given (SASRec numbering)') };
+}
+
+function readData(path: string, opts: LoadOptions): LoadedData {
   const o: LoadOptions = { onWarning: (m) => process.stderr.write(`warning: ${m}\n`), ...opts };
+  const format = opts.format ?? 'auto';
   if (!existsSync(path)) {
     throw new LocalRecError('INVALID_INPUT', `Data path "${path}" does not exist. Pass a data file or a dataset folder with --data.`);
   }
@@ -85,7 +121,7 @@ export function loadDataset(path: string, opts: LoadOptions = {}): LoadedData {
         const movies = parseMoviesDat(decodeLatin1OrUtf8(bytes(moviesFile)), moviesFile);
         catalog = joinCatalog(dataset.numItems, parseIdMap(readFileSync(mapFile, 'utf8'), mapFile), movies, mapFile);
       }
-      return { dataset, catalog, format: 'ml-1m-sas' };
+      return { dataset, catalog, format: 'ml-1m-sas', report: plainReport(dataset, dataset.sequences.reduce((a, q) => a + q.length, 0), 'item ids 1..N used as given (SASRec numbering)') };
     }
     if (existsSync(join(path, 'u.data'))) return loadMl100k(path, o);
     const csv = join(path, 'interactions.csv');
@@ -101,5 +137,5 @@ export function loadDataset(path: string, opts: LoadOptions = {}): LoadedData {
   if (o.catalog) {
     throw new LocalRecError('INVALID_INPUT', `--catalog only applies to an interactions .csv file, not "${path}". See docs/DATA_FORMATS.md.`);
   }
-  return { dataset: parseSasLines(readFileSync(path, 'utf8'), path), catalog: null, format: 'sasrec-lines' };
+  return readLines(path, format);
 }

@@ -19,7 +19,8 @@ describe('resolveTrainOptions', () => {
     ['not an object', [1], /"train" must be an object/],
     ['an unknown loss weighting', { lossWeighting: 'user' }, /"lossWeighting" must be "batch" or "token", got "user"/],
     ['an unknown batch order', { batches: 'sorted' }, /"batches" must be "bucketed" or "random", got "sorted"/],
-    ['an unknown schedule', { schedule: 'cosine' }, /"schedule" must be "plateau" or "linear", got "cosine"/],
+    ['an unknown schedule', { schedule: 'cosine' }, /"schedule" must be "plateau", "linear" or "timed", got "cosine"/],
+    ['a decay share above 1', { decayShare: 1.5 }, /"decayShare" must be in \[0, 1\]/],
     ['negative warm-up', { warmupSteps: -1 }, /"warmupSteps" must be an integer >= 0, got -1/],
   ];
   for (const [label, raw, message] of bad) {
@@ -28,6 +29,16 @@ describe('resolveTrainOptions', () => {
 });
 
 describe('scheduledLearningRate', () => {
+  it("'timed': constant until (1 - decayShare) of the budget, then linear to 0 at the budget (wall clock, not steps)", () => {
+    const opts = resolveTrainOptions({ schedule: 'timed', timedMinutes: 10, decayShare: 0.4, warmupSteps: 0, learningRate: 0.001 });
+    expect(scheduledLearningRate(opts, 123, 5000, 1, 0)).toBe(0.001);
+    expect(scheduledLearningRate(opts, 123, 5000, 1, 360)).toBe(0.001);
+    expect(scheduledLearningRate(opts, 123, 5000, 1, 480)).toBeCloseTo(0.0005, 15);
+    expect(scheduledLearningRate(opts, 123, 5000, 1, 600)).toBe(0);
+    const warm = resolveTrainOptions({ schedule: 'timed', timedMinutes: 10, warmupSteps: 100 });
+    expect(scheduledLearningRate(warm, 123, 10, 1, 0)).toBeCloseTo(0.0001, 15);
+  });
+
   it("'plateau' uses the run's current rate after warm-up; the warm-up ramps up to it", () => {
     const opts = resolveTrainOptions({ learningRate: 0.001, warmupSteps: 10 });
     expect(scheduledLearningRate(opts, 0.001, 1, 500)).toBeCloseTo(0.0001, 15);

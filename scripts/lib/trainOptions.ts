@@ -46,9 +46,14 @@ export interface TrainOptions {
    * Learning rate after warm-up. 'plateau' (default): learningRate, halved after plateauEpochs
    * epochs without a new best. 'linear': falls in a straight line from learningRate at the first
    * step to 0 after the last step of `epochs` (a decay phase, e.g. continuing a constant-rate run
-   * with --init-from).
+   * with --init-from). 'timed': learningRate until (1 - decayShare) of timedMinutes of wall clock
+   * (steps and validation), then linear to 0 at timedMinutes, where training stops (the presets).
    */
-  schedule: 'plateau' | 'linear';
+  schedule: 'plateau' | 'linear' | 'timed';
+  /** With schedule 'timed': the training budget in minutes of wall clock. */
+  timedMinutes: number;
+  /** With schedule 'timed': the share of timedMinutes spent decaying the rate to 0. */
+  decayShare: number;
 }
 
 export const DEFAULT_TRAIN: TrainOptions = {
@@ -72,6 +77,8 @@ export const DEFAULT_TRAIN: TrainOptions = {
   lossWeighting: 'batch',
   batches: 'bucketed',
   schedule: 'plateau',
+  timedMinutes: 60,
+  decayShare: 0.4,
 };
 
 /**
@@ -97,7 +104,9 @@ export function resolveTrainOptions(raw: unknown): TrainOptions {
   if (!(opts.beta2 > 0 && opts.beta2 < 1)) throw new Error(`train option "beta2" must be in (0, 1), got ${opts.beta2}`);
   if (opts.lossWeighting !== 'batch' && opts.lossWeighting !== 'token') throw new Error(`train option "lossWeighting" must be "batch" or "token", got ${JSON.stringify(opts.lossWeighting)}`);
   if (opts.batches !== 'bucketed' && opts.batches !== 'random') throw new Error(`train option "batches" must be "bucketed" or "random", got ${JSON.stringify(opts.batches)}`);
-  if (opts.schedule !== 'plateau' && opts.schedule !== 'linear') throw new Error(`train option "schedule" must be "plateau" or "linear", got ${JSON.stringify(opts.schedule)}`);
+  if (opts.schedule !== 'plateau' && opts.schedule !== 'linear' && opts.schedule !== 'timed') throw new Error(`train option "schedule" must be "plateau", "linear" or "timed", got ${JSON.stringify(opts.schedule)}`);
+  if (!(opts.timedMinutes >= 0)) throw new Error(`train option "timedMinutes" must be >= 0, got ${opts.timedMinutes}`);
+  if (!(opts.decayShare >= 0 && opts.decayShare <= 1)) throw new Error(`train option "decayShare" must be in [0, 1], got ${opts.decayShare}`);
   if (!Number.isInteger(opts.warmupSteps) || opts.warmupSteps < 0) throw new Error(`train option "warmupSteps" must be an integer >= 0, got ${opts.warmupSteps}`);
   if (!(opts.epsilon > 0)) throw new Error(`train option "epsilon" must be > 0, got ${opts.epsilon}`);
   for (const key of ['epochs', 'batchSize', 'patience', 'plateauEpochs', 'validUsers'] as const) {
@@ -123,10 +132,23 @@ export function trainChanges(saved: Partial<TrainOptions>, now: TrainOptions): s
  * Learning rate of step `globalStep` (1-based) of a run of `totalSteps`: the schedule's rate,
  * capped by the linear warm-up. `plateauRate` is the run's current rate under 'plateau'.
  */
-export function scheduledLearningRate(opts: TrainOptions, plateauRate: number, globalStep: number, totalSteps: number): number {
+export function scheduledLearningRate(opts: TrainOptions, plateauRate: number, globalStep: number, totalSteps: number, clockSeconds = 0): number {
   const warm = opts.warmupSteps > 0 ? (opts.learningRate * globalStep) / opts.warmupSteps : Infinity;
+  if (opts.schedule === 'timed') return Math.min(timedRate(opts, clockSeconds), warm);
   const rate = opts.schedule === 'linear' ? opts.learningRate * Math.max(0, 1 - (globalStep - 1) / Math.max(1, totalSteps)) : plateauRate;
   return Math.min(rate, warm);
+}
+
+/**
+ * Rate of the 'timed' schedule after `clockSeconds` of training wall clock: constant, then a
+ * straight line to 0 over the last decayShare of timedMinutes; 0 from timedMinutes on.
+ */
+export function timedRate(opts: TrainOptions, clockSeconds: number): number {
+  const end = opts.timedMinutes * 60;
+  const decayFrom = end * (1 - opts.decayShare);
+  if (clockSeconds >= end) return 0;
+  if (clockSeconds <= decayFrom) return opts.learningRate;
+  return opts.learningRate * (end - clockSeconds) / Math.max(1e-9, end - decayFrom);
 }
 
 /**

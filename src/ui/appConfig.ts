@@ -1,7 +1,10 @@
 import type { Device, FinetunePolicy } from 'localrec';
 
-/** The model shipped with the app; `?model=<name>` picks another folder under public/models. */
-export const DEFAULT_MODEL = 'ml-1m-sasrec';
+/**
+ * The model the app opens: the shipped one, or the one a build names in VITE_LOCALREC_DEFAULT_MODEL
+ * (`npm run demo` does); `?model=<name>` picks another folder under models/.
+ */
+export const DEFAULT_MODEL = import.meta.env.VITE_LOCALREC_DEFAULT_MODEL || 'ml-1m-sasrec';
 const DEVICES: readonly Device[] = ['auto', 'webgpu', 'wasm', 'cpu'];
 
 export interface AppConfig {

@@ -75,7 +75,10 @@ export function buildDataset(interactions: Interaction[], entries: CatalogEntry[
   const dataset: SequenceDataset = { source, numItems: itemIds.length - 1, userIds, sequences, times, itemIds };
   if (hasRatings) dataset.ratings = ratings;
   const catalog = entries
-    ? entries.map((e, k) => ({ id: k + 1, externalId: e.externalId, title: e.title, year: e.year, genres: e.genres }))
+    ? entries.map((e, k) => ({
+        id: k + 1, externalId: e.externalId, title: e.title, year: e.year, genres: e.genres,
+        ...(e.image ? { image: e.image } : {}), ...(e.url ? { url: e.url } : {}),
+      }))
     : null;
   return { dataset, catalog };
 }

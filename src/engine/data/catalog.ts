@@ -6,6 +6,10 @@ export interface CatalogItem {
   title: string;
   year: number | null;
   genres: string[];
+  /** Picture of the item: a relative path inside the site folder (see catalogLinks.ts). */
+  image?: string;
+  /** Page about the item, opened only when the person clicks it (http/https). */
+  url?: string;
 }
 
 /** Splits "Title (1995)" into title and year. */

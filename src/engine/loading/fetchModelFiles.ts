@@ -29,11 +29,23 @@ async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/**
+ * Cache key of one file version: the file URL plus its sha256, so two versions of a model never
+ * share a key and the cached manifest always finds the files it lists.
+ */
+export function cacheKey(folder: string, entry: ManifestFile): string {
+  return `${folder}${entry.path}?sha256=${entry.sha256}`;
+}
+
 function failed(file: string, why: string, cause?: unknown): ModelLoadError {
   return new ModelLoadError('MODEL_LOAD_FAILED', `Could not load model file "${file}": ${why}. Check the connection and retry; if it persists the model folder is incomplete.`, { cause });
 }
 
-/** Fetches and validates manifest.json (network first, the cached copy when offline). */
+/**
+ * Fetches and validates manifest.json (network first, the cached copy when offline). The fetched
+ * manifest is not cached here: {@link commitModelToCache} stores it once every file it lists is in,
+ * so an interrupted update never leaves a new manifest beside old files.
+ */
 export async function fetchManifest(folder: string, opts: FetchFilesOptions = {}): Promise<ModelManifest> {
   const url = folder + MANIFEST_FILE;
   const doFetch = opts.fetch ?? ((u: string, i?: RequestInit) => fetch(u, i));
@@ -42,7 +54,6 @@ export async function fetchManifest(folder: string, opts: FetchFilesOptions = {}
     const res = await doFetch(url, { cache: 'no-cache', signal: opts.signal });
     if (!res.ok) throw failed(MANIFEST_FILE, `HTTP ${res.status}`);
     text = await res.text();
-    await opts.cache?.put(url, new TextEncoder().encode(text).buffer as ArrayBuffer);
   } catch (err) {
     if (opts.signal?.aborted) throw new LocalRecError('ABORTED', 'Model loading was cancelled.');
     const cached = await opts.cache?.match(url);
@@ -117,17 +128,18 @@ async function fetchOne(
   progress: (loaded: number, delta: number) => void,
 ): Promise<ArrayBuffer> {
   const url = folder + entry.path;
+  const key = cacheKey(folder, entry);
   const emit = opts.onProgress ?? (() => {});
   emit({ status: 'initiate', file: entry.path });
-  const cached = await opts.cache?.match(url);
+  const cached = await opts.cache?.match(key);
   if (cached) {
     if (cached.byteLength === entry.bytes && (await sha256Hex(cached)) === entry.sha256) {
       progress(entry.bytes, entry.bytes);
       emit({ status: 'done', file: entry.path, fromCache: true });
       return cached;
     }
-    // Stale (model updated) or damaged copy: drop it and download again.
-    await opts.cache?.delete(url);
+    // Damaged copy: drop it and download again.
+    await opts.cache?.delete(key);
   }
   emit({ status: 'download', file: entry.path });
   let res: Response;
@@ -142,14 +154,13 @@ async function fetchOne(
   const bytes = await readBody(res, (n) => { loaded += n; progress(loaded, n); });
   const hash = await sha256Hex(bytes);
   if (bytes.byteLength !== entry.bytes || hash !== entry.sha256) {
-    await opts.cache?.delete(url);
     throw new ModelLoadError(
       'MODEL_INTEGRITY',
       `Model file "${entry.path}" is corrupted: got ${bytes.byteLength} bytes with sha256 ${hash.slice(0, 12)}…, ` +
         `expected ${entry.bytes} bytes with sha256 ${entry.sha256.slice(0, 12)}…. Retry; if it persists, the server has a damaged copy.`,
     );
   }
-  await opts.cache?.put(url, bytes);
+  await opts.cache?.put(key, bytes);
   emit({ status: 'done', file: entry.path, fromCache: false });
   return bytes;
 }
@@ -165,23 +176,32 @@ export async function hasModelInCache(modelUrl: string, cache: FileCache = defau
   } catch {
     return false;
   }
-  for (const f of requiredFiles(manifest)) if (!(await cache.match(folder + f))) return false;
+  for (const path of requiredFiles(manifest)) {
+    const entry = manifest.files.find((f) => f.path === path);
+    if (!entry || !(await cache.match(cacheKey(folder, entry)))) return false;
+  }
   return true;
 }
 
-/** Removes a model's files (and its manifest) from the cache. */
+/**
+ * Makes `manifest` the cached version of the model once its files are verified and cached: stores
+ * the manifest, then drops every other cached file of the folder (earlier versions, files the new
+ * manifest no longer lists), so the cache holds exactly one version of each model.
+ */
+export async function commitModelToCache(folder: string, manifest: ModelManifest, cache: FileCache): Promise<void> {
+  await cache.put(folder + MANIFEST_FILE, new TextEncoder().encode(JSON.stringify(manifest)).buffer as ArrayBuffer);
+  const keep = new Set([folder + MANIFEST_FILE, ...manifest.files.map((f) => cacheKey(folder, f))]);
+  for (const key of await cache.keys()) {
+    if (key.startsWith(folder) && !key.slice(folder.length).includes('/') && !keep.has(key)) await cache.delete(key);
+  }
+}
+
+/** Removes a model's files (every cached version) and its manifest from the cache. */
 export async function deleteModelFromCache(modelUrl: string, cache: FileCache = defaultFileCache()): Promise<void> {
   const folder = resolveModelUrl(modelUrl);
-  const raw = await cache.match(folder + MANIFEST_FILE);
-  if (raw) {
-    try {
-      const manifest = validateManifest(JSON.parse(new TextDecoder().decode(raw)), MANIFEST_FILE);
-      for (const f of manifest.files) await cache.delete(folder + f.path);
-    } catch (err) {
-      if (!(err instanceof LocalRecError)) throw err;
-    }
+  for (const key of await cache.keys()) {
+    if (key.startsWith(folder) && !key.slice(folder.length).includes('/')) await cache.delete(key);
   }
-  await cache.delete(folder + MANIFEST_FILE);
 }
 
 /** Files the engine downloads: the catalog first (cold-start feed), then the model and its weight shards. */

@@ -6,6 +6,8 @@ export interface FileCache {
   match(url: string): Promise<ArrayBuffer | undefined>;
   put(url: string, bytes: ArrayBuffer): Promise<void>;
   delete(url: string): Promise<boolean>;
+  /** Every key held (lets a model update drop the files of the version it replaces). */
+  keys(): Promise<string[]>;
   /** Removes every entry (used by "delete everything"). */
   clear(): Promise<void>;
 }
@@ -27,6 +29,9 @@ export function cacheApiFileCache(cacheName = MODEL_CACHE_NAME): FileCache {
     async delete(url) {
       return (await open()).delete(url);
     },
+    async keys() {
+      return (await (await open()).keys()).map((r) => r.url);
+    },
     async clear() {
       await caches.delete(cacheName);
     },
@@ -47,6 +52,9 @@ export function memoryFileCache(): FileCache & { readonly entries: Map<string, A
     },
     async delete(url) {
       return entries.delete(url);
+    },
+    async keys() {
+      return [...entries.keys()];
     },
     async clear() {
       entries.clear();

@@ -1,4 +1,5 @@
 import { ModelLoadError } from '../errors';
+import { IMAGE_RULE, imagePathProblem, itemUrlProblem } from '../data/catalogLinks';
 import type { CatalogEntry } from '../recommender/types';
 
 function parseJson(file: string, bytes: ArrayBuffer): unknown {
@@ -9,7 +10,10 @@ function parseJson(file: string, bytes: ArrayBuffer): unknown {
   }
 }
 
-/** catalog.json = {"items":[{id, externalId, title, year, genres, popularity}]}, ids 1..n, each once. */
+/**
+ * catalog.json = {"items":[{id, externalId, title, year, genres, popularity, image?, url?}]}, ids
+ * 1..n, each once. `image` must be a relative path inside the site, `url` an http(s) link.
+ */
 export function parseCatalog(bytes: ArrayBuffer): CatalogEntry[] {
   const raw = parseJson('catalog.json', bytes) as { items?: unknown };
   const bad = (why: string) => new ModelLoadError('MODEL_FORMAT', `catalog.json: ${why}. Re-export the model folder.`);
@@ -22,7 +26,19 @@ export function parseCatalog(bytes: ArrayBuffer): CatalogEntry[] {
     seen.add(it.id as number);
     if (typeof it.title !== 'string') throw bad(`items[${i}].title must be a string`);
     const genres = Array.isArray(it.genres) ? it.genres.filter((g): g is string => typeof g === 'string') : [];
+    const links: Pick<CatalogEntry, 'image' | 'url'> = {};
+    if (typeof it.image === 'string') {
+      const problem = imagePathProblem(it.image);
+      if (problem) throw bad(`items[${i}].image ${problem}; ${IMAGE_RULE}`);
+      links.image = it.image;
+    }
+    if (typeof it.url === 'string') {
+      const problem = itemUrlProblem(it.url);
+      if (problem) throw bad(`items[${i}].url ${problem}`);
+      links.url = it.url;
+    }
     return {
+      ...links,
       id: it.id as number,
       externalId: typeof it.externalId === 'string' ? it.externalId : String(it.id),
       title: it.title,

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { LocalRecError, ModelLoadError } from '../errors';
 import { validateReplay } from '../train/replay';
 import type { FileCache } from '../loading/fileCache';
-import { fetchManifest, fetchModelFiles, requiredFiles, type FetchLike } from '../loading/fetchModelFiles';
+import { commitModelToCache, fetchManifest, fetchModelFiles, requiredFiles, type FetchLike } from '../loading/fetchModelFiles';
 import type { ModelManifest } from '../loading/manifest';
 import { parseCatalog } from '../loading/parseCatalog';
 import { modelIdOf, parseModel } from '../loading/parseModelFiles';
@@ -61,6 +61,7 @@ export async function loadModelFolder(o: LoadModelFolderOptions): Promise<Loaded
           o.onCatalog(catalog);
         },
       });
+      if (o.cache) await commitModelToCache(o.folder, manifest, o.cache);
       return { manifest, bytes };
     })(),
   ]);

@@ -21,7 +21,7 @@ export const Card = memo(function Card({ item, isNew = false, disabled, onLike, 
   return (
     <article className="card" aria-labelledby={headingId} data-item-id={item.id} data-new={isNew || undefined}>
       <button type="button" className="card-open" onClick={() => onOpen(item)} aria-label={`Details: ${title}`}>
-        <CoverArt title={title} />
+        <CoverArt title={title} image={item.image} />
       </button>
       <div className="card-body">
         <h3 id={headingId} className="card-title">
@@ -29,9 +29,13 @@ export const Card = memo(function Card({ item, isNew = false, disabled, onLike, 
           {isNew && <span className="badge-new"> New</span>}
         </h3>
         <p className="card-meta" data-genres={item.genres.join('|')}>
-          {item.year ?? 'Year unknown'}
-          {item.genres.length > 0 && <> · {item.genres.join(', ')}</>}
+          {[item.year === null ? null : String(item.year), item.genres.join(', ')].filter(Boolean).join(' · ')}
         </p>
+        {item.url && (
+          <a className="card-link" href={item.url} target="_blank" rel="noopener noreferrer" referrerPolicy="no-referrer">
+            Open page<span className="visually-hidden"> of {title} (new tab, leaves LocalRec)</span> ↗
+          </a>
+        )}
         <div className="card-actions">
           <button type="button" className="like" disabled={disabled} onClick={() => onLike(item)}>
             Like

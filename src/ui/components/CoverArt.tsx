@@ -1,8 +1,20 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { coverDesign } from '../coverArt';
 
-/** Generated cover (SVG from the title's hash): no external images are ever loaded. */
-export function CoverArt({ title }: { title: string }) {
+/**
+ * The item's own picture when the catalog gives one (a relative path inside the site folder, so
+ * it comes from this origin only), else a cover generated from the title's hash. A picture that
+ * fails to load falls back to the generated cover.
+ */
+export function CoverArt({ title, image }: { title: string; image?: string }) {
+  const [broken, setBroken] = useState(false);
+  if (image && !broken) {
+    return <img className="cover cover-image" src={`${import.meta.env.BASE_URL}${image}`} alt="" loading="lazy" decoding="async" onError={() => setBroken(true)} />;
+  }
+  return <GeneratedCover title={title} />;
+}
+
+function GeneratedCover({ title }: { title: string }) {
   const d = useMemo(() => coverDesign(title), [title]);
   const gradientId = `cover-${d.hueA}-${d.hueB}-${d.angle}`;
   return (

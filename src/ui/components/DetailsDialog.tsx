@@ -16,7 +16,7 @@ export function DetailsDialog({ item, onClose, onLike }: Props) {
     <dialog ref={ref} className="details" onClose={onClose} aria-labelledby="details-title">
       {item && (
         <div className="details-layout">
-          <CoverArt title={displayTitle(item.title)} />
+          <CoverArt title={displayTitle(item.title)} image={item.image} />
           <div>
             <h2 id="details-title">{displayTitle(item.title)}</h2>
             <dl>

@@ -2,6 +2,8 @@ import { useRef, useState } from 'react';
 import { storageNames, type InteractionEvent } from 'localrec';
 import { useEngine, useEngineState } from 'localrec/react';
 import { downloadJson } from '../downloadJson';
+import { useSite } from '../site/SiteContext';
+import { SHELL_CACHE_PREFIX } from '../../sw/swLogic';
 
 /** The app runs one recommender in the default namespace. */
 const STORAGE = storageNames();
@@ -20,6 +22,7 @@ export function PrivacyPanel() {
   const history = state?.history ?? null;
   const status = state?.status ?? null;
   const settings = state?.settings ?? null;
+  const { site, state: siteState } = useSite();
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const [confirming, setConfirming] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
@@ -60,13 +63,18 @@ export function PrivacyPanel() {
     run(async () => {
       setConfirming(false);
       await engine!.deleteData();
-      return 'Everything stored by LocalRec on this device was deleted.';
+      const shells = site ? await site.forgetOfflineCopy() : 0;
+      return `Everything stored by LocalRec on this device was deleted${shells > 0 ? ', including the offline copy of the app (the next visit downloads it again)' : ''}.`;
     }, 'Delete failed');
 
   return (
     <section className="panel privacy" aria-labelledby="privacy-heading">
       <h2 id="privacy-heading">Your data stays on this device</h2>
       <p>Nothing you do here is sent anywhere. This is everything LocalRec stores, in this browser only:</p>
+      <p className="small" data-testid="links-note">
+        Pictures come from this site only. Where an item has an &ldquo;Open page&rdquo; link, that page opens only when you click it, in a new tab; that
+        site then learns which item you opened (and nothing else: no history, no referrer).
+      </p>
       <ul>
         <li>
           IndexedDB database <code>{STORAGE.database}</code>:
@@ -88,6 +96,12 @@ export function PrivacyPanel() {
           Cache <code>{STORAGE.modelCache}</code>: the model files of {readyInfo?.modelName ?? 'the pretrained model'} (the same for everyone), so the next
           visit loads without downloading
         </li>
+        {siteState && siteState.offline.state !== 'off' && (
+          <li>
+            Cache <code>{SHELL_CACHE_PREFIX}{siteState.buildId ?? '…'}</code> and a service worker: this version of the app (pages, scripts, WASM), so it opens
+            offline; the same for everyone
+          </li>
+        )}
       </ul>
       <div className="privacy-actions">
         <button type="button" onClick={exportAll} disabled={busy}>

@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import { useEngine, useEngineActivity, useEngineState } from 'localrec/react';
 import { formatTime } from '../formatTime';
+import { ISOLATION_LABELS } from '../site/isolation';
+import { useSite } from '../site/SiteContext';
 
 
 /** What the model runs on and what it has learned from, plus "reset to the pretrained model". */
@@ -8,6 +10,7 @@ export function StatusPanel() {
   const { engine, phase, readyInfo, invalidate } = useEngine();
   const { learning } = useEngineActivity();
   const status = useEngineState()?.status ?? null;
+  const { state: site } = useSite();
   const [resetting, setResetting] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
 
@@ -40,6 +43,18 @@ export function StatusPanel() {
             <dd data-testid="threads">{readyInfo.threads ? 'yes' : 'no'}</dd>
           </>
         )}
+        {site && (
+          <>
+            <dt>Isolation</dt>
+            <dd data-testid="isolation" data-mode={site.isolation.mode} title={site.isolation.reason}>
+              {ISOLATION_LABELS[site.isolation.mode]}
+            </dd>
+            <dt>Offline</dt>
+            <dd data-testid="offline" data-state={site.offline.state} data-build={site.buildId ?? ''}>
+              {site.offline.state === 'ready' ? `ready${site.buildId ? ` (build ${site.buildId.slice(0, 8)})` : ''}` : site.offline.state === 'installing' ? 'caching the app…' : `off: ${site.offline.reason}`}
+            </dd>
+          </>
+        )}
         <dt>Model</dt>
         <dd>{readyInfo ? `${readyInfo.modelName} (${readyInfo.numItems} items)` : '—'}</dd>
         <dt>Interactions</dt>
@@ -57,9 +72,10 @@ export function StatusPanel() {
               : 'idle'}
         </dd>
       </dl>
-      {readyInfo && readyInfo.notes.length > 0 && (
+      {((readyInfo && readyInfo.notes.length > 0) || site) && (
         <ul className="notes" data-testid="backend-notes">
-          {readyInfo.notes.map((note) => (
+          {site && <li data-testid="isolation-reason">{site.isolation.reason}</li>}
+          {readyInfo?.notes.map((note) => (
             <li key={note}>{note}</li>
           ))}
         </ul>
