@@ -1,6 +1,7 @@
 /**
- * Page-side entry: the engine runs in a Web Worker and this proxy implements the same
- * `Recommender` interface. It imports no TensorFlow.js, so the main bundle stays small.
+ * The page-side proxy behind `localrec`'s `createRecommender` (src/lib): the engine runs in a Web
+ * Worker and this proxy implements the same `Recommender` interface. It imports no TensorFlow.js.
+ * The public names are exported by src/lib/index.ts only.
  */
 import { deserializeError, LocalRecError } from './errors';
 import type { MessagePortLike, RpcMethod, RpcMethods, RpcRequest, RpcResponse, WorkerInitOptions } from './rpc/protocol';
@@ -182,34 +183,3 @@ export function createWorkerRecommender(options: WorkerRecommenderOptions): Reco
     },
   };
 }
-
-export { hasModelInCache, deleteModelFromCache } from './loading/fetchModelFiles';
-export { applySnapshot } from './recommender/engineState';
-export { LocalRecError, DeviceUnavailableError, ModelLoadError, ParseError } from './errors';
-export type { LocalRecErrorCode } from './errors';
-export type {
-  Backend,
-  CatalogEntry,
-  Device,
-  EngineSettings,
-  EngineSnapshot,
-  EngineState,
-  EngineStatus,
-  EventType,
-  Explanation,
-  ExportBundle,
-  ExportedCheckpoint,
-  HistoryChange,
-  ImportResult,
-  InteractionEvent,
-  LearnOptions,
-  LearnReport,
-  MemoryInfo,
-  ProgressEvent,
-  ReadyInfo,
-  Recommendation,
-  Recommender,
-  RecommenderOptions,
-  RecommendOptions,
-  UpdateKind,
-} from './recommender/types';
