@@ -4,13 +4,15 @@ import { defaultFileCache, type FileCache } from '../loading/fileCache';
 import { resolveModelUrl, type FetchLike } from '../loading/fetchModelFiles';
 import { checkRecommendOptions, type CatalogIndex } from '../rank/rankFeed';
 import { checkNewItemSlots, NEW_ITEM_SLOTS } from '../rank/newItemSlots';
-import { LocalStore } from '../store/localStore';
+import { LocalStore, type StoredCheckpoint } from '../store/localStore';
+import { isQuotaError } from '../store/storageErrors';
 import { TabSync, type SyncMessage } from '../store/tabSync';
 import { resolvePolicy, type FinetunePolicy } from '../train/finetunePolicy';
 import { checkEvent, checkSettingsPatch } from './checkInput';
 import { explainItem } from './explain';
 import { HistoryCache, type HistoryRead } from './historyCache';
 import { EngineLearner } from './engineLearner';
+import { EngineNotes, type NoteSubject } from './engineNotes';
 import { loadModelFolder, type LoadedModel } from './loadModelFolder';
 import { PersonData } from './personData';
 import { LiveModel } from './liveModel';
@@ -85,6 +87,8 @@ class LocalRecommender implements ServedRecommender {
   private readonly snapshots: SnapshotPublisher;
   /** Orders state-replacing writes; reset/import/delete discard training runs that started before. */
   private readonly guard = new StateGuard();
+  /** Faults survived that the person should know about (`EngineStatus.notes`). */
+  private readonly notes = new EngineNotes();
   private disposed = false;
 
   constructor(options: LocalRecommenderOptions) {
@@ -94,7 +98,10 @@ class LocalRecommender implements ServedRecommender {
     this.folder = resolveModelUrl(options.modelUrl);
     this.cache = options.cache === undefined ? defaultFileCache() : options.cache;
     const namespace = options.namespace ?? 'default';
-    this.store = new LocalStore(namespace, { onBlocked: (message) => this.emit({ status: 'error', during: 'storage', code: 'STORAGE_FAILED', message }) });
+    this.store = new LocalStore(namespace, {
+      onBlocked: (message) => this.emit({ status: 'error', during: 'storage', code: 'STORAGE_FAILED', message }),
+      onUnavailable: (message) => this.note('storage', message, 'STORAGE_UNAVAILABLE'),
+    });
     this.sync = new TabSync(namespace, this.store, (m) => void this.onRemote(m));
     this.events = new HistoryCache(this.store);
     this.settings = new SettingsCache(this.store);
@@ -108,7 +115,10 @@ class LocalRecommender implements ServedRecommender {
       (e) => { if (!this.disposed) this.emit(e); },
       (err) => this.reportError('storage', err),
     );
-    const shared = { store: this.store, sync: this.sync, events: this.events, settings: this.settings, guard: this.guard, model: () => this.model(), live: () => this.live };
+    const shared = {
+      store: this.store, sync: this.sync, events: this.events, settings: this.settings, guard: this.guard,
+      model: () => this.model(), live: () => this.live, reloadCheckpoint: (o?: { force?: boolean }) => this.reloadCheckpoint(o),
+    };
     this.learner = new EngineLearner({
       ...shared,
       policy: this.policy,
@@ -117,6 +127,7 @@ class LocalRecommender implements ServedRecommender {
       disposed: () => this.disposed,
       emit: (e) => this.emit(e),
       reportError: (during, err) => this.reportError(during, err),
+      storeCheckpoint: (c) => this.storeCheckpoint(c),
       publishStatus: () => this.publish('status', 'local', { kind: 'unchanged' }),
       publishCheckpoint: () => this.publish('checkpoint', 'local', { kind: 'unchanged' }),
     });
@@ -147,6 +158,30 @@ class LocalRecommender implements ServedRecommender {
     this.emit({ status: 'error', during, code, message });
   }
 
+  /** A survived fault the person should know about: kept in the status, announced once as an error event. */
+  private note(subject: NoteSubject, message: string, code: 'STORAGE_UNAVAILABLE' | 'STORAGE_FULL' | 'CHECKPOINT_CORRUPT'): void {
+    if (this.disposed || !this.notes.set(subject, message)) return;
+    this.emit({ status: 'error', during: 'storage', code, message });
+    void this.publish('status', 'local', { kind: 'unchanged' });
+  }
+
+  private unnote(subject: NoteSubject): void {
+    if (this.notes.clear(subject) && !this.disposed) void this.publish('status', 'local', { kind: 'unchanged' });
+  }
+
+  /** Stores an accepted run's checkpoint. Storage full: the run is not kept, the history is, and the person is told. */
+  private async storeCheckpoint(c: StoredCheckpoint): Promise<boolean> {
+    try {
+      await this.store.putCheckpoint(c);
+    } catch (err) {
+      if (!isQuotaError(err)) throw err;
+      this.note('checkpointSave', 'The fine-tuned model could not be saved: this site\'s storage is full. Your history is kept and the feed uses the last saved model; free some space and learning resumes.', 'STORAGE_FULL');
+      return false;
+    }
+    this.unnote('checkpointSave');
+    return true;
+  }
+
   private check(): void {
     if (this.disposed) throw new LocalRecError('DISPOSED', 'This recommender was disposed. Create a new one.');
   }
@@ -168,8 +203,8 @@ class LocalRecommender implements ServedRecommender {
       const notes = [...loaded.backend.notes];
       try {
         await this.reloadCheckpoint();
-        const stored = await this.store.getCheckpoint();
-        if (stored && stored.modelId !== loaded.modelId) notes.push('A fine-tuned checkpoint from another model version is stored; starting from the pretrained model.');
+        if (this.live.lastCheck.kind === 'foreign') notes.push('A fine-tuned checkpoint from another model version is stored; starting from the pretrained model.');
+        notes.push(...this.notes.list());
       } catch (err) {
         // The model still serves without storage; history and learning calls will report the error.
         notes.push(err instanceof Error ? err.message : String(err));
@@ -192,8 +227,17 @@ class LocalRecommender implements ServedRecommender {
     return this.live.loaded;
   }
 
+  /** Puts the stored checkpoint (or the pretrained weights) into the live model; a damaged one is noted, never used. */
   private async reloadCheckpoint(opts: { force?: boolean } = {}): Promise<void> {
-    await this.live?.reload(opts);
+    const live = this.live;
+    if (!live) return;
+    await live.reload(opts);
+    const check = live.lastCheck;
+    if (check.kind === 'damaged') {
+      this.note('checkpointDamaged', `The fine-tuned model stored in this browser is damaged (${check.problem}), so the pretrained model is used. Your history is kept; the next fine-tuning run replaces it.`, 'CHECKPOINT_CORRUPT');
+    } else {
+      this.unnote('checkpointDamaged');
+    }
   }
 
   private publish(what: UpdateKind, origin: 'local' | 'remote', history: HistoryChange): Promise<void> {
@@ -277,6 +321,8 @@ class LocalRecommender implements ServedRecommender {
       learning: this.learner.scheduler.active,
       pendingEvents: this.learner.scheduler.pending(h.events.length),
       learnAfter: this.policy.learnAfter,
+      storage: this.store.mode,
+      notes: this.notes.list(),
     };
   }
 

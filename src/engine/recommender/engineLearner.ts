@@ -1,4 +1,4 @@
-import type { LocalStore } from '../store/localStore';
+import type { StoredCheckpoint } from '../store/localStore';
 import type { TabSync } from '../store/tabSync';
 import type { FinetunePolicy } from '../train/finetunePolicy';
 import type { HistoryCache } from './historyCache';
@@ -16,7 +16,6 @@ export interface EngineLearnerDeps {
   /** Replay exemplars given in the options (else the model folder's). */
   replay: readonly (readonly number[])[] | undefined;
   signal: AbortSignal;
-  store: LocalStore;
   sync: TabSync;
   events: HistoryCache;
   settings: SettingsCache;
@@ -25,6 +24,10 @@ export interface EngineLearnerDeps {
   model(): Promise<LoadedModel>;
   /** The live model, null until loaded. */
   live(): LiveModel | null;
+  /** Puts the stored checkpoint (or the pretrained weights) into the live model. */
+  reloadCheckpoint(): Promise<void>;
+  /** Stores an accepted run's checkpoint; false when storage is full (the engine has told the person). */
+  storeCheckpoint(c: StoredCheckpoint): Promise<boolean>;
   disposed(): boolean;
   emit(e: ProgressEvent): void;
   reportError(during: 'learn' | 'storage', err: unknown): void;
@@ -72,19 +75,18 @@ export class EngineLearner {
     if (!opts.force && !(await this.scheduler.due())) {
       return report({ steps: 0, accepted: false, reason: `waiting for ${d.policy.learnAfter} new interactions`, lossBefore: null, lossAfter: null });
     }
-    const reload = async () => { await d.live()?.reload(); };
     const outcome = await d.sync.whileTraining(() => learnRun({
       loaded: l,
       policy: d.policy,
       replay: d.replay ?? l.replay,
       signal: d.signal,
-      reloadCheckpoint: reload,
+      reloadCheckpoint: () => d.reloadCheckpoint(),
       checkpoint: () => d.live()?.checkpoint ?? null,
       history: () => d.events.read(),
       generation: () => d.guard.generation,
       disposed: d.disposed,
       exclusive: (fn) => d.guard.exclusive(fn),
-      storeCheckpoint: (c) => d.store.putCheckpoint(c),
+      storeCheckpoint: (c) => d.storeCheckpoint(c),
       attempted: (n) => this.scheduler.attempted(n),
       onStep: (step, of, loss) => d.emit({ status: 'learning', step, of, loss }),
       announce: async () => {

@@ -1,6 +1,6 @@
 import type { FileCache } from '../loading/fileCache';
 import { makeBundle, validateBundle, type ValidatedImport } from '../store/exportBundle';
-import type { LocalStore } from '../store/localStore';
+import type { LocalStore, StoredCheckpoint } from '../store/localStore';
 import type { TabSync } from '../store/tabSync';
 import type { HistoryCache } from './historyCache';
 import type { LearnScheduler } from './learnScheduler';
@@ -11,9 +11,13 @@ import type { StateGuard } from './stateGuard';
 import type { ExportBundle, ImportResult } from './types';
 
 /** Everything stored for the person, as one `ExportBundle` (read in one go from IndexedDB). */
-export async function exportPersonData(store: LocalStore, modelName: string): Promise<ExportBundle> {
+export async function exportPersonData(
+  store: LocalStore,
+  modelName: string,
+  keepCheckpoint: (c: StoredCheckpoint) => StoredCheckpoint | null = (c) => c,
+): Promise<ExportBundle> {
   const [events, settings, checkpoint] = await Promise.all([store.events(), store.getSettings(), store.getCheckpoint()]);
-  return makeBundle(modelName, events, settings, checkpoint);
+  return makeBundle(modelName, events, settings, checkpoint && keepCheckpoint(checkpoint));
 }
 
 /**
@@ -38,6 +42,8 @@ export interface PersonDataDeps {
   /** The loaded model (waits for loading; throws when disposed or not loaded). */
   model(): Promise<LoadedModel>;
   live(): LiveModel | null;
+  /** Puts the stored checkpoint (or the pretrained weights) into the live model. */
+  reloadCheckpoint(opts?: { force?: boolean }): Promise<void>;
   /** One snapshot after the change: everything, or just the checkpoint. */
   publish(what: 'all' | 'checkpoint'): Promise<void>;
 }
@@ -55,8 +61,15 @@ export class PersonData {
     this.d = deps;
   }
 
-  exportData(): Promise<ExportBundle> {
-    return exportPersonData(this.d.store, this.d.live()?.loaded.manifest.name ?? '');
+  /** Everything stored; a damaged stored checkpoint is left out (it could not be imported again). */
+  async exportData(): Promise<ExportBundle> {
+    const live = this.d.live();
+    const bundle = await exportPersonData(this.d.store, live?.loaded.manifest.name ?? '', (raw) => {
+      if (!live) return raw;
+      const check = live.checkStored(raw);
+      return check.kind === 'damaged' ? null : raw;
+    });
+    return bundle;
   }
 
   async importData(bundle: unknown): Promise<ImportResult> {
@@ -72,7 +85,7 @@ export class PersonData {
       const r = await storeImport(d.store, valid);
       d.events.invalidate();
       d.scheduler.attempted(0);
-      await d.live()?.reload({ force: true });
+      await d.reloadCheckpoint({ force: true });
       return r;
     });
     d.sync.post('replaced');
@@ -88,7 +101,7 @@ export class PersonData {
       await d.cache?.clear();
       d.events.invalidate();
       d.scheduler.attempted(0);
-      await d.live()?.reload();
+      await d.reloadCheckpoint();
     });
     d.sync.post('deleted');
     await d.publish('all');
@@ -101,7 +114,7 @@ export class PersonData {
       d.guard.bump();
       await d.store.deleteCheckpoint();
       d.scheduler.attempted((await d.events.read()).events.length);
-      await d.live()?.reload();
+      await d.reloadCheckpoint();
     });
     d.sync.post('checkpoint');
     await d.publish('checkpoint');
