@@ -4,15 +4,15 @@ import { defaultFileCache, type FileCache } from '../loading/fileCache';
 import { resolveModelUrl, type FetchLike } from '../loading/fetchModelFiles';
 import { checkRecommendOptions, type CatalogIndex } from '../rank/rankFeed';
 import { checkNewItemSlots, NEW_ITEM_SLOTS } from '../rank/newItemSlots';
-import { LocalStore, type StoredCheckpoint } from '../store/localStore';
-import { isQuotaError } from '../store/storageErrors';
+import { LocalStore } from '../store/localStore';
 import { TabSync, type SyncMessage } from '../store/tabSync';
 import { resolvePolicy, type FinetunePolicy } from '../train/finetunePolicy';
 import { checkEvent, checkSettingsPatch } from './checkInput';
 import { explainItem } from './explain';
 import { HistoryCache, type HistoryRead } from './historyCache';
 import { EngineLearner } from './engineLearner';
-import { EngineNotes, type NoteSubject } from './engineNotes';
+import { CheckpointSlot } from './checkpointSlot';
+import { EngineNotes } from './engineNotes';
 import { loadModelFolder, type LoadedModel } from './loadModelFolder';
 import { PersonData } from './personData';
 import { LiveModel } from './liveModel';
@@ -88,7 +88,11 @@ class LocalRecommender implements ServedRecommender {
   /** Orders state-replacing writes; reset/import/delete discard training runs that started before. */
   private readonly guard = new StateGuard();
   /** Faults survived that the person should know about (`EngineStatus.notes`). */
-  private readonly notes = new EngineNotes();
+  private readonly notes = new EngineNotes({
+    announce: (code, message) => { if (!this.disposed) this.emit({ status: 'error', during: 'storage', code, message }); },
+    changed: () => { if (!this.disposed) void this.publish('status', 'local', { kind: 'unchanged' }); },
+  });
+  private readonly checkpoints: CheckpointSlot;
   private disposed = false;
 
   constructor(options: LocalRecommenderOptions) {
@@ -100,8 +104,9 @@ class LocalRecommender implements ServedRecommender {
     const namespace = options.namespace ?? 'default';
     this.store = new LocalStore(namespace, {
       onBlocked: (message) => this.emit({ status: 'error', during: 'storage', code: 'STORAGE_FAILED', message }),
-      onUnavailable: (message) => this.note('storage', message, 'STORAGE_UNAVAILABLE'),
+      onUnavailable: (message) => this.notes.set('storage', message, 'STORAGE_UNAVAILABLE'),
     });
+    this.checkpoints = new CheckpointSlot(this.store, () => this.live, this.notes);
     this.sync = new TabSync(namespace, this.store, (m) => void this.onRemote(m));
     this.events = new HistoryCache(this.store);
     this.settings = new SettingsCache(this.store);
@@ -117,7 +122,7 @@ class LocalRecommender implements ServedRecommender {
     );
     const shared = {
       store: this.store, sync: this.sync, events: this.events, settings: this.settings, guard: this.guard,
-      model: () => this.model(), live: () => this.live, reloadCheckpoint: (o?: { force?: boolean }) => this.reloadCheckpoint(o),
+      model: () => this.model(), live: () => this.live, reloadCheckpoint: (o?: { force?: boolean }) => this.checkpoints.reload(o),
     };
     this.learner = new EngineLearner({
       ...shared,
@@ -127,7 +132,7 @@ class LocalRecommender implements ServedRecommender {
       disposed: () => this.disposed,
       emit: (e) => this.emit(e),
       reportError: (during, err) => this.reportError(during, err),
-      storeCheckpoint: (c) => this.storeCheckpoint(c),
+      storeCheckpoint: (c) => this.checkpoints.save(c),
       publishStatus: () => this.publish('status', 'local', { kind: 'unchanged' }),
       publishCheckpoint: () => this.publish('checkpoint', 'local', { kind: 'unchanged' }),
     });
@@ -158,30 +163,6 @@ class LocalRecommender implements ServedRecommender {
     this.emit({ status: 'error', during, code, message });
   }
 
-  /** A survived fault the person should know about: kept in the status, announced once as an error event. */
-  private note(subject: NoteSubject, message: string, code: 'STORAGE_UNAVAILABLE' | 'STORAGE_FULL' | 'CHECKPOINT_CORRUPT'): void {
-    if (this.disposed || !this.notes.set(subject, message)) return;
-    this.emit({ status: 'error', during: 'storage', code, message });
-    void this.publish('status', 'local', { kind: 'unchanged' });
-  }
-
-  private unnote(subject: NoteSubject): void {
-    if (this.notes.clear(subject) && !this.disposed) void this.publish('status', 'local', { kind: 'unchanged' });
-  }
-
-  /** Stores an accepted run's checkpoint. Storage full: the run is not kept, the history is, and the person is told. */
-  private async storeCheckpoint(c: StoredCheckpoint): Promise<boolean> {
-    try {
-      await this.store.putCheckpoint(c);
-    } catch (err) {
-      if (!isQuotaError(err)) throw err;
-      this.note('checkpointSave', 'The fine-tuned model could not be saved: this site\'s storage is full. Your history is kept and the feed uses the last saved model; free some space and learning resumes.', 'STORAGE_FULL');
-      return false;
-    }
-    this.unnote('checkpointSave');
-    return true;
-  }
-
   private check(): void {
     if (this.disposed) throw new LocalRecError('DISPOSED', 'This recommender was disposed. Create a new one.');
   }
@@ -202,7 +183,7 @@ class LocalRecommender implements ServedRecommender {
       this.live = new LiveModel(loaded, this.policy, this.store);
       const notes = [...loaded.backend.notes];
       try {
-        await this.reloadCheckpoint();
+        await this.checkpoints.reload();
         if (this.live.lastCheck.kind === 'foreign') notes.push('A fine-tuned checkpoint from another model version is stored; starting from the pretrained model.');
         notes.push(...this.notes.list());
       } catch (err) {
@@ -227,19 +208,6 @@ class LocalRecommender implements ServedRecommender {
     return this.live.loaded;
   }
 
-  /** Puts the stored checkpoint (or the pretrained weights) into the live model; a damaged one is noted, never used. */
-  private async reloadCheckpoint(opts: { force?: boolean } = {}): Promise<void> {
-    const live = this.live;
-    if (!live) return;
-    await live.reload(opts);
-    const check = live.lastCheck;
-    if (check.kind === 'damaged') {
-      this.note('checkpointDamaged', `The fine-tuned model stored in this browser is damaged (${check.problem}), so the pretrained model is used. Your history is kept; the next fine-tuning run replaces it.`, 'CHECKPOINT_CORRUPT');
-    } else {
-      this.unnote('checkpointDamaged');
-    }
-  }
-
   private publish(what: UpdateKind, origin: 'local' | 'remote', history: HistoryChange): Promise<void> {
     return this.snapshots.publish(what, origin, history);
   }
@@ -251,7 +219,7 @@ class LocalRecommender implements ServedRecommender {
       forgetSettings: () => this.settings.forget(),
       markDeleted: () => this.store.markDeleted(),
       bumpGeneration: () => this.guard.bump(),
-      reloadCheckpoint: (o) => this.reloadCheckpoint(o),
+      reloadCheckpoint: (o) => this.checkpoints.reload(o),
       publish: (what, origin, history) => this.publish(what, origin, history),
       reportError: (err) => this.reportError('sync', err),
     });
