@@ -68,9 +68,10 @@ describe('store schema migrations', () => {
     for (let v = 1; v <= DB_VERSION; v++) expect(OLD_SHAPES[v], `builder for version ${v}`).toBeTypeOf('function');
   });
 
-  for (let from = 1; from <= DB_VERSION; from++) {
-    it(`a database at version ${from} opens with today's code (version ${DB_VERSION}) with every record intact`, async () => {
-      const ns = `mig-${from}-${n}`;
+  // The app's namespace and a widget's (`widgetNamespace`): one schema, one database each.
+  for (let from = 1; from <= DB_VERSION; from++) for (const prefix of ['mig', 'widget:cdn.example:shop']) {
+    it(`a database at version ${from} (${prefix}) opens with today's code (version ${DB_VERSION}) with every record intact`, async () => {
+      const ns = `${prefix}-${from}-${n}`;
       await OLD_SHAPES[from](databaseName(ns));
       const s = store(ns);
       expect(await s.events()).toEqual([EVENTS[1], EVENTS[2], EVENTS[0]]); // by time
