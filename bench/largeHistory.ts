@@ -53,12 +53,14 @@ try {
   const url = `${base}/?model=${model}&device=wasm&hooks=1`;
   await page.goto(url);
   await waitMark(page, 'localrec:model-ready');
-  // A long history over the whole catalog: every 10th event a like, every 25th a dislike.
+  // A long history over half the catalog (the other half stays unseen, so the feed has items to
+  // show): every 10th event a like, every 25th a dislike.
   const importMs = await page.evaluate(async (n) => {
     const engine = window.localrec!.engine;
     const ids = (await engine.catalog()).map((c) => c.id);
+    const half = Math.max(1, Math.floor(ids.length / 2));
     const t0 = Date.now() - n * 60_000;
-    const events = Array.from({ length: n }, (_, i) => ({ itemId: ids[(i * 7919) % ids.length], type: i % 25 === 0 ? 'dislike' : i % 10 === 0 ? 'like' : 'view', at: t0 + i * 60_000 }));
+    const events = Array.from({ length: n }, (_, i) => ({ itemId: ids[(i * 7919) % half], type: i % 25 === 0 ? 'dislike' : i % 10 === 0 ? 'like' : 'view', at: t0 + i * 60_000 }));
     const bundle = { ...(await engine.exportData()), events, checkpoint: null, settings: { discover: 0.25, autoLearn: false, onboarded: true } };
     const start = performance.now();
     await engine.importData(bundle);
