@@ -45,7 +45,7 @@ export function LocalRecFeed(props: LocalRecFeedProps) {
 function defaultItem({ item, isNew }: FeedItem): ReactNode {
   return (
     <>
-      <h3 className="localrec-title">
+      <h3 className="localrec-title" dir="auto">
         {item.title}
         {isNew && <span className="localrec-new"> New</span>}
       </h3>

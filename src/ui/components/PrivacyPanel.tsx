@@ -77,7 +77,13 @@ export function PrivacyPanel() {
       </p>
       <ul>
         <li>
-          IndexedDB database <code>{STORAGE.database}</code>:
+          {status?.storage === 'memory' ? (
+            <span data-testid="storage-memory">This tab&rsquo;s memory only (this browser would not let the site store data; everything is gone when you close the tab):</span>
+          ) : (
+            <>
+              IndexedDB database <code>{STORAGE.database}</code>:
+            </>
+          )}
           <ul>
             <li>
               interactions (item, kind, time): <span data-testid="stored-events">{history?.length ?? 0}</span> events ({countByType(history ?? [])})

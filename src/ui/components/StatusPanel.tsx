@@ -55,6 +55,10 @@ export function StatusPanel() {
             </dd>
           </>
         )}
+        <dt>Your data</dt>
+        <dd data-testid="storage" data-mode={status?.storage ?? 'indexeddb'}>
+          {status?.storage === 'memory' ? 'in memory only (not kept after this tab closes)' : 'saved in this browser (IndexedDB)'}
+        </dd>
         <dt>Model</dt>
         <dd>{readyInfo ? `${readyInfo.modelName} (${readyInfo.numItems} items)` : '—'}</dd>
         <dt>Interactions</dt>
@@ -76,6 +80,13 @@ export function StatusPanel() {
         <ul className="notes" data-testid="backend-notes">
           {site && <li data-testid="isolation-reason">{site.isolation.reason}</li>}
           {readyInfo?.notes.map((note) => (
+            <li key={note}>{note}</li>
+          ))}
+        </ul>
+      )}
+      {status && status.notes.length > 0 && (
+        <ul className="notes engine-notes" data-testid="engine-notes" role="status">
+          {status.notes.map((note) => (
             <li key={note}>{note}</li>
           ))}
         </ul>
