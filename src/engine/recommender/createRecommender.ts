@@ -4,22 +4,23 @@ import { defaultFileCache, type FileCache } from '../loading/fileCache';
 import { resolveModelUrl, type FetchLike } from '../loading/fetchModelFiles';
 import { checkRecommendOptions, type CatalogIndex } from '../rank/rankFeed';
 import { checkNewItemSlots, NEW_ITEM_SLOTS } from '../rank/newItemSlots';
-import { validateBundle } from '../store/exportBundle';
-import { LocalStore } from '../store/localStore';
+import { LocalStore, type StoredCheckpoint } from '../store/localStore';
+import { isQuotaError } from '../store/storageErrors';
 import { TabSync, type SyncMessage } from '../store/tabSync';
 import { resolvePolicy, type FinetunePolicy } from '../train/finetunePolicy';
 import { checkEvent, checkSettingsPatch } from './checkInput';
 import { explainItem } from './explain';
 import { HistoryCache, type HistoryRead } from './historyCache';
-import { learnRun } from './learnRun';
-import { LearnScheduler } from './learnScheduler';
+import { EngineLearner } from './engineLearner';
+import { EngineNotes, type NoteSubject } from './engineNotes';
 import { loadModelFolder, type LoadedModel } from './loadModelFolder';
-import { exportPersonData, storeImport } from './personData';
+import { PersonData } from './personData';
 import { LiveModel } from './liveModel';
 import { rankWithInputs, type RankInputs, type ServedRecommender } from './rankInputs';
 import { followRemoteChange } from './remoteChanges';
 import { SettingsCache } from './settingsCache';
 import { SnapshotPublisher } from './snapshotPublisher';
+import { StateGuard } from './stateGuard';
 import type {
   CatalogEntry,
   EngineSettings,
@@ -74,7 +75,8 @@ class LocalRecommender implements ServedRecommender {
   private readonly store: LocalStore;
   private readonly sync: TabSync;
   private readonly events: HistoryCache;
-  private readonly scheduler: LearnScheduler;
+  private readonly learner: EngineLearner;
+  private readonly data: PersonData;
   private readonly abort = new AbortController();
   private readonly catalogPromise: Promise<CatalogIndex>;
   private resolveCatalog!: (c: CatalogIndex) => void;
@@ -83,9 +85,10 @@ class LocalRecommender implements ServedRecommender {
   private live: LiveModel | null = null;
   private readonly settings: SettingsCache;
   private readonly snapshots: SnapshotPublisher;
-  /** Bumped by reset/import/delete: a training run that started before is discarded. */
-  private generation = 0;
-  private writeQueue: Promise<void> = Promise.resolve();
+  /** Orders state-replacing writes; reset/import/delete discard training runs that started before. */
+  private readonly guard = new StateGuard();
+  /** Faults survived that the person should know about (`EngineStatus.notes`). */
+  private readonly notes = new EngineNotes();
   private disposed = false;
 
   constructor(options: LocalRecommenderOptions) {
@@ -95,7 +98,10 @@ class LocalRecommender implements ServedRecommender {
     this.folder = resolveModelUrl(options.modelUrl);
     this.cache = options.cache === undefined ? defaultFileCache() : options.cache;
     const namespace = options.namespace ?? 'default';
-    this.store = new LocalStore(namespace, { onBlocked: (message) => this.emit({ status: 'error', during: 'storage', code: 'STORAGE_FAILED', message }) });
+    this.store = new LocalStore(namespace, {
+      onBlocked: (message) => this.emit({ status: 'error', during: 'storage', code: 'STORAGE_FAILED', message }),
+      onUnavailable: (message) => this.note('storage', message, 'STORAGE_UNAVAILABLE'),
+    });
     this.sync = new TabSync(namespace, this.store, (m) => void this.onRemote(m));
     this.events = new HistoryCache(this.store);
     this.settings = new SettingsCache(this.store);
@@ -109,14 +115,27 @@ class LocalRecommender implements ServedRecommender {
       (e) => { if (!this.disposed) this.emit(e); },
       (err) => this.reportError('storage', err),
     );
-    this.scheduler = new LearnScheduler({
-      learnAfter: this.policy.learnAfter,
-      run: (o) => this.runLearn(o),
-      autoLearn: async () => (await this.settings.read()).autoLearn,
-      eventCount: async () => (await this.events.read()).events.length,
-      trainedEvents: () => this.live?.checkpoint?.trainedEvents ?? 0,
-      onBackgroundError: (err) => this.reportError('storage', err),
-      settled: (err) => this.afterLearn(err),
+    const shared = {
+      store: this.store, sync: this.sync, events: this.events, settings: this.settings, guard: this.guard,
+      model: () => this.model(), live: () => this.live, reloadCheckpoint: (o?: { force?: boolean }) => this.reloadCheckpoint(o),
+    };
+    this.learner = new EngineLearner({
+      ...shared,
+      policy: this.policy,
+      replay: options.replay,
+      signal: this.abort.signal,
+      disposed: () => this.disposed,
+      emit: (e) => this.emit(e),
+      reportError: (during, err) => this.reportError(during, err),
+      storeCheckpoint: (c) => this.storeCheckpoint(c),
+      publishStatus: () => this.publish('status', 'local', { kind: 'unchanged' }),
+      publishCheckpoint: () => this.publish('checkpoint', 'local', { kind: 'unchanged' }),
+    });
+    this.data = new PersonData({
+      ...shared,
+      cache: this.cache,
+      scheduler: this.learner.scheduler,
+      publish: (what) => this.publish(what, 'local', what === 'all' ? { kind: 'replaced' } : { kind: 'unchanged' }),
     });
     this.catalogPromise = new Promise((res, rej) => { this.resolveCatalog = res; this.rejectCatalog = rej; });
     this.catalogPromise.catch(() => {});
@@ -137,6 +156,30 @@ class LocalRecommender implements ServedRecommender {
     const code = err instanceof LocalRecError ? err.code : 'INTERNAL';
     const message = err instanceof Error ? err.message : String(err);
     this.emit({ status: 'error', during, code, message });
+  }
+
+  /** A survived fault the person should know about: kept in the status, announced once as an error event. */
+  private note(subject: NoteSubject, message: string, code: 'STORAGE_UNAVAILABLE' | 'STORAGE_FULL' | 'CHECKPOINT_CORRUPT'): void {
+    if (this.disposed || !this.notes.set(subject, message)) return;
+    this.emit({ status: 'error', during: 'storage', code, message });
+    void this.publish('status', 'local', { kind: 'unchanged' });
+  }
+
+  private unnote(subject: NoteSubject): void {
+    if (this.notes.clear(subject) && !this.disposed) void this.publish('status', 'local', { kind: 'unchanged' });
+  }
+
+  /** Stores an accepted run's checkpoint. Storage full: the run is not kept, the history is, and the person is told. */
+  private async storeCheckpoint(c: StoredCheckpoint): Promise<boolean> {
+    try {
+      await this.store.putCheckpoint(c);
+    } catch (err) {
+      if (!isQuotaError(err)) throw err;
+      this.note('checkpointSave', 'The fine-tuned model could not be saved: this site\'s storage is full. Your history is kept and the feed uses the last saved model; free some space and learning resumes.', 'STORAGE_FULL');
+      return false;
+    }
+    this.unnote('checkpointSave');
+    return true;
   }
 
   private check(): void {
@@ -160,8 +203,8 @@ class LocalRecommender implements ServedRecommender {
       const notes = [...loaded.backend.notes];
       try {
         await this.reloadCheckpoint();
-        const stored = await this.store.getCheckpoint();
-        if (stored && stored.modelId !== loaded.modelId) notes.push('A fine-tuned checkpoint from another model version is stored; starting from the pretrained model.');
+        if (this.live.lastCheck.kind === 'foreign') notes.push('A fine-tuned checkpoint from another model version is stored; starting from the pretrained model.');
+        notes.push(...this.notes.list());
       } catch (err) {
         // The model still serves without storage; history and learning calls will report the error.
         notes.push(err instanceof Error ? err.message : String(err));
@@ -184,8 +227,17 @@ class LocalRecommender implements ServedRecommender {
     return this.live.loaded;
   }
 
+  /** Puts the stored checkpoint (or the pretrained weights) into the live model; a damaged one is noted, never used. */
   private async reloadCheckpoint(opts: { force?: boolean } = {}): Promise<void> {
-    await this.live?.reload(opts);
+    const live = this.live;
+    if (!live) return;
+    await live.reload(opts);
+    const check = live.lastCheck;
+    if (check.kind === 'damaged') {
+      this.note('checkpointDamaged', `The fine-tuned model stored in this browser is damaged (${check.problem}), so the pretrained model is used. Your history is kept; the next fine-tuning run replaces it.`, 'CHECKPOINT_CORRUPT');
+    } else {
+      this.unnote('checkpointDamaged');
+    }
   }
 
   private publish(what: UpdateKind, origin: 'local' | 'remote', history: HistoryChange): Promise<void> {
@@ -198,7 +250,7 @@ class LocalRecommender implements ServedRecommender {
       forgetHistory: () => this.events.invalidate(),
       forgetSettings: () => this.settings.forget(),
       markDeleted: () => this.store.markDeleted(),
-      bumpGeneration: () => { this.generation++; },
+      bumpGeneration: () => this.guard.bump(),
       reloadCheckpoint: (o) => this.reloadCheckpoint(o),
       publish: (what, origin, history) => this.publish(what, origin, history),
       reportError: (err) => this.reportError('sync', err),
@@ -238,7 +290,7 @@ class LocalRecommender implements ServedRecommender {
     // The feed re-ranks next: start its forward pass now, while the page handles the snapshot
     // (after this call's answer is posted), instead of when the page asks.
     setTimeout(() => void this.rankInputs().catch(() => undefined), 0);
-    void this.scheduler.afterEvent();
+    void this.learner.scheduler.afterEvent();
   }
 
   async history(): Promise<InteractionEvent[]> {
@@ -248,55 +300,7 @@ class LocalRecommender implements ServedRecommender {
 
   learn(opts: LearnOptions = {}): Promise<LearnReport> {
     this.check();
-    return this.scheduler.learn(opts);
-  }
-
-  private async runLearn(opts: LearnOptions): Promise<LearnReport> {
-    const l = await this.model();
-    const t0 = Date.now();
-    const report = (r: Omit<LearnReport, 'backend' | 'ms'>): LearnReport => {
-      const full = { ...r, backend: l.backend.backend, ms: Date.now() - t0 };
-      this.emit({ status: 'learned', steps: full.steps, accepted: full.accepted, reason: full.reason });
-      return full;
-    };
-    if (!opts.force && !(await this.scheduler.due())) {
-      return report({ steps: 0, accepted: false, reason: `waiting for ${this.policy.learnAfter} new interactions`, lossBefore: null, lossAfter: null });
-    }
-    const outcome = await this.sync.whileTraining(() => learnRun({
-      loaded: l,
-      policy: this.policy,
-      replay: this.opts.replay ?? l.replay,
-      signal: this.abort.signal,
-      reloadCheckpoint: () => this.reloadCheckpoint(),
-      checkpoint: () => this.live?.checkpoint ?? null,
-      history: () => this.events.read(),
-      generation: () => this.generation,
-      disposed: () => this.disposed,
-      exclusive: (fn) => this.exclusive(fn),
-      storeCheckpoint: (c) => this.store.putCheckpoint(c),
-      attempted: (n) => this.scheduler.attempted(n),
-      onStep: (step, of, loss) => this.emit({ status: 'learning', step, of, loss }),
-      announce: async () => {
-        this.sync.post('checkpoint');
-        await this.publish('checkpoint', 'local', { kind: 'unchanged' });
-      },
-    }));
-    if (!outcome.ran) return report({ steps: 0, accepted: false, reason: 'another tab is training; it will share the result', lossBefore: null, lossAfter: null });
-    return report(outcome.value);
-  }
-
-  /** After every run (accepted, rolled back or failed): status moves on; a failure is reported. */
-  private async afterLearn(err: unknown): Promise<void> {
-    if (this.disposed) return;
-    if (err !== null) this.reportError('learn', err);
-    await this.publish('status', 'local', { kind: 'unchanged' });
-  }
-
-  /** Runs writes that replace the model state one after another. */
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.writeQueue.then(fn);
-    this.writeQueue = run.then(() => undefined, () => undefined);
-    return run;
+    return this.learner.learn(opts);
   }
 
   async explain(itemId: number): Promise<Explanation> {
@@ -314,9 +318,11 @@ class LocalRecommender implements ServedRecommender {
       fineTuneSteps: this.live?.checkpoint?.steps ?? 0,
       lastUpdate: this.live?.checkpoint?.updatedAt ?? null,
       personalized: (this.live?.checkpoint ?? null) !== null,
-      learning: this.scheduler.active,
-      pendingEvents: this.scheduler.pending(h.events.length),
+      learning: this.learner.scheduler.active,
+      pendingEvents: this.learner.scheduler.pending(h.events.length),
       learnAfter: this.policy.learnAfter,
+      storage: this.store.mode,
+      notes: this.notes.list(),
     };
   }
 
@@ -352,64 +358,27 @@ class LocalRecommender implements ServedRecommender {
 
   async exportData(): Promise<ExportBundle> {
     this.check();
-    return exportPersonData(this.store, this.live?.loaded.manifest.name ?? '');
+    return this.data.exportData();
   }
 
-  async importData(bundle: unknown): Promise<ImportResult> {
-    const l = await this.model();
-    const valid = validateBundle(bundle, {
-      numItems: l.model.config.numItems,
-      modelId: l.modelId,
-      weightSizes: new Map([...l.model.weights].map(([n, v]) => [n, v.size])),
-    });
-    const result = await this.exclusive(async () => {
-      this.generation++;
-      this.events.invalidate();
-      this.settings.forget();
-      const r = await storeImport(this.store, valid);
-      this.events.invalidate();
-      this.scheduler.attempted(0);
-      await this.reloadCheckpoint({ force: true });
-      return r;
-    });
-    this.sync.post('replaced');
-    await this.publish('all', 'local', { kind: 'replaced' });
-    return result;
+  importData(bundle: unknown): Promise<ImportResult> {
+    return this.data.importData(bundle);
   }
 
   async deleteData(): Promise<void> {
     this.check();
-    await this.exclusive(async () => {
-      this.generation++;
-      this.events.invalidate();
-      this.settings.forget();
-      await this.store.destroy();
-      await this.cache?.clear();
-      this.events.invalidate();
-      this.scheduler.attempted(0);
-      await this.reloadCheckpoint();
-    });
-    this.sync.post('deleted');
-    await this.publish('all', 'local', { kind: 'replaced' });
+    await this.data.deleteData();
   }
 
-  async resetModel(): Promise<void> {
-    await this.model();
-    await this.exclusive(async () => {
-      this.generation++;
-      await this.store.deleteCheckpoint();
-      this.scheduler.attempted((await this.events.read()).events.length);
-      await this.reloadCheckpoint();
-    });
-    this.sync.post('checkpoint');
-    await this.publish('checkpoint', 'local', { kind: 'unchanged' });
+  resetModel(): Promise<void> {
+    return this.data.resetModel();
   }
 
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.abort.abort();
     await this.ready.catch(() => {});
-    await this.scheduler.idle();
+    await this.learner.scheduler.idle();
     await this.snapshots.idle();
     this.disposed = true;
     this.sync.dispose();

@@ -22,7 +22,8 @@ export interface LearnRunContext {
   disposed(): boolean;
   /** Runs `fn` in the engine's queue of state-replacing writes. */
   exclusive<T>(fn: () => Promise<T>): Promise<T>;
-  storeCheckpoint(c: StoredCheckpoint): Promise<void>;
+  /** Stores the checkpoint; false when it could not be kept (storage full: the run is not used, history stays). */
+  storeCheckpoint(c: StoredCheckpoint): Promise<boolean>;
   /** The run looked at `eventCount` events (accepted or not). */
   attempted(eventCount: number): void;
   onStep(step: number, of: number, loss: number): void;
@@ -55,13 +56,14 @@ export async function learnRun(ctx: LearnRunContext): Promise<Omit<LearnReport, 
   const losses = { lossBefore: r.valBefore, lossAfter: r.valAfter };
   if (!checkpoint) return { steps: 0, accepted: false, reason: r.reason, ...losses };
   const stored = await ctx.exclusive(async () => {
-    if (generation !== ctx.generation() || ctx.disposed()) return false;
-    await ctx.storeCheckpoint(checkpoint);
+    if (generation !== ctx.generation() || ctx.disposed()) return 'discarded';
+    if (!(await ctx.storeCheckpoint(checkpoint))) return 'unsaved';
     await yieldToEventLoop();
     await ctx.reloadCheckpoint();
-    return true;
+    return 'stored';
   });
-  if (!stored) return { steps: 0, accepted: false, reason: 'discarded: the data changed while training', ...losses };
+  if (stored === 'discarded') return { steps: 0, accepted: false, reason: 'discarded: the data changed while training', ...losses };
+  if (stored === 'unsaved') return { steps: 0, accepted: false, reason: 'not kept: storage is full, so the fine-tuned model could not be saved (your history is kept)', ...losses };
   await ctx.announce();
   return { steps: r.steps, accepted: true, reason: r.reason, ...losses };
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { checkCheckpoint, type CheckpointCheck } from '../store/checkCheckpoint';
 import type { FinetunePolicy } from '../train/finetunePolicy';
 import type { LocalStore, StoredCheckpoint } from '../store/localStore';
 import type { LoadedModel } from './loadModelFolder';
@@ -6,15 +7,18 @@ import { PersonScores } from './personScores';
 
 /**
  * The loaded model with the weights the feed ranks with: the stored checkpoint when it belongs to
- * these pretrained weights, else the pretrained ones. Owns the serve loop's caches
+ * these pretrained weights and is intact, else the pretrained ones. Owns the serve loop's caches
  * (`PersonScores`: item table per weights version, scores per history version) and keeps them in
  * step with the weights. `dispose()` frees every tensor.
  */
 export class LiveModel {
   readonly loaded: LoadedModel;
   readonly scoring: PersonScores;
+  /** Element count of every parameter, by name (what a stored checkpoint must match). */
+  readonly weightSizes: ReadonlyMap<string, number>;
   private readonly store: LocalStore;
   private current: StoredCheckpoint | null = null;
+  private check: CheckpointCheck = { kind: 'none' };
   /** Which checkpoint the live weights hold (null: not assigned yet, or forced to reload). */
   private key: string | null = null;
 
@@ -22,6 +26,7 @@ export class LiveModel {
     this.loaded = loaded;
     this.store = store;
     this.scoring = new PersonScores(loaded.model, policy, loaded.catalog.popularityPrior(loaded.model.config.numItems));
+    this.weightSizes = new Map([...loaded.model.weights].map(([n, v]) => [n, v.size]));
   }
 
   /** The checkpoint in the live weights (null = pretrained). */
@@ -29,22 +34,33 @@ export class LiveModel {
     return this.current;
   }
 
+  /** What the last reload found in storage: none, foreign (other pretrained weights), ok, or damaged (and why). */
+  get lastCheck(): CheckpointCheck {
+    return this.check;
+  }
+
+  /** Checks a stored checkpoint (as read from IndexedDB) against this model. */
+  checkStored(raw: unknown): CheckpointCheck {
+    return checkCheckpoint(raw, this.loaded.modelId, this.weightSizes);
+  }
+
   /**
-   * Reads the stored checkpoint and puts its weights (or the pretrained ones) into the live model.
-   * When the same checkpoint is already live nothing changes, so the cached item table and
-   * scores stay valid. `force`: assign even then (after an import, which may bring any weights).
+   * Reads the stored checkpoint and puts its weights (or the pretrained ones, when there is none,
+   * it belongs to other weights, or it is damaged) into the live model. When the same checkpoint
+   * is already live nothing changes, so the cached item table and scores stay valid. `force`:
+   * assign even then (after an import, which may bring any weights).
    */
   async reload({ force = false }: { force?: boolean } = {}): Promise<void> {
     const l = this.loaded;
-    const c = await this.store.getCheckpoint();
-    const next = c && c.modelId === l.modelId ? c : null;
+    this.check = this.checkStored(await this.store.getCheckpoint());
+    const next = this.check.kind === 'ok' ? this.check.checkpoint : null;
     const key = next ? `${next.updatedAt}:${next.steps}:${next.trainedEvents}` : 'pretrained';
     this.current = next;
     if (!force && key === this.key) return;
     tf.tidy(() => {
       for (const [name, v] of l.model.weights) {
         const w = next?.weights[name];
-        v.assign(w && w.length === v.size ? tf.tensor(w, v.shape) : (l.pretrained.get(name) as tf.Tensor));
+        v.assign(w ? tf.tensor(w, v.shape) : (l.pretrained.get(name) as tf.Tensor));
       }
     });
     this.key = key;

@@ -34,10 +34,11 @@ export type ProgressEvent =
    */
   /**
    * Something failed outside a call the page made (background fine-tuning, a storage read, another
-   * tab's change, an IndexedDB upgrade blocked by another tab): nothing is stuck, and `message`
-   * says what to do. `during: 'learn'` also ends a fine-tuning run that sent `learning` events.
+   * tab's change, an IndexedDB upgrade blocked by another tab, a crashed engine worker that was
+   * restarted): nothing is stuck, and `message` says what to do. `during: 'learn'` and
+   * `during: 'worker'` also end a fine-tuning run that sent `learning` events.
    */
-  | { status: 'error'; during: 'learn' | 'storage' | 'sync'; code: LocalRecErrorCode; message: string }
+  | { status: 'error'; during: 'learn' | 'storage' | 'sync' | 'worker'; code: LocalRecErrorCode; message: string }
   /**
    * The GPU device the engine ran on was lost (tfjs cannot recover it). `now`: the backend the
    * engine reloaded the model on and goes on with (device `auto`), or null when it stopped (an
@@ -185,7 +186,17 @@ export interface EngineStatus {
   pendingEvents: number;
   /** Background fine-tuning starts when `pendingEvents` reaches this. */
   learnAfter: number;
+  /** Where the data is kept: `memory` when IndexedDB could not be opened (nothing survives the tab). */
+  storage: StorageMode;
+  /**
+   * Problems the person should know about now, in words (data kept in memory only, a fine-tuned
+   * model that could not be saved, a damaged stored model skipped). Empty when all is well.
+   */
+  notes: string[];
 }
+
+/** Where the person's data is kept. */
+export type StorageMode = 'indexeddb' | 'memory';
 
 /** Engine settings kept in IndexedDB (and in exports). */
 export interface EngineSettings {
