@@ -30,6 +30,7 @@ export type {
   EngineSnapshot,
   EngineState,
   EngineStatus,
+  EngineTestHooks,
   EventType,
   Explanation,
   ExportBundle,

@@ -1,5 +1,5 @@
 import { DeviceLostError } from '../errors';
-import { loseGpuDevice, watchDeviceLoss } from '../runtime/gpuDevice';
+import { activeGpuDevice, loseGpuDevice, watchDeviceLoss, type GpuDeviceLike } from '../runtime/gpuDevice';
 import type { Backend, Device, EngineTestHooks, ProgressEvent } from './types';
 
 /** What the guard needs from the engine. */
@@ -11,16 +11,17 @@ export interface DeviceLossDeps {
    * Frees the model whose tensors lived on the lost device and loads it again on `backend`
    * (weights from the model file cache, the fine-tuned checkpoint from IndexedDB).
    */
-  reloadOn(backend: Backend): Promise<void>;
+  reloadOn(backend: Backend): Promise<{ threads: boolean }>;
   /** Frees the model on the lost device; the engine answers model calls with the error from then on. */
   stop(): void;
   /** The engine status changed (backend): tell readers. */
   publishStatus(): Promise<void>;
   testing?: EngineTestHooks;
+  /** The device to watch (default: the active tfjs WebGPU backend's). */
+  gpuDevice?: () => GpuDeviceLike | null;
+  /** How long a failed call waits for `GPUDevice.lost` before it counts as an ordinary error (default 1000 ms). */
+  settleMs?: number;
 }
-
-/** How long a failed GPU call waits for `GPUDevice.lost` before it counts as an ordinary error. */
-const LOSS_SETTLE_MS = 1000;
 
 /**
  * Watches the WebGPU device the engine runs on. When it is lost: with `auto`, the model is
@@ -46,8 +47,9 @@ export class DeviceLossGuard {
   /** Starts watching after the model loaded on `backend` (only WebGPU devices get lost). */
   watch(backend: Backend): void {
     this.stopWatching();
-    this.watching = backend === 'webgpu';
-    if (this.watching) this.stopWatching = watchDeviceLoss((reason) => this.onLost(reason));
+    const device = backend === 'webgpu' ? (this.deps.gpuDevice ?? activeGpuDevice)() : null;
+    this.watching = device !== null;
+    if (device) this.stopWatching = watchDeviceLoss((reason) => this.onLost(reason), device);
   }
 
   private onLost(reason: string): void {
@@ -58,19 +60,20 @@ export class DeviceLossGuard {
     } else {
       this.error = new DeviceLostError('webgpu', ['wasm', 'cpu'], reason);
       this.deps.stop();
-      this.deps.emit({ status: 'device-lost', lost: 'webgpu', now: null, message: this.error.message });
+      this.deps.emit({ status: 'device-lost', lost: 'webgpu', now: null, threads: false, message: this.error.message });
       void this.deps.publishStatus();
     }
     this.noticed();
   }
 
   private async recover(reason: string): Promise<void> {
+    let threads = false;
     try {
-      await this.deps.reloadOn('wasm');
+      ({ threads } = await this.deps.reloadOn('wasm'));
     } catch (err) {
       this.error = new DeviceLostError('webgpu', ['cpu'], `${reason}; reloading on WASM failed too: ${err instanceof Error ? err.message : String(err)}`);
       this.deps.stop();
-      this.deps.emit({ status: 'device-lost', lost: 'webgpu', now: null, message: this.error.message });
+      this.deps.emit({ status: 'device-lost', lost: 'webgpu', now: null, threads: false, message: this.error.message });
       await this.deps.publishStatus();
       return;
     }
@@ -78,6 +81,7 @@ export class DeviceLossGuard {
       status: 'device-lost',
       lost: 'webgpu',
       now: 'wasm',
+      threads,
       message: `The WebGPU device was lost (${reason}). LocalRec reloaded the model on WASM and goes on there; your history and fine-tuned weights are kept.`,
     });
     await this.deps.publishStatus();
@@ -97,7 +101,7 @@ export class DeviceLossGuard {
     if (!this.watching && !this.recovery && !this.error) return false;
     if (this.watching) {
       let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([this.lossNoticed, new Promise<void>((resolve) => { timer = setTimeout(resolve, LOSS_SETTLE_MS); })]);
+      await Promise.race([this.lossNoticed, new Promise<void>((resolve) => { timer = setTimeout(resolve, this.deps.settleMs ?? 1000); })]);
       clearTimeout(timer);
       if (this.watching) return false;
     }

@@ -45,7 +45,7 @@ export type ProgressEvent =
    * explicitly requested `webgpu`: calls that need the model throw `DeviceLostError`). Stored
    * history and checkpoints are kept either way; `message` says what happened and what to do.
    */
-  | { status: 'device-lost'; lost: Backend; now: Backend | null; message: string }
+  | { status: 'device-lost'; lost: Backend; now: Backend | null; threads: boolean; message: string }
   | { status: 'updated'; what: UpdateKind; origin: 'local' | 'remote'; snapshot: EngineSnapshot };
 
 /**
