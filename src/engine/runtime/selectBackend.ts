@@ -22,7 +22,8 @@ interface GpuAdapterInfoLike { vendor?: string; architecture?: string; device?: 
 interface GpuAdapterLike { isFallbackAdapter?: boolean; info?: GpuAdapterInfoLike; requestAdapterInfo?: () => Promise<GpuAdapterInfoLike> }
 interface GpuLike { requestAdapter(opts?: { powerPreference?: string }): Promise<GpuAdapterLike | null> }
 
-const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|softpipe|software|microsoft basic render/i;
+/** Adapter descriptions of software renderers (not "a GPU" for `auto`). */
+export const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|softpipe|software|microsoft basic render/i;
 
 /** Looks at the WebGPU adapter and WebAssembly support without initialising any backend. */
 export async function probeDevices(): Promise<DeviceProbe> {
