@@ -14,13 +14,15 @@ async function likeThree(page: Page): Promise<void> {
 
 interface EngineProbe { status: { backend: string | null; fineTuneSteps: number; ready: boolean }; history: number; tensors: number }
 
-async function probe(page: Page): Promise<EngineProbe> {
-  return page.evaluate(async () => {
+/** Status, history length and tensor count; `rank` first runs a re-rank, so the serve loop's caches are built. */
+async function probe(page: Page, rank: boolean): Promise<EngineProbe> {
+  return page.evaluate(async (r) => {
     const engine = window.localrec?.engine;
     if (!engine) throw new Error('open the app with ?hooks=1');
+    if (r) await engine.recommend({ count: 5 });
     const [status, history, memory] = await Promise.all([engine.status(), engine.history(), engine.memory()]);
     return { status: { backend: status.backend, fineTuneSteps: status.fineTuneSteps, ready: status.ready }, history: history.length, tensors: memory.numTensors };
-  });
+  }, rank);
 }
 
 /** Calls an engine method and returns what it threw ({name, code, message}) or null. */
@@ -46,14 +48,14 @@ test('auto: the device is lost in the second run; the model comes back on WASM, 
   await likeThree(page);
   const first = await learnNow(page);
   expect(first).toMatchObject({ backend: 'webgpu', accepted: true });
-  const before = await probe(page);
+  const before = await probe(page, true);
   expect(before.status).toMatchObject({ backend: 'webgpu', fineTuneSteps: first.steps });
 
   const second = await learnNow(page);
   expect(second.backend).toBe('wasm');
   await expect(page.getByTestId('backend')).toHaveText('wasm');
   await expect(page.getByText(/The WebGPU device was lost \(destroyed.*reloaded the model on WASM/).first()).toBeVisible();
-  const after = await probe(page);
+  const after = await probe(page, true);
   expect(after.status.backend).toBe('wasm');
   expect(after.history).toBe(3);
   // The checkpoint of the first run stayed stored; the second run (on WASM) built on it or was rolled back.
@@ -62,7 +64,7 @@ test('auto: the device is lost in the second run; the model comes back on WASM, 
   await act(page, (await feedIds(page))[0], 'Like');
   expect(await interactions(page)).toBe(4);
   // Nothing of the lost device's model is left: the same tensors as before the loss (model, pretrained copy, caches).
-  expect((await probe(page)).tensors).toBe(before.tensors);
+  expect((await probe(page, true)).tensors).toBe(before.tensors);
 });
 
 test('explicit webgpu: the device is lost mid-run; the engine stops with DeviceLostError offering WASM; a restart on WASM has everything', async ({ page }) => {
@@ -74,7 +76,7 @@ test('explicit webgpu: the device is lost mid-run; the engine stops with DeviceL
   expect(err?.message).toMatch(/WebGPU device was lost \(destroyed.*Start LocalRec again with device "wasm"/);
   await expect(page.getByText(/Start LocalRec again with device "wasm"/).first()).toBeVisible();
   expect(await errorOf(page, 'recommend')).toMatchObject({ code: 'DEVICE_LOST' });
-  const stopped = await probe(page);
+  const stopped = await probe(page, false);
   expect(stopped.status).toMatchObject({ backend: null, ready: false });
   expect(stopped.history).toBe(3);
   expect(stopped.tensors).toBe(0);
