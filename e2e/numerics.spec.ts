@@ -2,6 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { build } from 'esbuild';
 import { existsSync, readFileSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
+import { describeAdapter, gpuAdapterRecord } from '../bench/lib/gpuAdapter';
 
 /**
  * WebGPU, WASM and CPU compute the same numbers: forward scores, losses, the gradient of every
@@ -101,4 +102,14 @@ test('the check trips on an embedding gradient that lost duplicate contributions
   expect(r?.passed).toBe(false);
   expect(r?.failures).toContain('ce/grad/item_emb');
   expect(report.passed).toBe(false);
+});
+
+test("bench:browser's adapter record names this machine's WebGPU adapter and whether it is a fallback", async ({ page }) => {
+  await openHarness(page);
+  const a = await gpuAdapterRecord(page);
+  console.log(describeAdapter(a));
+  expect(a.available).toBe(true);
+  // No GPU here: Chromium offers SwiftShader, which must not pass for a hardware adapter.
+  expect(a.isFallbackAdapter === true || a.softwareRenderer).toBe(true);
+  expect(describeAdapter(a)).toMatch(/software\/fallback adapter, not a GPU/);
 });

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { SOFTWARE_ADAPTER } from '../../src/engine/runtime/selectBackend';
+import { SOFTWARE_ADAPTER } from '../../src/engine/runtime/softwareAdapter';
 
 /** The WebGPU adapter the browser offers, as the benchmark records it (issue 23 part 7). */
 export interface GpuAdapterRecord {

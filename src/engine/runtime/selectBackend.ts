@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { DeviceUnavailableError } from '../errors';
 import type { Backend, Device, WasmPaths } from '../recommender/types';
+import { SOFTWARE_ADAPTER } from './softwareAdapter';
 
 /** What this environment offers, measured rather than assumed. */
 export interface DeviceProbe {
@@ -22,8 +23,6 @@ interface GpuAdapterInfoLike { vendor?: string; architecture?: string; device?: 
 interface GpuAdapterLike { isFallbackAdapter?: boolean; info?: GpuAdapterInfoLike; requestAdapterInfo?: () => Promise<GpuAdapterInfoLike> }
 interface GpuLike { requestAdapter(opts?: { powerPreference?: string }): Promise<GpuAdapterLike | null> }
 
-/** Adapter descriptions of software renderers (not "a GPU" for `auto`). */
-export const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|softpipe|software|microsoft basic render/i;
 
 /** Looks at the WebGPU adapter and WebAssembly support without initialising any backend. */
 export async function probeDevices(): Promise<DeviceProbe> {
