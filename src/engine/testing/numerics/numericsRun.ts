@@ -34,7 +34,7 @@ export const LOSS_SPECS: readonly LossSpec[] = [{ kind: 'ce' }, { kind: 'sampled
 export interface CaseRun {
   values: NumericsValues;
   /**
-   * Absolute allowance per entry: a step read back as (weights after - weights before) carries the
+   * Absolute allowance per entry: a fine-tuning step read back as (weights after - weights before) carries the
    * float32 rounding of the weights it was added to, one unit in the last place of the largest.
    */
   floors: Record<string, number>;
@@ -64,7 +64,8 @@ export async function runCase(c: NumericsCase): Promise<CaseRun> {
   const model = modelFromArrays(c.config, c.weights, c.features);
   try {
     const seqs = packSequences(c.sequences, c.config.maxLen);
-    const scores = model.scoreLast(seqs);
+    // Column 0 is the padding item's -1e9: left out, it would set the scale of the whole entry.
+    const scores = tf.tidy(() => tf.slice(model.scoreLast(seqs), [0, 1], [-1, -1]));
     values['forward/scores'] = (await scores.data()) as Float32Array;
     tf.dispose([seqs, scores]);
 
@@ -83,21 +84,31 @@ export async function runCase(c: NumericsCase): Promise<CaseRun> {
       if (spec.kind === 'ce') ceGrads = grads;
       else tf.dispose([...grads.values()]);
     }
-    if (ceGrads) {
-      const adam = new Adam(model.weights, { clipNorm: 1 });
-      adam.setState(c.adam);
-      const before = await readWeights(model);
-      adam.apply(ceGrads, c.learningRate);
-      tf.dispose([...ceGrads.values()]);
-      weightDeltas('adam', before, await readWeights(model), run);
-      adam.dispose();
-    }
+    if (ceGrads) await adamStep(c, ceGrads, run);
   } finally {
     model.dispose();
   }
   await finetuneStep(c, run);
   run.leakedTensors = tf.memory().numTensors - start;
   return run;
+}
+
+/**
+ * One `Adam.apply` (clip norm 1) from the case's state, applied to zero-valued copies of the
+ * weights (no weight decay, so the update does not depend on them): what is read back is the step
+ * itself, without the float32 rounding of adding it to weights of size ~1.
+ */
+async function adamStep(c: NumericsCase, grads: Map<string, tf.Tensor>, run: CaseRun): Promise<void> {
+  const vars = new Map([...grads].map(([n, g]) => [n, tf.tidy(() => tf.variable(tf.zerosLike(g), false))] as [string, tf.Variable]));
+  const adam = new Adam(vars, { clipNorm: 1 });
+  try {
+    adam.setState(c.adam);
+    adam.apply(grads, c.learningRate);
+    for (const [name, v] of vars) run.values[`adam/${name}`] = (await v.data()) as Float32Array;
+  } finally {
+    adam.dispose();
+    tf.dispose([...grads.values(), ...vars.values()]);
+  }
 }
 
 async function finetuneStep(c: NumericsCase, run: CaseRun): Promise<void> {
