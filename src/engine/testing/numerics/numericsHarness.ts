@@ -4,12 +4,13 @@ import { makeOpCase, opReferences, runOpChecks } from './opChecks';
 import { runCase, type NumericsCase } from './numericsRun';
 
 /**
- * Tolerances against the CPU backend (see docs/NUMERICS.md for how they were chosen). CPU and WASM
- * run the same float32 formulas in a different order; WebGPU also has its own exp/log/rsqrt.
+ * Tolerances against the CPU backend (docs/NUMERICS.md): about 15x the worst error measured on
+ * either backend (6.6e-6 of the group scale, WASM's Adam step on the shipped-model slice), and
+ * 100x below the error of a lost duplicate contribution to an embedding gradient.
  */
 export const DEFAULT_TOLERANCES: Readonly<Record<Backend, Tolerance>> = Object.freeze({
   cpu: { rtol: 0, atol: 0 },
-  wasm: { rtol: 1e-4, atol: 1e-5 },
+  wasm: { rtol: 1e-3, atol: 1e-4 },
   webgpu: { rtol: 1e-3, atol: 1e-4 },
 });
 
