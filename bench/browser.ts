@@ -16,6 +16,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { preview } from 'vite';
 import { CHROMIUM_ARGS, chromiumPath } from '../e2e/chromium';
 import { parseCli } from '../scripts/lib/cli';
+import { describeAdapter, gpuAdapterRecord, type GpuAdapterRecord } from './lib/gpuAdapter';
 import { interactionRerankMs, learnToFeedRuns, noHistoryRerankMs, type LearnRun } from './lib/feedTimings';
 import { median, percentile } from './lib/stats';
 
@@ -124,10 +125,12 @@ const browser = await chromium.launch({
 try {
   const results: Record<string, unknown> = {};
   let cold: { firstFeedMs: number; modelReadyMs: number } | null = null;
+  let gpuAdapter: GpuAdapterRecord | null = null;
   for (const device of backends) {
     log(`${device}: loading ${model}…`);
     const { page, firstFeedMs, modelReadyMs, ready } = await openApp(browser, base, device);
     cold ??= { firstFeedMs, modelReadyMs };
+    gpuAdapter ??= await gpuAdapterRecord(page);
     log(`${device}: first feed ${firstFeedMs.toFixed(0)} ms, ready ${modelReadyMs.toFixed(0)} ms on ${ready.backend} (${ready.adapter ?? 'no adapter'})`);
     const latencies = await interactionRerankMs(page, reranks);
     log(`${device}: re-rank after an interaction p50 ${median(latencies).toFixed(1)} / p95 ${percentile(latencies, 95).toFixed(1)} ms`);
@@ -177,7 +180,7 @@ try {
   }
   const date = new Date().toISOString().slice(0, 10);
   const out = {
-    machine: { platform: `${platform()} ${release()}`, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: round(totalmem() / 2 ** 30), browser: `Chromium ${browser.version()}`, node: process.version, loadAverage1mAtStart: round(loadAtStart, 2), loadAverage1mAtEnd: round(loadavg()[0], 2) },
+    machine: { platform: `${platform()} ${release()}`, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: round(totalmem() / 2 ** 30), browser: `Chromium ${browser.version()}`, node: process.version, loadAverage1mAtStart: round(loadAtStart, 2), loadAverage1mAtEnd: round(loadavg()[0], 2), gpuAdapter },
     model,
     date: new Date().toISOString(),
     firstFeedMs: cold ? round(cold.firstFeedMs) : null,
@@ -202,6 +205,7 @@ try {
       '',
       `Model \`${model}\`, ${out.machine.browser}, ${out.machine.cpu} (${out.machine.cores} cores), ${out.machine.platform}, load average ${out.machine.loadAverage1mAtStart} at start / ${out.machine.loadAverage1mAtEnd} at end. Command: \`npm run bench:browser\`.`,
       `Cold load (fresh profile, first backend): first feed ${out.firstFeedMs} ms, model ready ${out.modelReadyMs} ms.`,
+      gpuAdapter ? describeAdapter(gpuAdapter) : 'WebGPU adapter: not queried.',
       '',
       '| requested | backend | adapter | first feed ms | model ready ms | re-rank after an interaction p50 / p95 ms | re-rank, no history change p50 / p95 ms | learn to feed p50 ms | fine-tune ms/step | steps | rolled back (runs) | rollback ms p50 | tensor growth | byte growth |',
       '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',

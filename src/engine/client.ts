@@ -77,9 +77,9 @@ export function createWorkerRecommender(options: WorkerRecommenderOptions): Reco
           lastVersion = Math.max(lastVersion, snapshot.version);
           msg.event = { ...msg.event, snapshot };
         }
-        // New history or weights (or the model becoming ready) change what the feed is ranked
-        // from; a settings change only its default discover setting.
-        if (msg.event.status === 'ready') dropRankInputs();
+        // New history or weights (or the model becoming ready, or lost with its GPU device) change
+        // what the feed is ranked from; a settings change only its default discover setting.
+        if (msg.event.status === 'ready' || msg.event.status === 'device-lost') dropRankInputs();
         else if (msg.event.status === 'updated') {
           if (msg.event.what === 'settings') followSettings(msg.event.snapshot.settings.discover);
           else if (msg.event.what !== 'status') dropRankInputs();

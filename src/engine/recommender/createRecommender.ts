@@ -8,6 +8,7 @@ import { LocalStore } from '../store/localStore';
 import { TabSync, type SyncMessage } from '../store/tabSync';
 import { resolvePolicy, type FinetunePolicy } from '../train/finetunePolicy';
 import { checkEvent, checkSettingsPatch } from './checkInput';
+import { DeviceLossGuard } from './deviceLoss';
 import { explainItem } from './explain';
 import { HistoryCache, type HistoryRead } from './historyCache';
 import { EngineLearner } from './engineLearner';
@@ -22,6 +23,7 @@ import { SettingsCache } from './settingsCache';
 import { SnapshotPublisher } from './snapshotPublisher';
 import { StateGuard } from './stateGuard';
 import type {
+  Backend,
   CatalogEntry,
   EngineSettings,
   EngineState,
@@ -93,6 +95,8 @@ class LocalRecommender implements ServedRecommender {
     changed: () => { if (!this.disposed) void this.publish('status', 'local', { kind: 'unchanged' }); },
   });
   private readonly checkpoints: CheckpointSlot;
+  /** A lost WebGPU device: reload on WASM (`auto`) or stop with DeviceLostError. */
+  private readonly deviceLoss: DeviceLossGuard;
   private disposed = false;
 
   constructor(options: LocalRecommenderOptions) {
@@ -120,6 +124,14 @@ class LocalRecommender implements ServedRecommender {
       (e) => { if (!this.disposed) this.emit(e); },
       (err) => this.reportError('storage', err),
     );
+    this.deviceLoss = new DeviceLossGuard({
+      requested: options.device ?? 'auto',
+      emit: (e) => { if (!this.disposed) this.emit(e); },
+      reloadOn: (backend) => this.reloadOn(backend),
+      stop: () => this.dropModel(),
+      publishStatus: () => this.publish('status', 'local', { kind: 'unchanged' }),
+      testing: options.testing,
+    });
     const shared = {
       store: this.store, sync: this.sync, events: this.events, settings: this.settings, guard: this.guard,
       model: () => this.model(), live: () => this.live, reloadCheckpoint: (o?: { force?: boolean }) => this.checkpoints.reload(o),
@@ -135,6 +147,7 @@ class LocalRecommender implements ServedRecommender {
       storeCheckpoint: (c) => this.checkpoints.save(c),
       publishStatus: () => this.publish('status', 'local', { kind: 'unchanged' }),
       publishCheckpoint: () => this.publish('checkpoint', 'local', { kind: 'unchanged' }),
+      device: this.deviceLoss,
     });
     this.data = new PersonData({
       ...shared,
@@ -167,20 +180,48 @@ class LocalRecommender implements ServedRecommender {
     if (this.disposed) throw new LocalRecError('DISPOSED', 'This recommender was disposed. Create a new one.');
   }
 
+  private loadOn(device: LocalRecommenderOptions['device'], first: boolean): Promise<LoadedModel> {
+    return loadModelFolder({
+      folder: this.folder,
+      device: device ?? 'auto',
+      wasmPaths: this.opts.wasmPaths,
+      wasmThreads: this.opts.wasmThreads,
+      acceptSoftwareGpu: this.opts.testing?.autoAcceptsSoftwareGpu,
+      fetch: this.opts.fetch,
+      cache: this.cache,
+      onProgress: first ? (e) => this.emit(e) : () => {},
+      onCatalog: first ? (c) => this.resolveCatalog(c) : () => {},
+      signal: this.abort.signal,
+    });
+  }
+
+  /** Frees the model (its tensors may live on a lost GPU device). */
+  private dropModel(): void {
+    const old = this.live;
+    this.live = null;
+    old?.dispose();
+  }
+
+  /** After a lost GPU device: the model again on `backend` (files from the cache, checkpoint from IndexedDB). */
+  private async reloadOn(backend: Backend): Promise<{ threads: boolean }> {
+    this.dropModel();
+    const loaded = await this.loadOn(backend, false);
+    if (this.disposed) {
+      loaded.model.dispose();
+      for (const t of loaded.pretrained.values()) t.dispose();
+      return { threads: false };
+    }
+    this.live = new LiveModel(loaded, this.policy, this.store);
+    await this.checkpoints.reload();
+    this.emit({ status: 'ready', backend: loaded.backend.backend, adapter: loaded.backend.adapter });
+    return { threads: loaded.backend.threads };
+  }
+
   private async load(): Promise<ReadyInfo> {
     try {
-      const loaded = await loadModelFolder({
-        folder: this.folder,
-        device: this.opts.device ?? 'auto',
-        wasmPaths: this.opts.wasmPaths,
-        wasmThreads: this.opts.wasmThreads,
-        fetch: this.opts.fetch,
-        cache: this.cache,
-        onProgress: (e) => this.emit(e),
-        onCatalog: (c) => this.resolveCatalog(c),
-        signal: this.abort.signal,
-      });
+      const loaded = await this.loadOn(this.opts.device, true);
       this.live = new LiveModel(loaded, this.policy, this.store);
+      this.deviceLoss.watch(loaded.backend.backend);
       const notes = [...loaded.backend.notes];
       try {
         await this.checkpoints.reload();
@@ -203,6 +244,7 @@ class LocalRecommender implements ServedRecommender {
   private async model(): Promise<LoadedModel> {
     this.check();
     await this.ready;
+    await this.deviceLoss.ready();
     this.check();
     if (!this.live) throw new LocalRecError('NOT_READY', 'The model is not loaded.');
     return this.live.loaded;
@@ -240,6 +282,7 @@ class LocalRecommender implements ServedRecommender {
 
   async rankInputs(): Promise<RankInputs> {
     this.check();
+    await this.deviceLoss.ready();
     const [h, settings] = await Promise.all([this.events.read(), this.settings.read()]);
     const scoring = this.live?.scoring;
     const scores = scoring && h.view.sequence.length > 0 ? await scoring.scores(h) : null;
@@ -349,6 +392,7 @@ class LocalRecommender implements ServedRecommender {
     await this.learner.scheduler.idle();
     await this.snapshots.idle();
     this.disposed = true;
+    this.deviceLoss.dispose();
     this.sync.dispose();
     this.store.close();
     this.live?.dispose();

@@ -8,6 +8,7 @@ import type { LiveModel } from './liveModel';
 import type { LoadedModel } from './loadModelFolder';
 import type { SettingsCache } from './settingsCache';
 import type { StateGuard } from './stateGuard';
+import type { DeviceLossGuard } from './deviceLoss';
 import type { LearnOptions, LearnReport, ProgressEvent } from './types';
 
 /** What the learn loop needs from the engine. */
@@ -34,6 +35,8 @@ export interface EngineLearnerDeps {
   /** Tells readers the status (or, after an accepted run, the checkpoint) changed. */
   publishStatus(): Promise<void>;
   publishCheckpoint(): Promise<void>;
+  /** A run that failed because the GPU device was lost runs again once the model is back (on WASM). */
+  device: Pick<DeviceLossGuard, 'runStarted' | 'afterStep' | 'afterFailure'>;
 }
 
 /**
@@ -63,7 +66,18 @@ export class EngineLearner {
     return this.scheduler.learn(opts);
   }
 
+  /** One run; when the GPU device was lost during it and the model came back on WASM, run again there. */
   private async run(opts: LearnOptions): Promise<LearnReport> {
+    this.d.device.runStarted();
+    try {
+      return await this.runOnce(opts);
+    } catch (err) {
+      if (await this.d.device.afterFailure()) return this.runOnce(opts);
+      throw err;
+    }
+  }
+
+  private async runOnce(opts: LearnOptions): Promise<LearnReport> {
     const d = this.d;
     const l = await d.model();
     const t0 = Date.now();
@@ -88,7 +102,10 @@ export class EngineLearner {
       exclusive: (fn) => d.guard.exclusive(fn),
       storeCheckpoint: (c) => d.storeCheckpoint(c),
       attempted: (n) => this.scheduler.attempted(n),
-      onStep: (step, of, loss) => d.emit({ status: 'learning', step, of, loss }),
+      onStep: (step, of, loss) => {
+        d.emit({ status: 'learning', step, of, loss });
+        d.device.afterStep(step);
+      },
       announce: async () => {
         d.sync.post('checkpoint');
         await d.publishCheckpoint();

@@ -112,6 +112,15 @@ function nextItemPart(
   return { data, rows: rows.length, len, positions: Int32Array.from(positions), targets: Int32Array.from(targets), weights: Float32Array.from(weights) };
 }
 
+/** Reads a scalar and disposes it, also when the read fails (reads reject once a GPU device is lost). */
+async function readScalar(t: tf.Tensor): Promise<number> {
+  try {
+    return (await t.data())[0];
+  } finally {
+    t.dispose();
+  }
+}
+
 /** Sums a list of tensors pairwise (WebGPU addN with more than 8 inputs returns zeros). */
 function sumAll(ts: tf.Tensor[]): tf.Tensor {
   let acc = ts[0];
@@ -165,8 +174,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
   const vars = new Map(names.map((n) => [n, model.w(n)]));
   const anchor = names.map((n) => pretrained.get(n) as tf.Tensor);
   const anchorNormSq = tf.tidy(() => sumAll(anchor.map((a) => tf.sum(tf.square(a)))));
-  const anchorNorm = Math.sqrt((await anchorNormSq.data())[0]);
-  anchorNormSq.dispose();
+  const anchorNorm = Math.sqrt(await readScalar(anchorNormSq));
 
   // Two parts, each packed to its own length: the person's training sequence, and `replayRows`
   // replay exemplars (a different window of them each run, chosen by the history length).
@@ -253,9 +261,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
       const logQ = tf.logSoftmax(partLogits(guard, model.itemTable()));
       return tf.mean(tf.sum(tf.mul(tf.exp(teacherLog), tf.sub(teacherLog, logQ)), 1));
     });
-    const out = (await v.data())[0];
-    v.dispose();
-    return out;
+    return readScalar(v);
   };
 
   const lossFn = (): tf.Scalar => {
@@ -290,9 +296,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
       const logits = tf.add(model.scoreLast(valSeqT), valMaskT); // [k, vocab]
       return tf.mean(tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(logits, valTargetT), 1)));
     });
-    const out = (await v.data())[0];
-    v.dispose();
-    return out;
+    return readScalar(v);
   };
 
   const snapshot = () => new Map(names.map((n) => [n, tf.clone(vars.get(n) as tf.Variable)]));
@@ -343,8 +347,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
       }
       adam.apply(byName, policy.learningRate);
       for (const g of byName.values()) g.dispose();
-      const loss = (await value.data())[0];
-      value.dispose();
+      const loss = await readScalar(value);
       ran = step;
       drift = await capDrift(vars, names, anchor, anchorNorm, policy.maxDrift);
       input.onStep?.(step, policy.steps, loss);
@@ -409,8 +412,7 @@ async function capDrift(
   maxDrift: number,
 ): Promise<number> {
   const sq = tf.tidy(() => sumAll(names.map((n, i) => tf.sum(tf.square(tf.sub(vars.get(n) as tf.Variable, anchor[i]))))));
-  const dist = Math.sqrt((await sq.data())[0]);
-  sq.dispose();
+  const dist = Math.sqrt(await readScalar(sq));
   const drift = anchorNorm > 0 ? dist / anchorNorm : dist;
   if (maxDrift > 0 && drift > maxDrift) {
     const k = maxDrift / drift;

@@ -133,6 +133,11 @@ export function EngineProvider({ options, createEngine = createRecommender, onEn
           break;
         case 'ready':
           break;
+        case 'device-lost':
+          // The engine reloaded on another backend (auto) or stopped (explicit device): show which, and why.
+          setReadyInfo((info) => info && (e.now ? { ...info, backend: e.now, adapter: null, threads: e.threads, notes: [...info.notes, e.message] } : info));
+          setProblem({ code: 'DEVICE_LOST', message: e.message });
+          break;
         case 'learning':
         case 'learned':
           setLearning((l) => nextLearningState(l, e, Date.now()));
