@@ -19,9 +19,9 @@ export function pythonCandidates(env: NodeJS.ProcessEnv = process.env): string[]
 }
 
 /** The first candidate that imports torch; throws a LocalRecError saying what to install when none does. */
-export function findTorchPython(env: NodeJS.ProcessEnv = process.env): TorchPython {
+export function findTorchPython(candidates: readonly string[] = pythonCandidates()): TorchPython {
   const tried: string[] = [];
-  for (const python of pythonCandidates(env)) {
+  for (const python of candidates) {
     const r = spawnSync(python, ['-c', 'import torch, numpy; print(torch.__version__)'], { encoding: 'utf8' });
     if (r.status === 0) return { python, torchVersion: r.stdout.trim() };
     const why = r.error ? r.error.message : (r.stderr.trim().split('\n').pop() ?? `exit ${r.status}`);

@@ -292,6 +292,8 @@ def main():
         save_checkpoint()
         last_ckpt = time.time()
 
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, signal.SIG_DFL)
     finished = not stop["why"] and (state["done"] or state["epoch"] >= opts["epochs"])
     result = {"finished": finished, "stopReason": stop["why"], "epoch": state["epoch"], "batchInEpoch": state["batchInEpoch"],
               "bestEpoch": state["bestEpoch"] + 1, "bestValidNdcg10": state["bestNdcg"], "history": state["history"],
@@ -317,6 +319,7 @@ def main():
             log(f"stopped ({stop['why']}) at epoch {state['epoch']} batch {state['batchInEpoch']}; checkpoint saved. Continue with --resume."
                 + (f" ({steps_here} steps)" if steps_limited else ""))
     if distributed:
+        dist.barrier()
         dist.destroy_process_group()
 
 
