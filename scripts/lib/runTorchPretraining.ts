@@ -193,11 +193,8 @@ export async function runTorchPretraining(o: TorchPretrainOptions, log: (line: s
 
   await tf.setBackend('wasm');
   await tf.ready();
+  // The trainer's best/ folder is a complete float32 LocalRec model (content features included).
   const best = loadModelFiles(join(runDir, 'best'));
-  if (features) {
-    best.model.features?.dispose();
-    best.model.features = tf.tensor2d(features, [dataset.numItems + 1, featureNames.length]);
-  }
   const metrics = await exportModelFolder({
     model: best.model, featureNames, dataset, catalog, split, out: o.out, precision, dataName: basename(o.data), log,
     training: {

@@ -2,7 +2,7 @@
 
     python3 trainers/torch/parity.py <request.json> <response.json>
 
-request: {"folder", "seqs": [[...]] left-padded, "loss": {"seqs", "positions", "targets",
+request: {"folder", "rewrite" (a folder to write the model back to), "seqs": [[...]] left-padded, "loss": {"seqs", "positions", "targets",
 "sampledNegatives", "bceNegatives", "logQ"}}. response: {"scores", "losses": {kind: value},
 "grads": {kind: {name: [...]}}}. Float32 throughout, no dropout.
 """
@@ -14,7 +14,7 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from localrec_torch.folder import load_model  # noqa: E402
+from localrec_torch.folder import load_model, write_model_files  # noqa: E402
 from localrec_torch.losses import per_row_loss  # noqa: E402
 from localrec_torch.model import SasRec  # noqa: E402
 
@@ -23,8 +23,10 @@ def main(request_file, response_file):
     with open(request_file, encoding="utf-8") as f:
         req = json.load(f)
     torch.set_num_threads(1)
-    model, _ = load_model(req["folder"], SasRec)
+    model, meta = load_model(req["folder"], SasRec)
     model.eval()
+    if req.get("rewrite"):
+        write_model_files(req["rewrite"], model, meta.get("featureNames", []))
     with torch.no_grad():
         scores = model.score_last(torch.tensor(req["seqs"], dtype=torch.long))
     lb = req["loss"]

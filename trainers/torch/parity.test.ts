@@ -17,7 +17,7 @@ import { maxAbsDiff, randomSequences } from '../../src/engine/testing/fixtures';
 import { nextItemBatch } from '../../src/engine/train/batches';
 import { computeLoss, type LossKind } from '../../src/engine/train/losses';
 import { Rng } from '../../src/engine/train/rng';
-import { saveModelFiles } from '../../scripts/lib/modelFiles';
+import { loadModelFiles, saveModelFiles } from '../../scripts/lib/modelFiles';
 import { findTorchPython } from '../../scripts/lib/torchPython';
 
 const TOLERANCE = 1e-4;
@@ -104,7 +104,7 @@ describe('PyTorch trainer model = tfjs model (float32, max abs difference <= 1e-
       const logQ = -Math.log(cfg.numItems);
 
       const res = runPython(python, {
-        folder, seqs: rows2d((await seqs.data()) as Int32Array, seqs.shape[0], seqs.shape[1]),
+        folder, rewrite: join(dir, `rewritten-${k}`), seqs: rows2d((await seqs.data()) as Int32Array, seqs.shape[0], seqs.shape[1]),
         loss: { seqs: rows2d(batch.seqs, batch.batch, batch.len), positions: [...batch.positions], targets: [...batch.targets], sampledNegatives: [...sampledNegatives], bceNegatives: [...bceNegatives], logQ },
       });
 
@@ -145,6 +145,13 @@ describe('PyTorch trainer model = tfjs model (float32, max abs difference <= 1e-
         }
         tf.dispose([value, ...Object.values(grads)]);
       }
+      // The trainer's writer (folder.py) gives back exactly these weights and features.
+      const back = loadModelFiles(join(dir, `rewritten-${k}`));
+      expect([...back.model.weights.keys()]).toEqual([...model.weights.keys()]);
+      for (const [name, v] of model.weights) expect(maxAbsDiff(await v.data(), await back.model.w(name).data()), name).toBe(0);
+      expect(back.model.features === null).toBe(features === null);
+      if (features && back.model.features) expect(maxAbsDiff(await features.data(), await back.model.features.data())).toBe(0);
+      back.model.dispose();
       tf.dispose([scoresT, seqs]);
       model.dispose();
     });

@@ -85,14 +85,31 @@ def csr_to_dense(offsets, columns, values, rows, cols):
 
 
 def write_model_files(folder, model, feature_names):
-    """Writes model.json, weights.bin and config.json (float32, trainable weights only) atomically."""
+    """Writes model.json, weights.bin and config.json (float32) atomically: a complete LocalRec model
+    that `npm run eval` and `npm run export:model` read. Content features are stored as the
+    TypeScript encoder stores them: CSR when smaller than the dense matrix."""
     tmp = folder + ".tmp"
     os.makedirs(tmp, exist_ok=True)
     specs, parts = [], []
+
+    def add(name, arr, dtype="float32"):
+        specs.append({"name": name, "shape": list(arr.shape), "dtype": dtype})
+        parts.append(arr.astype("<f4" if dtype == "float32" else "<i4").tobytes())
+
     for name, p in model.named_weights():
-        arr = p.detach().to("cpu", torch.float32).contiguous().numpy()
-        specs.append({"name": name, "shape": list(arr.shape), "dtype": "float32"})
-        parts.append(arr.astype("<f4").tobytes())
+        add(name, p.detach().to("cpu", torch.float32).contiguous().numpy())
+    if model.features is not None:
+        dense = model.features.detach().to("cpu", torch.float32).numpy()
+        rows, cols = dense.shape
+        nz = np.nonzero(dense)
+        if len(nz[0]) * 8 + (rows + 1) * 4 < dense.size * 4:
+            offsets = np.zeros(rows + 1, dtype=np.int64)
+            np.cumsum(np.bincount(nz[0], minlength=rows), out=offsets[1:])
+            add("item_features_offsets", offsets, "int32")
+            add("item_features_columns", nz[1], "int32")
+            add("item_features_values", dense[nz])
+        else:
+            add("item_features", dense)
     with open(os.path.join(tmp, WEIGHTS_FILE), "wb") as f:
         f.write(b"".join(parts))
     cfg = dict(model.cfg)
