@@ -66,6 +66,21 @@ describe('npm run pretrain:torch (PyTorch DDP on 2 processes, tiny data)', () =>
     expect(readFileSync(join(dir, 'resumed', 'run', 'best', 'weights.bin')).equals(readFileSync(join(dir, 'full', 'run', 'best', 'weights.bin')))).toBe(true);
   });
 
+  it('one process, bucketed batches, sampled softmax with log-Q and ID dropout: trains and exports', () => {
+    const sampled = join(dir, 'sampled.json');
+    writeFileSync(sampled, JSON.stringify({
+      model: { maxLen: 8, dim: 8, blocks: 1, heads: 2, ffnDim: 8, dropout: 0.1, idDropout: 0.1 },
+      train: { epochs: 2, batchSize: 4, validUsers: 100, loss: { kind: 'sampled', numNegatives: 4 }, batches: 'bucketed', lossWeighting: 'token' },
+    }));
+    const r = spawnSync(join(root, 'node_modules/.bin/tsx'), [join(root, 'scripts', 'pretrainTorch.ts'), '--data', data, '--out', join(dir, 'sampled', 'out'),
+      '--checkpoint-dir', join(dir, 'sampled', 'run'), '--config', sampled, '--precision', 'uint8'], { cwd: root, encoding: 'utf8' });
+    expect(r.stderr).toMatch(/training on 1 process \(gloo, CPU/);
+    expect(r.status).toBe(0);
+    const metrics = JSON.parse(readFileSync(join(dir, 'sampled', 'out', 'metrics.json'), 'utf8')) as { shippedPrecision: string; metrics: Record<string, number> };
+    expect(metrics.shippedPrecision).toBe('uint8');
+    expect(metrics.metrics['NDCG@10']).toBeGreaterThan(0);
+  });
+
   it('refuses to resume with other train settings, and a bad --nproc, before training', () => {
     const other = join(dir, 'other.json');
     writeFileSync(other, JSON.stringify({ ...JSON.parse(readFileSync(config, 'utf8')), train: { epochs: 3, batchSize: 8, validUsers: 100 } }));

@@ -105,10 +105,6 @@ def main():
         model.load_state_dict(saved["model"])
         with open(state_file, encoding="utf-8") as f:
             state = json.load(f)
-    elif settings.get("initFrom"):
-        src, _ = load_model(settings["initFrom"], lambda c, _f: SasRec(c, features))
-        model.load_state_dict(src.state_dict(), strict=False)
-        state = None
     else:
         state = None
     if state is None:
