@@ -57,8 +57,10 @@ const rows: Row[] = [];
   const dir = mkdtempSync(join(os.tmpdir(), 'bench-torch-'));
   const before = load();
   const r = await runTorchPretraining({ data, out: join(dir, 'out'), config: configFile, nproc, maxSteps: steps, checkpointDir: join(dir, 'run') }, (l) => process.stderr.write(`  torch | ${l}\n`));
-  const seqPerSecond = (r.torch.stepsThisRun * opts.batchSize) / r.torch.stepSecondsThisRun;
-  rows.push({ trainer: `PyTorch ${r.torch.torch} DDP (gloo, ${r.torch.device})`, processes: nproc, steps: r.torch.stepsThisRun, seconds: r.torch.stepSecondsThisRun, seqPerSecond, epochMinutes: trainSequences / seqPerSecond / 60, load1mBefore: before, load1mAfter: load() });
+  const t = r.torch;
+  if (!t) throw new Error('the PyTorch trainer returned no result');
+  const seqPerSecond = (t.stepsThisRun * opts.batchSize) / t.stepSecondsThisRun;
+  rows.push({ trainer: `PyTorch ${t.torch} DDP (gloo, ${t.device})`, processes: nproc, steps: t.stepsThisRun, seconds: t.stepSecondsThisRun, seqPerSecond, epochMinutes: trainSequences / seqPerSecond / 60, load1mBefore: before, load1mAfter: load() });
   rmSync(dir, { recursive: true, force: true });
 }
 

@@ -46,6 +46,8 @@ export interface TorchPretrainOptions {
   precision?: string;
   format?: DataFormat | 'auto';
   catalog?: string;
+  /** Only write <checkpoint dir>/data (data + settings) for launching train.py yourself, e.g. with torchrun on several nodes. */
+  prepareOnly?: boolean;
 }
 
 /** What the Python trainer reports in <run>/result.json. */
@@ -73,7 +75,8 @@ export interface TorchPretrainResult {
   finished: boolean;
   runDir: string;
   outDir: string | null;
-  torch: TorchResult;
+  /** Null with prepareOnly. */
+  torch: TorchResult | null;
   metrics: FolderMetrics | null;
 }
 
@@ -173,6 +176,10 @@ export async function runTorchPretraining(o: TorchPretrainOptions, log: (line: s
   writeFileSync(settingsFile, JSON.stringify({ config, train: opts, featureNames }, null, 1));
   log(`wrote ${prepDir}: ${meta.trainSequences} training sequences, ${meta.validCases} validation and ${meta.testCases} test cases, ${meta.numFeatures} content features`);
 
+  if (o.prepareOnly) {
+    log(`prepared ${prepDir}; start: torchrun --nproc_per_node <N> ${TORCH_TRAIN_SCRIPT} --data ${prepDir} --run ${runDir} (docs/SCALE.md)`);
+    return { finished: false, runDir, outDir: null, torch: null, metrics: null };
+  }
   const args = [TORCH_LAUNCH_SCRIPT, '--standalone', `--nproc_per_node=${nproc}`, TORCH_TRAIN_SCRIPT, '--data', prepDir, '--run', runDir];
   if (o.maxMinutes !== undefined && Number.isFinite(o.maxMinutes)) args.push('--max-minutes', String(o.maxMinutes));
   if (o.maxSteps !== undefined) args.push('--max-steps', String(o.maxSteps));
