@@ -316,7 +316,12 @@ def main():
                 + (f" ({steps_here} steps)" if steps_limited else ""))
     if distributed:
         dist.barrier()
-        dist.destroy_process_group()
+        # Every file is written and every rank is past the barrier. Leave without the process-group
+        # teardown: with gloo on torch 1.13 it sometimes spins forever in a background thread
+        # (seen twice in about ten 2-process runs), which would hold the launcher and the export.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
 
 if __name__ == "__main__":
