@@ -10,19 +10,18 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { featureMatrix, featureVocabulary } from '../../src/engine/data/itemFeatures';
 import { LocalRecError } from '../../src/engine/errors';
-import { resolveConfig, type SasRecConfig } from '../../src/engine/model/config';
+import type { SasRecConfig } from '../../src/engine/model/config';
 import type { WeightPrecision } from '../../src/engine/model/modelFormat';
 import { exportModelFolder, type FolderMetrics } from './exportFolder';
 import { loadDataset, type DataFormat } from './loadDataset';
 import { loadModelFiles } from './modelFiles';
-import { choosePreset, dataStats, type PresetName } from './presets';
-import { checkPretrainOptions, PRECISIONS } from './runPretraining';
+import type { PresetName } from './presets';
+import { checkPretrainOptions, PRECISIONS, runSettings } from './runPretraining';
 import { leaveOneOut } from './split';
 import { writeTorchData } from './torchData';
 import { findTorchPython } from './torchPython';
-import { checkModelBlock, resolveTrainOptions, trainChanges, type TrainOptions } from './trainOptions';
+import { trainChanges, type TrainOptions } from './trainOptions';
 
 /** The trainer's entry (trainers/torch/train.py), found from this file so any working directory works. */
 export const TORCH_TRAIN_SCRIPT = fileURLToPath(new URL('../../trainers/torch/train.py', import.meta.url));
@@ -82,14 +81,6 @@ export interface TorchPretrainResult {
 
 const bad = (message: string): never => { throw new LocalRecError('INVALID_INPUT', message); };
 
-function readConfigFile(file: string): { model?: Partial<SasRecConfig>; train?: unknown } {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    return bad(`cannot read --config ${file}: ${(e as Error).message}`);
-  }
-}
-
 /** Runs the Python trainer, forwarding its lines to `log`; resolves with its exit status. */
 function runTrainer(python: string, args: string[], env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<number> {
   return new Promise((done, fail) => {
@@ -136,31 +127,7 @@ export async function runTorchPretraining(o: TorchPretrainOptions, log: (line: s
   const split = leaveOneOut(dataset);
   if (split.train.length === 0 || split.valid.length === 0) bad(`no user in ${o.data} has the 3 interactions a train/validation/test split needs; add data`);
 
-  let model: Partial<SasRecConfig> | undefined;
-  let opts: TrainOptions;
-  let preset: { name: PresetName; reasons: string[] } | null = null;
-  if (o.config) {
-    const file = readConfigFile(o.config);
-    try {
-      checkModelBlock(file.model);
-      opts = resolveTrainOptions(file.train);
-    } catch (e) {
-      return bad(`--config ${o.config}: ${(e as Error).message}. Fix the file and run again.`);
-    }
-    model = file.model;
-    log(`settings from --config ${o.config}`);
-  } else {
-    const choice = choosePreset(dataStats(dataset, catalog), o.preset ?? 'auto', o.maxMinutes);
-    log(`settings chosen by --preset ${choice.preset} (--config <file> overrides):`);
-    for (const r of choice.reasons) log(`  ${r}`);
-    preset = { name: choice.preset, reasons: choice.reasons };
-    model = choice.model;
-    opts = choice.train;
-  }
-  if (o.seed !== undefined) opts.seed = o.seed;
-  const featureNames = opts.contentFeatures && catalog ? featureVocabulary(catalog, { titleBuckets: opts.titleBuckets }) : [];
-  const config = resolveConfig({ ...model, numItems: dataset.numItems, numFeatures: featureNames.length });
-  const features = featureNames.length && catalog ? featureMatrix(catalog, dataset.numItems, featureNames) : null;
+  const { opts, preset, featureNames, config, features } = runSettings(o, dataset, catalog, log);
 
   const settingsFile = join(prepDir, 'settings.json');
   const resuming = !!o.resume && existsSync(join(runDir, 'checkpoint', 'state.json'));
