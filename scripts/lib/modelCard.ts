@@ -80,8 +80,8 @@ const earlier = training?.continuedFrom as { dir: string; optimizer: boolean; ep
 /** Epochs before this run's own (this run's epoch e is epoch offset + e overall). */
 const offset = earlier?.epochs ?? 0;
 type Train = { learningRate: number; warmupSteps: number; plateauEpochs: number; epochs: number; schedule?: string };
-const scheduleOf = (t: Train & { timedMinutes?: number; decayShare?: number } | undefined) => (!t ? '' : t.schedule === 'timed'
-  ? `learning rate ${t.learningRate} (after ${t.warmupSteps} warm-up steps) for ${((t.timedMinutes ?? 0) * (1 - (t.decayShare ?? 0))).toFixed(1)} min of wall clock, then falling linearly to 0 at ${t.timedMinutes} min`
+const scheduleOf = (t: Train & { timedMinutes?: number; decayShare?: number; decayMinShare?: number } | undefined) => (!t ? '' : t.schedule === 'timed'
+  ? `learning rate ${t.learningRate} (after ${t.warmupSteps} warm-up steps) for ${(training?.decayFromSeconds !== undefined ? training.decayFromSeconds / 60 : (t.timedMinutes ?? 0) * (1 - (t.decayMinShare ?? t.decayShare ?? 0))).toFixed(1)} min of wall clock${training?.decayFromSeconds !== undefined ? ' (where validation flattened)' : ''}, then falling linearly to 0 at ${t.timedMinutes} min`
   : t.schedule === 'linear'
   ? `learning rate falling linearly from ${t.learningRate} to 0 over ${t.epochs} epochs${t.warmupSteps > 0 ? ` after ${t.warmupSteps} warm-up steps` : ''}`
   : `learning rate ${t.learningRate} with ${t.warmupSteps} warm-up steps, ${t.plateauEpochs >= t.epochs ? 'then constant' : `halved after ${t.plateauEpochs} epochs without a better validation NDCG@10`}`);

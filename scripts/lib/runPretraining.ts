@@ -243,7 +243,7 @@ export async function runPretraining(o: PretrainOptions, log: (line: string) => 
     training: {
       data: basename(o.data), ...(preset ? { preset: preset.name, presetReasons: preset.reasons } : {}), holdout, holdoutItems, config, train: opts, ...(initFrom ? { initFrom } : {}), bestEpoch: state.bestEpoch + 1,
       bestValidNdcg10: state.bestNdcg, epochs: state.history.length, trainSeconds: Math.round(state.trainSeconds), clockSeconds: Math.round(state.clockSeconds ?? 0),
-      finished: true, history: state.history,
+      ...(state.decayFromSeconds !== undefined ? { decayFromSeconds: Math.round(state.decayFromSeconds) } : {}), finished: true, history: state.history,
     },
   });
   best.model.dispose();

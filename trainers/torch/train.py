@@ -26,7 +26,7 @@ from localrec_torch.evaluate import rank_cases, rank_metrics  # noqa: E402
 from localrec_torch.folder import csr_to_dense, load_model, replace_dir, write_model_files  # noqa: E402
 from localrec_torch.losses import per_row_loss  # noqa: E402
 from localrec_torch.model import SasRec  # noqa: E402
-from localrec_torch.schedule import scheduled_rate  # noqa: E402
+from localrec_torch.schedule import flat_decay_start, scheduled_rate  # noqa: E402
 
 
 class LossModule(torch.nn.Module):
@@ -196,7 +196,7 @@ def main():
         for b in range(state["batchInEpoch"], len(batches)):
             t0 = time.time()
             global_step = state["epoch"] * len(batches) + b + 1
-            lr = scheduled_rate(opts, state["learningRate"], global_step, opts["epochs"] * len(batches), state["clockSeconds"])
+            lr = scheduled_rate(opts, state["learningRate"], global_step, opts["epochs"] * len(batches), state["clockSeconds"], state.get("decayFromSeconds"))
             last_lr = lr
             for g in optimizer.param_groups:
                 g["lr"] = lr
@@ -282,6 +282,10 @@ def main():
         if main_rank:
             log(f"epoch {state['epoch'] + 1} done in {epoch_seconds:.1f} s: loss {entry['loss']:.4f} valid NDCG@10 {m['NDCG@10']:.4f} "
                 f"HR@10 {m['HR@10']:.4f} (best {state['bestNdcg']:.4f} @ {state['bestEpoch'] + 1}) lr {shown_lr:.2e}")
+        if state.get("decayFromSeconds") is None and not out_of_time:
+            state["decayFromSeconds"] = flat_decay_start(opts, [h["validNdcg10"] for h in state["history"]], state["clockSeconds"])
+            if main_rank and state["decayFromSeconds"] is not None:
+                log(f"validation gains fell below {100 * opts.get('flatGain', 0.01):.1f}% per epoch: the rate decays linearly from {state['decayFromSeconds']:.0f} s to 0 at {timed_end:.0f} s")
         state.update(epoch=state["epoch"] + 1, batchInEpoch=0, epochLossSum=0.0, epochLossCount=0)
         if out_of_time:
             state["done"] = True
