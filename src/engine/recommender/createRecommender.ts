@@ -118,7 +118,8 @@ class LocalRecommender implements ServedRecommender {
       emit: (e) => this.emit(e),
       reportError: (during, err) => this.reportError(during, err),
       publishStatus: () => this.publish('status', 'local', { kind: 'unchanged' }),
-      publishCheckpoint: () => this.publish('checkpoint', 'local', { kind: 'unchanged' }),
+      publishCheckpoint: () => this.weightsPublished(),
+      publishWeights: () => this.weightsPublished(),
     });
     this.data = new PersonData({
       ...shared,
@@ -226,6 +227,18 @@ class LocalRecommender implements ServedRecommender {
     return rankWithInputs(inputs, catalog, opts);
   }
 
+  /** New live weights: readers re-rank; their forward pass starts now, before the page asks. */
+  private async weightsPublished(): Promise<void> {
+    await this.publish('checkpoint', 'local', { kind: 'unchanged' });
+    this.prefetchScores();
+  }
+
+  /** Starts the forward pass of the next re-rank after the pending messages were handled. */
+  private prefetchScores(): void {
+    if (!this.live) return;
+    setTimeout(() => void this.rankInputs().catch(() => undefined), 0);
+  }
+
   async rankInputs(): Promise<RankInputs> {
     this.check();
     const [h, settings] = await Promise.all([this.events.read(), this.settings.read()]);
@@ -245,7 +258,7 @@ class LocalRecommender implements ServedRecommender {
     if (!this.live) return;
     // The feed re-ranks next: start its forward pass now, while the page handles the snapshot
     // (after this call's answer is posted), instead of when the page asks.
-    setTimeout(() => void this.rankInputs().catch(() => undefined), 0);
+    this.prefetchScores();
     void this.learner.scheduler.afterEvent();
   }
 

@@ -1,3 +1,4 @@
+import { LocalRecError } from '../errors';
 import type { LocalStore } from '../store/localStore';
 import type { TabSync } from '../store/tabSync';
 import type { FinetunePolicy } from '../train/finetunePolicy';
@@ -31,6 +32,11 @@ export interface EngineLearnerDeps {
   /** Tells readers the status (or, after an accepted run, the checkpoint) changed. */
   publishStatus(): Promise<void>;
   publishCheckpoint(): Promise<void>;
+  /**
+   * The live weights changed but are not stored (validated weights of a run in progress, or the
+   * stored ones put back): readers re-rank; other tabs are not told.
+   */
+  publishWeights(): Promise<void>;
 }
 
 /**
@@ -72,14 +78,14 @@ export class EngineLearner {
     if (!opts.force && !(await this.scheduler.due())) {
       return report({ steps: 0, accepted: false, reason: `waiting for ${d.policy.learnAfter} new interactions`, lossBefore: null, lossAfter: null });
     }
-    const reload = async () => { await d.live()?.reload(); };
+    const live = d.live();
+    if (!live) throw new LocalRecError('NOT_READY', 'The model is not loaded.');
     const outcome = await d.sync.whileTraining(() => learnRun({
       loaded: l,
+      live,
       policy: d.policy,
       replay: d.replay ?? l.replay,
       signal: d.signal,
-      reloadCheckpoint: reload,
-      checkpoint: () => d.live()?.checkpoint ?? null,
       history: () => d.events.read(),
       generation: () => d.guard.generation,
       disposed: d.disposed,
@@ -87,10 +93,8 @@ export class EngineLearner {
       storeCheckpoint: (c) => d.store.putCheckpoint(c),
       attempted: (n) => this.scheduler.attempted(n),
       onStep: (step, of, loss) => d.emit({ status: 'learning', step, of, loss }),
-      announce: async () => {
-        d.sync.post('checkpoint');
-        await d.publishCheckpoint();
-      },
+      weightsChanged: (stored) => (stored ? d.publishCheckpoint() : d.publishWeights()),
+      stored: () => d.sync.post('checkpoint'),
     }));
     if (!outcome.ran) return report({ steps: 0, accepted: false, reason: 'another tab is training; it will share the result', lossBefore: null, lossAfter: null });
     return report(outcome.value);

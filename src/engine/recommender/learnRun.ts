@@ -2,6 +2,7 @@ import { yieldToEventLoop } from '../runtime/yieldToEventLoop';
 import type { SignalView } from '../signals';
 import type { StoredCheckpoint } from '../store/localStore';
 import type { FinetunePolicy } from '../train/finetunePolicy';
+import type { LiveModel } from './liveModel';
 import type { LoadedModel } from './loadModelFolder';
 import { trainCheckpoint } from './trainCheckpoint';
 import type { LearnReport } from './types';
@@ -9,13 +10,11 @@ import type { LearnReport } from './types';
 /** What one fine-tuning run needs from the engine. */
 export interface LearnRunContext {
   loaded: LoadedModel;
+  /** The model the feed ranks with: validated weights are served from it as soon as they exist. */
+  live: LiveModel;
   policy: FinetunePolicy;
   replay: readonly (readonly number[])[];
   signal: AbortSignal;
-  /** Puts the stored checkpoint (or the pretrained weights) into the live model. */
-  reloadCheckpoint(): Promise<void>;
-  /** The checkpoint now in the live model (null = pretrained). */
-  checkpoint(): StoredCheckpoint | null;
   history(): Promise<{ events: readonly unknown[]; view: SignalView }>;
   /** Bumped by reset, import and delete: a run that started before them is discarded. */
   generation(): number;
@@ -26,42 +25,84 @@ export interface LearnRunContext {
   /** The run looked at `eventCount` events (accepted or not). */
   attempted(eventCount: number): void;
   onStep(step: number, of: number, loss: number): void;
-  /** A new checkpoint is live: tell other tabs and readers. */
-  announce(): Promise<void>;
+  /** The live weights changed (the feed should re-rank); `stored`: they are the run's final weights. */
+  weightsChanged(stored: boolean): Promise<void>;
+  /** The new checkpoint is stored: tell other tabs. */
+  stored(): void;
 }
 
+type RunOutcome = Omit<LearnReport, 'backend' | 'ms'>;
+
 /**
- * One fine-tuning run on a copy of the live weights; the live model and the stored checkpoint
- * change only if the run is accepted and no reset, import or delete happened meanwhile.
+ * One fine-tuning run on a copy of the live weights. Each time a validation passes, the live
+ * model serves the validated weights at once (the feed adapts within a step or two, not after the
+ * run and a store round trip); an accepted run then records its checkpoint and writes it to
+ * IndexedDB, off the feed's path. A run that is rolled back, fails, or crosses a reset, import
+ * or delete puts the stored weights back. Nothing is written unless the run is accepted.
  */
-export async function learnRun(ctx: LearnRunContext): Promise<Omit<LearnReport, 'backend' | 'ms'>> {
+export async function learnRun(ctx: LearnRunContext): Promise<RunOutcome> {
   const generation = ctx.generation();
-  await ctx.reloadCheckpoint();
+  const live = ctx.live;
+  const current = (): boolean => generation === ctx.generation() && !ctx.disposed();
+  await live.reload();
   const { events, view } = await ctx.history();
   const l = ctx.loaded;
-  const { result: r, checkpoint } = await trainCheckpoint({
-    model: l.model,
-    pretrained: l.pretrained,
-    modelId: l.modelId,
-    history: view,
-    eventCount: events.length,
-    policy: ctx.policy,
-    previous: ctx.checkpoint(),
-    replay: ctx.replay,
-    signal: ctx.signal,
-    onStep: ctx.onStep,
-  });
-  ctx.attempted(events.length);
-  const losses = { lossBefore: r.valBefore, lossAfter: r.valAfter };
-  if (!checkpoint) return { steps: 0, accepted: false, reason: r.reason, ...losses };
-  const stored = await ctx.exclusive(async () => {
-    if (generation !== ctx.generation() || ctx.disposed()) return false;
-    await ctx.storeCheckpoint(checkpoint);
-    await yieldToEventLoop();
-    await ctx.reloadCheckpoint();
-    return true;
-  });
-  if (!stored) return { steps: 0, accepted: false, reason: 'discarded: the data changed while training', ...losses };
-  await ctx.announce();
-  return { steps: r.steps, accepted: true, reason: r.reason, ...losses };
+  /** Step whose weights the live model serves (0: none of this run). */
+  let served = 0;
+  let settled = false;
+  try {
+    const { result: r, accepted } = await trainCheckpoint({
+      model: l.model,
+      pretrained: l.pretrained,
+      modelId: l.modelId,
+      history: view,
+      eventCount: events.length,
+      policy: ctx.policy,
+      previous: live.checkpoint,
+      replay: ctx.replay,
+      signal: ctx.signal,
+      onStep: ctx.onStep,
+      // The first validated weights only: the feed adapts once early and once at the end,
+      // instead of reordering at every validation.
+      onImproved: async (step, weights) => {
+        if (served > 0 || !current()) return;
+        live.adopt(weights, null);
+        served = step;
+        await ctx.weightsChanged(false);
+      },
+    });
+    ctx.attempted(events.length);
+    const losses = { lossBefore: r.valBefore, lossAfter: r.valAfter };
+    if (!accepted) return { steps: 0, accepted: false, reason: r.reason, ...losses };
+    try {
+      const checkpoint = await accepted.checkpoint();
+      const kept = await ctx.exclusive(async () => {
+        if (!current()) return false;
+        // The live weights already are the kept step when it is the one served.
+        const same = served > 0 && served === r.steps && !r.reset;
+        if (same) live.commit(checkpoint);
+        else live.adopt(accepted.weights, checkpoint);
+        settled = true;
+        return same ? 'same' : 'changed';
+      });
+      if (!kept) return { steps: 0, accepted: false, reason: 'discarded: the data changed while training', ...losses };
+      // Unchanged weights: the status snapshot at the end of the run says the rest.
+      if (kept === 'changed') await ctx.weightsChanged(true);
+      // Stored after the feed adapted; reloads wait for this write (LiveModel.persist).
+      await live.persist(ctx.exclusive(async () => {
+        await yieldToEventLoop();
+        await ctx.storeCheckpoint(checkpoint);
+      }));
+      ctx.stored();
+      return { steps: r.steps, accepted: true, reason: r.reason, ...losses };
+    } finally {
+      accepted.dispose();
+    }
+  } finally {
+    // Served weights of a run that did not end accepted: back to the stored ones.
+    if (served > 0 && !settled && !ctx.disposed()) {
+      await live.reload({ force: true });
+      await ctx.weightsChanged(false);
+    }
+  }
 }

@@ -30,6 +30,12 @@ export interface FinetuneInput {
   /** Exemplar sequences of other people mixed in (replay against forgetting). */
   replay?: readonly (readonly number[])[];
   onStep?: (step: number, of: number, loss: number) => void;
+  /**
+   * Called when a validation passed: `weights` (trainable names) are what the run keeps if it
+   * stopped now, so a caller may serve them at once (the run ends accepted with these or later,
+   * better-validated weights). Valid only during the call: clone or assign, do not dispose.
+   */
+  onImproved?: (step: number, weights: ReadonlyMap<string, tf.Tensor>) => Promise<void> | void;
   /** Checked between steps; an aborted run is rolled back. */
   signal?: AbortSignal;
 }
@@ -366,6 +372,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
         good = snapshot();
         goodSteps = step;
         valAfter = v;
+        await input.onImproved?.(step, good);
       }
     }
     await yieldToEventLoop();
