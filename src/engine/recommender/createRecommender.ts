@@ -233,10 +233,17 @@ class LocalRecommender implements ServedRecommender {
     this.prefetchScores();
   }
 
-  /** Starts the forward pass of the next re-rank after the pending messages were handled. */
-  private prefetchScores(): void {
+  /**
+   * Starts the forward pass of the next re-rank in a macrotask (after pending messages, and after
+   * a just-started IndexedDB write was handed to the browser): for the current history, or `next`.
+   */
+  private prefetchScores(next?: HistoryRead): void {
     if (!this.live) return;
-    setTimeout(() => void this.rankInputs().catch(() => undefined), 0);
+    setTimeout(() => {
+      const scoring = this.live?.scoring;
+      if (next && scoring && next.view.sequence.length > 0) void scoring.scores(next).catch(() => undefined);
+      else if (!next) void this.rankInputs().catch(() => undefined);
+    }, 0);
   }
 
   async rankInputs(): Promise<RankInputs> {
@@ -252,7 +259,8 @@ class LocalRecommender implements ServedRecommender {
     this.check();
     const catalog = await this.catalogPromise;
     const clean = checkEvent(event, catalog);
-    await this.events.append(clean, () => this.store.appendEvent(clean));
+    // The feed's forward pass for the new history runs while IndexedDB commits the event.
+    await this.events.append(clean, () => this.store.appendEvent(clean), (next) => this.prefetchScores(next));
     this.sync.post('events');
     await this.publish('history', 'local', { kind: 'appended', events: [{ ...clean }] });
     if (!this.live) return;
