@@ -5,6 +5,7 @@
  *
  *   npm run bench:browser [-- --model ml-1m-sasrec] [--backends wasm,webgpu] [--steps 500] [--webgpu-steps 24] [--reranks 30] [--learn-runs 12] [--port 4318]
  *
+ * `--backends wasm,wasm:1` compares WASM with threads (the default) and single-threaded WASM.
  * WebGPU here is SwiftShader (software, ~20x slower than WASM): 500 steps of the ML-1M model would
  * take about an hour, so it runs `--webgpu-steps` (tensor growth is then reported for that many).
  *
@@ -54,7 +55,9 @@ async function openApp(browser: Browser, base: string, device: string): Promise<
   const context = await browser.newContext();
   const page = await context.newPage();
   page.on('pageerror', (e) => log(`page error: ${e.message}`));
-  await page.goto(`${base}/?model=${model}&device=${device}&hooks=1`);
+  // "wasm:1" = WASM with threads off (single-threaded), to compare with the default in one run.
+  const [name, threads] = device.split(':');
+  await page.goto(`${base}/?model=${model}&device=${name}&hooks=1${threads === '1' ? '&threads=0' : ''}`);
   const firstFeedMs = await waitMark(page, 'localrec:first-feed');
   const modelReadyMs = await waitMark(page, 'localrec:model-ready');
   const ready = await page.evaluate(async () => {

@@ -16,6 +16,8 @@ export interface AppConfig {
   testHooks: boolean;
   /** Fine-tuning policy overrides from `?policy=<json>`, honoured only with `?hooks=1` (tests, demos). */
   policy: Partial<FinetunePolicy> | undefined;
+  /** `?threads=0` with `?hooks=1`: single-threaded WASM (benchmarks compare both); else undefined (the default, threads when possible). */
+  wasmThreads: false | undefined;
 }
 
 function readPolicy(raw: string | null): Partial<FinetunePolicy> | undefined {
@@ -42,5 +44,6 @@ export function readAppConfig(search: string, baseUrl: string): AppConfig {
   const device = (DEVICES as readonly string[]).includes(requestedDevice) ? (requestedDevice as Device) : 'auto';
   const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
   const testHooks = params.get('hooks') === '1';
-  return { modelName, modelUrl: `${base}models/${modelName}/`, device, testHooks, policy: testHooks ? readPolicy(params.get('policy')) : undefined };
+  const wasmThreads = testHooks && params.get('threads') === '0' ? false : undefined;
+  return { modelName, modelUrl: `${base}models/${modelName}/`, device, testHooks, policy: testHooks ? readPolicy(params.get('policy')) : undefined, wasmThreads };
 }
