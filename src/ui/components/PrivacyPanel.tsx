@@ -98,8 +98,8 @@ export function PrivacyPanel() {
         </li>
         {siteState && siteState.offline.state !== 'off' && (
           <li>
-            Cache <code>{SHELL_CACHE_PREFIX}{siteState.buildId ?? '…'}</code> and a service worker: this version of the app (pages, scripts, WASM), so it opens
-            offline; the same for everyone
+            Cache <code>{SHELL_CACHE_PREFIX}{siteState.buildId ?? '…'}</code> and a service worker: this version of the app (pages, scripts, WASM) and the catalog pictures
+            already shown, so it opens offline; the same for everyone
           </li>
         )}
       </ul>
