@@ -1,6 +1,6 @@
 /**
  * Where one on-device fine-tuning step goes (Node, tfjs WASM, the shipped model): the item table
- * (ID embedding + content-feature product), the encoder, the softmax over all items, the Adam
+ * (ID embedding + content-feature product, before and after issue 23), the encoder, the softmax over all items, the Adam
  * update of every weight, clipping / L2 / drift cap, one validation, and a whole `finetune` run
  * (the app's function, 8 steps forced by a wide tolerance) for the per-step total.
  *
@@ -70,7 +70,9 @@ const [, len] = seq.shape;
 const targets = tf.tensor1d(Int32Array.from(history.sequence.slice(1)), 'int32');
 const positions = tf.tensor1d(Int32Array.from({ length: len }, (_, i) => i), 'int32');
 const pad = padColumnBias(vocab);
-const rowsOut = len + replay.reduce((a, r) => a + r.length - 1, 0);
+// The replay rows one run trains on (policy.replayRows of them).
+const replayRows = replay.slice(0, policy.replayRows);
+const rowsOut = len + replayRows.reduce((a, r) => a + Math.min(r.length, cfg.maxLen) - 1, 0);
 const upTable = tf.randomNormal([vocab, cfg.dim], 0, 1, 'float32', 1);
 const frozenTable = tf.keep(tf.tidy(() => model.itemTable()));
 const hiddenRows = tf.variable(tf.randomNormal([rowsOut, cfg.dim], 0, 0.1, 'float32', 2) as tf.Tensor2D, true);
@@ -83,11 +85,11 @@ const time = async (name: string, fn: () => Promise<void>): Promise<void> => {
 };
 const before = tf.memory().numTensors;
 
-await time('item table, sparse feature product (now), forward + backward', () => grads(() => tf.sum(tf.mul(tf.add(itemEmb, featureProduct(features, featEmb as tf.Tensor2D)), upTable)), [itemEmb, featEmb]));
-await time('item table, dense feature product (before), forward + backward', () => grads(() => tf.sum(tf.mul(tf.add(itemEmb, matmul(features, featEmb as tf.Tensor2D)), upTable)), [itemEmb, featEmb]));
+await time('item table, feature product with a gradient for feat_emb only (now), forward + backward', () => grads(() => tf.sum(tf.mul(tf.add(itemEmb, featureProduct(features, featEmb as tf.Tensor2D)), upTable)), [itemEmb, featEmb]));
+await time('item table, plain product (before: also the gradient of the constant features), forward + backward', () => grads(() => tf.sum(tf.mul(tf.add(itemEmb, matmul(features, featEmb as tf.Tensor2D)), upTable)), [itemEmb, featEmb]));
 const encoderVars = vars.filter((_, i) => !['item_emb', 'feat_emb'].includes(names[i]));
 await time(`encoder (2 blocks, ${len} positions), forward + backward`, () => grads(() => tf.sum(model.encode(frozenTable, seq, { training: false })), encoderVars));
-await time(`softmax over all ${vocab} items (${rowsOut} rows: the person + ${replay.length} replay rows), forward + backward`, () => grads(() => {
+await time(`softmax over all ${vocab} items (${rowsOut} rows: the person + ${replayRows.length} replay rows), forward + backward`, () => grads(() => {
   const logits = tf.add(matmul(hiddenRows, frozenTable, false, true), pad);
   return tf.mean(tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(logits, oneHot), 1)));
 }, [hiddenRows]));

@@ -7,7 +7,7 @@ import { featureProduct } from './featureProduct';
 const ITEMS = 40;
 const FEATURES = 30;
 const DIM = 4;
-/** Multi-hot rows, 1 to 3 features each (5% non-zeros), row-normalised; feature 7 on many rows. */
+/** Multi-hot rows, 1 to 3 features each, row-normalised; feature 7 on every row. */
 function sparseFeatures(): Float32Array {
   const f = new Float32Array(ITEMS * FEATURES);
   for (let r = 1; r < ITEMS; r++) {
@@ -26,7 +26,6 @@ async function run(backend: NodeBackend, dense: Float32Array) {
   const features = tf.tensor2d(dense, [ITEMS, FEATURES]);
   const e = tf.tensor2d(emb, [FEATURES, DIM]);
   const up = tf.tensor2d(upstream, [ITEMS, DIM]);
-  featureProduct(features, e).dispose(); // first call reads the features once
   const before = tf.memory().numTensors;
   const value = featureProduct(features, e);
   const grad = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(featureProduct(features, x as tf.Tensor2D), up)))(e);
@@ -46,7 +45,7 @@ async function run(backend: NodeBackend, dense: Float32Array) {
 
 describe('featureProduct', () => {
   for (const backend of ['cpu', 'wasm'] as const) {
-    it(`equals the dense product and its gradient on sparse features, repeated rows and columns included (${backend})`, async () => {
+    it(`equals the plain product and its gradient in featEmb (${backend})`, async () => {
       const r = await run(backend, sparseFeatures());
       expect(maxAbsDiff(r.value, r.refValue)).toBeLessThan(1e-5);
       expect(maxAbsDiff(r.grad, r.refGrad)).toBeLessThan(1e-4);
@@ -55,11 +54,4 @@ describe('featureProduct', () => {
       expect(Array.from(r.value.subarray(0, DIM))).toEqual([0, 0, 0, 0]); // padding row: no features
     });
   }
-
-  it('dense features take the dense product (same values)', async () => {
-    const dense = Float32Array.from({ length: ITEMS * FEATURES }, (_, i) => (i % 3 === 0 ? 0 : Math.cos(i)));
-    const r = await run('wasm', dense);
-    expect(maxAbsDiff(r.value, r.refValue)).toBeLessThan(1e-5);
-    expect(maxAbsDiff(r.grad, r.refGrad)).toBeLessThan(1e-4);
-  });
 });
