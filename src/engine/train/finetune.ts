@@ -6,6 +6,7 @@ import type { SasRec } from '../model/sasrec';
 import { padColumnBias } from '../model/sasrec';
 import { yieldToEventLoop } from '../runtime/yieldToEventLoop';
 import { Adam, type AdamState } from './adam';
+import { logSumExpRows } from './logSumExpRows';
 import { trainableNames, type FinetunePolicy } from './finetunePolicy';
 
 /** One person's signal, as `interpretEvents` gives it. */
@@ -271,7 +272,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
       const sums = partTensors.map((p) => {
         const logits = partLogits(p, table); // [targets, vocab]
         const target = p.teacher ?? tf.oneHot(p.targets, vocab);
-        const ce = tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(logits, target), 1));
+        const ce = tf.sub(logSumExpRows(logits), tf.sum(tf.mul(logits, target), 1));
         return tf.sum(tf.mul(ce, p.weights));
       });
       total = tf.div(sumAll(sums), weightSum);
@@ -281,7 +282,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
       const logits = logitsOf(gatherRows(hFull, userPosT), table); // [positions, vocab]
       // matmul with a 0/1 pick matrix, not a gather on axis 1 (its gradient needs
       // UnsortedSegmentSum, which WASM lacks).
-      const logP = tf.sub(matmul(logits, pickT), tf.logSumExp(logits, 1, true)); // [positions, disliked]
+      const logP = tf.sub(matmul(logits, pickT), tf.expandDims(logSumExpRows(logits), 1)); // [positions, disliked]
       total = tf.add(total, tf.mul(tf.mean(tf.softplus(tf.add(logP, Math.log(DISLIKE_TOP_K)))), policy.dislikeWeight));
     }
     if (policy.l2ToPretrained > 0) {
