@@ -21,6 +21,7 @@ import { padColumnBias, packSequences } from '../src/engine/model/sasrec';
 import { CatalogIndex } from '../src/engine/rank/rankFeed';
 import { Adam } from '../src/engine/train/adam';
 import { finetune } from '../src/engine/train/finetune';
+import { logSumExpRows } from '../src/engine/train/logSumExpRows';
 import { resolvePolicy } from '../src/engine/train/finetunePolicy';
 import { validateReplay } from '../src/engine/train/replay';
 import { interpretEvents } from '../src/engine/signals';
@@ -89,16 +90,24 @@ await time('item table, feature product with a gradient for feat_emb only (now),
 await time('item table, plain product (before: also the gradient of the constant features), forward + backward', () => grads(() => tf.sum(tf.mul(tf.add(itemEmb, matmul(features, featEmb as tf.Tensor2D)), upTable)), [itemEmb, featEmb]));
 const encoderVars = vars.filter((_, i) => !['item_emb', 'feat_emb'].includes(names[i]));
 await time(`encoder (2 blocks, ${len} positions), forward + backward`, () => grads(() => tf.sum(model.encode(frozenTable, seq, { training: false })), encoderVars));
-await time(`softmax over all ${vocab} items (${rowsOut} rows: the person + ${replayRows.length} replay rows), forward + backward`, () => grads(() => {
-  const logits = tf.add(matmul(hiddenRows, frozenTable, false, true), pad);
-  return tf.mean(tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(logits, oneHot), 1)));
-}, [hiddenRows]));
-await time('person loss end to end (item table + encoder + softmax), forward + backward', () => grads(() => {
+for (const [label, lse] of [['tf.logSumExp, before', (x: tf.Tensor2D) => tf.logSumExp(x, 1)], ['logSumExpRows, now', logSumExpRows]] as const) {
+  await time(`softmax over all ${vocab} items (${rowsOut} rows: the person + ${replayRows.length} replay rows, ${label}), forward + backward`, () => grads(() => {
+    const logits = tf.add(matmul(hiddenRows, frozenTable, false, true), pad) as tf.Tensor2D;
+    return tf.mean(tf.sub(lse(logits), tf.sum(tf.mul(logits, oneHot), 1)));
+  }, [hiddenRows]));
+}
+const personLoss = (): tf.Scalar => {
   const t = model.itemTable();
   const h = tf.reshape(model.encode(t, seq, { training: false }), [len, cfg.dim]) as tf.Tensor2D;
-  const logits = tf.add(matmul(gatherRows(h, positions), t, false, true), pad);
-  return tf.mean(tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(logits, tf.oneHot(targets, vocab)), 1)));
-}, vars));
+  const logits = tf.add(matmul(gatherRows(h, positions), t, false, true), pad) as tf.Tensor2D;
+  return tf.mean(tf.sub(logSumExpRows(logits), tf.sum(tf.mul(logits, tf.oneHot(targets, vocab)), 1)));
+};
+await time('person loss end to end (item table + encoder + softmax), forward + backward', () => grads(personLoss, vars));
+// Kernel time of that forward + backward by kernel (tf.profile), largest first.
+const profile = await tf.profile(() => grads(personLoss, vars));
+const byKernel = new Map<string, number>();
+for (const k of profile.kernels) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + (typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0));
+const kernels = [...byKernel].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([name, ms]) => ({ name, ms: Math.round(ms * 10) / 10 }));
 const gradsAll = new Map(names.map((n, i) => [n, tf.tidy(() => tf.mul(tf.onesLike(vars[i]), 1e-4))]));
 const adam = new Adam(new Map(names.map((n, i) => [n, vars[i]])), { clipNorm: 0 });
 const pretrainedCopy = new Map(names.map((n, i) => [n, tf.clone(vars[i])]));
@@ -146,7 +155,9 @@ const md = [
   '',
   table(['part', 'median ms', 'p95 ms'], Object.entries(parts).map(([k, v]) => [k, v.medianMs, v.p95Ms])),
   '',
+  `Kernels of the person loss (forward + backward, tf.profile, ms): ${kernels.map((k) => `${k.name} ${k.ms}`).join(', ')}.`,
+  '',
   `Whole \`finetune\` run, ${policy.steps} steps + ${Math.ceil(policy.steps / policy.validateEvery) + 2} validations: median ${run.medianMs} ms (${(run.medianMs / policy.steps).toFixed(1)} ms per step all included; ${run.runs} runs). Tensors left: ${leaked}.`,
 ].join('\n');
-const out = writeResults('bench/results', 'learn-step', { machine, model: args.model, historyLength, runs, parts, finetuneRun: run, tensorsLeft: leaked }, md);
+const out = writeResults('bench/results', 'learn-step', { machine, model: args.model, historyLength, runs, parts, kernels, finetuneRun: run, tensorsLeft: leaked }, md);
 process.stderr.write(`[bench:learn-step] wrote ${out.json} and ${out.md}\n`);
