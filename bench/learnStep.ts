@@ -144,8 +144,9 @@ for (let i = 0; i < Math.max(3, Math.ceil(runs / 3)); i++) {
 }
 const run = summarize(runMs);
 process.stderr.write(`[bench:learn-step] finetune run (${policy.steps} steps): ${run.medianMs} ms\n`);
-tf.dispose([...pretrained.values(), seq, targets, positions, pad, upTable, frozenTable, hiddenRows, oneHot]);
+tf.dispose([...pretrained.values()]);
 const leaked = tf.memory().numTensors - before;
+tf.dispose([seq, targets, positions, pad, upTable, frozenTable, hiddenRows, oneHot]);
 model.dispose();
 
 const md = [
