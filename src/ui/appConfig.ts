@@ -18,6 +18,8 @@ export interface AppConfig {
   policy: Partial<FinetunePolicy> | undefined;
   /** Fault injection from `?testing=<json>`, honoured only with `?hooks=1` (e2e tests). */
   testing: EngineTestHooks | undefined;
+  /** `?threads=0` with `?hooks=1`: single-threaded WASM (benchmarks compare both); else undefined (the default, threads when possible). */
+  wasmThreads: false | undefined;
 }
 
 function readJsonObject<T>(param: string, raw: string | null, example: string): T | undefined {
@@ -44,6 +46,7 @@ export function readAppConfig(search: string, baseUrl: string): AppConfig {
   const device = (DEVICES as readonly string[]).includes(requestedDevice) ? (requestedDevice as Device) : 'auto';
   const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
   const testHooks = params.get('hooks') === '1';
+  const wasmThreads = testHooks && params.get('threads') === '0' ? false : undefined;
   return {
     modelName,
     modelUrl: `${base}models/${modelName}/`,
@@ -51,5 +54,6 @@ export function readAppConfig(search: string, baseUrl: string): AppConfig {
     testHooks,
     policy: testHooks ? readJsonObject<Partial<FinetunePolicy>>('policy', params.get('policy'), '{"steps":4}') : undefined,
     testing: testHooks ? readJsonObject<EngineTestHooks>('testing', params.get('testing'), '{"loseGpuDevice":{"run":1,"step":2}}') : undefined,
+    wasmThreads,
   };
 }

@@ -44,6 +44,8 @@ export class CheckpointSlot {
       return false;
     }
     this.notes.clear('checkpointSave');
+    // The damaged checkpoint, if there was one, is replaced.
+    this.notes.clear('checkpointDamaged');
     return true;
   }
 }

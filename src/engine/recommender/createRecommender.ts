@@ -146,7 +146,8 @@ class LocalRecommender implements ServedRecommender {
       reportError: (during, err) => this.reportError(during, err),
       storeCheckpoint: (c) => this.checkpoints.save(c),
       publishStatus: () => this.publish('status', 'local', { kind: 'unchanged' }),
-      publishCheckpoint: () => this.publish('checkpoint', 'local', { kind: 'unchanged' }),
+      publishCheckpoint: () => this.weightsPublished(),
+      publishWeights: () => this.weightsPublished(),
       device: this.deviceLoss,
     });
     this.data = new PersonData({
@@ -280,6 +281,25 @@ class LocalRecommender implements ServedRecommender {
     return rankWithInputs(inputs, catalog, opts);
   }
 
+  /** New live weights: readers re-rank; their forward pass starts now, before the page asks. */
+  private async weightsPublished(): Promise<void> {
+    await this.publish('checkpoint', 'local', { kind: 'unchanged' });
+    this.prefetchScores();
+  }
+
+  /**
+   * Starts the forward pass of the next re-rank in a macrotask (after pending messages, and after
+   * a just-started IndexedDB write was handed to the browser): for the current history, or `next`.
+   */
+  private prefetchScores(next?: HistoryRead): void {
+    if (!this.live) return;
+    setTimeout(() => {
+      const scoring = this.live?.scoring;
+      if (next && scoring && next.view.sequence.length > 0) void scoring.scores(next).catch(() => undefined);
+      else if (!next) void this.rankInputs().catch(() => undefined);
+    }, 0);
+  }
+
   async rankInputs(): Promise<RankInputs> {
     this.check();
     await this.deviceLoss.ready();
@@ -294,13 +314,14 @@ class LocalRecommender implements ServedRecommender {
     this.check();
     const catalog = await this.catalogPromise;
     const clean = checkEvent(event, catalog);
-    await this.events.append(clean, () => this.store.appendEvent(clean));
+    // The feed's forward pass for the new history runs while IndexedDB commits the event.
+    await this.events.append(clean, () => this.store.appendEvent(clean), (next) => this.prefetchScores(next));
     this.sync.post('events');
     await this.publish('history', 'local', { kind: 'appended', events: [{ ...clean }] });
     if (!this.live) return;
     // The feed re-ranks next: start its forward pass now, while the page handles the snapshot
     // (after this call's answer is posted), instead of when the page asks.
-    setTimeout(() => void this.rankInputs().catch(() => undefined), 0);
+    this.prefetchScores();
     void this.learner.scheduler.afterEvent();
   }
 

@@ -1,3 +1,4 @@
+import { LocalRecError } from '../errors';
 import type { StoredCheckpoint } from '../store/localStore';
 import type { TabSync } from '../store/tabSync';
 import type { FinetunePolicy } from '../train/finetunePolicy';
@@ -26,7 +27,7 @@ export interface EngineLearnerDeps {
   /** The live model, null until loaded. */
   live(): LiveModel | null;
   /** Puts the stored checkpoint (or the pretrained weights) into the live model. */
-  reloadCheckpoint(): Promise<void>;
+  reloadCheckpoint(opts?: { force?: boolean }): Promise<void>;
   /** Stores an accepted run's checkpoint; false when storage is full (the engine has told the person). */
   storeCheckpoint(c: StoredCheckpoint): Promise<boolean>;
   disposed(): boolean;
@@ -37,6 +38,11 @@ export interface EngineLearnerDeps {
   publishCheckpoint(): Promise<void>;
   /** A run that failed because the GPU device was lost runs again once the model is back (on WASM). */
   device: Pick<DeviceLossGuard, 'runStarted' | 'afterStep' | 'afterFailure'>;
+  /**
+   * The live weights changed but are not stored (validated weights of a run in progress, or the
+   * stored ones put back): readers re-rank; other tabs are not told.
+   */
+  publishWeights(): Promise<void>;
 }
 
 /**
@@ -89,13 +95,15 @@ export class EngineLearner {
     if (!opts.force && !(await this.scheduler.due())) {
       return report({ steps: 0, accepted: false, reason: `waiting for ${d.policy.learnAfter} new interactions`, lossBefore: null, lossAfter: null });
     }
+    const live = d.live();
+    if (!live) throw new LocalRecError('NOT_READY', 'The model is not loaded.');
     const outcome = await d.sync.whileTraining(() => learnRun({
       loaded: l,
+      live,
       policy: d.policy,
       replay: d.replay ?? l.replay,
       signal: d.signal,
-      reloadCheckpoint: () => d.reloadCheckpoint(),
-      checkpoint: () => d.live()?.checkpoint ?? null,
+      reloadCheckpoint: (o) => d.reloadCheckpoint(o),
       history: () => d.events.read(),
       generation: () => d.guard.generation,
       disposed: d.disposed,
@@ -106,10 +114,8 @@ export class EngineLearner {
         d.emit({ status: 'learning', step, of, loss });
         d.device.afterStep(step);
       },
-      announce: async () => {
-        d.sync.post('checkpoint');
-        await d.publishCheckpoint();
-      },
+      weightsChanged: (stored) => (stored ? d.publishCheckpoint() : d.publishWeights()),
+      stored: () => d.sync.post('checkpoint'),
     }));
     if (!outcome.ran) return report({ steps: 0, accepted: false, reason: 'another tab is training; it will share the result', lossBefore: null, lossAfter: null });
     return report(outcome.value);

@@ -21,6 +21,10 @@ export class LiveModel {
   private check: CheckpointCheck = { kind: 'none' };
   /** Which checkpoint the live weights hold (null: not assigned yet, or forced to reload). */
   private key: string | null = null;
+  /** Weights adopted from a run that are not stored (yet): a `reload` must replace them. */
+  private adopted = 0;
+  /** The write of the adopted checkpoint, if one is in flight: `reload` waits for it. */
+  private writing: Promise<void> | null = null;
 
   constructor(loaded: LoadedModel, policy: FinetunePolicy, store: LocalStore) {
     this.loaded = loaded;
@@ -52,9 +56,10 @@ export class LiveModel {
    */
   async reload({ force = false }: { force?: boolean } = {}): Promise<void> {
     const l = this.loaded;
+    if (this.writing) await this.writing;
     this.check = this.checkStored(await this.store.getCheckpoint());
     const next = this.check.kind === 'ok' ? this.check.checkpoint : null;
-    const key = next ? `${next.updatedAt}:${next.steps}:${next.trainedEvents}` : 'pretrained';
+    const key = next ? keyOf(next) : 'pretrained';
     this.current = next;
     if (!force && key === this.key) return;
     tf.tidy(() => {
@@ -67,9 +72,45 @@ export class LiveModel {
     this.scoring.weightsChanged();
   }
 
+  /**
+   * Serves `weights` (some or all parameters, by name) at once, without a store round trip: a
+   * fine-tuning run's validated weights. `checkpoint`: the checkpoint these weights are (its
+   * write follows with `persist`), or null for a run still in progress (a later `reload` puts
+   * the stored weights back unless the run ends by adopting its checkpoint).
+   */
+  adopt(weights: ReadonlyMap<string, tf.Tensor>, checkpoint: StoredCheckpoint | null): void {
+    const model = this.loaded.model;
+    for (const [name, t] of weights) model.w(name).assign(t);
+    this.key = checkpoint ? keyOf(checkpoint) : `adopted:${++this.adopted}`;
+    if (checkpoint) this.current = checkpoint;
+    this.scoring.weightsChanged();
+  }
+
+  /** The live weights already are `checkpoint` (last adopted): record it without touching them. */
+  commit(checkpoint: StoredCheckpoint): void {
+    this.key = keyOf(checkpoint);
+    this.current = checkpoint;
+  }
+
+  /**
+   * The write of the live checkpoint: reloads wait for it, so they never read the checkpoint
+   * it replaces. Its failure is the caller's to report (the stored checkpoint stays the older one).
+   */
+  persist(write: Promise<void>): Promise<void> {
+    const settled = write.then(() => undefined, () => undefined);
+    this.writing = settled;
+    void settled.then(() => { if (this.writing === settled) this.writing = null; });
+    return write;
+  }
+
   dispose(): void {
     this.scoring.dispose();
     this.loaded.model.dispose();
     for (const t of this.loaded.pretrained.values()) t.dispose();
   }
+}
+
+/** Identifies a stored checkpoint's weights. */
+function keyOf(c: StoredCheckpoint): string {
+  return `${c.updatedAt}:${c.steps}:${c.trainedEvents}`;
 }

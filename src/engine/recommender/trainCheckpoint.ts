@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
 import { SasRec } from '../model/sasrec';
-import { yieldToEventLoop } from '../runtime/yieldToEventLoop';
 import type { SignalView } from '../signals';
 import type { StoredCheckpoint } from '../store/localStore';
 import { finetune, type FinetuneResult } from '../train/finetune';
@@ -19,13 +18,26 @@ export interface TrainCheckpointInput {
   replay?: readonly (readonly number[])[];
   signal?: AbortSignal;
   onStep?: (step: number, of: number, loss: number) => void;
+  /** A validation passed: these weights are kept at least (see `FinetuneInput.onImproved`). */
+  onImproved?: (step: number, weights: ReadonlyMap<string, tf.Tensor>) => Promise<void> | void;
+}
+
+/** The weights an accepted run ends with; the caller must `dispose()` it. */
+export interface AcceptedWeights {
+  /** Every parameter that may differ from the pretrained model, by name. */
+  weights: ReadonlyMap<string, tf.Tensor>;
+  /** The checkpoint to store (reads the weights back from the backend). */
+  checkpoint(): Promise<StoredCheckpoint>;
+  dispose(): void;
 }
 
 /**
  * One fine-tuning run on a copy of the live model, so feeds served meanwhile never see
- * half-trained weights. Returns the checkpoint to store when the run was accepted.
+ * half-trained weights (only the validated ones `onImproved` hands over). Returns the weights
+ * of an accepted run; building the checkpoint (a read-back) is left to the caller, so the
+ * feed can be served from the weights first.
  */
-export async function trainCheckpoint(input: TrainCheckpointInput): Promise<{ result: FinetuneResult; checkpoint: StoredCheckpoint | null }> {
+export async function trainCheckpoint(input: TrainCheckpointInput): Promise<{ result: FinetuneResult; accepted: AcceptedWeights | null }> {
   const { model } = input;
   const copy = new SasRec(model.config, new Map([...model.weights].map(([n, v]) => [n, tf.variable(v, true)])), model.features);
   try {
@@ -38,20 +50,31 @@ export async function trainCheckpoint(input: TrainCheckpointInput): Promise<{ re
       replay: input.replay,
       signal: input.signal,
       onStep: input.onStep,
+      onImproved: input.onImproved,
     });
-    if (!result.accepted) return { result, checkpoint: null };
-    const weights: Record<string, Float32Array> = {};
-    await yieldToEventLoop();
-    for (const name of result.trainable) weights[name] = (await copy.w(name).data()) as Float32Array;
+    if (!result.accepted) return { result, accepted: null };
+    // Clones share the variables' data: no copy is made, and they outlive the copy's variables.
+    const weights = new Map(result.trainable.map((n) => [n, tf.clone(copy.w(n))]));
+    const updatedAt = Date.now();
     return {
       result,
-      checkpoint: {
-        modelId: input.modelId,
-        steps: (input.previous?.steps ?? 0) + result.steps,
-        updatedAt: Date.now(),
-        trainedEvents: input.eventCount,
+      accepted: {
         weights,
-        optimizer: result.optimizerState,
+        async checkpoint() {
+          const data: Record<string, Float32Array> = {};
+          for (const [name, t] of weights) data[name] = (await t.data()) as Float32Array;
+          return {
+            modelId: input.modelId,
+            steps: (input.previous?.steps ?? 0) + result.steps,
+            updatedAt,
+            trainedEvents: input.eventCount,
+            weights: data,
+            optimizer: result.optimizerState,
+          };
+        },
+        dispose() {
+          for (const t of weights.values()) t.dispose();
+        },
       },
     };
   } finally {

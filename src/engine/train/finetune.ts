@@ -6,6 +6,7 @@ import type { SasRec } from '../model/sasrec';
 import { padColumnBias } from '../model/sasrec';
 import { yieldToEventLoop } from '../runtime/yieldToEventLoop';
 import { Adam, type AdamState } from './adam';
+import { logSumExpRows } from './logSumExpRows';
 import { trainableNames, type FinetunePolicy } from './finetunePolicy';
 
 /** One person's signal, as `interpretEvents` gives it. */
@@ -30,6 +31,12 @@ export interface FinetuneInput {
   /** Exemplar sequences of other people mixed in (replay against forgetting). */
   replay?: readonly (readonly number[])[];
   onStep?: (step: number, of: number, loss: number) => void;
+  /**
+   * Called when a validation passed: `weights` (trainable names) are what the run keeps if it
+   * stopped now, so a caller may serve them at once (the run ends accepted with these or later,
+   * better-validated weights). Valid only during the call: clone or assign, do not dispose.
+   */
+  onImproved?: (step: number, weights: ReadonlyMap<string, tf.Tensor>) => Promise<void> | void;
   /** Checked between steps; an aborted run is rolled back. */
   signal?: AbortSignal;
 }
@@ -271,7 +278,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
       const sums = partTensors.map((p) => {
         const logits = partLogits(p, table); // [targets, vocab]
         const target = p.teacher ?? tf.oneHot(p.targets, vocab);
-        const ce = tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(logits, target), 1));
+        const ce = tf.sub(logSumExpRows(logits), tf.sum(tf.mul(logits, target), 1));
         return tf.sum(tf.mul(ce, p.weights));
       });
       total = tf.div(sumAll(sums), weightSum);
@@ -281,7 +288,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
       const logits = logitsOf(gatherRows(hFull, userPosT), table); // [positions, vocab]
       // matmul with a 0/1 pick matrix, not a gather on axis 1 (its gradient needs
       // UnsortedSegmentSum, which WASM lacks).
-      const logP = tf.sub(matmul(logits, pickT), tf.logSumExp(logits, 1, true)); // [positions, disliked]
+      const logP = tf.sub(matmul(logits, pickT), tf.expandDims(logSumExpRows(logits), 1)); // [positions, disliked]
       total = tf.add(total, tf.mul(tf.mean(tf.softplus(tf.add(logP, Math.log(DISLIKE_TOP_K)))), policy.dislikeWeight));
     }
     if (policy.l2ToPretrained > 0) {
@@ -369,6 +376,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
         good = snapshot();
         goodSteps = step;
         valAfter = v;
+        await input.onImproved?.(step, good);
       }
     }
     await yieldToEventLoop();

@@ -2,7 +2,7 @@ import { useCallback, useContext, useState, type ReactNode } from 'react';
 import { LocalRecError, type CatalogEntry, type EventType, type Explanation, type LocalRecOptions } from 'localrec';
 import { EngineContext } from './EngineContext';
 import { EngineProvider } from './EngineProvider';
-import { useEngine } from './useEngine';
+import { useEngineCore } from './useEngine';
 import { useFeed, type FeedItem } from './useFeed';
 
 /** Props of `LocalRecFeed`. */
@@ -55,7 +55,7 @@ function defaultItem({ item, isNew }: FeedItem): ReactNode {
 }
 
 function FeedView({ count = 12, discover, title, renderItem = defaultItem, onInteraction }: LocalRecFeedProps) {
-  const { engine, phase, error, readyInfo, record } = useEngine();
+  const { engine, phase, error, readyInfo, record } = useEngineCore();
   const feed = useFeed(count, { discover });
   const [why, setWhy] = useState<Explanation | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);

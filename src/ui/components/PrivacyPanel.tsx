@@ -1,6 +1,6 @@
 import { useRef, useState } from 'react';
 import { storageNames, type InteractionEvent } from 'localrec';
-import { useEngine, useEngineState } from 'localrec/react';
+import { useEngineCore, useEngineState } from 'localrec/react';
 import { downloadJson } from '../downloadJson';
 import { useSite } from '../site/SiteContext';
 import { SHELL_CACHE_PREFIX } from '../../sw/swLogic';
@@ -17,7 +17,7 @@ function countByType(events: InteractionEvent[]): string {
 
 /** Lists exactly what is stored on this device; export, import and delete everything. */
 export function PrivacyPanel() {
-  const { engine, phase, readyInfo, invalidate } = useEngine();
+  const { engine, phase, readyInfo, invalidate } = useEngineCore();
   const state = useEngineState();
   const history = state?.history ?? null;
   const status = state?.status ?? null;

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useEngine, useEngineActivity, useEngineState } from 'localrec/react';
+import { useEngineCore, useEngineActivity, useEngineSelector } from 'localrec/react';
 import { formatTime } from '../formatTime';
 import { ISOLATION_LABELS } from '../site/isolation';
 import { useSite } from '../site/SiteContext';
@@ -7,9 +7,9 @@ import { useSite } from '../site/SiteContext';
 
 /** What the model runs on and what it has learned from, plus "reset to the pretrained model". */
 export function StatusPanel() {
-  const { engine, phase, readyInfo, invalidate } = useEngine();
+  const { engine, phase, readyInfo, invalidate } = useEngineCore();
   const { learning } = useEngineActivity();
-  const status = useEngineState()?.status ?? null;
+  const status = useEngineSelector((l) => l.state?.status ?? null);
   const { state: site } = useSite();
   const [resetting, setResetting] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
