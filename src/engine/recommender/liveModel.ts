@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkCheckpoint, type CheckpointCheck } from '../store/checkCheckpoint';
+import { rowParameterRows } from '../train/sparseRows';
 import type { FinetunePolicy } from '../train/finetunePolicy';
 import type { LocalStore, StoredCheckpoint } from '../store/localStore';
 import type { LoadedModel } from './loadModelFolder';
@@ -16,6 +17,8 @@ export class LiveModel {
   readonly scoring: PersonScores;
   /** Element count of every parameter, by name (what a stored checkpoint must match). */
   readonly weightSizes: ReadonlyMap<string, number>;
+  /** Row count of the parameters a checkpoint may store by rows. */
+  readonly weightRows: ReadonlyMap<string, number>;
   private readonly store: LocalStore;
   private current: StoredCheckpoint | null = null;
   private check: CheckpointCheck = { kind: 'none' };
@@ -31,6 +34,7 @@ export class LiveModel {
     this.store = store;
     this.scoring = new PersonScores(loaded.model, policy, loaded.catalog.popularityPrior(loaded.model.config.numItems));
     this.weightSizes = new Map([...loaded.model.weights].map(([n, v]) => [n, v.size]));
+    this.weightRows = rowParameterRows(loaded.model.weights);
   }
 
   /** The checkpoint in the live weights (null = pretrained). */
@@ -45,7 +49,7 @@ export class LiveModel {
 
   /** Checks a stored checkpoint (as read from IndexedDB) against this model. */
   checkStored(raw: unknown): CheckpointCheck {
-    return checkCheckpoint(raw, this.loaded.modelId, this.weightSizes);
+    return checkCheckpoint(raw, this.loaded.modelId, this.weightSizes, this.weightRows);
   }
 
   /**
@@ -65,7 +69,12 @@ export class LiveModel {
     tf.tidy(() => {
       for (const [name, v] of l.model.weights) {
         const w = next?.weights[name];
-        v.assign(w ? tf.tensor(w, v.shape) : (l.pretrained.get(name) as tf.Tensor));
+        const rows = next?.sparse?.[name];
+        const pretrained = l.pretrained.get(name) as tf.Tensor;
+        if (w) v.assign(tf.tensor(w, v.shape));
+        // Row-stored (large catalogs): the pretrained table with the learned rows written over it.
+        else if (rows && rows.ids.length > 0) v.assign(tf.tensorScatterUpdate(pretrained, tf.tensor2d(rows.ids, [rows.ids.length, 1], 'int32'), tf.tensor(rows.values, [rows.ids.length, ...v.shape.slice(1)])));
+        else v.assign(pretrained);
       }
     });
     this.key = key;

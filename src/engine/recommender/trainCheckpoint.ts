@@ -4,6 +4,8 @@ import type { SignalView } from '../signals';
 import type { StoredCheckpoint } from '../store/localStore';
 import { finetune, type FinetuneResult } from '../train/finetune';
 import type { FinetunePolicy } from '../train/finetunePolicy';
+import { changedRowIds } from '../train/rowTraining';
+import { ROW_PARAMETERS, type SparseRows } from '../train/sparseRows';
 
 export interface TrainCheckpointInput {
   /** The live model (not modified: training runs on a copy). */
@@ -62,13 +64,20 @@ export async function trainCheckpoint(input: TrainCheckpointInput): Promise<{ re
         weights,
         async checkpoint() {
           const data: Record<string, Float32Array> = {};
-          for (const [name, t] of weights) data[name] = (await t.data()) as Float32Array;
+          const sparse: Record<string, SparseRows> = {};
+          for (const [name, t] of weights) {
+            // Sampled runs (large catalogs) store only the item rows that differ from the pretrained ones.
+            const base = input.pretrained.get(name);
+            if (result.softmax === 'sampled' && ROW_PARAMETERS.includes(name) && base) sparse[name] = await changedRows(t, base);
+            else data[name] = (await t.data()) as Float32Array;
+          }
           return {
             modelId: input.modelId,
             steps: (input.previous?.steps ?? 0) + result.steps,
             updatedAt,
             trainedEvents: input.eventCount,
             weights: data,
+            ...(Object.keys(sparse).length ? { sparse } : {}),
             optimizer: result.optimizerState,
           };
         },
@@ -80,5 +89,17 @@ export async function trainCheckpoint(input: TrainCheckpointInput): Promise<{ re
   } finally {
     // Not copy.dispose(): the content features are shared with the live model.
     for (const v of copy.weights.values()) v.dispose();
+  }
+}
+
+/** The rows of `t` ([rows, dim]) that differ from `base`, read back. */
+async function changedRows(t: tf.Tensor, base: tf.Tensor): Promise<SparseRows> {
+  const ids = await changedRowIds(t, base);
+  if (ids.length === 0) return { ids, values: new Float32Array(0) };
+  const rows = tf.tidy(() => tf.gather(t, ids));
+  try {
+    return { ids, values: (await rows.data()) as Float32Array };
+  } finally {
+    rows.dispose();
   }
 }

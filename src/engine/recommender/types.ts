@@ -274,8 +274,13 @@ export interface ExportedCheckpoint {
   trainedEvents: number;
   /** Changed parameters: name -> base64 of little-endian float32. */
   weights: Record<string, string>;
-  /** Adam moments (same encoding) or null. */
-  optimizer: { step: number; m: Record<string, string>; v: Record<string, string> } | null;
+  /**
+   * Parameters stored as the rows learning touched (large catalogs): name -> base64 of
+   * little-endian int32 row ids and float32 row values. Absent in bundles written before.
+   */
+  sparse?: Record<string, { ids: string; values: string }>;
+  /** Adam moments (same encodings; `rows` for the row-stored parameters) or null. */
+  optimizer: { step: number; m: Record<string, string>; v: Record<string, string>; rows?: Record<string, { ids: string; m: string; v: string }> } | null;
 }
 
 /**

@@ -35,4 +35,42 @@ describe('checkCheckpoint', () => {
     expect(damaged({ ...good(), optimizer: 'x' })).toBe('the optimizer state is not valid');
     expect(damaged({ ...good(), optimizer: undefined })).toBe('the optimizer state is not valid');
   });
+
+  describe('row-stored parameters (large catalogs)', () => {
+    // "t" is a 4 x 2 table stored by rows.
+    const shapes = new Map([['t', 8], ['a', 3]]);
+    const rows = new Map([['t', 4]]);
+    const sparse = () => ({
+      modelId: 'm@1', steps: 2, updatedAt: 10, trainedEvents: 6,
+      weights: { a: Float32Array.from([1, 2, 3]) },
+      sparse: { t: { ids: Int32Array.from([1, 3]), values: Float32Array.from([1, 2, 3, 4]) } },
+      optimizer: { step: 2, m: { a: new Float32Array(3) }, v: { a: new Float32Array(3) }, rows: { t: { ids: Int32Array.from([1, 3]), m: new Float32Array(4), v: new Float32Array(4) } } },
+    });
+    const damaged = (raw: unknown) => {
+      const c = checkCheckpoint(raw, 'm@1', shapes, rows);
+      return c.kind === 'damaged' ? c.problem : `not damaged: ${c.kind}`;
+    };
+
+    it('accepts sound rows; old dense checkpoints still pass', () => {
+      expect(checkCheckpoint(sparse(), 'm@1', shapes, rows)).toEqual({ kind: 'ok', checkpoint: sparse() });
+      expect(checkCheckpoint({ ...sparse(), sparse: undefined }, 'm@1', shapes, rows).kind).toBe('ok');
+      expect(checkCheckpoint({ ...sparse(), sparse: { t: { ids: new Int32Array(0), values: new Float32Array(0) } } }, 'm@1', shapes, rows).kind).toBe('ok');
+    });
+
+    it('names damaged rows', () => {
+      const withRows = (t: unknown) => ({ ...sparse(), sparse: { t } });
+      expect(damaged(withRows({ ids: [1], values: Float32Array.from([1, 2]) }))).toBe('sparse.t.ids is not int32 data');
+      expect(damaged(withRows({ ids: Int32Array.from([4]), values: Float32Array.from([1, 2]) }))).toBe('sparse.t.ids has row 4, outside 0..3');
+      expect(damaged(withRows({ ids: Int32Array.from([2, 2]), values: new Float32Array(4) }))).toBe('sparse.t.ids are not strictly increasing');
+      expect(damaged(withRows({ ids: Int32Array.from([1, 2]), values: new Float32Array(3) }))).toBe('sparse.t.values has 3 values for 2 rows of 2');
+      expect(damaged(withRows({ ids: Int32Array.from([1]), values: Float32Array.from([1, Number.NaN]) }))).toBe('sparse.t.values contains NaN or infinite values');
+      expect(damaged({ ...sparse(), sparse: { a: { ids: new Int32Array(0), values: new Float32Array(0) } } })).toBe('sparse has "a", which is not a row-stored parameter of this model');
+      expect(damaged({ ...sparse(), weights: { t: new Float32Array(8) } })).toBe('"t" is stored both whole and by rows');
+      const opt = sparse().optimizer;
+      expect(damaged({ ...sparse(), optimizer: { ...opt, rows: { t: { ids: Int32Array.from([1, 3]), m: new Float32Array(4), v: new Float32Array(2) } } } })).toBe('optimizer.rows.t.v has 2 values for 2 rows of 2');
+      // Without row counts (a model whose parameters are all dense) rows are never accepted.
+      const c = checkCheckpoint(sparse(), 'm@1', shapes);
+      expect(c.kind).toBe('damaged');
+    });
+  });
 });

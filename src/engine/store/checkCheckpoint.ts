@@ -1,3 +1,4 @@
+import { sparseRowsProblem } from '../train/sparseRows';
 import type { StoredCheckpoint } from './schema';
 
 /** The outcome of checking a stored checkpoint against the loaded model. */
@@ -22,12 +23,28 @@ function checkArrays(r: unknown, where: string, sizes: ReadonlyMap<string, numbe
   return null;
 }
 
+/** Checks a record of sparse-rows parameters (`sparse`, or the optimizer's `rows`). */
+function checkSparse(r: unknown, where: string, sizes: ReadonlyMap<string, number>, rowsOf: ReadonlyMap<string, number>, arrays: readonly string[]): string | null {
+  if (r === undefined) return null;
+  if (typeof r !== 'object' || r === null || Array.isArray(r)) return `${where} is not a set of row records`;
+  for (const [name, v] of Object.entries(r)) {
+    const size = sizes.get(name);
+    const rows = rowsOf.get(name);
+    if (size === undefined || rows === undefined) return `${where} has "${name}", which is not a row-stored parameter of this model`;
+    const problem = sparseRowsProblem(v, `${where}.${name}`, rows, size / rows, arrays);
+    if (problem) return problem;
+  }
+  return null;
+}
+
 /**
  * Checks what IndexedDB returned for the checkpoint before any of it reaches the model: shape of
  * the record, every weight (and Adam moment) present in the model with the right length and
- * finite values. A damaged one is reported, never half-applied.
+ * finite values, and row-stored parameters (`sparse`, optimizer `rows`: ids inside the table,
+ * one row of values per id). A damaged one is reported, never half-applied. `weightRows`: row
+ * count of the 2-D parameters that may be stored by rows (checkpoints before them have none).
  */
-export function checkCheckpoint(raw: unknown, modelId: string, weightSizes: ReadonlyMap<string, number>): CheckpointCheck {
+export function checkCheckpoint(raw: unknown, modelId: string, weightSizes: ReadonlyMap<string, number>, weightRows: ReadonlyMap<string, number> = new Map()): CheckpointCheck {
   if (raw === null || raw === undefined) return { kind: 'none' };
   if (typeof raw !== 'object' || Array.isArray(raw)) return { kind: 'damaged', problem: 'the record is not an object' };
   const c = raw as Record<string, unknown>;
@@ -38,10 +55,15 @@ export function checkCheckpoint(raw: unknown, modelId: string, weightSizes: Read
   }
   const weights = checkArrays(c.weights, 'weights', weightSizes);
   if (weights) return { kind: 'damaged', problem: weights };
+  const sparse = checkSparse(c.sparse, 'sparse', weightSizes, weightRows, ['values']);
+  if (sparse) return { kind: 'damaged', problem: sparse };
+  const both = c.sparse ? Object.keys(c.sparse).filter((n) => Object.hasOwn(c.weights as object, n)) : [];
+  if (both.length) return { kind: 'damaged', problem: `"${both[0]}" is stored both whole and by rows` };
   if (c.optimizer !== null) {
     const o = c.optimizer as Record<string, unknown> | undefined;
     if (typeof o !== 'object' || o === null || !isCount(o.step)) return { kind: 'damaged', problem: 'the optimizer state is not valid' };
-    const problem = checkArrays(o.m, 'optimizer.m', weightSizes) ?? checkArrays(o.v, 'optimizer.v', weightSizes);
+    const problem = checkArrays(o.m, 'optimizer.m', weightSizes) ?? checkArrays(o.v, 'optimizer.v', weightSizes) ??
+      checkSparse(o.rows, 'optimizer.rows', weightSizes, weightRows, ['m', 'v']);
     if (problem) return { kind: 'damaged', problem };
   }
   return { kind: 'ok', checkpoint: raw as StoredCheckpoint };

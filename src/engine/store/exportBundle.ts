@@ -2,16 +2,19 @@ import { LocalRecError } from '../errors';
 import type { EngineSettings, ExportBundle, ExportedCheckpoint, InteractionEvent } from '../recommender/types';
 import { isEventType } from '../signals';
 import type { AdamState } from '../train/adam';
+import { sparseRowsProblem } from '../train/sparseRows';
 import { DEFAULT_SETTINGS, type StoredCheckpoint } from './localStore';
 
-function toBase64(a: Float32Array): string {
+function toBase64(a: Float32Array | Int32Array): string {
   const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
   let s = '';
   for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(s);
 }
 
-function fromBase64(s: string): Float32Array | null {
+/** Bytes of a base64 string holding 4-byte values, or null. */
+function bytesFromBase64(s: unknown): ArrayBuffer | null {
+  if (typeof s !== 'string') return null;
   let bin: string;
   try {
     bin = atob(s);
@@ -21,7 +24,12 @@ function fromBase64(s: string): Float32Array | null {
   if (bin.length % 4 !== 0) return null;
   const bytes = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return new Float32Array(bytes.buffer);
+  return bytes.buffer;
+}
+
+function fromBase64(s: string): Float32Array | null {
+  const b = bytesFromBase64(s);
+  return b ? new Float32Array(b) : null;
 }
 
 const mapRecord = <A, B>(r: Record<string, A>, f: (a: A) => B): Record<string, B> =>
@@ -34,7 +42,15 @@ export function exportCheckpoint(c: StoredCheckpoint): ExportedCheckpoint {
     updatedAt: c.updatedAt,
     trainedEvents: c.trainedEvents,
     weights: mapRecord(c.weights, toBase64),
-    optimizer: c.optimizer ? { step: c.optimizer.step, m: mapRecord(c.optimizer.m, toBase64), v: mapRecord(c.optimizer.v, toBase64) } : null,
+    ...(c.sparse ? { sparse: mapRecord(c.sparse, (r) => ({ ids: toBase64(r.ids), values: toBase64(r.values) })) } : {}),
+    optimizer: c.optimizer
+      ? {
+        step: c.optimizer.step,
+        m: mapRecord(c.optimizer.m, toBase64),
+        v: mapRecord(c.optimizer.v, toBase64),
+        ...(c.optimizer.rows ? { rows: mapRecord(c.optimizer.rows, (r) => ({ ids: toBase64(r.ids), m: toBase64(r.m), v: toBase64(r.v) })) } : {}),
+      }
+      : null,
   };
 }
 
@@ -56,6 +72,8 @@ export interface ImportTarget {
   modelId: string;
   /** Element count of every model parameter, by name. */
   weightSizes: ReadonlyMap<string, number>;
+  /** Row count of the 2-D parameters a checkpoint may store by rows (see `checkCheckpoint`). */
+  weightRows?: ReadonlyMap<string, number>;
 }
 
 export interface ValidatedImport {
@@ -127,6 +145,28 @@ export function validateBundle(raw: unknown, target: ImportTarget): ValidatedImp
       }
       return out;
     };
+    /** Row-stored parameters: base64 fields decoded, then checked like a stored checkpoint's. */
+    const decodeRows = <K extends string>(r: unknown, where: string, arrays: readonly K[]): Record<string, { ids: Int32Array } & Record<K, Float32Array>> | null => {
+      if (r === undefined) return {};
+      if (typeof r !== 'object' || r === null) { problems.push(`${where} must be an object`); return null; }
+      const out: Record<string, { ids: Int32Array } & Record<K, Float32Array>> = {};
+      for (const [name, v] of Object.entries(r)) {
+        const f = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>;
+        const ids = bytesFromBase64(f.ids);
+        const decoded: Record<string, Int32Array | Float32Array | null> = { ids: ids ? new Int32Array(ids) : null };
+        for (const a of arrays) { const b = bytesFromBase64(f[a]); decoded[a] = b ? new Float32Array(b) : null; }
+        const bad = Object.entries(decoded).find(([, x]) => x === null);
+        if (bad) { problems.push(`${where}.${name}.${bad[0]} is not base64 data`); continue; }
+        const size = target.weightSizes.get(name);
+        const rows = target.weightRows?.get(name);
+        const problem = size === undefined || rows === undefined
+          ? `${where}: "${name}" is not a row-stored parameter of this model`
+          : sparseRowsProblem(decoded, `${where}.${name}`, rows, size / rows, arrays);
+        if (problem) problems.push(problem);
+        else out[name] = decoded as { ids: Int32Array } & Record<K, Float32Array>;
+      }
+      return out;
+    };
     if (typeof c !== 'object' || c === null) problems.push('"checkpoint" must be an object or null');
     else if (c.modelId !== target.modelId) {
       checkpointSkipped = `the fine-tuned model in the file was trained from ${JSON.stringify(c.modelId)}, this app runs ${target.modelId}`;
@@ -141,10 +181,15 @@ export function validateBundle(raw: unknown, target: ImportTarget): ValidatedImp
         if (!Number.isInteger(o.step)) problems.push('checkpoint.optimizer.step must be an integer');
         const m = decodeAll(o.m, 'checkpoint.optimizer.m');
         const v = decodeAll(o.v, 'checkpoint.optimizer.v');
-        if (m && v) optimizer = { step: o.step as number, m, v };
+        const rows = decodeRows(o.rows, 'checkpoint.optimizer.rows', ['m', 'v'] as const);
+        if (m && v && rows) optimizer = { step: o.step as number, m, v, ...(o.rows !== undefined ? { rows } : {}) };
       }
-      if (weights) {
-        checkpoint = { modelId: target.modelId, steps: c.steps as number, updatedAt: c.updatedAt as number, trainedEvents: c.trainedEvents as number, weights, optimizer };
+      const sparse = decodeRows(c.sparse, 'checkpoint.sparse', ['values'] as const);
+      if (weights && sparse) {
+        checkpoint = {
+          modelId: target.modelId, steps: c.steps as number, updatedAt: c.updatedAt as number, trainedEvents: c.trainedEvents as number, weights,
+          ...(c.sparse !== undefined ? { sparse } : {}), optimizer,
+        };
       }
     }
   }

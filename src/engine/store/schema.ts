@@ -1,6 +1,7 @@
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
 import type { EngineSettings, InteractionEvent } from '../recommender/types';
 import type { AdamState } from '../train/adam';
+import type { SparseRows } from '../train/sparseRows';
 
 /** A fine-tuned checkpoint as stored (weights of the changed parameters, float32). */
 export interface StoredCheckpoint {
@@ -9,7 +10,13 @@ export interface StoredCheckpoint {
   updatedAt: number;
   /** Number of stored events when it was trained (the next run waits for `learnAfter` more). */
   trainedEvents: number;
+  /** Changed parameters stored whole (float32, the parameter's element count). */
   weights: Record<string, Float32Array>;
+  /**
+   * Parameters stored as the rows learning touched (large catalogs: `item_emb`); every other row
+   * is the pretrained one. Absent in checkpoints written before (dense `weights` only).
+   */
+  sparse?: Record<string, SparseRows>;
   optimizer: AdamState | null;
 }
 

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { SparseMoments } from './sparseRows';
 
 export interface AdamOptions {
   beta1: number;
@@ -17,6 +18,11 @@ export interface AdamState {
   step: number;
   m: Record<string, Float32Array>;
   v: Record<string, Float32Array>;
+  /**
+   * Moments of parameters trained by rows (fine-tuning on a large catalog: the item-embedding
+   * rows a run touched), kept apart from `m`/`v`; absent in states written before.
+   */
+  rows?: Record<string, SparseMoments>;
 }
 
 /**

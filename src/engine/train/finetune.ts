@@ -1,13 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
-import { gatherRows } from '../model/gatherRows';
 import { NEG_INF } from '../model/layers';
-import { matmul } from '../model/matmul';
 import type { SasRec } from '../model/sasrec';
-import { padColumnBias } from '../model/sasrec';
 import { yieldToEventLoop } from '../runtime/yieldToEventLoop';
 import { Adam, type AdamState } from './adam';
-import { logSumExpRows } from './logSumExpRows';
+import type { ObjectiveInput } from './finetuneObjective';
+import { capDrift, nextItemPart, packRows, readScalar, sumAll } from './finetuneParts';
 import { trainableNames, type FinetunePolicy } from './finetunePolicy';
+import { fullObjective } from './fullObjective';
+import { changedRowIds } from './rowTraining';
+import { sampledObjective } from './sampledObjective';
+import { softmaxFor } from './softmaxChoice';
 
 /** One person's signal, as `interpretEvents` gives it. */
 export interface FinetuneHistory {
@@ -72,67 +74,8 @@ export interface FinetuneResult {
    */
   replayKl: number | null;
   guardStopped: boolean;
-}
-
-/** The dislike term pushes while a disliked item is within about this many top items. */
-export const DISLIKE_TOP_K = 100;
-
-/** Right-aligned int32 rows, newest `maxLen` items of each sequence. */
-function packRows(rows: readonly (readonly number[])[], maxLen: number): { data: Int32Array; len: number } {
-  const len = Math.max(1, ...rows.map((r) => Math.min(r.length, maxLen)));
-  const data = new Int32Array(rows.length * len);
-  rows.forEach((r, i) => {
-    const n = Math.min(r.length, len);
-    for (let j = 0; j < n; j++) data[i * len + len - n + j] = r[r.length - n + j];
-  });
-  return { data, len };
-}
-
-/** Next-item training rows packed right-aligned to their own longest length. */
-interface NextItemPart {
-  data: Int32Array;
-  rows: number;
-  len: number;
-  /** Flat indices (row * len + col) of positions that predict a target. */
-  positions: Int32Array;
-  targets: Int32Array;
-  weights: Float32Array;
-}
-
-function nextItemPart(
-  rows: readonly (readonly number[])[],
-  maxLen: number,
-  weightOf: (row: number, targetIndex: number) => number,
-): NextItemPart {
-  const { data, len } = packRows(rows, maxLen);
-  const positions: number[] = [];
-  const targets: number[] = [];
-  const weights: number[] = [];
-  rows.forEach((r, i) => {
-    const n = Math.min(r.length, len);
-    for (let j = 0; j < n - 1; j++) {
-      positions.push(i * len + len - n + j);
-      targets.push(r[r.length - n + j + 1]);
-      weights.push(weightOf(i, r.length - n + j + 1));
-    }
-  });
-  return { data, rows: rows.length, len, positions: Int32Array.from(positions), targets: Int32Array.from(targets), weights: Float32Array.from(weights) };
-}
-
-/** Reads a scalar and disposes it, also when the read fails (reads reject once a GPU device is lost). */
-async function readScalar(t: tf.Tensor): Promise<number> {
-  try {
-    return (await t.data())[0];
-  } finally {
-    t.dispose();
-  }
-}
-
-/** Sums a list of tensors pairwise (WebGPU addN with more than 8 inputs returns zeros). */
-function sumAll(ts: tf.Tensor[]): tf.Tensor {
-  let acc = ts[0];
-  for (let i = 1; i < ts.length; i++) acc = tf.add(acc, ts[i]);
-  return acc;
+  /** The softmax the run used ('sampled' on large catalogs, see `softmaxFor`). */
+  softmax: 'full' | 'sampled';
 }
 
 /**
@@ -160,7 +103,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
   const names = trainableNames(model.weights.keys(), policy.trainable, cfg.blocks);
   const skip = (reason: string, drift = 0): FinetuneResult => ({
     steps: 0, ran: 0, accepted: false, reset: false, reason, valBefore: null, valAfter: null, valPretrained: null, drift, replayKl: null, guardStopped: false,
-    optimizerState: input.optimizerState ?? null, trainable: names,
+    softmax: softmaxFor(policy, cfg.numItems), optimizerState: input.optimizerState ?? null, trainable: names,
   });
   for (const n of names) {
     if (!pretrained.has(n)) throw new Error(`finetune: pretrained weight "${n}" missing`);
@@ -178,10 +121,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
   const trainSeq = seq.slice(0, -k);
   const trainW = wts.slice(0, -k);
   const vocab = cfg.numItems + 1;
-  const vars = new Map(names.map((n) => [n, model.w(n)]));
-  const anchor = names.map((n) => pretrained.get(n) as tf.Tensor);
-  const anchorNormSq = tf.tidy(() => sumAll(anchor.map((a) => tf.sum(tf.square(a)))));
-  const anchorNorm = Math.sqrt(await readScalar(anchorNormSq));
+  const softmax = softmaxFor(policy, cfg.numItems);
 
   // Two parts, each packed to its own length: the person's training sequence, and `replayRows`
   // replay exemplars (a different window of them each run, chosen by the history length).
@@ -191,14 +131,14 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
   // The forgetting guard reads the next exemplars of the pool, which this run does not train on.
   const guardTake = policy.maxReplayKl > 0 ? Math.min(policy.replayRows, pool.length - take) : 0;
   const guardRows = Array.from({ length: guardTake }, (_, i) => pool[(seq.length * 7 + take + i) % pool.length]);
-  // Replay rows are distilled: their targets are the pretrained model's whole next-item
-  // distribution (computed once per run), not the sampled next items, so they pull the model
-  // back toward what it predicted for everyone else without adding sampling noise.
+  // Replay rows are distilled: their targets are the pretrained model's next-item distribution
+  // (computed once per run), not the sampled next items, so they pull the model back toward
+  // what it predicted for everyone else without adding sampling noise.
   const parts = [
-    { ...nextItemPart([trainSeq], cfg.maxLen, (_row, j) => trainW[j]), distill: false },
-    { ...nextItemPart(replay, cfg.maxLen, () => policy.replayWeight), distill: true },
-  ].filter((p) => p.targets.length > 0);
-  const weightSum = parts.reduce((a, p) => a + p.weights.reduce((x, y) => x + y, 0), 0);
+    { part: nextItemPart([trainSeq], cfg.maxLen, (_row, j) => trainW[j]), distill: false },
+    { part: nextItemPart(replay, cfg.maxLen, () => policy.replayWeight), distill: true },
+  ].filter((p) => p.part.targets.length > 0);
+  const weightSum = parts.reduce((a, p) => a + p.part.weights.reduce((x, y) => x + y, 0), 0);
   // Dislike term, read at every position of the whole sequence (the newest item included as
   // context: the feed ranks from there; it is never a target): softplus(log p(disliked) + log K)
   // = log(1 + K p), a strong push while a disliked item is within about the top K of the ranking
@@ -206,37 +146,6 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
   const full = packRows([seq], cfg.maxLen);
   const userPositions: number[] = [];
   for (let j = 0; j < Math.min(seq.length, full.len); j++) userPositions.push(full.len - 1 - j);
-  const dislikedIds = [...new Set(history.disliked)].filter((d) => d > 0 && d < vocab);
-  const hasDislikes = dislikedIds.length > 0 && policy.dislikeWeight > 0;
-  const pick = new Float32Array(vocab * Math.max(1, dislikedIds.length));
-  dislikedIds.forEach((d, j) => { pick[d * dislikedIds.length + j] = 1; });
-
-  const partTensors = parts.map((p) => ({
-    seqs: tf.tensor2d(p.data, [p.rows, p.len], 'int32'),
-    pos: tf.tensor1d(p.positions, 'int32'),
-    targets: tf.tensor1d(p.targets, 'int32'),
-    weights: tf.tensor1d(p.weights),
-    rows: p.rows,
-    len: p.len,
-    distill: p.distill,
-    /** Pretrained next-item distribution at each position (distilled parts), set in the run. */
-    teacher: null as tf.Tensor2D | null,
-  }));
-  const guard = guardRows.length > 0 ? (() => {
-    const p = nextItemPart(guardRows, cfg.maxLen, () => 1);
-    return {
-      seqs: tf.tensor2d(p.data, [p.rows, p.len], 'int32'),
-      pos: tf.tensor1d(p.positions, 'int32'),
-      rows: p.rows,
-      len: p.len,
-      /** Pretrained log-probabilities at each position, set in the run. */
-      teacherLog: null as tf.Tensor2D | null,
-    };
-  })() : null;
-  const pickT = tf.tensor2d(pick, [vocab, Math.max(1, dislikedIds.length)]);
-  const userPosT = tf.tensor1d(Int32Array.from(userPositions), 'int32');
-  const fullSeqT = tf.tensor2d(full.data, [1, full.len], 'int32');
-  const padBias = padColumnBias(vocab);
   // Validation ranks like the feed: each held-out item after the items before it, with those
   // items and disliked items out of the ranking.
   const valPrefixes = heldOut.map((_, j) => seq.slice(0, seq.length - k + j));
@@ -244,74 +153,38 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
   valPrefixes.forEach((prefix, j) => {
     for (const i of [...prefix, ...history.disliked]) if (i > 0 && i < vocab && i !== heldOut[j]) valMask[j * vocab + i] = NEG_INF;
   });
-  const valMaskT = tf.tensor2d(valMask, [k, vocab]);
-  const valSeqT = (() => {
-    const p = packRows(valPrefixes, cfg.maxLen);
-    return tf.tensor2d(p.data, [k, p.len], 'int32');
-  })();
-  const valTargetT = tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from(heldOut), 'int32'), vocab));
-
-  /** Logits [rows, vocab] of hidden states [rows, d] (matmul.ts: fast on WASM forward and backward). */
-  const logitsOf = (h: tf.Tensor2D, table: tf.Tensor2D) => tf.add(matmul(h, table, false, true), padBias) as tf.Tensor2D;
-
-  const partLogits = (p: { seqs: tf.Tensor2D; pos: tf.Tensor1D; rows: number; len: number }, table: tf.Tensor2D): tf.Tensor2D => {
-    const h = model.encode(table, p.seqs, { training: false }); // [rows, len, d]
-    const flat = tf.reshape(h, [p.rows * p.len, cfg.dim]) as tf.Tensor2D;
-    return logitsOf(gatherRows(flat, p.pos), table);
+  const objectiveInput: ObjectiveInput = {
+    model, policy, names, pretrained, parts, weightSum,
+    guard: guardRows.length > 0 ? nextItemPart(guardRows, cfg.maxLen, () => 1) : null,
+    full, userPositions: Int32Array.from(userPositions),
+    disliked: [...new Set(history.disliked)].filter((d) => d > 0 && d < vocab),
+    val: { seqs: packRows(valPrefixes, cfg.maxLen), heldOut, mask: valMask },
+    seed: (seq.length * 2654435761 + cfg.numItems) >>> 0,
   };
+  // Sampled: the rows earlier runs changed (and whose moments are stored) stay in the run's rows.
+  const objective = softmax === 'sampled'
+    ? await sampledObjective(objectiveInput, await rowsToKeep(model, pretrained, names, input.optimizerState ?? null))
+    : fullObjective(objectiveInput);
+  const { vars, anchor } = objective;
+  // The relative drift is measured against the whole pretrained parameters (rows outside the run are unchanged).
+  const anchorNorm = Math.sqrt(await readScalar(tf.tidy(() => sumAll(names.map((n) => tf.sum(tf.square(pretrained.get(n) as tf.Tensor)))))));
+  const anchorList = names.map((n) => anchor.get(n) as tf.Tensor);
 
-  /** Mean KL(pretrained || current) over the guard rows' positions, in nats. */
-  const replayKl = async (): Promise<number> => {
-    if (!guard?.teacherLog) return 0;
-    const teacherLog = guard.teacherLog;
-    const v = tf.tidy(() => {
-      const logQ = tf.logSoftmax(partLogits(guard, model.itemTable()));
-      return tf.mean(tf.sum(tf.mul(tf.exp(teacherLog), tf.sub(teacherLog, logQ)), 1));
-    });
-    return readScalar(v);
-  };
-
-  const lossFn = (): tf.Scalar => {
-    const table = model.itemTable();
-    let total: tf.Tensor = tf.scalar(0);
-    if (weightSum > 0) {
-      const sums = partTensors.map((p) => {
-        const logits = partLogits(p, table); // [targets, vocab]
-        const target = p.teacher ?? tf.oneHot(p.targets, vocab);
-        const ce = tf.sub(logSumExpRows(logits), tf.sum(tf.mul(logits, target), 1));
-        return tf.sum(tf.mul(ce, p.weights));
-      });
-      total = tf.div(sumAll(sums), weightSum);
-    }
-    if (hasDislikes) {
-      const hFull = tf.reshape(model.encode(table, fullSeqT, { training: false }), [full.len, cfg.dim]) as tf.Tensor2D;
-      const logits = logitsOf(gatherRows(hFull, userPosT), table); // [positions, vocab]
-      // matmul with a 0/1 pick matrix, not a gather on axis 1 (its gradient needs
-      // UnsortedSegmentSum, which WASM lacks).
-      const logP = tf.sub(matmul(logits, pickT), tf.expandDims(logSumExpRows(logits), 1)); // [positions, disliked]
-      total = tf.add(total, tf.mul(tf.mean(tf.softplus(tf.add(logP, Math.log(DISLIKE_TOP_K)))), policy.dislikeWeight));
-    }
+  const lossFn = (step: number) => (): tf.Scalar => {
+    let total: tf.Tensor = objective.dataLoss(step);
     if (policy.l2ToPretrained > 0) {
-      const l2 = sumAll(names.map((n, i) => tf.sum(tf.square(tf.sub(vars.get(n) as tf.Variable, anchor[i])))));
+      const l2 = sumAll(names.map((n, i) => tf.sum(tf.square(tf.sub(vars.get(n) as tf.Variable, anchorList[i])))));
       total = tf.add(total, tf.mul(l2, policy.l2ToPretrained));
     }
     return total as tf.Scalar;
   };
 
-  const valLoss = async (): Promise<number> => {
-    const v = tf.tidy(() => {
-      const logits = tf.add(model.scoreLast(valSeqT), valMaskT); // [k, vocab]
-      return tf.mean(tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(logits, valTargetT), 1)));
-    });
-    return readScalar(v);
-  };
-
   const snapshot = () => new Map(names.map((n) => [n, tf.clone(vars.get(n) as tf.Variable)]));
-  const restore = (snap: Map<string, tf.Tensor>) => { for (const [n, t] of snap) (vars.get(n) as tf.Variable).assign(t); };
+  const restore = (snap: ReadonlyMap<string, tf.Tensor>) => { for (const [n, t] of snap) (vars.get(n) as tf.Variable).assign(t); };
   const disposeSnap = (snap: Map<string, tf.Tensor>) => { for (const t of snap.values()) t.dispose(); };
 
   const adam = new Adam(vars, { clipNorm: 0 });
-  if (input.optimizerState) adam.setState(input.optimizerState);
+  if (input.optimizerState) adam.setState(objective.toRun(input.optimizerState));
   const initial = snapshot();
   let good = initial;
   let goodSteps = 0;
@@ -323,17 +196,14 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
   let guardStopped = false;
   let keptKl = 0;
   try {
-    const valBefore = await valLoss();
+    const valBefore = await objective.valLoss();
     valAfter = valBefore;
     // The bar is the better of the current and the pretrained weights, so repeated runs cannot
     // each lose a little and add up to a large loss (continual learning must not degrade).
     await yieldToEventLoop();
-    restore(new Map(names.map((n, i) => [n, anchor[i]])));
-    valPretrained = await valLoss();
-    for (const p of partTensors) {
-      if (p.distill) p.teacher = tf.tidy(() => tf.softmax(partLogits(p, model.itemTable())) as tf.Tensor2D);
-    }
-    if (guard) guard.teacherLog = tf.tidy(() => tf.logSoftmax(partLogits(guard, model.itemTable())) as tf.Tensor2D);
+    restore(anchor);
+    valPretrained = await objective.valLoss();
+    objective.prepareTeachers();
     restore(initial);
     const limit = Math.min(valBefore, valPretrained) + policy.tolerance;
     for (let step = 1; step <= policy.steps; step++) {
@@ -341,7 +211,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
       // the worker would not answer a re-rank until the whole run ended.
       await yieldToEventLoop();
       if (input.signal?.aborted) { stopReason = 'aborted'; good !== initial && disposeSnap(good); good = initial; goodSteps = 0; break; }
-      const { value, grads } = tf.variableGrads(lossFn, [...vars.values()]);
+      const { value, grads } = tf.variableGrads(lossFn(step), [...vars.values()]);
       const byName = new Map<string, tf.Tensor>();
       for (const [n, v] of vars) { const g = grads[v.name]; if (g) byName.set(n, g); }
       if (policy.clipNorm > 0) {
@@ -356,17 +226,17 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
       for (const g of byName.values()) g.dispose();
       const loss = await readScalar(value);
       ran = step;
-      drift = await capDrift(vars, names, anchor, anchorNorm, policy.maxDrift);
+      drift = await capDrift(vars, names, anchorList, anchorNorm, policy.maxDrift);
       input.onStep?.(step, policy.steps, loss);
       if (step % policy.validateEvery === 0 || step === policy.steps) {
         await yieldToEventLoop();
-        const v = await valLoss();
+        const v = await objective.valLoss();
         if (v > limit) {
           stopReason = `held-out item got worse at step ${step} (${valBefore.toFixed(3)} -> ${v.toFixed(3)}, limit ${limit.toFixed(3)}); kept step ${goodSteps}`;
           break;
         }
-        const kl = await replayKl();
-        if (guard && kl > policy.maxReplayKl) {
+        const kl = await objective.replayKl();
+        if (objectiveInput.guard && kl > policy.maxReplayKl) {
           stopReason = `other people's predictions moved too far at step ${step} (KL ${kl.toFixed(4)} > ${policy.maxReplayKl}); kept step ${goodSteps}`;
           guardStopped = true;
           break;
@@ -376,7 +246,14 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
         good = snapshot();
         goodSteps = step;
         valAfter = v;
-        await input.onImproved?.(step, good);
+        if (input.onImproved) {
+          const whole = objective.expand(good);
+          try {
+            await input.onImproved(step, whole);
+          } finally {
+            disposeSnap(whole);
+          }
+        }
       }
     }
     await yieldToEventLoop();
@@ -385,50 +262,36 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
     // checkpoint) are worse than the pretrained ones on the newest items by more than the
     // tolerance, go back to the pretrained weights.
     const reset = goodSteps === 0 && valPretrained < valBefore - policy.tolerance;
-    if (reset) restore(new Map(names.map((n, i) => [n, anchor[i]])));
-    drift = await capDrift(vars, names, anchor, anchorNorm, 0);
+    if (reset) restore(anchor);
+    drift = await capDrift(vars, names, anchorList, anchorNorm, 0);
+    objective.finish();
     await yieldToEventLoop();
     const accepted = goodSteps > 0 || reset;
-    const optimizerState = reset ? null : accepted ? await adam.getState() : input.optimizerState ?? null;
+    const optimizerState = reset ? null : accepted ? objective.toStored(await adam.getState()) : input.optimizerState ?? null;
     const reason = reset
       ? `reset to the pretrained weights: they beat the current ones on the newest items (${valBefore.toFixed(3)} vs ${valPretrained.toFixed(3)}) and no step helped`
       : accepted
         ? stopReason || `trained ${goodSteps} steps; held-out loss ${valBefore.toFixed(3)} -> ${(valAfter ?? valBefore).toFixed(3)}`
         : `rolled back: ${stopReason || 'no step improved the held-out item'}`;
     const after = reset ? valPretrained : accepted ? valAfter : valBefore;
-    const replayKlKept = guard ? (reset ? 0 : goodSteps > 0 ? keptKl : await replayKl()) : null;
-    return { steps: goodSteps, ran, accepted, reset, reason, valBefore, valAfter: after, valPretrained, drift, optimizerState, trainable: names, replayKl: replayKlKept, guardStopped };
+    const replayKlKept = objectiveInput.guard ? (reset ? 0 : goodSteps > 0 ? keptKl : await objective.replayKl()) : null;
+    return { steps: goodSteps, ran, accepted, reset, reason, valBefore, valAfter: after, valPretrained, drift, optimizerState, trainable: names, replayKl: replayKlKept, guardStopped, softmax };
   } finally {
     adam.dispose();
     if (good !== initial) disposeSnap(good);
     disposeSnap(initial);
-    for (const p of partTensors) for (const t of [p.seqs, p.pos, p.targets, p.weights, p.teacher]) t?.dispose();
-    for (const t of [pickT, userPosT, fullSeqT, padBias, valSeqT, valMaskT, valTargetT]) t.dispose();
-    if (guard) for (const t of [guard.seqs, guard.pos, guard.teacherLog]) t?.dispose();
+    objective.dispose();
   }
 }
 
 /**
- * Pulls the trainable weights back toward the anchor so ||w - w0|| <= maxDrift * ||w0||, and
- * returns the relative drift after it (maxDrift 0 = measure only).
+ * Item rows a sampled run must include: those where the model's `item_emb` differs from the
+ * pretrained one (earlier runs) and those with stored Adam moments.
  */
-async function capDrift(
-  vars: Map<string, tf.Variable>,
-  names: string[],
-  anchor: tf.Tensor[],
-  anchorNorm: number,
-  maxDrift: number,
-): Promise<number> {
-  const sq = tf.tidy(() => sumAll(names.map((n, i) => tf.sum(tf.square(tf.sub(vars.get(n) as tf.Variable, anchor[i]))))));
-  const dist = Math.sqrt(await readScalar(sq));
-  const drift = anchorNorm > 0 ? dist / anchorNorm : dist;
-  if (maxDrift > 0 && drift > maxDrift) {
-    const k = maxDrift / drift;
-    tf.tidy(() => names.forEach((n, i) => {
-      const v = vars.get(n) as tf.Variable;
-      v.assign(tf.add(anchor[i], tf.mul(tf.sub(v, anchor[i]), k)));
-    }));
-    return maxDrift;
-  }
-  return drift;
+async function rowsToKeep(model: SasRec, pretrained: ReadonlyMap<string, tf.Tensor>, names: string[], state: AdamState | null): Promise<Int32Array> {
+  const base = pretrained.get('item_emb');
+  if (!names.includes('item_emb') || !base) return new Int32Array(0);
+  const changed = await changedRowIds(model.w('item_emb'), base);
+  const stored = state?.rows?.item_emb?.ids ?? new Int32Array(0);
+  return Int32Array.from(new Set([...changed, ...stored]));
 }

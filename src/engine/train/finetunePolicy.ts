@@ -57,6 +57,15 @@ export interface FinetunePolicy {
   maxReplayKl: number;
   /** Only the newest this-many sequence items are trained on. */
   maxSequence: number;
+  /**
+   * Softmax of the next-item terms: 'full' over the whole catalog, 'sampled' over
+   * `sampledNegatives` items shared by every position (log-Q corrected, as the pretraining
+   * `sampled` loss; the item-embedding rows are trained and stored by rows), or 'auto': sampled
+   * above `SAMPLED_SOFTMAX_ABOVE` items (softmaxChoice.ts, measured).
+   */
+  softmax: 'auto' | 'full' | 'sampled';
+  /** Negatives drawn uniformly per step for the sampled softmax. */
+  sampledNegatives: number;
 }
 
 /**
@@ -89,6 +98,8 @@ export const DEFAULT_FINETUNE_POLICY: Readonly<FinetunePolicy> = Object.freeze({
   replayRows: 8,
   maxReplayKl: 0,
   maxSequence: 200,
+  softmax: 'auto',
+  sampledNegatives: 256,
 });
 
 /** Merges overrides into the defaults, rejecting values that cannot work. */
@@ -103,7 +114,7 @@ export function resolvePolicy(overrides: Partial<FinetunePolicy> = {}): Finetune
   const bad = (key: string, need: string): never => {
     throw new LocalRecError('INVALID_INPUT', `Fine-tuning policy "${key}" ${need} (got ${JSON.stringify((p as unknown as Record<string, unknown>)[key])}).`);
   };
-  for (const k of ['learnAfter', 'minHistory', 'steps', 'validateEvery', 'validationItems', 'maxSequence', 'replayRows'] as const) {
+  for (const k of ['learnAfter', 'minHistory', 'steps', 'validateEvery', 'validationItems', 'maxSequence', 'replayRows', 'sampledNegatives'] as const) {
     if (!Number.isInteger(p[k]) || p[k] < (k === 'steps' || k === 'replayRows' ? 0 : 1)) bad(k, 'must be a positive integer');
   }
   if (p.minHistory < 2) bad('minHistory', 'must be at least 2 (one item is held out)');
@@ -111,6 +122,7 @@ export function resolvePolicy(overrides: Partial<FinetunePolicy> = {}): Finetune
     if (!(Number.isFinite(p[k]) && p[k] >= 0)) bad(k, 'must be a number >= 0');
   }
   if (!['last-block', 'layer-norms', 'all'].includes(p.trainable)) bad('trainable', 'must be "last-block", "layer-norms" or "all"');
+  if (!['auto', 'full', 'sampled'].includes(p.softmax)) bad('softmax', 'must be "auto", "full" or "sampled"');
   return p;
 }
 

@@ -45,6 +45,26 @@ function itemScores(hidden: tf.Tensor2D, table: tf.Tensor2D, items: tf.Tensor1D)
   return tf.sum(tf.mul(hidden, gatherRows(table, items)), -1);
 }
 
+/**
+ * Per-row sampled-softmax cross-entropy: each row's target against K negatives shared by every
+ * row, all scores log-Q corrected (s - log(K q)); a negative equal to a row's target is masked.
+ * `logQ` is indexed like `table` (row 0 padding). Used by pretraining (`sampled`) and by on-device
+ * fine-tuning on large catalogs (`finetune`), so both learn the same objective. Returns [rows].
+ */
+export function sampledSoftmaxRows(hidden: tf.Tensor2D, table: tf.Tensor2D, targets: tf.Tensor1D, negatives: tf.Tensor1D, logQ: tf.Tensor1D): tf.Tensor1D {
+  return tf.tidy(() => {
+    const k = negatives.shape[0];
+    const logK = Math.log(k);
+    const pos = tf.sub(itemScores(hidden, table, targets), tf.add(tf.gather(logQ, targets), logK));
+    const negVecs = gatherRows(table, negatives); // [K, d]
+    let neg = tf.sub(matmul(hidden, negVecs, false, true), tf.add(tf.gather(logQ, negatives), logK)); // [rows, K]
+    const hit = tf.equal(tf.expandDims(targets, 1), tf.expandDims(negatives, 0));
+    neg = tf.where(hit, tf.fill(neg.shape, NEG_INF), neg);
+    const all = tf.concat([tf.expandDims(pos, 1), neg], 1); // [rows, 1+K]
+    return softmaxCrossEntropy(all as tf.Tensor2D, tf.zeros([all.shape[0]], 'int32') as tf.Tensor1D);
+  });
+}
+
 /** Scalar training loss for one of the objectives. */
 export function computeLoss(spec: LossSpec, x: LossInputs): tf.Scalar {
   return tf.tidy(() => {
@@ -54,17 +74,7 @@ export function computeLoss(spec: LossSpec, x: LossInputs): tf.Scalar {
       }
       case 'sampled': {
         if (!x.negatives || !x.logQ) throw new Error('sampled softmax needs negatives and logQ');
-        const k = x.negatives.shape[0];
-        const logK = Math.log(k);
-        const pos = tf.sub(itemScores(x.hidden, x.table, x.targets), tf.add(tf.gather(x.logQ, x.targets), logK));
-        const negVecs = gatherRows(x.table, x.negatives); // [K, d]
-        let neg = tf.sub(matmul(x.hidden, negVecs, false, true), tf.add(tf.gather(x.logQ, x.negatives), logK)); // [rows, K]
-        // A sampled negative equal to the row's target is not a negative.
-        const hit = tf.equal(tf.expandDims(x.targets, 1), tf.expandDims(x.negatives, 0));
-        neg = tf.where(hit, tf.fill(neg.shape, NEG_INF), neg);
-        const all = tf.concat([tf.expandDims(pos, 1), neg], 1); // [rows, 1+K]
-        const perRow = softmaxCrossEntropy(all as tf.Tensor2D, tf.zeros([all.shape[0]], 'int32') as tf.Tensor1D);
-        return weightedMean(perRow, x.weights);
+        return weightedMean(sampledSoftmaxRows(x.hidden, x.table, x.targets, x.negatives, x.logQ), x.weights);
       }
       case 'bce': {
         if (!x.negatives) throw new Error('bce needs one negative per row');
