@@ -53,7 +53,7 @@ if (!Number.isInteger(dim) || dim < 1) fail(`--dim must be a positive integer (g
 const precisions = String(args.precision).split(',').map((p) => p.trim());
 for (const p of precisions) if (!['float32', 'float16', 'uint8'].includes(p)) fail(`unknown precision "${p}" (float32, float16, uint8)`);
 
-/** Invented catalog: 1-2 genres and a year per item, Zipf-like popularity (id 1 most popular). */
+/** Invented catalog: 1-2 genres and a year per item, Zipf-like popularity (id 1 most popular), 2% new items. */
 function makeCatalog(rng: Rng): (CatalogItem & { popularity: number })[] {
   return Array.from({ length: numItems }, (_, k) => {
     const id = k + 1;
@@ -65,7 +65,8 @@ function makeCatalog(rng: Rng): (CatalogItem & { popularity: number })[] {
       title: `${ADJECTIVES[rng.int(0, ADJECTIVES.length)]} ${NOUNS[rng.int(0, NOUNS.length)]} ${id}`,
       year: 1925 + rng.int(0, 100),
       genres,
-      popularity: Math.max(1, Math.round(100_000 / Math.pow(id, 0.8))),
+      // The newest 2% have no training signal yet: the feed's new-item slots rank them.
+      popularity: id > numItems * 0.98 ? 0 : Math.max(1, Math.round(100_000 / Math.pow(id, 0.8))),
     };
   });
 }
