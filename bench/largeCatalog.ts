@@ -26,10 +26,11 @@ import { DEFAULT_FINETUNE_POLICY } from '../src/engine/train/finetunePolicy';
 import { describeAdapter, gpuAdapterRecord, type GpuAdapterRecord } from './lib/gpuAdapter';
 import { machineInfo } from './lib/machine';
 import { table, writeResults } from './lib/report';
+import { interactionRerankMs, noHistoryRerankMs } from './lib/feedTimings';
 import { median, percentile } from './lib/stats';
 import type { LargeBenchOptions, LargeBenchResult, SoftmaxSweepRow } from './large/page';
 
-const USAGE = 'usage: npm run bench:large -- [--items 100000[,1000000]] [--precisions float16,uint8] [--backends wasm,wasm:1,webgpu] [--runs 30] [--gpu-runs 8] [--history 50] [--learn-steps 4] [--sweep 3416,10000,25000,50000,100000] [--sweep-steps 4] [--port 4741] [--tag <name>]';
+const USAGE = 'usage: npm run bench:large -- [--items 100000[,1000000]] [--precisions float16,uint8] [--backends wasm,wasm:1,webgpu] [--runs 30] [--gpu-runs 8] [--history 50] [--learn-steps 4] [--sweep 3416,10000,25000,50000,100000] [--sweep-steps 4] [--app wasm|none] [--port 4741] [--tag <name>]';
 const { values: args } = parseCli('bench:large', USAGE, {
   options: {
     items: { type: 'string', default: '100000' },
@@ -41,6 +42,7 @@ const { values: args } = parseCli('bench:large', USAGE, {
     'learn-steps': { type: 'string', default: '4' },
     port: { type: 'string', default: '4741' },
     sweep: { type: 'string', default: '3416,10000,25000,50000,100000' },
+    app: { type: 'string', default: 'wasm' },
     'sweep-steps': { type: 'string', default: '4' },
     tag: { type: 'string' },
   },
@@ -131,6 +133,41 @@ try {
   rmSync(outDir, { recursive: true, force: true });
 }
 
+// 3. The real app (built, its worker, the DOM) on the largest uint8 folder: the re-rank a person sees.
+interface AppRow { items: number; model: string; backend: string; threads: boolean; firstFeedMs: number; modelReadyMs: number; memory: { numTensors: number; numBytes: number }; afterInteraction: number[]; noHistoryChange: number[] }
+let app: AppRow | null = null;
+if (args.app !== 'none') {
+  const n = Math.max(...sizes);
+  const name = `large-${n}-uint8`;
+  const modelDir = join('dist/models', name);
+  log(`building the app and serving ${name} from it…`);
+  await build({ logLevel: 'warn' });
+  cpSync(`runs/large/${n}/uint8`, modelDir, { recursive: true });
+  const appServer = await preview({ logLevel: 'warn', preview: { port: Number(args.port), strictPort: true } });
+  const appBrowser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true });
+  try {
+    const page = await appBrowser.newPage();
+    page.on('pageerror', (e) => log(`app page error: ${e.message}`));
+    await page.goto(`${base}/?model=${name}&device=${args.app}&hooks=1`);
+    const mark = async (m: string) => (await (await page.waitForFunction((x) => performance.getEntriesByName(x)[0]?.startTime ?? null, m, { timeout: 300_000, polling: 100 })).jsonValue()) as number;
+    const firstFeedMs = await mark('localrec:first-feed');
+    const modelReadyMs = await mark('localrec:model-ready');
+    const ready = await page.evaluate(async () => {
+      const engine = window.localrec!.engine;
+      const info = await engine.ready;
+      return { backend: info.backend, threads: info.threads, memory: await engine.memory() };
+    });
+    const afterInteraction = await interactionRerankMs(page, runs);
+    const still = await noHistoryRerankMs(page, runs);
+    app = { items: n, model: name, backend: ready.backend, threads: ready.threads, firstFeedMs, modelReadyMs, memory: ready.memory, afterInteraction, noHistoryChange: still.all };
+    log(`app: ${ready.backend}${ready.threads ? ' (threads)' : ''}, model ready ${r1(modelReadyMs)} ms; re-rank after an interaction p50 ${r1(median(afterInteraction))} / p95 ${r1(percentile(afterInteraction, 95))} ms; no history change p50 ${r1(median(still.all))} / p95 ${r1(percentile(still.all, 95))} ms`);
+  } finally {
+    await appBrowser.close();
+    await appServer.close();
+    rmSync(modelDir, { recursive: true, force: true });
+  }
+}
+
 const loadAtEnd = loadavg()[0];
 const weightBytes = (r: LargeBenchResult) => (r.downloadBytes['weights.bin'] ?? 0) + (r.downloadBytes['model.json'] ?? 0);
 const summary = rows.map((r) => ({
@@ -162,6 +199,12 @@ const md = [
   '',
   `Weights = model.json + weights.bin (item table, content-feature CSR, transformer); the catalog (titles, genres, years, popularity) is reported apart. Load = fetch + parse of every file from the local server (no network cost). Item table = the first build of the [items, 128] table (ID embedding + content features) and its transposed copy. Memory after load and the first table: tf.memory() bytes, the page's used JS heap (performance.memory, precise), the WASM heap. Score all + top 100 = one forward pass of a ${args.history}-event history over every item, read back, top 100 selected (${runs} timed runs after 3 warm-up; WebGPU ${gpuRuns}). Re-rank = the engine's whole serve path: personal scores (short-history prior, dislike penalty: every 5th event is a dislike) and the feed ranking (discovery 0 / 0.25 / 0.5 / 1 in turn, new-item slots, 24 cards). Fine-tune = one run of the default policy (replay exemplars mixed in) for ${args['learn-steps']} steps, validation only after the last; step p50 over steps 2..${args['learn-steps']}. Tensors left = after disposing everything / after the fine-tuning run (0 = no leak).`,
   '',
+  ...(app ? [
+    `## The app with ${app.items} items (uint8 folder, ${app.backend}${app.threads ? ' with threads' : ''})`,
+    '',
+    `Built app (\`vite build\`, its worker, React feed), \`?model=${app.model}&device=${args.app}\`: model ready ${r1(app.modelReadyMs)} ms after navigation (fresh profile, local server), worker tensor memory ${mb(app.memory.numBytes)} MB in ${app.memory.numTensors} tensors. Re-rank after an interaction (click Like / Not interested until the DOM shows the new feed: record, one forward pass over every item in the worker, scores to the page, ranking with discovery and new-item slots, render) p50 ${r1(median(app.afterInteraction))} / p95 ${r1(percentile(app.afterInteraction, 95))} ms; without a history change (slider, show more, seen toggle: ranking only) p50 ${r1(median(app.noHistoryChange))} / p95 ${r1(percentile(app.noHistoryChange, 95))} ms; ${app.afterInteraction.length} of each.`,
+    '',
+  ] : []),
   ...(sweep ? [
     `## Fine-tuning step, full vs sampled softmax, by catalog size (${sweep.backend}${sweep.threads ? ' with threads' : ''}, load ${r1(sweep.loadBefore)} → ${r1(sweep.loadAfter)})`,
     '',
@@ -178,5 +221,5 @@ const md = [
     '',
   ] : []),
 ].join('\n');
-const out = writeResults('bench/results', `large-catalog${args.tag ? `-${args.tag}` : ''}`, { machine, loadAverage1m: { start: r1(loadAtStart), end: r1(loadAtEnd) }, gpuAdapter, sweep, summary, raw: rows }, md);
+const out = writeResults('bench/results', `large-catalog${args.tag ? `-${args.tag}` : ''}`, { machine, loadAverage1m: { start: r1(loadAtStart), end: r1(loadAtEnd) }, gpuAdapter, sweep, summary, app, raw: rows }, md);
 log(`wrote ${out.json} and ${out.md}`);
