@@ -99,7 +99,7 @@ try {
     log(`softmax sweep over ${sweepSizes.join(', ')} items…`);
     const res = await page.evaluate((o) => window.largeBench!.softmaxSweep(o), { device: 'wasm' as const, threads: true, sizes: sweepSizes, historyLength: Number(args.history), steps: Number(args['sweep-steps']) });
     sweep = { ...res, loadBefore, loadAfter: loadavg()[0] };
-    for (const r of res.rows) log(`  ${r.items} items, ${r.softmax}: step p50 ${r1(median(r.stepMs))} ms, run ${r1(r.runMs)} ms, tensors left ${r.tensorsLeft}`);
+    for (const r of res.rows) log(`  ${r.items} items, ${r.softmax}: ${r.error ? `failed: ${r.error}` : `step p50 ${r1(median(r.stepMs))} ms, run ${r1(r.runMs)} ms, tensors left ${r.tensorsLeft}`}`);
     await page.close();
   }
   for (const n of sizes) {
@@ -212,9 +212,10 @@ const md = [
       sweepSizes.map((n) => {
         const f = sweep?.rows.find((r) => r.items === n && r.softmax === 'full');
         const smp = sweep?.rows.find((r) => r.items === n && r.softmax === 'sampled');
-        const fm = f ? median(f.stepMs) : Number.NaN;
-        const sm = smp ? median(smp.stepMs) : Number.NaN;
-        return [n, r1(fm), r1(sm), `${(fm / sm).toFixed(2)}x`, r1(f?.runMs ?? Number.NaN), r1(smp?.runMs ?? Number.NaN)];
+        const cell = (r: SoftmaxSweepRow | undefined) => (r?.error ? `failed (${r.error.slice(0, 80)})` : r ? r1(median(r.stepMs)) : '–');
+        const fm = f && !f.error ? median(f.stepMs) : Number.NaN;
+        const sm = smp && !smp.error ? median(smp.stepMs) : Number.NaN;
+        return [n, cell(f), cell(smp), Number.isFinite(fm / sm) ? `${(fm / sm).toFixed(2)}x` : '–', r1(f?.runMs ?? Number.NaN), r1(smp?.runMs ?? Number.NaN)];
       })),
     '',
     `Random models of the shipped architecture built in the page (29 content features), a ${args.history}-item history, 16 replay exemplars of 30 items (the policy mixes in 8), the default policy with \`softmax\` forced, ${args['sweep-steps']} steps per run, validation only after the last; step p50 over steps 2..${args['sweep-steps']}. Sampled = ${DEFAULT_FINETUNE_POLICY.sampledNegatives} shared uniform negatives per step, log-Q corrected.`,

@@ -170,6 +170,8 @@ export interface SoftmaxSweepRow {
   stepMs: number[];
   runMs: number;
   tensorsLeft: number;
+  /** The run failed (e.g. out of memory): the error, and the sweep stopped there. */
+  error: string | null;
 }
 
 /**
@@ -188,20 +190,28 @@ async function softmaxSweep(o: SoftmaxSweepOptions): Promise<{ backend: string; 
     const pretrained = new Map([...model.weights].map(([name, v]) => [name, tf.clone(v)] as [string, tf.Tensor]));
     const history = interpretEvents(Array.from({ length: o.historyLength }, (_, i) => ({ itemId: 1 + ((i * 7919) % n), type: 'like' as const, at: i })));
     const replay = Array.from({ length: 16 }, (_, r) => Array.from({ length: 30 }, (_, j) => 1 + ((r * 104729 + j * 7907) % n)));
-    for (const softmax of ['full', 'sampled'] as const) {
+    // Sampled first: a full-softmax run that runs out of memory is recorded, and ends the sweep.
+    let failed = false;
+    for (const softmax of ['sampled', 'full'] as const) {
       const before = tf.memory().numTensors;
       const stepAt: number[] = [];
       const t0 = performance.now();
-      await finetune({
-        model, pretrained, history, replay,
-        policy: resolvePolicy({ softmax, steps: o.steps, validateEvery: o.steps, tolerance: 100 }),
-        onStep: () => { stepAt.push(performance.now()); },
-      });
-      rows.push({ items: n, softmax, stepMs: stepAt.slice(1).map((t, i) => t - stepAt[i]), runMs: performance.now() - t0, tensorsLeft: tf.memory().numTensors - before });
+      try {
+        await finetune({
+          model, pretrained, history, replay,
+          policy: resolvePolicy({ softmax, steps: o.steps, validateEvery: o.steps, tolerance: 100 }),
+          onStep: () => { stepAt.push(performance.now()); },
+        });
+        rows.push({ items: n, softmax, stepMs: stepAt.slice(1).map((t, i) => t - stepAt[i]), runMs: performance.now() - t0, tensorsLeft: tf.memory().numTensors - before, error: null });
+      } catch (err) {
+        rows.push({ items: n, softmax, stepMs: [], runMs: performance.now() - t0, tensorsLeft: tf.memory().numTensors - before, error: String(err) });
+        failed = true;
+      }
       for (const [name, t] of pretrained) model.w(name).assign(t);
     }
     for (const t of pretrained.values()) t.dispose();
     model.dispose();
+    if (failed) break;
   }
   return { backend: info.backend, threads: info.threads, rows };
 }
