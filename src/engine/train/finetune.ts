@@ -92,6 +92,11 @@ export interface FinetuneResult {
  * starting and the pretrained weights by more than `tolerance`, training stops and returns to the
  * last good weights (all the way back to the starting weights if none was good).
  *
+ * The softmax (`policy.softmax`, `softmaxFor`): over the whole catalog (fullObjective.ts), or on
+ * large catalogs over negatives sampled per step and shared by every position, log-Q corrected,
+ * with only the run's item rows trained (sampledObjective.ts); then `optimizerState.rows` holds
+ * the item_emb moments by row, and no step forms a [positions, items] logits tensor.
+ *
  * @example
  * const view = interpretEvents(events);
  * const r = await finetune({ model, pretrained, history: view, policy: DEFAULT_FINETUNE_POLICY });
