@@ -77,6 +77,18 @@ describe('finetune with sampled softmax (large catalogs)', () => {
     free(x);
   });
 
+  it('with item_emb frozen (last-block) it trains the rest and leaves the item table alone', async () => {
+    const x = loadTiny();
+    const before = await values(x.model, 'item_emb');
+    const tensors = tf.memory().numTensors;
+    const r = await finetune({ model: x.model, pretrained: x.pretrained, history: backwards, policy: sampled({ steps: 6, learningRate: 0.01, tolerance: 100, trainable: 'last-block' }) });
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(r.accepted).toBe(true);
+    expect(r.optimizerState?.rows).toBeUndefined();
+    expect(await values(x.model, 'item_emb')).toEqual(before);
+    free(x);
+  });
+
   it('is deterministic: the same input gives the same weights', async () => {
     const history: FinetuneHistory = { sequence: [24, 23, 22, 21, 20, 19], weights: [1, 0.6, 1, 0.5, 1, 1], disliked: [18, 3] };
     const policy = sampled({ steps: 4, validateEvery: 1, tolerance: 100, dislikeWeight: 0.5 });
