@@ -30,16 +30,17 @@ import { interactionRerankMs, noHistoryRerankMs } from './lib/feedTimings';
 import { median, percentile } from './lib/stats';
 import type { LargeBenchOptions, LargeBenchResult, SoftmaxSweepRow } from './large/page';
 
-const USAGE = 'usage: npm run bench:large -- [--items 100000[,1000000]] [--precisions float16,uint8] [--backends wasm,wasm:1,webgpu] [--runs 30] [--gpu-runs 8] [--history 50] [--learn-steps 4] [--sweep 3416,10000,25000,50000,100000] [--sweep-steps 4] [--app wasm|none] [--port 4741] [--tag <name>]';
+const USAGE = 'usage: npm run bench:large -- [--items 100000[,1000000]] [--precisions float16,uint8] [--backends wasm,wasm:1,webgpu] [--runs 30] [--gpu-runs 5] [--history 50] [--learn-steps 4] [--gpu-learn-steps 2] [--sweep 3416,10000,25000,50000,100000] [--sweep-steps 4] [--app wasm|none] [--port 4741] [--tag <name>]';
 const { values: args } = parseCli('bench:large', USAGE, {
   options: {
     items: { type: 'string', default: '100000' },
     precisions: { type: 'string', default: 'float16,uint8' },
     backends: { type: 'string', default: 'wasm,wasm:1,webgpu' },
     runs: { type: 'string', default: '30' },
-    'gpu-runs': { type: 'string', default: '8' },
+    'gpu-runs': { type: 'string', default: '5' },
     history: { type: 'string', default: '50' },
     'learn-steps': { type: 'string', default: '4' },
+    'gpu-learn-steps': { type: 'string', default: '2' },
     port: { type: 'string', default: '4741' },
     sweep: { type: 'string', default: '3416,10000,25000,50000,100000' },
     app: { type: 'string', default: 'wasm' },
@@ -115,7 +116,7 @@ try {
         gpuAdapter ??= await gpuAdapterRecord(page);
         const opts: LargeBenchOptions = {
           folder: `${base}/models/${n}-${precision}/`, device: device as LargeBenchOptions['device'], threads: threadsOff !== '1',
-          runs: gpu ? gpuRuns : runs, historyLength: Number(args.history), learnSteps: Number(args['learn-steps']),
+          runs: gpu ? gpuRuns : runs, warmup: gpu ? 1 : 3, historyLength: Number(args.history), learnSteps: Number(args[gpu ? 'gpu-learn-steps' : 'learn-steps']),
         };
         const loadBefore = loadavg()[0];
         log(`${n} items, ${precision}, ${requested}…`);
@@ -197,7 +198,7 @@ const md = [
     ]),
   ),
   '',
-  `Weights = model.json + weights.bin (item table, content-feature CSR, transformer); the catalog (titles, genres, years, popularity) is reported apart. Load = fetch + parse of every file from the local server (no network cost). Item table = the first build of the [items, 128] table (ID embedding + content features) and its transposed copy. Memory after load and the first table: tf.memory() bytes, the page's used JS heap (performance.memory, precise), the WASM heap. Score all + top 100 = one forward pass of a ${args.history}-event history over every item, read back, top 100 selected (${runs} timed runs after 3 warm-up; WebGPU ${gpuRuns}). Re-rank = the engine's whole serve path: personal scores (short-history prior, dislike penalty: every 5th event is a dislike) and the feed ranking (discovery 0 / 0.25 / 0.5 / 1 in turn, new-item slots, 24 cards). Fine-tune = one run of the default policy (replay exemplars mixed in) for ${args['learn-steps']} steps, validation only after the last; step p50 over steps 2..${args['learn-steps']}. Tensors left = after disposing everything / after the fine-tuning run (0 = no leak).`,
+  `Weights = model.json + weights.bin (item table, content-feature CSR, transformer); the catalog (titles, genres, years, popularity) is reported apart. Load = fetch + parse of every file from the local server (no network cost). Item table = the first build of the [items, 128] table (ID embedding + content features) and its transposed copy. Memory after load and the first table: tf.memory() bytes, the page's used JS heap (performance.memory, precise), the WASM heap. Score all + top 100 = one forward pass of a ${args.history}-event history over every item, read back, top 100 selected (${runs} timed runs after 3 warm-up; WebGPU ${gpuRuns} after 1, and its fine-tuning run ${args['gpu-learn-steps']} steps). Re-rank = the engine's whole serve path: personal scores (short-history prior, dislike penalty: every 5th event is a dislike) and the feed ranking (discovery 0 / 0.25 / 0.5 / 1 in turn, new-item slots, 24 cards). Fine-tune = one run of the default policy (replay exemplars mixed in) for ${args['learn-steps']} steps, validation only after the last; step p50 over steps 2..${args['learn-steps']}. Tensors left = after disposing everything / after the fine-tuning run (0 = no leak).`,
   '',
   ...(app ? [
     `## The app with ${app.items} items (uint8 folder, ${app.backend}${app.threads ? ' with threads' : ''})`,

@@ -25,8 +25,9 @@ export interface LargeBenchOptions {
   folder: string;
   device: Device;
   threads: boolean;
-  /** Timed repetitions of the serve measures (after 3 warm-up runs). */
+  /** Timed repetitions of the serve measures, after `warmup` untimed ones. */
   runs: number;
+  warmup: number;
   /** Person's history length (liked items). */
   historyLength: number;
   /** Fine-tuning steps of the timed run (steps 2.. are timed; step 1 compiles kernels). */
@@ -109,7 +110,7 @@ async function run(o: LargeBenchOptions): Promise<LargeBenchResult> {
   const policy = resolvePolicy({});
   const prior = catalog.popularityPrior(n);
   const time = async (f: (i: number) => Promise<void>): Promise<number[]> => {
-    for (let i = 0; i < 3; i++) await f(i);
+    for (let i = 0; i < o.warmup; i++) await f(i);
     const out: number[] = [];
     for (let i = 0; i < o.runs; i++) {
       const s = performance.now();
