@@ -102,4 +102,22 @@ describe('CatalogIndex.rankedIds', () => {
     const feed = rankFromScores(other, c, { count: 2, offset: 0, discover: 0, exclude: new Set([1]) }, null);
     expect(feed.map((x) => x.itemId)).toEqual([2, 3]);
   });
+
+  it('with atLeast, selects the same best prefix as the whole sort (ties by id), and grows it when asked for more', () => {
+    const n = 5000;
+    const items = Array.from({ length: n }, (_, k) => item(k + 1, ['A'], 1));
+    // Many ties: scores take 50 distinct values.
+    const scores = Float32Array.from({ length: n + 1 }, (_, i) => (i === 0 ? -1e9 : ((i * 7919) % 50) / 10));
+    const whole = [...new CatalogIndex(items).rankedIds(scores)];
+    const c = new CatalogIndex(items);
+    const top = c.rankedIds(scores, 120);
+    expect(top.length).toBe(120);
+    expect([...top]).toEqual(whole.slice(0, 120));
+    expect(c.rankedIds(scores, 100)).toBe(top); // remembered prefix is long enough
+    const more = c.rankedIds(scores, 700);
+    expect([...more]).toEqual(whole.slice(0, 700));
+    // The feed from a partial selection equals the feed from the whole order.
+    const q = { count: 24, offset: 0, discover: 0.5, exclude: new Set(whole.slice(0, 40)) };
+    expect(rankFromScores(scores, new CatalogIndex(items), q)).toEqual(rankFromScores(scores, c, q));
+  });
 });

@@ -47,18 +47,41 @@ export class CatalogIndex {
     this.newItemIds = new Set(this.maxPopularity > 0 ? items.filter((it) => it.popularity <= 0).map((it) => it.id) : []);
   }
   traits = (itemId: number) => this.byId.get(itemId) ?? { genres: [], popularity: 0 };
-  /** Sorted catalog ids of the last scores seen (the engine re-ranks one cached array many times). */
-  private ranked: { scores: ArrayLike<number>; ids: Int32Array } | null = null;
+  /** The best catalog ids of the last scores seen (the engine re-ranks one cached array many times). */
+  private ranked: { scores: ArrayLike<number>; ids: Int32Array; complete: boolean } | null = null;
+  /** Catalog ids in id order, per score-array length. */
+  private scored: { length: number; ids: Int32Array } | null = null;
   /**
-   * Catalog ids with a score (0 < id < scores.length), best score first (ties: lower id first).
-   * Remembered for the last `scores` array: re-ranks of the same scores (discover control,
-   * paging, the seen toggle) skip the sort. Do not modify `scores` after passing it.
+   * Catalog ids with a score (0 < id < scores.length), best score first (ties: lower id first):
+   * all of them, or with `atLeast` only the best `atLeast` (a selection, then a sort of those: a
+   * 100,000-item catalog is not sorted whole on every re-rank). Remembered for the last `scores`
+   * array: re-ranks of the same scores (discover control, paging, the seen toggle) skip the work
+   * when the remembered prefix is long enough. Do not modify `scores` after passing it.
    */
-  rankedIds(scores: ArrayLike<number>): Int32Array {
-    if (this.ranked?.scores === scores) return this.ranked.ids;
-    const ids = Int32Array.from(this.items.filter((it) => it.id > 0 && it.id < scores.length).map((it) => it.id));
-    ids.sort((a, b) => scores[b] - scores[a] || a - b);
-    this.ranked = { scores, ids };
+  rankedIds(scores: ArrayLike<number>, atLeast = Infinity): Int32Array {
+    const r = this.ranked;
+    if (r?.scores === scores && (r.complete || r.ids.length >= atLeast)) return r.ids;
+    if (this.scored?.length !== scores.length) {
+      this.scored = { length: scores.length, ids: Int32Array.from(this.items.filter((it) => it.id > 0 && it.id < scores.length).map((it) => it.id)).sort() };
+    }
+    const all = this.scored.ids;
+    const byScore = (a: number, b: number) => scores[b] - scores[a] || a - b;
+    let ids: Int32Array;
+    // The whole sort when most of it is wanted anyway; a selection by threshold otherwise.
+    if (atLeast * 4 >= all.length) {
+      ids = Int32Array.from(all).sort(byScore);
+    } else {
+      const values = Float64Array.from(all, (id) => scores[id]).sort();
+      const threshold = values[all.length - atLeast]; // the atLeast-th largest score
+      const above: number[] = [];
+      const tied: number[] = [];
+      for (const id of all) {
+        if (scores[id] > threshold) above.push(id);
+        else if (scores[id] === threshold) tied.push(id);
+      }
+      ids = Int32Array.from([...above, ...tied.slice(0, atLeast - above.length)]).sort(byScore);
+    }
+    this.ranked = { scores, ids, complete: ids.length === all.length };
     return ids;
   }
   private prior: Float32Array | null = null;
@@ -126,7 +149,9 @@ export function feedPool(
 ): { itemId: number; relevance: number }[] {
   const size = poolSize(q.offset, q.count);
   const out: { itemId: number; relevance: number }[] = [];
-  for (const id of catalog.rankedIds(scores)) {
+  // Enough of the best ids that `size` remain after every excluded and new item is skipped.
+  const enough = size + q.exclude.size + (skipNew ? catalog.newItemIds.size : 0);
+  for (const id of catalog.rankedIds(scores, enough)) {
     if (q.exclude.has(id) || (skipNew && catalog.newItemIds.has(id))) continue;
     out.push({ itemId: id, relevance: scores[id] });
     if (out.length === size) break;
