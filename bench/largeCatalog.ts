@@ -30,7 +30,7 @@ import { interactionRerankMs, noHistoryRerankMs } from './lib/feedTimings';
 import { median, percentile } from './lib/stats';
 import type { LargeBenchOptions, LargeBenchResult, SoftmaxSweepRow } from './large/page';
 
-const USAGE = 'usage: npm run bench:large -- [--items 100000[,1000000]] [--precisions float16,uint8] [--backends wasm,wasm:1,webgpu] [--runs 30] [--gpu-runs 5] [--history 50] [--learn-steps 4] [--gpu-learn-steps 2] [--sweep 3416,10000,25000,50000,100000] [--sweep-steps 4] [--app wasm|none] [--port 4741] [--tag <name>]';
+const USAGE = 'usage: npm run bench:large -- [--items 100000[,1000000]] [--precisions float16,uint8] [--backends wasm,wasm:1,webgpu] [--runs 30] [--gpu-runs 5] [--history 50] [--learn-steps 4] [--gpu-learn-steps 2] [--gpu-timeout 300] [--sweep 3416,10000,25000,50000,100000] [--sweep-steps 4] [--app wasm|none] [--port 4741] [--tag <name>]';
 const { values: args } = parseCli('bench:large', USAGE, {
   options: {
     items: { type: 'string', default: '100000' },
@@ -41,6 +41,7 @@ const { values: args } = parseCli('bench:large', USAGE, {
     history: { type: 'string', default: '50' },
     'learn-steps': { type: 'string', default: '4' },
     'gpu-learn-steps': { type: 'string', default: '2' },
+    'gpu-timeout': { type: 'string', default: '300' },
     port: { type: 'string', default: '4741' },
     sweep: { type: 'string', default: '3416,10000,25000,50000,100000' },
     app: { type: 'string', default: 'wasm' },
@@ -89,6 +90,7 @@ let sweep: { backend: string; threads: boolean; rows: SoftmaxSweepRow[]; loadBef
 interface Row { items: number; precision: string; requested: string; result: LargeBenchResult; loadBefore: number; loadAfter: number }
 const rows: Row[] = [];
 let gpuAdapter: GpuAdapterRecord | null = null;
+const timedOut: string[] = [];
 try {
   if (sweepSizes.length) {
     // Full vs sampled softmax per catalog size, threaded WASM: where SAMPLED_SOFTMAX_ABOVE comes from.
@@ -120,7 +122,16 @@ try {
         };
         const loadBefore = loadavg()[0];
         log(`${n} items, ${precision}, ${requested}…`);
-        const result = await page.evaluate((o) => window.largeBench!.run(o), opts);
+        const evaluation = page.evaluate((o) => window.largeBench!.run(o), opts);
+        // The software WebGPU adapter can take minutes per pass on a large catalog: give up after --gpu-timeout.
+        const limitS = Number(args['gpu-timeout']);
+        const result = gpu ? await Promise.race([evaluation, new Promise<null>((done) => setTimeout(() => done(null), limitS * 1000))]) : await evaluation;
+        if (!result) {
+          log(`  ${requested}: not finished after ${limitS} s; left out`);
+          timedOut.push(`${n} items, ${precision}, ${requested}: not finished within ${limitS} s (load, item table, ${gpuRuns} scoring and re-rank runs, a ${args['gpu-learn-steps']}-step fine-tuning run)`);
+          await page.close().catch(() => undefined);
+          continue;
+        }
         rows.push({ items: n, precision, requested, result, loadBefore, loadAfter: loadavg()[0] });
         log(`  ${result.backend}${result.threads ? ' (threads)' : ''}: score+top100 p50 ${r1(median(result.scoreTopKMs))} / p95 ${r1(percentile(result.scoreTopKMs, 95))} ms; re-rank p50 ${r1(median(result.rerankMs))} / p95 ${r1(percentile(result.rerankMs, 95))} ms; ` +
           `${result.learn.softmax} fine-tune step p50 ${r1(median(result.learn.stepMs))} ms; tensors left ${result.tensorsLeft}`);
@@ -197,6 +208,7 @@ const md = [
       `${s.tensorMB} / ${s.jsHeapMB ?? '–'} / ${s.wasmHeapMB ?? '–'}`, `${s.scoreTopKP50} / ${s.scoreTopKP95}`, `${s.rerankP50} / ${s.rerankP95}`, `${s.learnStepP50} (${s.learnSoftmax})`, `${s.tensorsLeft} / ${s.learnTensorsLeft}`,
     ]),
   ),
+  ...timedOut.map((t) => `- ${t}.`),
   '',
   `Weights = model.json + weights.bin (item table, content-feature CSR, transformer); the catalog (titles, genres, years, popularity) is reported apart. Load = fetch + parse of every file from the local server (no network cost). Item table = the first build of the [items, 128] table (ID embedding + content features) and its transposed copy. Memory after load and the first table: tf.memory() bytes, the page's used JS heap (performance.memory, precise), the WASM heap. Score all + top 100 = one forward pass of a ${args.history}-event history over every item, read back, top 100 selected (${runs} timed runs after 3 warm-up; WebGPU ${gpuRuns} after 1, and its fine-tuning run ${args['gpu-learn-steps']} steps). Re-rank = the engine's whole serve path: personal scores (short-history prior, dislike penalty: every 5th event is a dislike) and the feed ranking (discovery 0 / 0.25 / 0.5 / 1 in turn, new-item slots, 24 cards). Fine-tune = one run of the default policy (replay exemplars mixed in) for ${args['learn-steps']} steps, validation only after the last; step p50 over steps 2..${args['learn-steps']}. Tensors left = after disposing everything / after the fine-tuning run (0 = no leak).`,
   '',
@@ -223,5 +235,5 @@ const md = [
     '',
   ] : []),
 ].join('\n');
-const out = writeResults('bench/results', `large-catalog${args.tag ? `-${args.tag}` : ''}`, { machine, loadAverage1m: { start: r1(loadAtStart), end: r1(loadAtEnd) }, gpuAdapter, sweep, summary, app, raw: rows }, md);
+const out = writeResults('bench/results', `large-catalog${args.tag ? `-${args.tag}` : ''}`, { machine, loadAverage1m: { start: r1(loadAtStart), end: r1(loadAtEnd) }, gpuAdapter, sweep, summary, timedOut, app, raw: rows }, md);
 log(`wrote ${out.json} and ${out.md}`);

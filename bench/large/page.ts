@@ -136,7 +136,7 @@ async function run(o: LargeBenchOptions): Promise<LargeBenchResult> {
   const tRun = performance.now();
   const r = await finetune({
     model, pretrained, history: view, replay,
-    policy: resolvePolicy({ steps: o.learnSteps, validateEvery: o.learnSteps, tolerance: 100 }),
+    policy: resolvePolicy({ steps: o.learnSteps, validateEvery: Math.max(1, o.learnSteps), tolerance: 100 }),
     onStep: () => { stepAt.push(performance.now()); },
   });
   const runMs = performance.now() - tRun;
