@@ -123,6 +123,8 @@ try {
         const loadBefore = loadavg()[0];
         log(`${n} items, ${precision}, ${requested}…`);
         const evaluation = page.evaluate((o) => window.largeBench!.run(o), opts);
+        // Closing a timed-out page rejects it: that rejection is expected, not a crash.
+        evaluation.catch(() => undefined);
         // The software WebGPU adapter can take minutes per pass on a large catalog: give up after --gpu-timeout.
         const limitS = Number(args['gpu-timeout']);
         const result = gpu ? await Promise.race([evaluation, new Promise<null>((done) => setTimeout(() => done(null), limitS * 1000))]) : await evaluation;
