@@ -7,7 +7,7 @@ import type { FinetunePolicy } from './finetunePolicy';
  * Measured with `npm run bench:large` (its sweep): Chromium 150, threaded WASM, the shipped
  * architecture with 29 content features, a 50-item history + 8 replay rows, step p50, 2-core EPYC
  * shared with other jobs. Run 1 (load ~3-5, bench/results/large-catalog-2026-12-05-run1-log.txt)
- * and run 2 (load ~5-7, bench/results/large-catalog-2026-12-05.*):
+ * and run 2 (load ~7, bench/results/large-catalog-2026-12-05.*):
  *
  * | items   | full, run 1 / run 2 | sampled, run 1 / run 2 | full / sampled |
  * |---------|--------------------:|-----------------------:|---------------:|
