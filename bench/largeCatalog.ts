@@ -144,7 +144,7 @@ try {
 } finally {
   await browser.close();
   await server.close();
-  rmSync(outDir, { recursive: true, force: true });
+  rmSync(resolve('dist-bench'), { recursive: true, force: true });
 }
 
 // 3. The real app (built, its worker, the DOM) on the largest uint8 folder: the re-rank a person sees.
