@@ -6,7 +6,10 @@ import type { SasRec } from '../model/sasrec';
 import { padColumnBias } from '../model/sasrec';
 import { yieldToEventLoop } from '../runtime/yieldToEventLoop';
 import { Adam, type AdamState } from './adam';
-import { trainableNames, type FinetunePolicy } from './finetunePolicy';
+import type { StoredAdapter } from './adapters';
+import type { FinetunePolicy } from './finetunePolicy';
+import { changedWeightNames, finetuneParams, type FinetuneParams } from './finetuneParams';
+import { historyWindows, nextItemPart, packRows } from './finetuneRows';
 
 /** One person's signal, as `interpretEvents` gives it. */
 export interface FinetuneHistory {
@@ -27,6 +30,8 @@ export interface FinetuneInput {
   policy: FinetunePolicy;
   /** Optimizer moments from the previous run (continual learning), or null. */
   optimizerState?: AdamState | null;
+  /** The person's adapter from the previous run (policy.adapter other than 'none'), or null. */
+  adapter?: StoredAdapter | null;
   /** Exemplar sequences of other people mixed in (replay against forgetting). */
   replay?: readonly (readonly number[])[];
   onStep?: (step: number, of: number, loss: number) => void;
@@ -56,8 +61,14 @@ export interface FinetuneResult {
   drift: number;
   /** Optimizer state to store with the checkpoint (the input state when rolled back). */
   optimizerState: AdamState | null;
-  /** Names of the parameters that may differ from the pretrained model. */
+  /** Names of the model parameters that may differ from the pretrained model. */
   trainable: string[];
+  /**
+   * The person's adapter to store (policy.adapter other than 'none'): the trained one when
+   * accepted, the input one when rolled back, null after a reset or for the weight mechanisms.
+   * The model's adapted weights hold pretrained + this adapter after an accepted run.
+   */
+  adapter: StoredAdapter | null;
   /**
    * Forgetting guard (policy.maxReplayKl > 0 with spare exemplars): KL from the pretrained to the
    * kept weights' predictions on the guard exemplars (nats per position), and whether the guard
@@ -69,48 +80,6 @@ export interface FinetuneResult {
 
 /** The dislike term pushes while a disliked item is within about this many top items. */
 export const DISLIKE_TOP_K = 100;
-
-/** Right-aligned int32 rows, newest `maxLen` items of each sequence. */
-function packRows(rows: readonly (readonly number[])[], maxLen: number): { data: Int32Array; len: number } {
-  const len = Math.max(1, ...rows.map((r) => Math.min(r.length, maxLen)));
-  const data = new Int32Array(rows.length * len);
-  rows.forEach((r, i) => {
-    const n = Math.min(r.length, len);
-    for (let j = 0; j < n; j++) data[i * len + len - n + j] = r[r.length - n + j];
-  });
-  return { data, len };
-}
-
-/** Next-item training rows packed right-aligned to their own longest length. */
-interface NextItemPart {
-  data: Int32Array;
-  rows: number;
-  len: number;
-  /** Flat indices (row * len + col) of positions that predict a target. */
-  positions: Int32Array;
-  targets: Int32Array;
-  weights: Float32Array;
-}
-
-function nextItemPart(
-  rows: readonly (readonly number[])[],
-  maxLen: number,
-  weightOf: (row: number, targetIndex: number) => number,
-): NextItemPart {
-  const { data, len } = packRows(rows, maxLen);
-  const positions: number[] = [];
-  const targets: number[] = [];
-  const weights: number[] = [];
-  rows.forEach((r, i) => {
-    const n = Math.min(r.length, len);
-    for (let j = 0; j < n - 1; j++) {
-      positions.push(i * len + len - n + j);
-      targets.push(r[r.length - n + j + 1]);
-      weights.push(weightOf(i, r.length - n + j + 1));
-    }
-  });
-  return { data, rows: rows.length, len, positions: Int32Array.from(positions), targets: Int32Array.from(targets), weights: Float32Array.from(weights) };
-}
 
 /** Sums a list of tensors pairwise (WebGPU addN with more than 8 inputs returns zeros). */
 function sumAll(ts: tf.Tensor[]): tf.Tensor {
@@ -141,10 +110,10 @@ function sumAll(ts: tf.Tensor[]): tf.Tensor {
 export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
   const { model, pretrained, history, policy } = input;
   const cfg = model.config;
-  const names = trainableNames(model.weights.keys(), policy.trainable, cfg.blocks);
+  const names = changedWeightNames(model, policy);
   const skip = (reason: string, drift = 0): FinetuneResult => ({
     steps: 0, ran: 0, accepted: false, reset: false, reason, valBefore: null, valAfter: null, valPretrained: null, drift, replayKl: null, guardStopped: false,
-    optimizerState: input.optimizerState ?? null, trainable: names,
+    optimizerState: input.optimizerState ?? null, trainable: names, adapter: input.adapter ?? null,
   });
   for (const n of names) {
     if (!pretrained.has(n)) throw new Error(`finetune: pretrained weight "${n}" missing`);
@@ -162,11 +131,8 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
   const trainSeq = seq.slice(0, -k);
   const trainW = wts.slice(0, -k);
   const vocab = cfg.numItems + 1;
-  const vars = new Map(names.map((n) => [n, model.w(n)]));
-  const anchor = names.map((n) => pretrained.get(n) as tf.Tensor);
-  const anchorNormSq = tf.tidy(() => sumAll(anchor.map((a) => tf.sum(tf.square(a)))));
-  const anchorNorm = Math.sqrt((await anchorNormSq.data())[0]);
-  anchorNormSq.dispose();
+  const tp: FinetuneParams = await finetuneParams(model, pretrained, policy, input.adapter ?? null);
+  const vars = tp.vars;
 
   // Two parts, each packed to its own length: the person's training sequence, and `replayRows`
   // replay exemplars (a different window of them each run, chosen by the history length).
@@ -179,8 +145,10 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
   // Replay rows are distilled: their targets are the pretrained model's whole next-item
   // distribution (computed once per run), not the sampled next items, so they pull the model
   // back toward what it predicted for everyone else without adding sampling noise.
+  // A history longer than the window trains in windows of it (newest first, policy.maxWindows).
+  const windows = historyWindows(trainSeq.length, cfg.maxLen, policy.maxWindows);
   const parts = [
-    { ...nextItemPart([trainSeq], cfg.maxLen, (_row, j) => trainW[j]), distill: false },
+    { ...nextItemPart(windows.map((w) => trainSeq.slice(w.start, w.end)), cfg.maxLen, (row, j) => trainW[windows[row].start + j]), distill: false },
     { ...nextItemPart(replay, cfg.maxLen, () => policy.replayWeight), distill: true },
   ].filter((p) => p.targets.length > 0);
   const weightSum = parts.reduce((a, p) => a + p.weights.reduce((x, y) => x + y, 0), 0);
@@ -240,7 +208,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
   const logitsOf = (h: tf.Tensor2D, table: tf.Tensor2D) => tf.add(matmul(h, table, false, true), padBias) as tf.Tensor2D;
 
   const partLogits = (p: { seqs: tf.Tensor2D; pos: tf.Tensor1D; rows: number; len: number }, table: tf.Tensor2D): tf.Tensor2D => {
-    const h = model.encode(table, p.seqs, { training: false }); // [rows, len, d]
+    const h = model.encode(table, p.seqs, { training: false, params: tp.params() ?? undefined }); // [rows, len, d]
     const flat = tf.reshape(h, [p.rows * p.len, cfg.dim]) as tf.Tensor2D;
     return logitsOf(gatherRows(flat, p.pos), table);
   };
@@ -271,7 +239,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
       total = tf.div(sumAll(sums), weightSum);
     }
     if (hasDislikes) {
-      const hFull = tf.reshape(model.encode(table, fullSeqT, { training: false }), [full.len, cfg.dim]) as tf.Tensor2D;
+      const hFull = tf.reshape(model.encode(table, fullSeqT, { training: false, params: tp.params() ?? undefined }), [full.len, cfg.dim]) as tf.Tensor2D;
       const logits = logitsOf(gatherRows(hFull, userPosT), table); // [positions, vocab]
       // matmul with a 0/1 pick matrix, not a gather on axis 1 (its gradient needs
       // UnsortedSegmentSum, which WASM lacks).
@@ -279,15 +247,14 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
       total = tf.add(total, tf.mul(tf.mean(tf.softplus(tf.add(logP, Math.log(DISLIKE_TOP_K)))), policy.dislikeWeight));
     }
     if (policy.l2ToPretrained > 0) {
-      const l2 = sumAll(names.map((n, i) => tf.sum(tf.square(tf.sub(vars.get(n) as tf.Variable, anchor[i])))));
-      total = tf.add(total, tf.mul(l2, policy.l2ToPretrained));
+      total = tf.add(total, tf.mul(tp.deltaSq(), policy.l2ToPretrained));
     }
     return total as tf.Scalar;
   };
 
   const valLoss = async (): Promise<number> => {
     const v = tf.tidy(() => {
-      const logits = tf.add(model.scoreLast(valSeqT), valMaskT); // [k, vocab]
+      const logits = tf.add(model.scoreLast(valSeqT, undefined, tp.params() ?? undefined), valMaskT); // [k, vocab]
       return tf.mean(tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(logits, valTargetT), 1)));
     });
     const out = (await v.data())[0];
@@ -295,7 +262,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
     return out;
   };
 
-  const snapshot = () => new Map(names.map((n) => [n, tf.clone(vars.get(n) as tf.Variable)]));
+  const snapshot = () => new Map([...vars].map(([n, v]) => [n, tf.clone(v)]));
   const restore = (snap: Map<string, tf.Tensor>) => { for (const [n, t] of snap) (vars.get(n) as tf.Variable).assign(t); };
   const disposeSnap = (snap: Map<string, tf.Tensor>) => { for (const t of snap.values()) t.dispose(); };
 
@@ -317,7 +284,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
     // The bar is the better of the current and the pretrained weights, so repeated runs cannot
     // each lose a little and add up to a large loss (continual learning must not degrade).
     await yieldToEventLoop();
-    restore(new Map(names.map((n, i) => [n, anchor[i]])));
+    tp.toPretrained();
     valPretrained = await valLoss();
     for (const p of partTensors) {
       if (p.distill) p.teacher = tf.tidy(() => tf.softmax(partLogits(p, model.itemTable())) as tf.Tensor2D);
@@ -346,7 +313,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
       const loss = (await value.data())[0];
       value.dispose();
       ran = step;
-      drift = await capDrift(vars, names, anchor, anchorNorm, policy.maxDrift);
+      drift = await capDrift(tp, policy.maxDrift);
       input.onStep?.(step, policy.steps, loss);
       if (step % policy.validateEvery === 0 || step === policy.steps) {
         await yieldToEventLoop();
@@ -374,8 +341,11 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
     // checkpoint) are worse than the pretrained ones on the newest items by more than the
     // tolerance, go back to the pretrained weights.
     const reset = goodSteps === 0 && valPretrained < valBefore - policy.tolerance;
-    if (reset) restore(new Map(names.map((n, i) => [n, anchor[i]])));
-    drift = await capDrift(vars, names, anchor, anchorNorm, 0);
+    if (reset) tp.toPretrained();
+    drift = await capDrift(tp, 0);
+    // Adapters: the model's adapted weights become pretrained + the kept adapter (a rolled-back
+    // run leaves the model as it was).
+    if (goodSteps > 0 || reset) tp.commit();
     await yieldToEventLoop();
     const accepted = goodSteps > 0 || reset;
     const optimizerState = reset ? null : accepted ? await adam.getState() : input.optimizerState ?? null;
@@ -386,9 +356,11 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
         : `rolled back: ${stopReason || 'no step improved the held-out item'}`;
     const after = reset ? valPretrained : accepted ? valAfter : valBefore;
     const replayKlKept = guard ? (reset ? 0 : goodSteps > 0 ? keptKl : await replayKl()) : null;
-    return { steps: goodSteps, ran, accepted, reset, reason, valBefore, valAfter: after, valPretrained, drift, optimizerState, trainable: names, replayKl: replayKlKept, guardStopped };
+    const adapter = policy.adapter === 'none' || reset ? null : accepted ? await tp.read() : input.adapter ?? null;
+    return { steps: goodSteps, ran, accepted, reset, reason, valBefore, valAfter: after, valPretrained, drift, optimizerState, trainable: names, adapter, replayKl: replayKlKept, guardStopped };
   } finally {
     adam.dispose();
+    tp.dispose();
     if (good !== initial) disposeSnap(good);
     disposeSnap(initial);
     for (const p of partTensors) for (const t of [p.seqs, p.pos, p.targets, p.weights, p.teacher]) t?.dispose();
@@ -398,26 +370,17 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
 }
 
 /**
- * Pulls the trainable weights back toward the anchor so ||w - w0|| <= maxDrift * ||w0||, and
- * returns the relative drift after it (maxDrift 0 = measure only).
+ * Pulls the trained parameters back toward the pretrained weights so ||w - w0|| <= maxDrift *
+ * ||w0|| (effective weights, adapters included), and returns the relative drift after it
+ * (maxDrift 0 = measure only).
  */
-async function capDrift(
-  vars: Map<string, tf.Variable>,
-  names: string[],
-  anchor: tf.Tensor[],
-  anchorNorm: number,
-  maxDrift: number,
-): Promise<number> {
-  const sq = tf.tidy(() => sumAll(names.map((n, i) => tf.sum(tf.square(tf.sub(vars.get(n) as tf.Variable, anchor[i]))))));
+async function capDrift(tp: FinetuneParams, maxDrift: number): Promise<number> {
+  const sq = tf.tidy(() => tp.deltaSq());
   const dist = Math.sqrt((await sq.data())[0]);
   sq.dispose();
-  const drift = anchorNorm > 0 ? dist / anchorNorm : dist;
+  const drift = tp.anchorNorm > 0 ? dist / tp.anchorNorm : dist;
   if (maxDrift > 0 && drift > maxDrift) {
-    const k = maxDrift / drift;
-    tf.tidy(() => names.forEach((n, i) => {
-      const v = vars.get(n) as tf.Variable;
-      v.assign(tf.add(anchor[i], tf.mul(tf.sub(v, anchor[i]), k)));
-    }));
+    tp.scaleDelta(maxDrift / drift);
     return maxDrift;
   }
   return drift;
