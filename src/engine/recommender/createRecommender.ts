@@ -5,6 +5,7 @@ import { resolveModelUrl, type FetchLike } from '../loading/fetchModelFiles';
 import { checkRecommendOptions, type CatalogIndex } from '../rank/rankFeed';
 import { checkNewItemSlots, NEW_ITEM_SLOTS } from '../rank/newItemSlots';
 import { validateBundle } from '../store/exportBundle';
+import { adapterShapes } from '../train/adapters';
 import { LocalStore } from '../store/localStore';
 import { TabSync, type SyncMessage } from '../store/tabSync';
 import { resolvePolicy, type FinetunePolicy } from '../train/finetunePolicy';
@@ -361,6 +362,7 @@ class LocalRecommender implements ServedRecommender {
       numItems: l.model.config.numItems,
       modelId: l.modelId,
       weightSizes: new Map([...l.model.weights].map(([n, v]) => [n, v.size])),
+      adapterShapes: (kind, rank) => adapterShapes(l.model.config, kind, rank),
     });
     const result = await this.exclusive(async () => {
       this.generation++;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { mergeAdapter } from '../train/adapters';
 import type { FinetunePolicy } from '../train/finetunePolicy';
 import type { LocalStore, StoredCheckpoint } from '../store/localStore';
 import type { LoadedModel } from './loadModelFolder';
@@ -47,6 +48,8 @@ export class LiveModel {
         v.assign(w && w.length === v.size ? tf.tensor(w, v.shape) : (l.pretrained.get(name) as tf.Tensor));
       }
     });
+    // A per-person adapter goes on top of the pretrained weights (checked when stored or imported).
+    if (next?.adapter) mergeAdapter(l.model, l.pretrained, next.adapter);
     this.key = key;
     this.scoring.weightsChanged();
   }

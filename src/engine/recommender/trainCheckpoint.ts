@@ -27,14 +27,18 @@ export interface TrainCheckpointInput {
  */
 export async function trainCheckpoint(input: TrainCheckpointInput): Promise<{ result: FinetuneResult; checkpoint: StoredCheckpoint | null }> {
   const { model } = input;
-  const copy = new SasRec(model.config, new Map([...model.weights].map(([n, v]) => [n, tf.variable(v, true)])), model.features);
+  // An adapter trains on top of the pretrained weights: a person whose stored checkpoint holds
+  // fine-tuned weights (an app that switched mechanism) starts again from the pretrained model.
+  const start = (n: string, v: tf.Variable): tf.Tensor => (input.policy.adapter !== 'none' ? input.pretrained.get(n) ?? v : v);
+  const copy = new SasRec(model.config, new Map([...model.weights].map(([n, v]) => [n, tf.variable(start(n, v), true)])), model.features);
   try {
     const result = await finetune({
       model: copy,
       pretrained: input.pretrained,
       history: input.history,
       policy: input.policy,
-      optimizerState: input.previous?.optimizer ?? null,
+      optimizerState: input.previous?.adapter || input.policy.adapter === 'none' ? input.previous?.optimizer ?? null : null,
+      adapter: input.previous?.adapter ?? null,
       replay: input.replay,
       signal: input.signal,
       onStep: input.onStep,
@@ -42,7 +46,8 @@ export async function trainCheckpoint(input: TrainCheckpointInput): Promise<{ re
     if (!result.accepted) return { result, checkpoint: null };
     const weights: Record<string, Float32Array> = {};
     await yieldToEventLoop();
-    for (const name of result.trainable) weights[name] = (await copy.w(name).data()) as Float32Array;
+    // An adapter is stored instead of the weights it changes (a few KB, merged when loaded).
+    if (!result.adapter) for (const name of result.trainable) weights[name] = (await copy.w(name).data()) as Float32Array;
     return {
       result,
       checkpoint: {
@@ -52,6 +57,7 @@ export async function trainCheckpoint(input: TrainCheckpointInput): Promise<{ re
         trainedEvents: input.eventCount,
         weights,
         optimizer: result.optimizerState,
+        ...(result.adapter ? { adapter: result.adapter } : {}),
       },
     };
   } finally {

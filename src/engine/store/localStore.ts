@@ -2,6 +2,7 @@ import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { LocalRecError } from '../errors';
 import type { EngineSettings, InteractionEvent } from '../recommender/types';
 import type { AdamState } from '../train/adam';
+import type { StoredAdapter } from '../train/adapters';
 import { DEFAULT_DISCOVER } from '../rank/diversify';
 
 /** A fine-tuned checkpoint as stored (weights of the changed parameters, float32). */
@@ -13,6 +14,11 @@ export interface StoredCheckpoint {
   trainedEvents: number;
   weights: Record<string, Float32Array>;
   optimizer: AdamState | null;
+  /**
+   * A per-person adapter over the pretrained weights (then `weights` is empty): merged into the
+   * model when loaded. Checkpoints stored before adapters have none and load as before.
+   */
+  adapter?: StoredAdapter;
 }
 
 /** Who may train right now when Web Locks are missing (a lease with an expiry). */
