@@ -61,6 +61,9 @@ const { values: args } = parseCli('eval:ondevice', USAGE, {
 
 const fail: (message: string) => never = failWith('eval:ondevice');
 
+/** `maxSequence` that keeps every stored item (MovieLens histories are at most a few thousand). */
+const WHOLE_HISTORY = 100_000;
+
 const count = (name: string, raw: string): number => intOption(fail, name, raw, 0);
 const warn = (m: string) => process.stderr.write(`eval:ondevice: warning: ${m}\n`);
 
@@ -80,12 +83,12 @@ async function main(): Promise<void> {
   await tf.setBackend('wasm');
   await tf.ready();
   const { model } = loadModelFiles(args.model);
-  // --windows N: learn from the newest N windows of maxLen items (protocol long).
+  // --windows N: learn from the whole history, N windows of maxLen items per step (protocol long).
   const windows = args.windows !== undefined ? count('windows', args.windows) : undefined;
   if (windows === 0) fail('--windows must be at least 1');
   const policy = resolvePolicy({
     ...(args.mechanism ? mechanismPolicy(args.mechanism as Mechanism) : {}),
-    ...(windows ? { maxWindows: windows, maxSequence: windows * model.config.maxLen } : {}),
+    ...(windows ? { maxWindows: windows, maxSequence: WHOLE_HISTORY } : {}),
     ...overrides,
   });
   const seed = Number(args.seed);

@@ -9,7 +9,7 @@ import { Adam, type AdamState } from './adam';
 import type { StoredAdapter } from './adapters';
 import type { FinetunePolicy } from './finetunePolicy';
 import { changedWeightNames, finetuneParams, type FinetuneParams } from './finetuneParams';
-import { historyWindows, nextItemPart, packRows } from './finetuneRows';
+import { historyWindows, nextItemPart, packRows, windowSchedule } from './finetuneRows';
 
 /** One person's signal, as `interpretEvents` gives it. */
 export interface FinetuneHistory {
@@ -145,13 +145,17 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
   // Replay rows are distilled: their targets are the pretrained model's whole next-item
   // distribution (computed once per run), not the sampled next items, so they pull the model
   // back toward what it predicted for everyone else without adding sampling noise.
-  // A history longer than the window trains in windows of it (newest first, policy.maxWindows).
-  const windows = historyWindows(trainSeq.length, cfg.maxLen, policy.maxWindows);
+  // A history longer than the window trains in windows of it: the newest every step, the older
+  // ones in turn (policy.maxWindows per step), so the whole history is read at a bounded cost.
+  const schedule = windowSchedule(historyWindows(trainSeq.length, cfg.maxLen, Number.MAX_SAFE_INTEGER), policy.maxWindows, policy.steps);
   const parts = [
-    { ...nextItemPart(windows.map((w) => trainSeq.slice(w.start, w.end)), cfg.maxLen, (row, j) => trainW[windows[row].start + j]), distill: false },
-    { ...nextItemPart(replay, cfg.maxLen, () => policy.replayWeight), distill: true },
+    ...schedule.map((ws, set) => ({ ...nextItemPart(ws.map((w) => trainSeq.slice(w.start, w.end)), cfg.maxLen, (row, j) => trainW[ws[row].start + j]), distill: false, set })),
+    { ...nextItemPart(replay, cfg.maxLen, () => policy.replayWeight), distill: true, set: -1 },
   ].filter((p) => p.targets.length > 0);
-  const weightSum = parts.reduce((a, p) => a + p.weights.reduce((x, y) => x + y, 0), 0);
+  /** Step s trains on the person's window set (s - 1) mod schedule.length, and the replay rows. */
+  let step = 1;
+  const active = <T extends { set: number }>(ps: T[]): T[] => ps.filter((p) => p.set < 0 || p.set === (step - 1) % schedule.length);
+  const weightSumOf = (ps: { weights: Float32Array }[]) => ps.reduce((a, p) => a + p.weights.reduce((x, y) => x + y, 0), 0);
   // Dislike term, read at every position of the whole sequence (the newest item included as
   // context: the feed ranks from there; it is never a target): softplus(log p(disliked) + log K)
   // = log(1 + K p), a strong push while a disliked item is within about the top K of the ranking
@@ -172,6 +176,8 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
     rows: p.rows,
     len: p.len,
     distill: p.distill,
+    set: p.set,
+    weightSum: weightSumOf([p]),
     /** Pretrained next-item distribution at each position (distilled parts), set in the run. */
     teacher: null as tf.Tensor2D | null,
   }));
@@ -229,8 +235,10 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
   const lossFn = (): tf.Scalar => {
     const table = model.itemTable();
     let total: tf.Tensor = tf.scalar(0);
+    const now = active(partTensors);
+    const weightSum = now.reduce((a, p) => a + p.weightSum, 0);
     if (weightSum > 0) {
-      const sums = partTensors.map((p) => {
+      const sums = now.map((p) => {
         const logits = partLogits(p, table); // [targets, vocab]
         const target = p.teacher ?? tf.oneHot(p.targets, vocab);
         const ce = tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(logits, target), 1));
@@ -292,7 +300,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
     if (guard) guard.teacherLog = tf.tidy(() => tf.logSoftmax(partLogits(guard, model.itemTable())) as tf.Tensor2D);
     restore(initial);
     const limit = Math.min(valBefore, valPretrained) + policy.tolerance;
-    for (let step = 1; step <= policy.steps; step++) {
+    for (step = 1; step <= policy.steps; step++) {
       // A macrotask between steps: `await data()` alone resolves as a microtask on WASM/CPU, and
       // the worker would not answer a re-rank until the whole run ended.
       await yieldToEventLoop();

@@ -59,8 +59,9 @@ export interface FinetunePolicy {
   /** Only the newest this-many sequence items are trained on. */
   maxSequence: number;
   /**
-   * A history longer than the model's window (maxLen) is trained in windows of maxLen items,
-   * newest first, at most this many per step (1 = only the newest window, as before).
+   * A history longer than the model's window (maxLen) is trained in windows of maxLen items: the
+   * newest every step and the older ones (up to `maxSequence` items back) in turn, this many
+   * windows per step (1 = only the newest window, as before; the cost of a step grows with it).
    */
   maxWindows: number;
   /**

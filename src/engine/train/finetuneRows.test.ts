@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { historyWindows, nextItemPart } from './finetuneRows';
+import { historyWindows, nextItemPart, windowSchedule } from './finetuneRows';
 
 describe('historyWindows', () => {
   it('is the newest window alone when the history fits or one window is allowed', () => {
@@ -19,5 +19,20 @@ describe('historyWindows', () => {
     expect(historyWindows(40, 16, 2)).toHaveLength(2);
     expect(historyWindows(1, 16, 3)).toEqual([]);
     expect(historyWindows(16, 16, 3)).toEqual([{ start: 0, end: 16 }]);
+  });
+});
+
+describe('windowSchedule', () => {
+  const all = historyWindows(80, 16, 100); // 6 windows, newest first
+  it('trains the newest window every step and the older ones in turn, covering all', () => {
+    expect(all).toHaveLength(6);
+    const sets = windowSchedule(all, 3, 8);
+    expect(sets).toEqual([[all[0], all[1], all[2]], [all[0], all[3], all[4]], [all[0], all[5], all[1]]]);
+    expect(new Set(sets.flat())).toEqual(new Set(all));
+  });
+  it('is one set when everything fits, the newest window alone at budget 1, and no longer than the steps', () => {
+    expect(windowSchedule(all, 10, 8)).toEqual([all]);
+    expect(windowSchedule(all, 1, 8)).toEqual([[all[0]]]);
+    expect(windowSchedule(all, 2, 2)).toEqual([[all[0], all[1]], [all[0], all[2]]]);
   });
 });

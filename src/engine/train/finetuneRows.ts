@@ -64,3 +64,17 @@ export function historyWindows(length: number, maxLen: number, maxWindows: numbe
   }
   return out;
 }
+
+/**
+ * Which windows each step trains on when a history has more windows than `maxWindows`: the
+ * newest window every step, and the older ones in turn, `maxWindows - 1` per step, so a run of
+ * enough steps reads the whole history at a fixed cost per step. Returns the distinct window sets
+ * in step order; step s (1-based) uses set (s - 1) mod length.
+ */
+export function windowSchedule(all: readonly HistoryWindow[], maxWindows: number, steps: number): HistoryWindow[][] {
+  if (all.length <= maxWindows || maxWindows <= 1) return [all.slice(0, Math.max(1, maxWindows))];
+  const older = all.slice(1);
+  const per = maxWindows - 1;
+  const cycle = Math.min(Math.max(1, steps), Math.ceil(older.length / per));
+  return Array.from({ length: cycle }, (_, s) => [all[0], ...Array.from({ length: Math.min(per, older.length) }, (_, i) => older[(s * per + i) % older.length])]);
+}
