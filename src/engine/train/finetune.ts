@@ -275,7 +275,9 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
   const disposeSnap = (snap: Map<string, tf.Tensor>) => { for (const t of snap.values()) t.dispose(); };
 
   const adam = new Adam(vars, { clipNorm: 0 });
-  if (input.optimizerState) adam.setState(input.optimizerState);
+  // Moments of other parameters (an adapter of another kind or rank, a mechanism switch) do not
+  // carry over: the run starts them afresh.
+  if (input.optimizerState && stateFits(input.optimizerState, vars)) adam.setState(input.optimizerState);
   const initial = snapshot();
   let good = initial;
   let goodSteps = 0;
@@ -392,4 +394,13 @@ async function capDrift(tp: FinetuneParams, maxDrift: number): Promise<number> {
     return maxDrift;
   }
   return drift;
+}
+
+/** Whether stored Adam moments belong to exactly these variables (names and sizes). */
+function stateFits(state: AdamState, vars: ReadonlyMap<string, tf.Variable>): boolean {
+  const names = Object.keys(state.m);
+  return names.length === vars.size && names.every((n) => {
+    const v = vars.get(n);
+    return v !== undefined && state.m[n].length === v.size && state.v[n]?.length === v.size;
+  });
 }

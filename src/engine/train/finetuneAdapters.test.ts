@@ -103,6 +103,18 @@ describe.each(ADAPTER_KINDS)('finetune with a %s adapter', (kind) => {
 });
 
 describe('adapters', () => {
+  it('a stored adapter of another rank or kind (and its optimizer moments) gives way to a fresh one', async () => {
+    const x = loadTiny();
+    const first = await finetune({ model: x.model, pretrained: x.pretrained, history: backwards, policy: policyFor('lora', { tolerance: 1 }) });
+    for (const next of [policyFor('lora', { tolerance: 1, adapterRank: 3 }), policyFor('bias', { tolerance: 1 })]) {
+      const r = await finetune({ model: x.model, pretrained: x.pretrained, history: backwards, policy: next, adapter: first.adapter, optimizerState: first.optimizerState });
+      expect(r.accepted).toBe(true);
+      expect(r.adapter?.kind).toBe(next.adapter);
+      expect(r.optimizerState?.step).toBe(r.ran);
+    }
+    free(x);
+  });
+
   it('are a few KB per person on the shipped model size (d 128, 2 blocks)', () => {
     const cfg = { dim: 128, ffnDim: 128, blocks: 2 } as Parameters<typeof adapterShapes>[0];
     const bytes = (kind: (typeof ADAPTER_KINDS)[number], rank: number) =>
