@@ -111,6 +111,11 @@ async function main(): Promise<void> {
   for (const p of only ?? []) if (!['future', 'dislikes', 'continual'].includes(p)) fail(`--only takes future, dislikes and/or continual, comma separated (got "${p}")`);
   const parts = only ? { future: only.includes('future'), dislikes: only.includes('dislikes'), continual: only.includes('continual') } : undefined;
   const say = (m: string) => process.stderr.write(`${m}\n`);
+  // Check the reference folder before the long part, so a run is not lost at its end.
+  const refDir = protocol === 'shift' ? args['reference-model'] : undefined;
+  if (refDir && !existsSync(join(refDir, 'model.json')) && args['reference-minutes'] === undefined) {
+    fail(`${refDir} holds no model. Add --reference-minutes M to pretrain the reference there.`);
+  }
   const t0 = Date.now();
   const report = await evaluateOnDevice(model, dataset, setup.people, {
     policy, futureCount: 3, referenceCases: setup.referenceCases, referenceProbes: count('probes', args.probes ?? '20'),
