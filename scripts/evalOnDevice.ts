@@ -124,11 +124,16 @@ async function main(): Promise<void> {
     onProgress: say,
   });
   // Shift: the upper reference, a model pretrained on the other people of the new population.
+  // A failing reference (it is trained last) must not lose the evaluation: warn and report without it.
   const upper = protocol === 'shift' && args['reference-model']
     ? await shiftReference({
       dir: args['reference-model'], minutes: args['reference-minutes'] !== undefined ? Number(args['reference-minutes']) : undefined,
       train: selectUsers(dataset, setup.trainPeople), modelCatalog: setup.modelCatalog ?? [], dataset, people: setup.people,
       excluded: setup.excluded, prior: setup.prior, policy, seed, say,
+    }).catch((e: unknown) => {
+      if (!(e instanceof LocalRecError)) throw e;
+      warn(`no upper reference: ${e.message}`);
+      return null;
     })
     : null;
   model.dispose();
