@@ -28,12 +28,12 @@ import { Rng } from '../src/engine/train/rng';
 import { loadModelFiles } from './lib/modelFiles';
 import { markdownTable } from './lib/onDeviceReport';
 import { PROTOCOLS, setupProtocol, type Protocol } from './lib/onDeviceProtocols';
-import { shiftReference } from './lib/shiftReference';
+import { scoreOwnReference, shiftReference } from './lib/shiftReference';
 import { failWith, intOption, parseCli } from './lib/cli';
 
 const USAGE = 'usage: npm run eval:ondevice -- --data <dir> --model <pretrained dir> [--protocol standard|shift|long] [--mechanism ' + MECHANISMS.join('|') + '] ' +
   '[--json <out.json>] [--md <out.md>] [--holdout-users 0.2] [--holdout-seed 7] [--users N] [--reference 200] [--probes 20] [--chunk-users 10] ' +
-  '[--replay model|none|N] [--policy <json>] [--only future,dislikes,continual] [--windows N (long)] [--reference-model <dir> [--reference-minutes M] (shift)]';
+  '[--replay model|none|N] [--policy <json>] [--only future,dislikes,continual] [--windows N (long)] [--reference-model <dir> [--reference-minutes M] (shift)] [--own-reference <model trained on the other people in their own item ids> (shift)]';
 
 const { values: args } = parseCli('eval:ondevice', USAGE, {
   options: {
@@ -46,6 +46,7 @@ const { values: args } = parseCli('eval:ondevice', USAGE, {
     windows: { type: 'string' },
     'reference-model': { type: 'string' },
     'reference-minutes': { type: 'string' },
+    'own-reference': { type: 'string' },
     'holdout-users': { type: 'string', default: '0.2' },
     'holdout-seed': { type: 'string', default: '7' },
     users: { type: 'string' },
@@ -136,16 +137,24 @@ async function main(): Promise<void> {
       return null;
     })
     : null;
+  // Shift: a model pretrained on the other people in their own catalog's ids, same split.
+  const own = protocol === 'shift' && args['own-reference'] && setup.ownIds
+    ? await scoreOwnReference({
+      dir: args['own-reference'], dataset: setup.ownIds.dataset, people: setup.people, excluded: setup.ownIds.excluded, prior: setup.ownIds.prior,
+      policy, seed, holdout: { share: Number(args['holdout-users']), seed: Number(args['holdout-seed']) },
+    })
+    : null;
   model.dispose();
   const name = args.data.split('/').filter(Boolean).pop() ?? args.data;
   const out = {
     dataset: name, protocol, mechanism: mechanismOf(policy), model: args.model, policy, replayExemplars: replay.length, replaySource,
-    seconds: Math.round((Date.now() - t0) / 1000), ...(setup.join ? { join: setup.join } : {}), ...(upper ? { upperReference: upper } : {}), ...report,
+    seconds: Math.round((Date.now() - t0) / 1000), ...(setup.join ? { join: setup.join } : {}), ...(upper ? { upperReference: upper } : {}), ...(own ? { ownCatalogReference: own } : {}), ...report,
   };
   const md = markdownTable(report, `${name}, protocol ${protocol}, mechanism ${mechanismOf(policy)}`, policy);
   process.stdout.write(md);
   if (setup.join) process.stdout.write(`Join: ${JSON.stringify(setup.join)}\n`);
   if (upper) process.stdout.write(`Upper reference (pretrained on ${upper.trainPeople} other people, ${upper.trainMinutes} min): NDCG@10 ${upper.ndcg10.toFixed(4)}, HR@10 ${upper.hr10.toFixed(4)}\n`);
+  if (own) process.stdout.write(`Reference pretrained on the other people in their own catalog (${own.dir}): NDCG@10 ${own.ndcg10.toFixed(4)}, HR@10 ${own.hr10.toFixed(4)}\n`);
   if (args.json) writeFileSync(args.json, JSON.stringify(out, null, 2) + '\n');
   if (args.md) writeFileSync(args.md, md);
 }

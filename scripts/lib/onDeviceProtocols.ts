@@ -46,6 +46,8 @@ export interface ProtocolSetup {
   join?: ShiftJoin;
   /** Model catalog (shift: to write the reference's data folder). */
   modelCatalog?: CatalogItem[];
+  /** Shift: the joined interactions in the people's own item ids, their unjoined items, and the training people's popularity prior there. */
+  ownIds?: { dataset: SequenceDataset; excluded: Set<number>; prior: Float32Array };
 }
 
 const fail = (message: string): never => { throw new LocalRecError('INVALID_INPUT', message); };
@@ -95,6 +97,7 @@ export function setupProtocol(protocol: Protocol, a: ProtocolArgs, warn: (m: str
     for (const c of modelCatalog as (CatalogItem & { popularity?: number })[]) if (c.id <= model.config.numItems) counts[c.id] = c.popularity ?? 0;
     return {
       dataset: s.dataset, people, trainPeople: split.trainUsers, excluded: s.excluded, join: s.join, modelCatalog,
+      ownIds: { ...s.ownIds, prior: popularityPrior(itemUserCounts(split.trainUsers.map((u) => s.ownIds.dataset.sequences[u]), s.ownIds.dataset.numItems)) },
       referenceCases: referenceOf(s.dataset, split.trainUsers, a.reference, a.seed, s.excluded),
       prior: popularityPrior(counts),
     };

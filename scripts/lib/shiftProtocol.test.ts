@@ -27,6 +27,10 @@ describe('shift protocol data', () => {
     expect(s.dataset.times?.map((q) => Array.from(q))).toEqual([[10, 30, 40], [7]]);
     expect(s.dataset.numItems).toBe(5);
     expect([...s.excluded].sort()).toEqual([3, 5]);
+    // The same interactions in the people's own ids ("Se7en" did not join).
+    expect(s.ownIds.dataset.sequences.map((q) => Array.from(q))).toEqual([[1, 3, 4], [3]]);
+    expect(s.ownIds.dataset.numItems).toBe(4);
+    expect([...s.ownIds.excluded]).toEqual([2]);
   });
 
   it('writes a folder that pretrain reads back with the model item ids', () => {

@@ -26,6 +26,11 @@ export interface ShiftJoin {
 export interface ShiftData {
   /** The people's data in the model's item ids (items that did not join dropped). */
   dataset: SequenceDataset;
+  /**
+   * The same interactions in the people's own item ids, and their items that did not join (for
+   * a reference model trained on the people's own catalog: same people, items and candidates).
+   */
+  ownIds: { dataset: SequenceDataset; excluded: Set<number> };
   join: ShiftJoin;
   /** Model item ids no person could have: left out of every ranking. */
   excluded: Set<number>;
@@ -43,13 +48,14 @@ export function shiftDataset(people: SequenceDataset, peopleCatalog: readonly Ca
   const toModel = new Int32Array(people.numItems + 1);
   for (const [from, to] of j.map) toModel[Number(from)] = Number(to);
   let total = 0, kept = 0;
-  const sequences: Int32Array[] = [], ratings: Float32Array[] = [], times: Float64Array[] = [];
+  const sequences: Int32Array[] = [], ratings: Float32Array[] = [], times: Float64Array[] = [], own: Int32Array[] = [];
   people.sequences.forEach((s, u) => {
     const keep: number[] = [];
     s.forEach((item, k) => { if (toModel[item] > 0) keep.push(k); });
     total += s.length;
     kept += keep.length;
     sequences.push(Int32Array.from(keep, (k) => toModel[s[k]]));
+    own.push(Int32Array.from(keep, (k) => s[k]));
     if (people.ratings) ratings.push(Float32Array.from(keep, (k) => (people.ratings as Float32Array[])[u][k]));
     if (people.times) times.push(Float64Array.from(keep, (k) => (people.times as Float64Array[])[u][k]));
   });
@@ -65,9 +71,12 @@ export function shiftDataset(people: SequenceDataset, peopleCatalog: readonly Ca
     ...(people.ratings ? { ratings } : {}),
     ...(people.times ? { times } : {}),
   };
+  const ownExcluded = new Set<number>();
+  for (let i = 1; i <= people.numItems; i++) if (toModel[i] === 0) ownExcluded.add(i);
   return {
     dataset,
     excluded,
+    ownIds: { dataset: { ...dataset, numItems: people.numItems, itemIds: people.itemIds, sequences: own }, excluded: ownExcluded },
     join: {
       ml100kItems: peopleCatalog.length, joined: j.map.size, yearOffByOne: j.yearOffByOne, ambiguous: j.ambiguous.length,
       ratingsTotal: total, ratingsKept: kept, modelItemsWithoutCounterpart: excluded.size,

@@ -77,3 +77,28 @@ export async function shiftReference(o: ShiftReferenceInput): Promise<ShiftRefer
     model.dispose();
   }
 }
+
+/**
+ * Scores a model trained on the people's own catalog (e.g. the ML-100K held-out model, pretrained
+ * on the other ML-100K people of the same seeded split) on the same people, interactions and
+ * candidate films, in the people's own item ids. Refuses a model that saw these people.
+ */
+export async function scoreOwnReference(o: { dir: string; dataset: SequenceDataset; people: number[]; excluded: Set<number>; prior: Float32Array; policy: FinetunePolicy; seed: number; holdout: { share: number; seed: number } }): Promise<ShiftReference> {
+  const run = join(o.dir, '..', 'run.json');
+  const h = existsSync(run) ? (JSON.parse(readFileSync(run, 'utf8')) as { holdout?: { share: number; seed: number } | null }).holdout : null;
+  if (!h || h.share !== o.holdout.share || h.seed !== o.holdout.seed) {
+    throw new LocalRecError('INVALID_INPUT', `${o.dir}: its run.json must show it held out share ${o.holdout.share} seed ${o.holdout.seed} (the shift people), found ${JSON.stringify(h)}`);
+  }
+  const { model } = loadModelFiles(o.dir);
+  try {
+    if (model.config.numItems !== o.dataset.numItems) throw new LocalRecError('INVALID_INPUT', `${o.dir} has ${model.config.numItems} items, the people's catalog ${o.dataset.numItems}`);
+    const r = await evaluateOnDevice(model, o.dataset, o.people, {
+      policy: resolvePolicy({ ...o.policy, steps: 0 }), futureCount: 3, referenceCases: [], referenceProbes: 0,
+      chunkSize: 10, minChunks: 20, maxChunks: 25, chunkUsers: 0, replay: [], bootstrapIterations: 10, seed: o.seed,
+      parts: { future: true }, prior: o.prior, excluded: o.excluded,
+    });
+    return { dir: o.dir, trainPeople: -1, trainMinutes: null, ndcg10: r.ndcg10.pretrained, hr10: r.hr10.pretrained };
+  } finally {
+    model.dispose();
+  }
+}
