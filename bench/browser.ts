@@ -5,6 +5,7 @@
  *
  *   npm run bench:browser [-- --model ml-1m-sasrec] [--backends wasm,webgpu] [--steps 500] [--webgpu-steps 24] [--reranks 30] [--learn-runs 12] [--port 4318]
  *
+ * `--backends wasm,wasm:1` compares WASM with threads (the default) and single-threaded WASM.
  * WebGPU here is SwiftShader (software, ~20x slower than WASM): 500 steps of the ML-1M model would
  * take about an hour, so it runs `--webgpu-steps` (tensor growth is then reported for that many).
  *
@@ -16,10 +17,11 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { preview } from 'vite';
 import { CHROMIUM_ARGS, chromiumPath } from '../e2e/chromium';
 import { parseCli } from '../scripts/lib/cli';
-import { interactionRerankMs, learnToFeedRuns, noHistoryRerankMs, type LearnRun } from './lib/feedTimings';
+import { describeAdapter, gpuAdapterRecord, type GpuAdapterRecord } from './lib/gpuAdapter';
+import { interactionRerankMs, learnToFeedRuns, noHistoryRerankMs, rollbackTrigger, serveBreakdown, type LearnRun } from './lib/feedTimings';
 import { median, percentile } from './lib/stats';
 
-const USAGE = 'usage: npm run bench:browser -- [--model <name under public/models>] [--backends wasm,webgpu] [--steps 500] [--webgpu-steps 24] [--reranks 30] [--learn-runs 12] [--port 4318]';
+const USAGE = 'usage: npm run bench:browser -- [--model <name under public/models>] [--backends wasm,webgpu] [--steps 500] [--webgpu-steps 24] [--reranks 30] [--learn-runs 12] [--port 4318] [--tag <name>]';
 const { values: args } = parseCli('bench:browser', USAGE, {
   options: {
     model: { type: 'string' },
@@ -29,6 +31,7 @@ const { values: args } = parseCli('bench:browser', USAGE, {
     reranks: { type: 'string', default: '30' },
     'learn-runs': { type: 'string', default: '12' },
     port: { type: 'string', default: '4318' },
+    tag: { type: 'string' },
   },
 });
 const model = args.model ?? (existsSync('public/models/ml-1m-sasrec/manifest.json') ? 'ml-1m-sasrec' : 'tiny-test');
@@ -53,7 +56,9 @@ async function openApp(browser: Browser, base: string, device: string): Promise<
   const context = await browser.newContext();
   const page = await context.newPage();
   page.on('pageerror', (e) => log(`page error: ${e.message}`));
-  await page.goto(`${base}/?model=${model}&device=${device}&hooks=1`);
+  // "wasm:1" = WASM with threads off (single-threaded), to compare with the default in one run.
+  const [name, threads] = device.split(':');
+  await page.goto(`${base}/?model=${model}&device=${name}&hooks=1${threads === '1' ? '&threads=0' : ''}`);
   const firstFeedMs = await waitMark(page, 'localrec:first-feed');
   const modelReadyMs = await waitMark(page, 'localrec:model-ready');
   const ready = await page.evaluate(async () => {
@@ -68,7 +73,7 @@ async function openApp(browser: Browser, base: string, device: string): Promise<
  * LearnReport.steps counts kept steps only, so ms/step is taken over accepted runs; runs the policy
  * rolled back are counted apart (they still run and allocate, so they count for memory growth).
  */
-async function fineTune(page: Page, steps: number): Promise<{ msPerStep: number; steps: number; runs: number; rolledBack: number; rollbackReasons: Record<string, number>; rollbackMsP50: number; tensorGrowth: number; bytesGrowth: number; memoryBefore: unknown; memoryAfter: unknown }> {
+async function fineTune(page: Page, steps: number): Promise<{ msPerStep: number; steps: number; runs: number; rolledBack: number; rollbackReasons: string[]; rollbackMs: number[]; tensorGrowth: number; bytesGrowth: number; memoryBefore: unknown; memoryAfter: unknown }> {
   return page.evaluate(async (target) => {
     const engine = window.localrec!.engine;
     await engine.learn({ force: true }); // warm-up: compiles kernels / shaders
@@ -77,7 +82,7 @@ async function fineTune(page: Page, steps: number): Promise<{ msPerStep: number;
     let ms = 0;
     let runs = 0;
     let rolledBack = 0;
-    const rollbackReasons: Record<string, number> = {};
+    const rollbackReasons: string[] = [];
     const rollbackMs: number[] = [];
     while (done < target && runs < target) {
       const [top] = await engine.recommend({ count: 1 });
@@ -89,9 +94,7 @@ async function fineTune(page: Page, steps: number): Promise<{ msPerStep: number;
         ms += r.ms;
       } else {
         rolledBack++;
-        // Reasons carry numbers ("validation loss 3.41 > 3.40 + tolerance"): count by their words.
-        const trigger = r.reason.replace(/[-+]?\d[\d.e+-]*/g, '#');
-        rollbackReasons[trigger] = (rollbackReasons[trigger] ?? 0) + 1;
+        rollbackReasons.push(r.reason);
         rollbackMs.push(r.ms);
       }
     }
@@ -102,7 +105,7 @@ async function fineTune(page: Page, steps: number): Promise<{ msPerStep: number;
       runs,
       rolledBack,
       rollbackReasons,
-      rollbackMsP50: rollbackMs.length ? [...rollbackMs].sort((a, b) => a - b)[rollbackMs.length >> 1] : Number.NaN,
+      rollbackMs,
       tensorGrowth: memoryAfter.numTensors - memoryBefore.numTensors,
       bytesGrowth: memoryAfter.numBytes - memoryBefore.numBytes,
       memoryBefore,
@@ -124,21 +127,29 @@ const browser = await chromium.launch({
 try {
   const results: Record<string, unknown> = {};
   let cold: { firstFeedMs: number; modelReadyMs: number } | null = null;
+  let gpuAdapter: GpuAdapterRecord | null = null;
   for (const device of backends) {
     log(`${device}: loading ${model}…`);
     const { page, firstFeedMs, modelReadyMs, ready } = await openApp(browser, base, device);
     cold ??= { firstFeedMs, modelReadyMs };
+    gpuAdapter ??= await gpuAdapterRecord(page);
     log(`${device}: first feed ${firstFeedMs.toFixed(0)} ms, ready ${modelReadyMs.toFixed(0)} ms on ${ready.backend} (${ready.adapter ?? 'no adapter'})`);
     const latencies = await interactionRerankMs(page, reranks);
     log(`${device}: re-rank after an interaction p50 ${median(latencies).toFixed(1)} / p95 ${percentile(latencies, 95).toFixed(1)} ms`);
     const still = await noHistoryRerankMs(page, reranks);
     log(`${device}: re-rank without history change p50 ${median(still.all).toFixed(1)} / p95 ${percentile(still.all, 95).toFixed(1)} ms`);
+    const parts = await serveBreakdown(page, Math.max(6, Math.round(reranks / 3)));
+    log(`${device}: record ${median(parts.recordMs).toFixed(1)} ms, feed inputs ${median(parts.inputsMs).toFixed(1)} ms, page rank ${median(parts.pageRankMs).toFixed(1)} ms (p50)`);
     const learnt: LearnRun[] = await learnToFeedRuns(page, device === 'webgpu' ? Math.min(3, learnRuns) : learnRuns);
     const kept = learnt.filter((x) => x.accepted);
-    log(`${device}: learn to feed p50 ${median(kept.map((x) => x.ms)).toFixed(0)} ms over ${kept.length} kept runs (${learnt.length - kept.length} rolled back)`);
+    log(`${device}: learn to feed p50 ${median(kept.map((x) => x.ms)).toFixed(0)} ms (final weights ${median(kept.map((x) => x.finalMs ?? Number.NaN)).toFixed(0)} ms) over ${kept.length} kept runs (${learnt.length - kept.length} rolled back)`);
     const steps = device === 'webgpu' ? Number(args['webgpu-steps']) : targetSteps;
     const ft = await fineTune(page, steps);
     log(`${device}: ${ft.steps} kept steps in ${ft.runs} runs (${ft.rolledBack} rolled back) at ${ft.msPerStep.toFixed(1)} ms/step, tensors +${ft.tensorGrowth}`);
+    // Every run that kept nothing, in both loops, by what ended it, and what it cost.
+    const rolled = [...learnt.filter((x) => !x.accepted).map((x) => ({ reason: x.reason, ms: x.ms })), ...ft.rollbackReasons.map((reason, i) => ({ reason, ms: ft.rollbackMs[i] }))];
+    const triggers: Record<string, number> = {};
+    for (const r of rolled) triggers[rollbackTrigger(r.reason)] = (triggers[rollbackTrigger(r.reason)] ?? 0) + 1;
     results[device] = {
       backend: ready.backend,
       adapter: ready.adapter,
@@ -156,11 +167,17 @@ try {
         showMore: { p50Ms: round(median(still.showMore)), p95Ms: round(percentile(still.showMore, 95)), runs: still.showMore.length },
         seenToggle: { p50Ms: round(median(still.seenToggle)), p95Ms: round(percentile(still.seenToggle, 95)), runs: still.seenToggle.length },
       },
+      serveBreakdownP50Ms: { record: round(median(parts.recordMs)), feedInputs: round(median(parts.inputsMs)), pageRank: round(median(parts.pageRankMs)) },
+      serveBreakdownP95Ms: { record: round(percentile(parts.recordMs, 95)), feedInputs: round(percentile(parts.inputsMs, 95)), pageRank: round(percentile(parts.pageRankMs, 95)) },
       learnToFeedP50Ms: round(median(kept.map((x) => x.ms))),
+      learnToFinalFeedP50Ms: round(median(kept.map((x) => x.finalMs ?? Number.NaN))),
       learnRunP50Ms: round(median(kept.map((x) => x.runMs))),
       learnToFeedRuns: learnt,
+      runsRolledBack: rolled.length,
+      runsTotal: learnt.length + ft.runs,
+      rollbackTriggers: triggers,
+      rollbackMsP50: round(median(rolled.map((r) => r.ms))),
       finetuneRollbackReasons: ft.rollbackReasons,
-      finetuneRollbackMsP50: round(ft.rollbackMsP50),
       finetuneMsPerStep: round(ft.msPerStep, 2),
       finetuneSteps: ft.steps,
       finetuneRuns: ft.runs,
@@ -175,9 +192,9 @@ try {
     };
     await page.context().close();
   }
-  const date = new Date().toISOString().slice(0, 10);
+  const date = `${new Date().toISOString().slice(0, 10)}${args.tag ? `-${args.tag}` : ''}`;
   const out = {
-    machine: { platform: `${platform()} ${release()}`, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: round(totalmem() / 2 ** 30), browser: `Chromium ${browser.version()}`, node: process.version, loadAverage1mAtStart: round(loadAtStart, 2), loadAverage1mAtEnd: round(loadavg()[0], 2) },
+    machine: { platform: `${platform()} ${release()}`, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: round(totalmem() / 2 ** 30), browser: `Chromium ${browser.version()}`, node: process.version, loadAverage1mAtStart: round(loadAtStart, 2), loadAverage1mAtEnd: round(loadavg()[0], 2), gpuAdapter },
     model,
     date: new Date().toISOString(),
     firstFeedMs: cold ? round(cold.firstFeedMs) : null,
@@ -188,12 +205,18 @@ try {
   writeFileSync(`bench/results/browser-${date}.json`, `${JSON.stringify(out, null, 2)}\n`);
   const rows = Object.entries(results).map(([device, r]) => {
     const v = r as Record<string, number | string | null>;
-    return `| ${device} | ${v.backend} | ${v.adapter ?? '—'} | ${v.firstFeedMs} | ${v.modelReadyMs} | ${v.rerankP50Ms} / ${v.rerankP95Ms} | ${v.rerankNoHistoryP50Ms} / ${v.rerankNoHistoryP95Ms} | ${v.learnToFeedP50Ms} | ${v.finetuneMsPerStep} | ${v.finetuneSteps} | ${v.finetuneRunsRolledBack} of ${v.finetuneRuns} | ${v.finetuneRollbackMsP50} | ${v.tensorGrowth} | ${v.bytesGrowth} |`;
+    return `| ${device} | ${v.backend} | ${v.adapter ?? '—'} | ${v.firstFeedMs} | ${v.modelReadyMs} | ${v.rerankP50Ms} / ${v.rerankP95Ms} | ${v.rerankNoHistoryP50Ms} / ${v.rerankNoHistoryP95Ms} | ${v.learnToFeedP50Ms} / ${v.learnToFinalFeedP50Ms} | ${v.finetuneMsPerStep} | ${v.finetuneSteps} | ${v.runsRolledBack} of ${v.runsTotal} | ${v.rollbackMsP50} | ${v.tensorGrowth} | ${v.bytesGrowth} |`;
   });
   const reasons = Object.entries(results).map(([device, r]) => {
-    const v = r as { finetuneRollbackReasons: Record<string, number> };
-    const list = Object.entries(v.finetuneRollbackReasons).map(([why, k]) => `${k} × "${why}"`).join('; ');
-    return `- ${device}: ${list || 'none'}`;
+    const v = r as { rollbackTriggers: Record<string, number>; serveBreakdownP50Ms: Record<string, number>; serveBreakdownP95Ms: Record<string, number>; rerankNoHistory: Record<string, { p50Ms: number; p95Ms: number }> };
+    const list = Object.entries(v.rollbackTriggers).map(([why, k]) => `${k} × ${why}`).join('; ');
+    const b = v.serveBreakdownP50Ms;
+    const b95 = v.serveBreakdownP95Ms;
+    const nh = v.rerankNoHistory;
+    return [
+      `- ${device}: runs that kept nothing, by trigger: ${list || 'none'}.`,
+      `- ${device}: an interaction from the page, p50 / p95 ms: \`record\` round trip (worker call, IndexedDB write, snapshot) ${b.record} / ${b95.record}; the feed's inputs after it (worker call, forward pass started during the write) ${b.feedInputs} / ${b95.feedInputs}; ranking on the page ${b.pageRank} / ${b95.pageRank}. No history change by kind, p50 / p95 ms: slider ${nh.slider.p50Ms} / ${nh.slider.p95Ms}, show more ${nh.showMore.p50Ms} / ${nh.showMore.p95Ms}, seen toggle ${nh.seenToggle.p50Ms} / ${nh.seenToggle.p95Ms}.`,
+    ].join('\n');
   });
   writeFileSync(
     `bench/results/browser-${date}.md`,
@@ -202,15 +225,15 @@ try {
       '',
       `Model \`${model}\`, ${out.machine.browser}, ${out.machine.cpu} (${out.machine.cores} cores), ${out.machine.platform}, load average ${out.machine.loadAverage1mAtStart} at start / ${out.machine.loadAverage1mAtEnd} at end. Command: \`npm run bench:browser\`.`,
       `Cold load (fresh profile, first backend): first feed ${out.firstFeedMs} ms, model ready ${out.modelReadyMs} ms.`,
+      gpuAdapter ? describeAdapter(gpuAdapter) : 'WebGPU adapter: not queried.',
       '',
-      '| requested | backend | adapter | first feed ms | model ready ms | re-rank after an interaction p50 / p95 ms | re-rank, no history change p50 / p95 ms | learn to feed p50 ms | fine-tune ms/step | steps | rolled back (runs) | rollback ms p50 | tensor growth | byte growth |',
+      '| requested | backend | adapter | first feed ms | model ready ms | re-rank after an interaction p50 / p95 ms | re-rank, no history change p50 / p95 ms | learn to feed p50 ms: first adapted / final | fine-tune ms/step | steps | rolled back (runs) | rollback ms p50 | tensor growth | byte growth |',
       '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
       ...rows,
       '',
-      'Rollback triggers (numbers replaced by #):',
       ...reasons,
       '',
-      `Re-rank after an interaction = click on a card action until the feed in the DOM shows the new ranking (${reranks} interactions, auto-learning off, each 200 ms after the previous one settled; a MutationObserver ends the timing, so it is not rounded up to a frame). No history change = the discover slider to another stop, "Show more", the "Show seen items" toggle, in turn (${reranks} in all). Learn to feed = \`learn({force: true})\` after a like until the feed shows the ranking from the new weights, median over accepted runs (${learnRuns} runs; WebGPU: at most 3). Fine-tune = like the top item then \`learn({force: true})\`, repeated until ${targetSteps} kept steps (WebGPU: ${args['webgpu-steps']}), after one warm-up run; ms/step over accepted runs (rolled-back runs are not counted in it); growth = \`tf.memory()\` in the worker after minus before (the serve loop keeps the item table of the live weights, 3 tensors, and drops it on a weight change until the next re-rank rebuilds it: -3 means the last run changed the weights).`,
+      `Re-rank after an interaction = click on a card action until the feed in the DOM shows the new ranking (${reranks} interactions, auto-learning off, each 200 ms after the previous one settled; a MutationObserver ends the timing, so it is not rounded up to a frame). No history change = the discover slider to another stop, "Show more", the "Show seen items" toggle, in turn (${reranks} in all). Learn to feed = \`learn({force: true})\` after a like until the feed shows a ranking from new weights: the first adapted feed (the run's first validated step, served at once) / the feed from the run's final weights, medians over accepted runs (${learnRuns} runs; WebGPU: at most 3). Rolled back = runs that kept nothing, in the learn-to-feed runs and the fine-tune loop together; rollback ms = \`learn()\` to its report. Fine-tune = like the top item then \`learn({force: true})\`, repeated until ${targetSteps} kept steps (WebGPU: ${args['webgpu-steps']}), after one warm-up run; ms/step over accepted runs (rolled-back runs are not counted in it); growth = \`tf.memory()\` in the worker after minus before (the serve loop keeps the item table of the live weights, 3 tensors, and drops it on a weight change until the next re-rank rebuilds it: -3 means the last run changed the weights).`,
       '',
     ].join('\n'),
   );

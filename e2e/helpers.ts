@@ -10,6 +10,8 @@ export interface AppOptions {
   hooks?: boolean;
   /** Fine-tuning policy overrides (`?policy=`, needs hooks). */
   policy?: Record<string, number | string>;
+  /** Engine fault-injection hooks (`?testing=`, needs hooks). */
+  testing?: Record<string, unknown>;
 }
 
 /**
@@ -20,10 +22,11 @@ export function mechanismPolicy(model: string): AppOptions['policy'] {
   return model === 'tiny-test' ? undefined : { tolerance: 1000 };
 }
 
-export function appUrl({ model = 'tiny-test', device, hooks = true, policy }: AppOptions = {}): string {
+export function appUrl({ model = 'tiny-test', device, hooks = true, policy, testing }: AppOptions = {}): string {
   const params = new URLSearchParams({ model });
   if (device) params.set('device', device);
   if (policy) params.set('policy', JSON.stringify(policy));
+  if (testing) params.set('testing', JSON.stringify(testing));
   if (hooks) params.set('hooks', '1');
   return `/?${params}`;
 }

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
@@ -138,5 +138,36 @@ test('a new model manifest replaces the cached model files: one version in the c
   await page.reload();
   await ready(page);
   expect((await modelKeys()).filter((k) => k.startsWith('tiny-test/weights.bin'))).toEqual([`tiny-test/weights.bin?sha256=${newWeights}`]);
+  await server.start();
+});
+
+test('catalog pictures seen online show offline too, and "Delete everything" removes them', async ({ page }) => {
+  const site = await deployment('pictures');
+  mkdirSync(join(site, 'img'));
+  copyFileSync('public/icons/icon-192.png', join(site, 'img', 'cover.png'));
+  const model = join(site, 'models', 'tiny-test');
+  const catalog = JSON.parse(readFileSync(join(model, 'catalog.json'), 'utf8')) as { items: Record<string, unknown>[] };
+  for (const item of catalog.items) item.image = 'img/cover.png';
+  writeFileSync(join(model, 'catalog.json'), JSON.stringify(catalog));
+  writeManifest(model, 'tiny-test');
+  server.setRoot(site);
+
+  const firstCover = () => page.locator('.feed-list[data-ready="true"] article.card').first().locator('img.cover-image');
+  await page.goto(`${server.url}${appUrl({ device: 'wasm' })}`);
+  await ready(page);
+  await expect(page.getByTestId('offline')).toHaveAttribute('data-state', 'ready');
+  await expect.poll(() => firstCover().evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBe(192);
+  const build = await page.getByTestId('offline').getAttribute('data-build');
+  await expect.poll(async () => (await shellCaches(page)).sort()).toEqual([`localrec-shell-${build}`, `localrec-shell-${build}-images`]);
+
+  await server.stop();
+  await page.reload();
+  await ready(page);
+  await expect.poll(() => firstCover().evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBe(192);
+
+  await page.getByRole('button', { name: 'Delete everything' }).click();
+  await page.getByRole('button', { name: 'Yes, delete everything' }).click();
+  await expect(page.getByTestId('privacy-message')).toHaveText(/offline copy of the app/);
+  expect(await storedContainers(page)).toEqual({ databases: [], caches: [] });
   await server.start();
 });

@@ -95,21 +95,25 @@ export interface LearnRun {
   accepted: boolean;
   steps: number;
   reason: string;
-  /** learn() called -> adapted feed in the DOM (accepted runs), or -> the run's report (rolled back). */
+  /** learn() called -> the first adapted feed in the DOM (accepted runs), or -> the run's report (rolled back). */
   ms: number;
-  /** The engine's own wall time of the run (`LearnReport.ms`). */
+  /** learn() called -> the feed from the run's final weights in the DOM (accepted runs; = ms when the first was final). */
+  finalMs: number | null;
+  /** The engine's own wall time of the run, checkpoint write included (`LearnReport.ms`). */
   runMs: number;
 }
 
 /**
  * Like the top item, wait for its re-rank, then trigger `learn({ force: true })` and time until
- * the feed shows the ranking from the new weights (accepted runs); a rolled-back run changes no
- * weights, so its figure is the time to its report (what the rollback cost).
+ * the feed shows a ranking from new weights: the first adapted feed (the run's first validated
+ * step, served at once) and the final one. A rolled-back run changes no weights, so its figure is
+ * the time to its report (what the rollback cost).
  */
 export async function learnToFeedRuns(page: Page, runs: number): Promise<LearnRun[]> {
   await page.evaluate(() => window.localrec!.engine.setSettings({ autoLearn: false }));
   const out: LearnRun[] = [];
   for (let i = 0; i < runs; i++) {
+    await pause();
     out.push(await page.evaluate(async () => {
       const engine = window.localrec!.engine;
       const section = document.querySelector<HTMLElement>('section.feed')!;
@@ -120,21 +124,80 @@ export async function learnToFeedRuns(page: Page, runs: number): Promise<LearnRu
       while (Number(list.dataset.revision) <= beforeLike || section.getAttribute('aria-busy') === 'true') {
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
-      const before = Number(list.dataset.revision);
-      let shownAt = 0;
+      let seen = Number(list.dataset.revision);
+      const shown: number[] = [];
       const obs = new MutationObserver(() => {
-        if (!shownAt && Number(list.dataset.revision) > before && section.getAttribute('aria-busy') !== 'true') shownAt = performance.now();
+        const revision = Number(list.dataset.revision);
+        if (revision > seen && section.getAttribute('aria-busy') !== 'true') {
+          seen = revision;
+          shown.push(performance.now());
+        }
       });
       obs.observe(section, { attributes: true, childList: true, subtree: true });
       const t0 = performance.now();
       const report = await engine.learn({ force: true });
       const accepted = report.accepted && report.steps > 0;
       if (accepted) {
-        while (!shownAt) await new Promise((resolve) => setTimeout(resolve, 2));
+        // The final weights were published before learn() resolved: wait for their feed.
+        while (shown.length === 0 || section.getAttribute('aria-busy') === 'true') await new Promise((resolve) => setTimeout(resolve, 2));
+        await new Promise((resolve) => setTimeout(resolve, 100));
       }
       obs.disconnect();
-      return { accepted, steps: report.steps, reason: report.reason, ms: (accepted ? shownAt : performance.now()) - t0, runMs: report.ms };
+      const end = performance.now();
+      return {
+        accepted,
+        steps: report.steps,
+        reason: report.reason,
+        ms: (accepted ? shown[0] : end) - t0,
+        finalMs: accepted ? shown[shown.length - 1] - t0 : null,
+        runMs: report.ms,
+      };
     }));
+  }
+  return out;
+}
+
+/**
+ * What ended a fine-tuning run that kept nothing, by the policy's reason: the held-out item's
+ * validation loss got worse, the forgetting guard, an abort, a data change while training, or a
+ * run that did not start (too little history, another tab). The drift cap never ends a run: it
+ * pulls the weights back within the cap at every step.
+ */
+export function rollbackTrigger(reason: string): string {
+  if (/held-out item got worse/.test(reason)) return 'validation drop (held-out item got worse)';
+  if (/no step improved/.test(reason)) return 'validation drop (no step improved)';
+  if (/other people's predictions moved too far/.test(reason)) return 'forgetting guard';
+  if (/aborted/.test(reason)) return 'aborted';
+  if (/^discarded/.test(reason)) return 'data changed while training';
+  return `did not run: ${reason.replace(/\d+/g, '#')}`;
+}
+
+/**
+ * Where an interaction's re-rank time goes, seen from the page: `record` round trip (worker
+ * call, IndexedDB write, snapshot), the feed's inputs (worker call; the forward pass started
+ * during the write), ranking on the page, and a re-rank with no history change (page only).
+ * The app reacts to the same interactions meanwhile, as it does for a person.
+ */
+export async function serveBreakdown(page: Page, n: number): Promise<{ recordMs: number[]; inputsMs: number[]; pageRankMs: number[] }> {
+  await page.evaluate(() => window.localrec!.engine.setSettings({ autoLearn: false }));
+  const out = { recordMs: [] as number[], inputsMs: [] as number[], pageRankMs: [] as number[] };
+  for (let i = 0; i < n; i++) {
+    await pause();
+    const r = await page.evaluate(async (i) => {
+      const engine = window.localrec!.engine;
+      const [top] = await engine.recommend({ count: 1, offset: 3 });
+      const t0 = performance.now();
+      await engine.record({ itemId: top.itemId, type: i % 3 === 2 ? 'dislike' : 'like', at: Date.now() });
+      const t1 = performance.now();
+      await engine.recommend({ count: 12 });
+      const t2 = performance.now();
+      await engine.recommend({ count: 12, discover: [0, 0.5, 1][i % 3] });
+      const t3 = performance.now();
+      return { recordMs: t1 - t0, inputsMs: t2 - t1, pageRankMs: t3 - t2 };
+    }, i);
+    out.recordMs.push(r.recordMs);
+    out.inputsMs.push(r.inputsMs);
+    out.pageRankMs.push(r.pageRankMs);
   }
   return out;
 }

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MANIFEST_FILE, type ModelManifest } from '../../src/engine/loading/manifest';
+import { MODEL_FORMAT_VERSION } from '../../src/engine/model/formatVersion';
 
 export function writeManifest(dir: string, name = basename(resolve(dir))): ModelManifest {
   const files = readdirSync(dir)
@@ -16,7 +17,7 @@ export function writeManifest(dir: string, name = basename(resolve(dir))): Model
       const bytes = readFileSync(join(dir, path));
       return { path, bytes: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex') };
     });
-  const manifest: ModelManifest = { format: 'localrec-model', version: 1, name, files };
+  const manifest: ModelManifest = { format: 'localrec-model', version: 1, formatVersion: MODEL_FORMAT_VERSION, name, files };
   writeFileSync(join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 1) + '\n');
   return manifest;
 }

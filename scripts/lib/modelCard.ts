@@ -42,8 +42,11 @@ const metrics = read(join(dir, 'metrics.json'));
 const training = existsSync(join(dir, 'training.json')) ? read(join(dir, 'training.json')) : null;
 const evalJson = o.eval && existsSync(o.eval) ? read(o.eval) : null;
 const config = read(join(dir, 'config.json'));
+/** Set by `npm run pretrain:torch` (e.g. "pytorch 1.13 (2 processes, cpu, DDP)"); absent for the Node trainer. */
+const torchTrainer = typeof training?.trainer === 'string' ? training.trainer as string : null;
+const trainerCommand = torchTrainer ? 'npm run pretrain:torch' : 'npm run pretrain';
 const movieLens = /ml-1m/i.test(String(metrics.dataset ?? '')) || /ml-1m/i.test(String(training?.data ?? ''));
-const otherData = `- Trained on \`${metrics.dataset}\` (${config.numItems} items; ${metrics.users} people in the test split), with \`npm run pretrain\`${training?.preset ? ` (preset ${training.preset})` : ''}.
+const otherData = `- Trained on \`${metrics.dataset}\` (${config.numItems} items; ${metrics.users} people in the test split), with \`${trainerCommand}\`${training?.preset ? ` (preset ${training.preset})` : ''}.
 - The data's own licence applies to this derived model; the folder holds model weights and the item catalog, no interactions.`;
 const f = (x: number | undefined | null, d = 4) => (typeof x === 'number' ? x.toFixed(d) : '–');
 
@@ -77,8 +80,8 @@ const earlier = training?.continuedFrom as { dir: string; optimizer: boolean; ep
 /** Epochs before this run's own (this run's epoch e is epoch offset + e overall). */
 const offset = earlier?.epochs ?? 0;
 type Train = { learningRate: number; warmupSteps: number; plateauEpochs: number; epochs: number; schedule?: string };
-const scheduleOf = (t: Train & { timedMinutes?: number; decayShare?: number } | undefined) => (!t ? '' : t.schedule === 'timed'
-  ? `learning rate ${t.learningRate} (after ${t.warmupSteps} warm-up steps) for ${((t.timedMinutes ?? 0) * (1 - (t.decayShare ?? 0))).toFixed(1)} min of wall clock, then falling linearly to 0 at ${t.timedMinutes} min`
+const scheduleOf = (t: Train & { timedMinutes?: number; decayShare?: number; decayMinShare?: number } | undefined) => (!t ? '' : t.schedule === 'timed'
+  ? `learning rate ${t.learningRate} (after ${t.warmupSteps} warm-up steps) for ${(training?.decayFromSeconds !== undefined ? training.decayFromSeconds / 60 : (t.timedMinutes ?? 0) * (1 - (t.decayMinShare ?? t.decayShare ?? 0))).toFixed(1)} min of wall clock${training?.decayFromSeconds !== undefined ? ' (where validation flattened)' : ''}, then falling linearly to 0 at ${t.timedMinutes} min`
   : t.schedule === 'linear'
   ? `learning rate falling linearly from ${t.learningRate} to 0 over ${t.epochs} epochs${t.warmupSteps > 0 ? ` after ${t.warmupSteps} warm-up steps` : ''}`
   : `learning rate ${t.learningRate} with ${t.warmupSteps} warm-up steps, ${t.plateauEpochs >= t.epochs ? 'then constant' : `halved after ${t.plateauEpochs} epochs without a better validation NDCG@10`}`);
@@ -109,7 +112,7 @@ const averaged = averagedList?.length
 const card = `# Model card: ${dir.split('/').filter(Boolean).pop()}
 
 A SASRec-family sequential recommender (causal self-attention over a person's item history) in
-TensorFlow.js, trained with LocalRec's own Node trainer (\`npm run pretrain\`). It powers the default
+TensorFlow.js, trained with ${torchTrainer ? `LocalRec's PyTorch trainer (\`npm run pretrain:torch\`, ${torchTrainer})` : "LocalRec's own Node trainer (\`npm run pretrain\`)"}. It powers the default
 LocalRec feed and is fine-tuned on the person's device.
 
 ## Data and licence
@@ -142,7 +145,7 @@ ${training ? `- Objective: ${training.train?.loss?.kind === 'ce' ? 'full softmax
 ${lr?.schedule === 'timed' ? `- Learning rate: as planned above on the run's own clock (the last epoch ended at ${f(training.history?.[training.history.length - 1]?.lr, 6)}).` : `- Learning rate actually used: ${lrSegments.join(', ') || '–'}${lrSegments.length > 1 && !earlier && lr?.plateauEpochs >= lr?.epochs ? ' (changed by hand when the run was resumed)' : ''}.`}
 - Validation: the second-to-last item of ${training.train?.validUsers} random users, NDCG@10 every epoch, ${lr?.schedule === 'timed' ? 'no early stop (the time budget ends the run); the best epoch is kept' : `early stopping (patience ${training.train?.patience})`}.
 - Epochs run: ${offset ? `${offset} + ${training.epochs} = ${offset + training.epochs}` : training.epochs}; ${offset ? 'best second-phase' : 'best'} validation NDCG@10 ${f(training.bestValidNdcg10)} at epoch ${training.bestEpoch + offset}; ${training.finished ? 'training finished (early stopping or epoch limit).' : '**training was still running when this export was made** (exported from the best checkpoint so far).'}${averaged ? `\n- Shipped weights: the element-wise mean of the weights after epochs ${averaged} (\`npm run average-weights\`), not a single epoch's.` : ''}
-- Training compute: ${computeUnknown ? `${(training.trainSeconds / 3600).toFixed(1)} h of step time in the second phase (the first phase's is not recorded in training.json)` : `${(computeSeconds / 3600).toFixed(1)} h of step time`} on ${o.machine ?? 'a 2-core x86-64 machine, tfjs 4.22 WASM backend, 2 data-parallel worker threads'}.` : '- (no training.json)'}
+- Training compute: ${computeUnknown ? `${(training.trainSeconds / 3600).toFixed(1)} h of step time in the second phase (the first phase's is not recorded in training.json)` : `${(computeSeconds / 3600).toFixed(1)} h of step time`} on ${o.machine ?? (torchTrainer ? `${torchTrainer}` : 'a 2-core x86-64 machine, tfjs 4.22 WASM backend, 2 data-parallel worker threads')}.` : '- (no training.json)'}
 
 ## Results (test, leave-one-out, full ranking over all ${config.numItems} items, seen items excluded, ${metrics.users} users)
 | model | HR@10 | NDCG@10 | source |

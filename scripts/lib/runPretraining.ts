@@ -84,6 +84,53 @@ function readConfigFile(file: string): { model?: Partial<SasRecConfig>; train?: 
   }
 }
 
+/** A run's settings: the model, the train options, the preset (when no config file) and the item features. */
+export interface RunSettings {
+  opts: TrainOptions;
+  preset: { name: PresetName; reasons: string[] } | null;
+  featureNames: string[];
+  config: SasRecConfig;
+  features: ReturnType<typeof featureMatrix> | null;
+}
+
+/**
+ * Settings of a pretraining run, the same for the Node and the PyTorch trainer: a config file wins;
+ * else the preset, chosen from the data (its reasons are logged); `--seed` replaces the seed.
+ */
+export function runSettings(
+  o: { config?: string; preset?: PresetName; maxMinutes?: number; seed?: number },
+  dataset: Parameters<typeof dataStats>[0],
+  catalog: Parameters<typeof dataStats>[1],
+  log: (line: string) => void,
+): RunSettings {
+  let model: Partial<SasRecConfig> | undefined;
+  let opts: TrainOptions;
+  let preset: { name: PresetName; reasons: string[] } | null = null;
+  if (o.config) {
+    const file = readConfigFile(o.config);
+    try {
+      checkModelBlock(file.model);
+      opts = resolveTrainOptions(file.train);
+    } catch (e) {
+      return bad(`--config ${o.config}: ${(e as Error).message}. Fix the file and run again.`);
+    }
+    model = file.model;
+    log(`settings from --config ${o.config}`);
+  } else {
+    const choice = choosePreset(dataStats(dataset, catalog), o.preset ?? 'auto', o.maxMinutes);
+    log(`settings chosen by --preset ${choice.preset} (--config <file> overrides):`);
+    for (const r of choice.reasons) log(`  ${r}`);
+    preset = { name: choice.preset, reasons: choice.reasons };
+    model = choice.model;
+    opts = choice.train;
+  }
+  if (o.seed !== undefined) opts.seed = o.seed;
+  const featureNames = opts.contentFeatures && catalog ? featureVocabulary(catalog, { titleBuckets: opts.titleBuckets }) : [];
+  const config = resolveConfig({ ...model, numItems: dataset.numItems, numFeatures: featureNames.length });
+  const features = featureNames.length && catalog ? featureMatrix(catalog, dataset.numItems, featureNames) : null;
+  return { opts, preset, featureNames, config, features };
+}
+
 interface InitFrom { dir: string; optimizer: boolean; run: string | null; epochs: number | null }
 
 function describeInitFrom(dirArg: string, config: SasRecConfig): InitFrom {
@@ -134,31 +181,7 @@ export async function runPretraining(o: PretrainOptions, log: (line: string) => 
   const split = leaveOneOut(dataset);
   if (split.train.length === 0 || split.valid.length === 0) bad(`no user in ${o.data} has the 3 interactions a train/validation/test split needs; add data`);
 
-  // Settings: a config file wins; else the preset, chosen from the data.
-  let fileConfig: { model?: Partial<SasRecConfig>; train?: unknown };
-  let opts: TrainOptions;
-  let preset: { name: PresetName; reasons: string[] } | null = null;
-  if (o.config) {
-    fileConfig = readConfigFile(o.config);
-    try {
-      checkModelBlock(fileConfig.model);
-      opts = resolveTrainOptions(fileConfig.train);
-    } catch (e) {
-      return bad(`--config ${o.config}: ${(e as Error).message}. Fix the file and run again.`);
-    }
-    log(`settings from --config ${o.config}`);
-  } else {
-    const choice = choosePreset(dataStats(dataset, catalog), o.preset ?? 'auto', o.maxMinutes);
-    log(`settings chosen by --preset ${choice.preset} (--config <file> overrides):`);
-    for (const r of choice.reasons) log(`  ${r}`);
-    preset = { name: choice.preset, reasons: choice.reasons };
-    fileConfig = { model: choice.model };
-    opts = choice.train;
-  }
-  if (o.seed !== undefined) opts.seed = o.seed;
-  const featureNames = opts.contentFeatures && catalog ? featureVocabulary(catalog, { titleBuckets: opts.titleBuckets }) : [];
-  const config = resolveConfig({ ...fileConfig.model, numItems: dataset.numItems, numFeatures: featureNames.length });
-  const features = featureNames.length && catalog ? featureMatrix(catalog, dataset.numItems, featureNames) : null;
+  const { opts, preset, featureNames, config, features } = runSettings(o, dataset, catalog, log);
 
   mkdirSync(ckptDir, { recursive: true });
   const ckptModelDir = join(ckptDir, 'checkpoint');
@@ -220,7 +243,7 @@ export async function runPretraining(o: PretrainOptions, log: (line: string) => 
     training: {
       data: basename(o.data), ...(preset ? { preset: preset.name, presetReasons: preset.reasons } : {}), holdout, holdoutItems, config, train: opts, ...(initFrom ? { initFrom } : {}), bestEpoch: state.bestEpoch + 1,
       bestValidNdcg10: state.bestNdcg, epochs: state.history.length, trainSeconds: Math.round(state.trainSeconds), clockSeconds: Math.round(state.clockSeconds ?? 0),
-      finished: true, history: state.history,
+      ...(state.decayFromSeconds !== undefined ? { decayFromSeconds: Math.round(state.decayFromSeconds) } : {}), finished: true, history: state.history,
     },
   });
   best.model.dispose();

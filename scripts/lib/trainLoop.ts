@@ -7,7 +7,7 @@ import { bucketedBatches, randomBatches } from '../../src/engine/train/batches';
 import { Rng } from '../../src/engine/train/rng';
 import { LocalRecError } from '../../src/engine/errors';
 import type { TrainRunner } from './trainRunner';
-import { batchGradScale, scheduledLearningRate, type TrainOptions } from './trainOptions';
+import { batchGradScale, flatDecayStart, scheduledLearningRate, type TrainOptions } from './trainOptions';
 import { bar, formatDuration, Progress } from './progress';
 import type { leaveOneOut } from './split';
 
@@ -28,6 +28,8 @@ export interface RunState {
   trainSeconds: number;
   /** Wall clock of training so far, steps and validation (the 'timed' schedule's clock; absent in older checkpoints). */
   clockSeconds?: number;
+  /** With the 'timed' schedule: the clock second the decay starts at, once validation flattened. */
+  decayFromSeconds?: number;
   done: boolean;
 }
 
@@ -87,7 +89,7 @@ export async function trainLoop(x: LoopInput): Promise<string> {
       let outOfTime = false;
       for (let b = state.batchInEpoch; b < batches.length; b++) {
         const globalStep = state.epoch * batches.length + b + 1;
-        const lr = scheduledLearningRate(opts, state.learningRate, globalStep, opts.epochs * batches.length, state.clockSeconds);
+        const lr = scheduledLearningRate(opts, state.learningRate, globalStep, opts.epochs * batches.length, state.clockSeconds, state.decayFromSeconds);
         lastLr = lr;
         const t0 = Date.now();
         const loss = await runner.step(batches[b].map((i) => split.train[i]), lr, rng.seed(), gradScale(batches[b]));
@@ -143,6 +145,12 @@ export async function trainLoop(x: LoopInput): Promise<string> {
           `valid NDCG@10 ${m['NDCG@10'].toFixed(4)} HR@10 ${m['HR@10'].toFixed(4)} (best ${state.bestNdcg.toFixed(4)} @ ${state.bestEpoch + 1}) lr ${shownLr.toExponential(2)}`,
         true,
       );
+      if (state.decayFromSeconds === undefined && !outOfTime) {
+        state.decayFromSeconds = flatDecayStart(opts, state.history.map((h) => h.validNdcg10), state.clockSeconds ?? 0);
+        if (state.decayFromSeconds !== undefined) {
+          progress.update(`validation gains fell below ${(100 * opts.flatGain).toFixed(1)}% per epoch: the rate decays linearly from ${formatDuration(state.decayFromSeconds * 1000)} to 0 at ${formatDuration(timedEnd * 1000)}`, true);
+        }
+      }
       if (x.snapshots) await runner.save(join(ckptDir, 'epochs', String(state.epoch + 1).padStart(3, '0')), false);
       state.epoch++;
       state.batchInEpoch = 0;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/engine/model/config';
-import { batchGradScale, checkModelBlock, DEFAULT_TRAIN, MODEL_KEYS, resolveTrainOptions, scheduledLearningRate, trainChanges } from './trainOptions';
+import { batchGradScale, checkModelBlock, DEFAULT_TRAIN, flatDecayStart, MODEL_KEYS, resolveTrainOptions, scheduledLearningRate, trainChanges } from './trainOptions';
 
 describe('resolveTrainOptions', () => {
   it('fills defaults and keeps what the file sets', () => {
@@ -21,6 +21,8 @@ describe('resolveTrainOptions', () => {
     ['an unknown batch order', { batches: 'sorted' }, /"batches" must be "bucketed" or "random", got "sorted"/],
     ['an unknown schedule', { schedule: 'cosine' }, /"schedule" must be "plateau", "linear" or "timed", got "cosine"/],
     ['a decay share above 1', { decayShare: 1.5 }, /"decayShare" must be in \[0, 1\]/],
+    ['a shortest decay longer than the longest', { decayShare: 0.2, decayMinShare: 0.3 }, /"decayMinShare" must be in \[0, decayShare = 0.2\]/],
+    ['a negative flat gain', { flatGain: -0.1 }, /"flatGain" must be >= 0/],
     ['negative warm-up', { warmupSteps: -1 }, /"warmupSteps" must be an integer >= 0, got -1/],
   ];
   for (const [label, raw, message] of bad) {
@@ -37,6 +39,22 @@ describe('scheduledLearningRate', () => {
     expect(scheduledLearningRate(opts, 123, 5000, 1, 600)).toBe(0);
     const warm = resolveTrainOptions({ schedule: 'timed', timedMinutes: 10, warmupSteps: 100 });
     expect(scheduledLearningRate(warm, 123, 10, 1, 0)).toBeCloseTo(0.0001, 15);
+  });
+
+  it("'timed' with a flat-validation start: constant until then, linear from there to 0 at the budget", () => {
+    const opts = resolveTrainOptions({ schedule: 'timed', timedMinutes: 10, decayShare: 0.4, decayMinShare: 0.1, warmupSteps: 0, learningRate: 0.001 });
+    // No start decided: the decay takes the last decayMinShare (from 540 s).
+    expect(scheduledLearningRate(opts, 123, 5000, 1, 530)).toBe(0.001);
+    expect(scheduledLearningRate(opts, 123, 5000, 1, 570)).toBeCloseTo(0.0005, 15);
+    // Start decided at 400 s.
+    expect(scheduledLearningRate(opts, 123, 5000, 1, 399, 400)).toBe(0.001);
+    expect(scheduledLearningRate(opts, 123, 5000, 1, 500, 400)).toBeCloseTo(0.0005, 15);
+    expect(scheduledLearningRate(opts, 123, 5000, 1, 600, 400)).toBe(0);
+  });
+
+  it('a config giving only decayShare keeps the fixed split (decayMinShare = decayShare)', () => {
+    expect(resolveTrainOptions({ decayShare: 0.3 }).decayMinShare).toBe(0.3);
+    expect(resolveTrainOptions({}).decayMinShare).toBe(DEFAULT_TRAIN.decayShare);
   });
 
   it("'plateau' uses the run's current rate after warm-up; the warm-up ramps up to it", () => {
@@ -99,5 +117,26 @@ describe('checkModelBlock', () => {
     expect(() => checkModelBlock({ blok: 'sasrec' })).toThrow(/unknown model setting "blok"; known settings: .*block/);
     expect(() => checkModelBlock({ numItems: 10 })).toThrow(/"numItems" is set from the data/);
     expect(() => checkModelBlock('big')).toThrow(/"model" must be an object/);
+  });
+});
+
+describe('flatDecayStart', () => {
+  const opts = resolveTrainOptions({ schedule: 'timed', timedMinutes: 60, decayShare: 0.4, decayMinShare: 0.1, flatGain: 0.01 });
+  it('waits while the best validation still gains 1% or more per epoch over 3 epochs (ML-1M at 10 epochs gains 2-3%)', () => {
+    // v8's curve, epochs 1-10 (checkpoints/ml-1m-sasrec-v8-d128-ep27/history.jsonl).
+    const v8 = [0.0338, 0.0843, 0.1179, 0.1346, 0.1441, 0.15, 0.1537, 0.1606, 0.1631, 0.1687];
+    for (let n = 1; n <= v8.length; n++) expect(flatDecayStart(opts, v8.slice(0, n), 600 * n)).toBeUndefined();
+  });
+  it('starts at the current clock once flat, kept inside [end - decayShare, end - decayMinShare]', () => {
+    const flat = [0.1, 0.15, 0.17, 0.171, 0.1712, 0.1715];
+    expect(flatDecayStart(opts, flat, 2400)).toBe(2400);
+    expect(flatDecayStart(opts, flat, 600)).toBe(0.6 * 3600);
+    expect(flatDecayStart(opts, flat, 3500)).toBe(0.9 * 3600);
+    // A drop counts as flat: the best so far is what matters.
+    expect(flatDecayStart(opts, [0.1, 0.15, 0.17, 0.171, 0.16, 0.15], 2400)).toBe(2400);
+  });
+  it('never applies outside the timed schedule or before 4 epochs', () => {
+    expect(flatDecayStart(resolveTrainOptions({}), [0.1, 0.1, 0.1, 0.1, 0.1], 10)).toBeUndefined();
+    expect(flatDecayStart(opts, [0.1, 0.1, 0.1], 2400)).toBeUndefined();
   });
 });

@@ -46,14 +46,28 @@ export interface TrainOptions {
    * Learning rate after warm-up. 'plateau' (default): learningRate, halved after plateauEpochs
    * epochs without a new best. 'linear': falls in a straight line from learningRate at the first
    * step to 0 after the last step of `epochs` (a decay phase, e.g. continuing a constant-rate run
-   * with --init-from). 'timed': learningRate until (1 - decayShare) of timedMinutes of wall clock
-   * (steps and validation), then linear to 0 at timedMinutes, where training stops (the presets).
+   * with --init-from). 'timed': learningRate, then linear to 0 at timedMinutes of wall clock
+   * (steps and validation), where training stops (the presets). The decay starts when validation
+   * flattens (see flatGain), but not before the last decayShare of the budget and not after the
+   * last decayMinShare of it.
    */
   schedule: 'plateau' | 'linear' | 'timed';
   /** With schedule 'timed': the training budget in minutes of wall clock. */
   timedMinutes: number;
-  /** With schedule 'timed': the share of timedMinutes spent decaying the rate to 0. */
+  /** With schedule 'timed': the longest share of timedMinutes spent decaying the rate to 0. */
   decayShare: number;
+  /**
+   * With schedule 'timed': the shortest share of timedMinutes spent decaying (the decay starts at
+   * 1 - decayMinShare of the budget at the latest). Equal to decayShare when a config leaves it
+   * out, which gives a fixed split.
+   */
+  decayMinShare: number;
+  /**
+   * With schedule 'timed': validation counts as flat, and the decay may start, once the best
+   * validation NDCG@10 rose by less than this share per epoch over the last 3 epochs. A decay
+   * pays once gains are small (the shipped model); while they are large it only slows learning.
+   */
+  flatGain: number;
 }
 
 export const DEFAULT_TRAIN: TrainOptions = {
@@ -79,6 +93,8 @@ export const DEFAULT_TRAIN: TrainOptions = {
   schedule: 'plateau',
   timedMinutes: 60,
   decayShare: 0.4,
+  decayMinShare: 0.4,
+  flatGain: 0.01,
 };
 
 /**
@@ -100,13 +116,16 @@ export function resolveTrainOptions(raw: unknown): TrainOptions {
       throw new Error(`train option "${key}" must be a ${expected === 'object' ? 'loss object like {"kind":"ce"}' : expected}, got ${JSON.stringify(value)}`);
     }
   }
-  const opts = { ...DEFAULT_TRAIN, ...(raw as Partial<TrainOptions>) };
+  const given = raw as Partial<TrainOptions>;
+  const opts = { ...DEFAULT_TRAIN, ...given, decayMinShare: given.decayMinShare ?? given.decayShare ?? DEFAULT_TRAIN.decayMinShare };
   if (!(opts.beta2 > 0 && opts.beta2 < 1)) throw new Error(`train option "beta2" must be in (0, 1), got ${opts.beta2}`);
   if (opts.lossWeighting !== 'batch' && opts.lossWeighting !== 'token') throw new Error(`train option "lossWeighting" must be "batch" or "token", got ${JSON.stringify(opts.lossWeighting)}`);
   if (opts.batches !== 'bucketed' && opts.batches !== 'random') throw new Error(`train option "batches" must be "bucketed" or "random", got ${JSON.stringify(opts.batches)}`);
   if (opts.schedule !== 'plateau' && opts.schedule !== 'linear' && opts.schedule !== 'timed') throw new Error(`train option "schedule" must be "plateau", "linear" or "timed", got ${JSON.stringify(opts.schedule)}`);
   if (!(opts.timedMinutes >= 0)) throw new Error(`train option "timedMinutes" must be >= 0, got ${opts.timedMinutes}`);
   if (!(opts.decayShare >= 0 && opts.decayShare <= 1)) throw new Error(`train option "decayShare" must be in [0, 1], got ${opts.decayShare}`);
+  if (!(opts.decayMinShare >= 0 && opts.decayMinShare <= opts.decayShare)) throw new Error(`train option "decayMinShare" must be in [0, decayShare = ${opts.decayShare}], got ${opts.decayMinShare}`);
+  if (!(opts.flatGain >= 0)) throw new Error(`train option "flatGain" must be >= 0, got ${opts.flatGain}`);
   if (!Number.isInteger(opts.warmupSteps) || opts.warmupSteps < 0) throw new Error(`train option "warmupSteps" must be an integer >= 0, got ${opts.warmupSteps}`);
   if (!(opts.epsilon > 0)) throw new Error(`train option "epsilon" must be > 0, got ${opts.epsilon}`);
   for (const key of ['epochs', 'batchSize', 'patience', 'plateauEpochs', 'validUsers'] as const) {
@@ -132,20 +151,21 @@ export function trainChanges(saved: Partial<TrainOptions>, now: TrainOptions): s
  * Learning rate of step `globalStep` (1-based) of a run of `totalSteps`: the schedule's rate,
  * capped by the linear warm-up. `plateauRate` is the run's current rate under 'plateau'.
  */
-export function scheduledLearningRate(opts: TrainOptions, plateauRate: number, globalStep: number, totalSteps: number, clockSeconds = 0): number {
+export function scheduledLearningRate(opts: TrainOptions, plateauRate: number, globalStep: number, totalSteps: number, clockSeconds = 0, decayFromSeconds?: number): number {
   const warm = opts.warmupSteps > 0 ? (opts.learningRate * globalStep) / opts.warmupSteps : Infinity;
-  if (opts.schedule === 'timed') return Math.min(timedRate(opts, clockSeconds), warm);
+  if (opts.schedule === 'timed') return Math.min(timedRate(opts, clockSeconds, decayFromSeconds), warm);
   const rate = opts.schedule === 'linear' ? opts.learningRate * Math.max(0, 1 - (globalStep - 1) / Math.max(1, totalSteps)) : plateauRate;
   return Math.min(rate, warm);
 }
 
 /**
- * Rate of the 'timed' schedule after `clockSeconds` of training wall clock: constant, then a
- * straight line to 0 over the last decayShare of timedMinutes; 0 from timedMinutes on.
+ * Rate of the 'timed' schedule after `clockSeconds` of training wall clock: constant until
+ * `decayFromSeconds` (by default the last decayMinShare of the budget), then a straight line to 0
+ * at timedMinutes; 0 from timedMinutes on.
  */
-export function timedRate(opts: TrainOptions, clockSeconds: number): number {
+export function timedRate(opts: TrainOptions, clockSeconds: number, decayFromSeconds?: number): number {
   const end = opts.timedMinutes * 60;
-  const decayFrom = end * (1 - opts.decayShare);
+  const decayFrom = decayFromSeconds ?? end * (1 - opts.decayMinShare);
   if (clockSeconds >= end) return 0;
   if (clockSeconds <= decayFrom) return opts.learningRate;
   return opts.learningRate * (end - clockSeconds) / Math.max(1e-9, end - decayFrom);
@@ -179,4 +199,20 @@ export function checkModelBlock(raw: unknown): Record<string, unknown> {
     if (!MODEL_KEYS.includes(key)) throw new Error(`unknown model setting "${key}"; known settings: ${MODEL_KEYS.join(', ')}`);
   }
   return raw as Record<string, unknown>;
+}
+
+/**
+ * Where the 'timed' decay starts, decided at the end of an epoch from the validation history
+ * (best-so-far NDCG@10 per epoch, oldest first): undefined while gains are still large, else the
+ * current clock kept inside [end - decayShare, end - decayMinShare] of the budget.
+ */
+export function flatDecayStart(opts: TrainOptions, validNdcg: readonly number[], clockSeconds: number): number | undefined {
+  if (opts.schedule !== 'timed' || validNdcg.length < 4) return undefined;
+  const bestUpTo = (n: number) => Math.max(...validNdcg.slice(0, n));
+  const now = bestUpTo(validNdcg.length);
+  const before = bestUpTo(validNdcg.length - 3);
+  const gainPerEpoch = before > 0 ? Math.pow(now / before, 1 / 3) - 1 : Infinity;
+  if (gainPerEpoch >= opts.flatGain) return undefined;
+  const end = opts.timedMinutes * 60;
+  return Math.min(end * (1 - opts.decayMinShare), Math.max(end * (1 - opts.decayShare), clockSeconds));
 }

@@ -8,17 +8,23 @@ import type { MessagePortLike, RpcMethod, RpcMethods, RpcRequest, RpcResponse, W
 import { pageColdStart } from './recommender/pageColdStart';
 import { rankWithInputs, type RankInputs } from './recommender/rankInputs';
 import { checkRecommendOptions, type CatalogIndex } from './rank/rankFeed';
-import type { ReadyInfo, Recommender, RecommenderOptions } from './recommender/types';
+import type { ProgressEvent, ReadyInfo, Recommender, RecommenderOptions } from './recommender/types';
 import { resolveModelUrl, type FetchLike } from './loading/fetchModelFiles';
 
 /** How long `dispose` waits for the worker to release its resources before terminating it. */
 const DISPOSE_GRACE_MS = 3000;
+/** A worker that crashes more often than this (within `RESTART_WINDOW_MS`) is not restarted again. */
+const MAX_RESTARTS = 3;
+const RESTART_WINDOW_MS = 60_000;
 
 /** A Worker, or anything with the same messaging surface (tests use a MessageChannel port). */
 export type WorkerLike = MessagePortLike & { terminate?: () => void; addEventListener(type: 'error', listener: (ev: Event) => void): void };
 
 export interface WorkerRecommenderOptions extends RecommenderOptions {
-  /** The engine worker (see src/worker.ts), or a factory for it. */
+  /**
+   * The engine worker (see src/worker.ts), or a factory for it. With a factory, a worker that
+   * crashes after loading is replaced by a new one, which reloads the data from IndexedDB.
+   */
   worker: WorkerLike | (() => WorkerLike);
   /** Page-side fetch for the cold-start catalog (tests); default the global fetch. */
   pageFetch?: FetchLike;
@@ -37,7 +43,13 @@ export interface WorkerRecommenderOptions extends RecommenderOptions {
  * const info = await engine.ready; // { backend: 'wasm', ... }
  */
 export function createWorkerRecommender(options: WorkerRecommenderOptions): Recommender {
-  const worker = typeof options.worker === 'function' ? options.worker() : options.worker;
+  const factory = typeof options.worker === 'function' ? options.worker : null;
+  let worker = factory ? factory() : (options.worker as WorkerLike);
+  const restarts: number[] = [];
+  // Snapshot versions go on across restarts: a new worker's versions are offset by the last one seen.
+  let versionBase = 0;
+  let lastVersion = 0;
+  let restarting = false;
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
   let nextId = 1;
   let closed: LocalRecError | null = null;
@@ -53,21 +65,33 @@ export function createWorkerRecommender(options: WorkerRecommenderOptions): Reco
     for (const p of pending.values()) p.reject(err);
     pending.clear();
   };
+  const emit = (e: ProgressEvent) => {
+    try { options.onProgress?.(e); } catch { /* a throwing listener must not break the engine */ }
+  };
   const onMessage = (ev: MessageEvent) => {
     const msg = ev.data as RpcResponse;
     switch (msg.kind) {
       case 'progress':
-        // New history or weights (or the model becoming ready) change what the feed is ranked
-        // from; a settings change only its default discover setting.
-        if (msg.event.status === 'ready') dropRankInputs();
+        if (msg.event.status === 'updated') {
+          const snapshot = { ...msg.event.snapshot, version: msg.event.snapshot.version + versionBase };
+          lastVersion = Math.max(lastVersion, snapshot.version);
+          msg.event = { ...msg.event, snapshot };
+        }
+        // New history or weights (or the model becoming ready, or lost with its GPU device) change
+        // what the feed is ranked from; a settings change only its default discover setting.
+        if (msg.event.status === 'ready' || msg.event.status === 'device-lost') dropRankInputs();
         else if (msg.event.status === 'updated') {
           if (msg.event.what === 'settings') followSettings(msg.event.snapshot.settings.discover);
           else if (msg.event.what !== 'status') dropRankInputs();
         }
-        try { options.onProgress?.(msg.event); } catch { /* a throwing listener must not break the engine */ }
+        emit(msg.event);
         return;
       case 'ready':
-        if (msg.result.ok) resolveReady(msg.result.value);
+        if (restarting) {
+          restarting = false;
+          if (msg.result.ok) void announceRestart();
+          else failAll(deserializeError(msg.result.error));
+        } else if (msg.result.ok) resolveReady(msg.result.value);
         else rejectReady(deserializeError(msg.result.error));
         return;
       case 'result': {
@@ -84,8 +108,61 @@ export function createWorkerRecommender(options: WorkerRecommenderOptions): Reco
       }
     }
   };
-  worker.addEventListener('message', onMessage);
-  worker.addEventListener('error', () => failAll(new LocalRecError('INTERNAL', 'The engine worker failed to start or crashed. Reload the page to try again.')));
+  /**
+   * The worker crashed (an uncaught error in it). Before the model loaded, or too often, or when
+   * it cannot be started again: everything fails with a clear message. Otherwise calls in flight
+   * fail, a new worker starts and reloads the person's data from IndexedDB, and the page hears
+   * what happened (an `error` event during `worker`, then an `updated` snapshot of everything).
+   */
+  const onCrash = (ev: Event) => {
+    if (closed) return;
+    const message: unknown = 'message' in ev ? ev.message : undefined;
+    const detail = typeof message === 'string' && message ? message : 'no details';
+    const now = Date.now();
+    while (restarts.length > 0 && restarts[0] < now - RESTART_WINDOW_MS) restarts.shift();
+    if (!settled || restarting || !factory || restarts.length >= MAX_RESTARTS) {
+      worker.terminate?.();
+      failAll(new LocalRecError('WORKER_CRASHED', `The engine worker failed to start or crashed (${detail}). Reload the page to try again.`));
+      return;
+    }
+    restarts.push(now);
+    const err = new LocalRecError('WORKER_CRASHED', `The recommendation engine stopped unexpectedly (${detail}). It was restarted and your history and fine-tuned model were reloaded from this browser's storage; a fine-tuning run in progress was lost and will run again.`);
+    for (const p of pending.values()) p.reject(err);
+    pending.clear();
+    dropRankInputs();
+    detach(worker);
+    worker.terminate?.();
+    versionBase = lastVersion;
+    restarting = true;
+    worker = factory();
+    attach(worker);
+    worker.postMessage({ kind: 'init', options: init } satisfies RpcRequest);
+    emit({ status: 'error', during: 'worker', code: 'WORKER_CRASHED', message: err.message });
+  };
+  /** After a restart: one snapshot of everything, so every reader re-reads and the feed re-ranks. */
+  async function announceRestart(): Promise<void> {
+    try {
+      const s = await call('state');
+      const version = s.version + versionBase;
+      lastVersion = Math.max(lastVersion, version);
+      emit({ status: 'updated', what: 'all', origin: 'local', snapshot: { version, status: s.status, settings: s.settings, history: { kind: 'replaced' } } });
+    } catch (err) {
+      const e = err instanceof LocalRecError ? err : new LocalRecError('INTERNAL', String(err));
+      emit({ status: 'error', during: 'worker', code: e.code, message: e.message });
+    }
+  }
+  // Each worker gets its own listeners, which ignore it once it has been replaced.
+  let listening: ((ev: MessageEvent) => void) | null = null;
+  function attach(w: WorkerLike): void {
+    listening = (ev: MessageEvent) => { if (w === worker) onMessage(ev); };
+    w.addEventListener('message', listening);
+    w.addEventListener('error', (ev: Event) => { if (w === worker) onCrash(ev); });
+  }
+  function detach(w: WorkerLike): void {
+    if (listening) w.removeEventListener('message', listening);
+    listening = null;
+  }
+  attach(worker);
 
   const { onProgress: _onProgress, worker: _worker, pageFetch, ...rest } = options;
   const init: WorkerInitOptions = { ...rest, modelUrl: resolveModelUrl(options.modelUrl) };
@@ -160,7 +237,12 @@ export function createWorkerRecommender(options: WorkerRecommenderOptions): Reco
     learn: (opts) => call('learn', opts),
     explain: (itemId) => call('explain', itemId),
     status: () => call('status'),
-    state: () => call('state'),
+    state: async () => {
+      const s = await call('state');
+      const version = s.version + versionBase;
+      lastVersion = Math.max(lastVersion, version);
+      return { ...s, version };
+    },
     memory: () => call('memory'),
     getSettings: () => call('getSettings'),
     setSettings: (patch) => call('setSettings', patch),
@@ -176,7 +258,7 @@ export function createWorkerRecommender(options: WorkerRecommenderOptions): Reco
         const grace = new Promise((resolve) => { timer = setTimeout(resolve, DISPOSE_GRACE_MS); });
         await Promise.race([call('dispose'), grace]).finally(() => clearTimeout(timer));
       } finally {
-        worker.removeEventListener('message', onMessage);
+        detach(worker);
         failAll(new LocalRecError('DISPOSED', 'This recommender was disposed. Create a new one.'));
         worker.terminate?.();
       }

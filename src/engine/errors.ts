@@ -6,7 +6,12 @@ export type LocalRecErrorCode =
   | 'MODEL_INTEGRITY'
   | 'MODEL_FORMAT'
   | 'DEVICE_UNAVAILABLE'
+  | 'DEVICE_LOST'
   | 'STORAGE_FAILED'
+  | 'STORAGE_FULL'
+  | 'STORAGE_UNAVAILABLE'
+  | 'CHECKPOINT_CORRUPT'
+  | 'WORKER_CRASHED'
   | 'IMPORT_INVALID'
   | 'NOT_READY'
   | 'DISPOSED'
@@ -55,6 +60,26 @@ export class DeviceUnavailableError extends LocalRecError {
   }
 }
 
+/**
+ * The GPU device was lost while the engine ran on it (driver reset, GPU removed, browser
+ * reclaiming memory). TensorFlow.js cannot recover a lost device: with an explicitly requested
+ * `webgpu` the engine stops with this error, which names the backends that still work.
+ */
+export class DeviceLostError extends LocalRecError {
+  readonly requested: string;
+  readonly available: string[];
+  constructor(requested: string, available: string[], reason: string) {
+    super(
+      'DEVICE_LOST',
+      `The ${requested === 'webgpu' ? 'WebGPU' : requested} device was lost (${reason}) and cannot be recovered. ` +
+        `Your history and fine-tuned weights are kept. Start LocalRec again with device "${available[0] ?? 'auto'}" ` +
+        `(available: ${available.join(', ') || 'none'}), or with "auto".`,
+    );
+    this.requested = requested;
+    this.available = available;
+  }
+}
+
 /** Model files missing, corrupted or in the wrong format. */
 export class ModelLoadError extends LocalRecError {}
 
@@ -63,13 +88,13 @@ export interface SerializedError {
   name: string;
   code: LocalRecErrorCode;
   message: string;
-  /** DeviceUnavailableError: what was asked for and what exists, so the UI can offer choices. */
+  /** DeviceUnavailableError / DeviceLostError: what was asked for and what exists, so the UI can offer choices. */
   device?: { requested: string; available: string[] };
 }
 
 /** The plain-object form of any thrown value, to send across the worker. */
 export function serializeError(err: unknown): SerializedError {
-  if (err instanceof DeviceUnavailableError) {
+  if (err instanceof DeviceUnavailableError || err instanceof DeviceLostError) {
     return { name: err.name, code: err.code, message: err.message, device: { requested: err.requested, available: [...err.available] } };
   }
   if (err instanceof LocalRecError) return { name: err.name, code: err.code, message: err.message };
@@ -84,6 +109,11 @@ export function deserializeError(e: SerializedError): LocalRecError {
     case 'DeviceUnavailableError':
       err = new LocalRecError(e.code, e.message);
       Object.setPrototypeOf(err, DeviceUnavailableError.prototype);
+      Object.assign(err, { requested: e.device?.requested ?? '', available: e.device?.available ?? [] });
+      break;
+    case 'DeviceLostError':
+      err = new LocalRecError(e.code, e.message);
+      Object.setPrototypeOf(err, DeviceLostError.prototype);
       Object.assign(err, { requested: e.device?.requested ?? '', available: e.device?.available ?? [] });
       break;
     case 'ModelLoadError':

@@ -19,7 +19,7 @@ export type { StorageNames } from './storageNames';
 export { hasModelInCache, deleteModelFromCache } from '../engine/loading/fetchModelFiles';
 export { DEFAULT_DISCOVER } from '../engine/rank/diversify';
 export { applySnapshot } from '../engine/recommender/engineState';
-export { LocalRecError, DeviceUnavailableError, ModelLoadError } from '../engine/errors';
+export { LocalRecError, DeviceLostError, DeviceUnavailableError, ModelLoadError } from '../engine/errors';
 export type { LocalRecErrorCode } from '../engine/errors';
 export type { FinetunePolicy } from '../engine/train/finetunePolicy';
 export type {
@@ -30,6 +30,7 @@ export type {
   EngineSnapshot,
   EngineState,
   EngineStatus,
+  EngineTestHooks,
   EventType,
   Explanation,
   ExportBundle,

@@ -2,6 +2,8 @@
 // Built into <site>/sw.js by scripts/vite/serviceWorkerPlugin.ts, which defines __LOCALREC_SW_BUILD__.
 import {
   hostIsolates,
+  IMAGE_CACHE_MAX_ENTRIES,
+  imageCacheName,
   routeRequest,
   SHELL_CACHE_PREFIX,
   shellCacheName,
@@ -36,6 +38,7 @@ interface ServiceWorkerScope {
 const sw = self as unknown as ServiceWorkerScope;
 const build = __LOCALREC_SW_BUILD__;
 const cacheName = shellCacheName(build.buildId);
+const imagesName = imageCacheName(build.buildId);
 const shellPaths = new Set(build.files.map((f) => f.path));
 
 async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
@@ -61,13 +64,34 @@ async function precache(): Promise<void> {
 
 async function dropOtherBuilds(): Promise<void> {
   for (const name of await caches.keys()) {
-    if (name.startsWith(SHELL_CACHE_PREFIX) && name !== cacheName) await caches.delete(name);
+    if (name.startsWith(SHELL_CACHE_PREFIX) && name !== cacheName && name !== imagesName) await caches.delete(name);
   }
 }
 
 async function fromShell(url: string, request: Request): Promise<Response> {
   const hit = await (await caches.open(cacheName)).match(url);
   return withSecurityHeaders(hit ?? (await fetch(request)));
+}
+
+/**
+ * A catalog picture: from the network when it answers (kept, so the next offline visit shows it),
+ * else the kept copy; with neither, the network error reaches the page, which draws a generated cover.
+ */
+async function image(url: string, request: Request): Promise<Response> {
+  try {
+    const res = await fetch(request);
+    if (res.ok && res.type === 'basic') {
+      const cache = await caches.open(imagesName);
+      await cache.put(url, res.clone());
+      const keys = await cache.keys();
+      for (const old of keys.slice(0, Math.max(0, keys.length - IMAGE_CACHE_MAX_ENTRIES))) await cache.delete(old);
+    }
+    return withSecurityHeaders(res);
+  } catch (offline) {
+    const kept = await (await caches.open(imagesName)).match(url);
+    if (kept) return withSecurityHeaders(kept);
+    throw offline;
+  }
 }
 
 async function probe(): Promise<Response> {
@@ -93,6 +117,9 @@ sw.addEventListener('fetch', (e) => {
       return;
     case 'shell':
       e.respondWith(fromShell(route.url, e.request));
+      return;
+    case 'image':
+      e.respondWith(image(route.url, e.request));
       return;
     case 'network':
       e.respondWith(fetch(e.request).then(withSecurityHeaders));

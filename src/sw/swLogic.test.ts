@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY, securityHeaders } from '../site/securityHeaders';
-import { hostIsolates, isShellFile, routeRequest, shellCacheName, withSecurityHeaders } from './swLogic';
+import { hostIsolates, imageCacheName, isShellFile, routeRequest, shellCacheName, withSecurityHeaders } from './swLogic';
 
 const SCOPE = 'https://example.org/demo/';
 const shell = new Set(['index.html', 'assets/index-abc.js', 'assets/tfjs-backend-wasm-simd-x.wasm', 'manifest.webmanifest']);
@@ -24,8 +24,17 @@ describe('service worker routing', () => {
     expect(routeRequest(get('https://example.org/other-app/'), SCOPE, shell)).toEqual({ kind: 'ignore' });
   });
 
-  it('names one cache per build', () => {
+  it('keeps catalog pictures (outside the model folders) for offline use, whatever the query', () => {
+    expect(routeRequest(get(`${SCOPE}img/cover.png`), SCOPE, shell)).toEqual({ kind: 'image', url: `${SCOPE}img/cover.png` });
+    expect(routeRequest(get(`${SCOPE}covers/a%20b.JPG?v=2`), SCOPE, shell)).toEqual({ kind: 'image', url: `${SCOPE}covers/a%20b.JPG` });
+    expect(routeRequest(get(`${SCOPE}models/m/thumb.png`), SCOPE, shell)).toEqual({ kind: 'network' });
+    expect(routeRequest(get(`${SCOPE}img/notes.txt`), SCOPE, shell)).toEqual({ kind: 'network' });
+    expect(routeRequest(get('https://cdn.example/img/cover.png'), SCOPE, shell)).toEqual({ kind: 'ignore' });
+  });
+
+  it('names one cache per build, and its pictures cache under the same prefix', () => {
     expect(shellCacheName('0123abcd')).toBe('localrec-shell-0123abcd');
+    expect(imageCacheName('0123abcd')).toBe('localrec-shell-0123abcd-images');
   });
 
   it('precaches the app shell only: no models, source maps, host files or the worker itself', () => {

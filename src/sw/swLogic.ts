@@ -42,6 +42,21 @@ export function shellCacheName(buildId: string): string {
   return `${SHELL_CACHE_PREFIX}${buildId}`;
 }
 
+/**
+ * The cache that keeps the catalog pictures a person has already seen with one build, so they show
+ * offline too. It starts with the shell cache's name: a new build drops it with the old shell, and
+ * "Delete everything" removes it with the other `localrec-shell-` caches.
+ */
+export function imageCacheName(buildId: string): string {
+  return `${shellCacheName(buildId)}-images`;
+}
+
+/** Most pictures kept per build; the oldest entries go first beyond it. */
+export const IMAGE_CACHE_MAX_ENTRIES = 400;
+
+/** Picture files the worker keeps for offline use (catalog `image` paths are relative to the site). */
+const IMAGE_FILE = /\.(png|jpe?g|gif|webp|avif|svg)$/i;
+
 /** True when `headers` make a document cross-origin isolated on their own. */
 export function hostIsolates(headers: Headers): boolean {
   const coop = headers.get('cross-origin-opener-policy')?.trim().toLowerCase();
@@ -72,12 +87,14 @@ export function withSecurityHeaders(res: Response): Response {
 export type Route =
   | { kind: 'shell'; url: string }
   | { kind: 'probe' }
+  | { kind: 'image'; url: string }
   | { kind: 'network' }
   | { kind: 'ignore' };
 
 /**
  * Routes a request: the app's page (any query) and the build's own files come from the shell
- * cache; the probe is answered by the worker; other same-origin GETs under the scope (model
+ * cache; the probe is answered by the worker; pictures (the catalog's `image` files) come from
+ * the network and are kept for offline use; other same-origin GETs under the scope (model
  * folders: the engine keeps those in its own cache) go to the network with headers added;
  * everything else is left to the browser.
  */
@@ -92,6 +109,8 @@ export function routeRequest(request: { url: string; method: string; mode: strin
     return shellPaths.has('index.html') ? { kind: 'shell', url: new URL('index.html', base).href } : { kind: 'network' };
   }
   if (shellPaths.has(path)) return { kind: 'shell', url: new URL(path, base).href };
+  // Catalog pictures (anywhere in the site but the model folders): kept once seen, for offline use.
+  if (!path.startsWith('models/') && IMAGE_FILE.test(path)) return { kind: 'image', url: url.origin + url.pathname };
   return { kind: 'network' };
 }
 

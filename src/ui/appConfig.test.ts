@@ -27,3 +27,11 @@ describe('readAppConfig ?policy=', () => {
     spy.mockRestore();
   });
 });
+
+describe('readAppConfig ?threads=0', () => {
+  it('switches WASM threads off only with ?hooks=1', () => {
+    expect(readAppConfig('?hooks=1&threads=0', '/').wasmThreads).toBe(false);
+    expect(readAppConfig('?threads=0', '/').wasmThreads).toBeUndefined();
+    expect(readAppConfig('?hooks=1', '/').wasmThreads).toBeUndefined();
+  });
+});

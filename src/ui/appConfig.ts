@@ -1,4 +1,4 @@
-import type { Device, FinetunePolicy } from 'localrec';
+import type { Device, EngineTestHooks, FinetunePolicy } from 'localrec';
 
 /**
  * The model the app opens: the shipped one, or the one a build names in VITE_LOCALREC_DEFAULT_MODEL
@@ -16,17 +16,21 @@ export interface AppConfig {
   testHooks: boolean;
   /** Fine-tuning policy overrides from `?policy=<json>`, honoured only with `?hooks=1` (tests, demos). */
   policy: Partial<FinetunePolicy> | undefined;
+  /** Fault injection from `?testing=<json>`, honoured only with `?hooks=1` (e2e tests). */
+  testing: EngineTestHooks | undefined;
+  /** `?threads=0` with `?hooks=1`: single-threaded WASM (benchmarks compare both); else undefined (the default, threads when possible). */
+  wasmThreads: false | undefined;
 }
 
-function readPolicy(raw: string | null): Partial<FinetunePolicy> | undefined {
+function readJsonObject<T>(param: string, raw: string | null, example: string): T | undefined {
   if (!raw) return undefined;
   try {
     const parsed: unknown = JSON.parse(raw);
-    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Partial<FinetunePolicy>;
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as T;
   } catch {
     // fall through to the message below
   }
-  console.error(`LocalRec: ignoring ?policy=${raw}: it must be a JSON object such as {"steps":4}.`);
+  console.error(`LocalRec: ignoring ?${param}=${raw}: it must be a JSON object such as ${example}.`);
   return undefined;
 }
 
@@ -42,5 +46,14 @@ export function readAppConfig(search: string, baseUrl: string): AppConfig {
   const device = (DEVICES as readonly string[]).includes(requestedDevice) ? (requestedDevice as Device) : 'auto';
   const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
   const testHooks = params.get('hooks') === '1';
-  return { modelName, modelUrl: `${base}models/${modelName}/`, device, testHooks, policy: testHooks ? readPolicy(params.get('policy')) : undefined };
+  const wasmThreads = testHooks && params.get('threads') === '0' ? false : undefined;
+  return {
+    modelName,
+    modelUrl: `${base}models/${modelName}/`,
+    device,
+    testHooks,
+    policy: testHooks ? readJsonObject<Partial<FinetunePolicy>>('policy', params.get('policy'), '{"steps":4}') : undefined,
+    testing: testHooks ? readJsonObject<EngineTestHooks>('testing', params.get('testing'), '{"loseGpuDevice":{"run":1,"step":2}}') : undefined,
+    wasmThreads,
+  };
 }

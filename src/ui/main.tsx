@@ -14,7 +14,7 @@ import './app.css';
 const startWorker = () => new Worker(new URL('../worker.ts', import.meta.url), { type: 'module' });
 
 const config = readAppConfig(window.location.search, import.meta.env.BASE_URL);
-const options: LocalRecOptions = { modelUrl: config.modelUrl, device: config.device, policy: config.policy, worker: startWorker };
+const options: LocalRecOptions = { modelUrl: config.modelUrl, device: config.device, policy: config.policy, testing: config.testing, wasmThreads: config.wasmThreads, worker: startWorker };
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html must contain <div id="root">.');
 // The service worker comes first: on a host without COOP/COEP the first visit reloads once (before

@@ -1,5 +1,5 @@
 import { useCallback, useState } from 'react';
-import { useEngine, useEngineState } from 'localrec/react';
+import { useEngineCore, useEngineSelector } from 'localrec/react';
 import { onboardingEvents } from './onboardingPicks';
 
 
@@ -21,11 +21,11 @@ export interface Onboarding {
  * Finishing or skipping stores `onboarded: true`, so it never comes back, also after a reload.
  */
 export function useOnboarding(): Onboarding {
-  const { engine, phase, catalog, record } = useEngine();
+  const { engine, phase, catalog, record } = useEngineCore();
   // Stored data needs no model: offer onboarding while the model still loads.
-  const stored = useEngineState();
-  const settings = stored?.settings ?? null;
-  const history = stored?.history ?? null;
+  // Primitives: the page (which calls this hook) re-renders only when one of them changes.
+  const onboarded = useEngineSelector((l) => l.state?.settings.onboarded ?? null);
+  const historyEmpty = useEngineSelector((l) => (l.state ? l.state.history.length === 0 : null));
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [closed, setClosed] = useState(false);
@@ -58,7 +58,7 @@ export function useOnboarding(): Onboarding {
     }
   }, [engine]);
 
-  const state = onboardingState({ saving, closed, failed: phase === 'error', onboarded: settings?.onboarded ?? null, historyLength: history?.length ?? null });
+  const state = onboardingState({ saving, closed, failed: phase === 'error', onboarded, historyLength: historyEmpty === null ? null : historyEmpty ? 0 : 1 });
   return { state, saving, error, finish, skip };
 }
 

@@ -114,6 +114,33 @@ describe('<localrec-feed>', () => {
     expect(shadow(el).querySelector('[role="alert"]')?.textContent).toContain('answered 404');
   });
 
+  it('faults the engine survived are notes: the feed stays, localrec-error fires; the privacy menu says data is in memory only', async () => {
+    const el = mount({ model: MODEL, limit: '3' });
+    const errors: FeedErrorDetail[] = [];
+    el.addEventListener('localrec-error', (e: CustomEvent<FeedErrorDetail>) => errors.push(e.detail));
+    await vi.waitFor(() => expect(engines).toHaveLength(1));
+    engines[0].finishLoading(false);
+    await vi.waitFor(() => expect(el.dataset.state).toBe('ready'));
+    engines[0].storage = 'memory';
+    const memory = 'Your data is kept in memory only and will be gone when you close this tab: IndexedDB could not be opened (<b>denied</b>).';
+    engines[0].request.onProgress({ status: 'error', during: 'storage', code: 'STORAGE_UNAVAILABLE', message: memory });
+    engines[0].request.onProgress({ status: 'error', during: 'worker', code: 'WORKER_CRASHED', message: 'The recommendation engine stopped unexpectedly; it was restarted.' });
+    engines[0].request.onProgress({ status: 'error', during: 'storage', code: 'STORAGE_UNAVAILABLE', message: memory });
+    const notes = [...shadow(el).querySelectorAll('[part="note"]')];
+    expect(notes.map((n) => n.getAttribute('data-code'))).toEqual(['WORKER_CRASHED', 'STORAGE_UNAVAILABLE']);
+    expect(notes[1].textContent).toBe(memory); // as text: the <b> is not markup
+    expect(shadow(el).querySelector('b')).toBeNull();
+    expect(el.dataset.state).toBe('ready');
+    expect(cardIds(el)).toHaveLength(3);
+    expect(errors.map((e) => e.code)).toEqual(['STORAGE_UNAVAILABLE', 'WORKER_CRASHED', 'STORAGE_UNAVAILABLE']);
+    (shadow(el).querySelector('[part~="privacy-button"]') as HTMLButtonElement).click();
+    const menu = shadow(el).querySelector('[part="menu"]') as HTMLElement;
+    await vi.waitFor(() => expect(menu.textContent).toContain("Kept only in this tab's memory"));
+    // A fault it does not survive still shows as the error it is.
+    engines[0].request.onProgress({ status: 'error', during: 'learn', code: 'INTERNAL', message: 'boom' });
+    await vi.waitFor(() => expect(el.dataset.state).toBe('error'));
+  });
+
   it('two elements share one engine; a conflicting device is reported; the last removal disposes it', async () => {
     const a = mount({ model: MODEL, device: 'wasm', limit: '3' });
     const conflicts: FeedErrorDetail[] = [];

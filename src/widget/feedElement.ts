@@ -25,6 +25,9 @@ export interface LocalRecFeed extends HTMLElement {
   addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
 }
 
+/** Engine errors that leave the feed working: shown as a note, not as "unavailable". */
+const SURVIVED: ReadonlySet<string> = new Set(['STORAGE_UNAVAILABLE', 'STORAGE_FULL', 'CHECKPOINT_CORRUPT', 'WORKER_CRASHED']);
+
 type State = 'loading' | 'popular' | 'ready' | 'consent-pending' | 'error';
 
 /** Builds the `<localrec-feed>` class over an environment (the real one, or fakes in tests). */
@@ -131,6 +134,7 @@ export function createFeedElementClass(env: FeedEnvironment): CustomElementConst
         { modelUrl: parsed.config.modelUrl, device: parsed.config.device, namespace: widgetNamespace(parsed.config.modelUrl) },
         (e) => {
           if ((e.status === 'updated' && e.what !== 'status') || e.status === 'learned') void this.refresh();
+          else if (e.status === 'error' && SURVIVED.has(e.code)) this.showNote(e.code, e.message);
           else if (e.status === 'error') this.fail(new LocalRecError(e.code, e.message));
           else if (e.status === 'progress' && !this.info && e.overallTotal > 0) this.setStatus(`Popular picks · loading the model (${Math.round((100 * e.overallLoaded) / e.overallTotal)}%)`);
         },
@@ -312,6 +316,17 @@ export function createFeedElementClass(env: FeedEnvironment): CustomElementConst
       this.view?.notes.append(renderMessage('error', summary, details));
       this.setState('error', 'Not available');
       this.emitError({ code, message: [summary, ...details].join(' ') });
+    }
+
+    /** A fault the engine survived (data in memory only, storage full, a damaged model skipped, a restart): a note, the feed stays. */
+    private showNote(code: WidgetErrorCode, message: string): void {
+      const notes = this.view?.notes;
+      if (!notes) return;
+      notes.querySelector(`[data-code="${code}"]`)?.remove();
+      const note = renderMessage('note', message);
+      note.dataset.code = code;
+      notes.append(note);
+      this.emitError({ code, message });
     }
 
     private emitError(detail: FeedErrorDetail): void {

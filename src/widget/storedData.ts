@@ -19,9 +19,12 @@ export async function storedDataContent(engine: Recommender | null, config: Feed
   const names = storageNames(widgetNamespace(config.modelUrl));
   const count = `${status.interactions} interaction${status.interactions === 1 ? '' : 's'}`;
   const tuned = status.personalized ? `, a model fine-tuned on them (${status.fineTuneSteps} steps)` : '';
+  const where = status.storage === 'memory'
+    ? `Kept only in this tab's memory (this browser would not let the site store data), gone when you close it: ${count}${tuned}.`
+    : `Stored only in this browser, for this site (IndexedDB “${names.database}”): ${count}${tuned}.`;
   return {
     lines: [
-      `Stored only in this browser, for this site (IndexedDB “${names.database}”): ${count}${tuned}.`,
+      where,
       `The model files are cached here too (“${names.modelCache}”). Nothing about you is sent to this site or to anyone else.`,
     ],
     exportData: () => downloadExport(engine, host),

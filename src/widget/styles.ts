@@ -34,10 +34,15 @@ export const FEED_CSS = `
 }
 .title {
   all: unset; cursor: pointer; font-weight: 600; color: var(--localrec-link, inherit);
-  overflow-wrap: anywhere;
+  overflow-wrap: anywhere; unicode-bidi: isolate;
+  /* Catalog titles are data: a long one clamps to three lines instead of stretching the card. */
+  display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 3; line-clamp: 3; overflow: hidden;
 }
 .title:hover { text-decoration: underline; }
-.meta { font-size: 0.85em; color: var(--localrec-muted, #59636e); }
+.meta {
+  font-size: 0.85em; color: var(--localrec-muted, #59636e); overflow-wrap: anywhere; unicode-bidi: isolate;
+  display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 2; line-clamp: 2; overflow: hidden;
+}
 .actions { display: flex; flex-wrap: wrap; gap: 4px; margin-top: auto; }
 button {
   font: inherit; font-size: 0.85em; line-height: 1.2; cursor: pointer;

@@ -54,15 +54,15 @@ export interface CardView {
 export function buildCard(item: CatalogEntry, href: string | null, liked: boolean): CardView {
   const whyId = `localrec-why-${++nextId}`;
   const title = href === null
-    ? h('button', { type: 'button', class: 'title', part: 'title' }, item.title)
-    : h('a', { class: 'title', part: 'title', href }, item.title);
+    ? h('button', { type: 'button', class: 'title', part: 'title', dir: 'auto' }, item.title)
+    : h('a', { class: 'title', part: 'title', href, dir: 'auto' }, item.title);
   const meta = [item.year === null ? '' : String(item.year), item.genres.join(', ')].filter(Boolean).join(' · ');
   const like = h('button', { type: 'button', part: 'button like', 'aria-pressed': liked ? 'true' : 'false', 'aria-label': `Like ${item.title}` }, 'Like');
   const dismiss = h('button', { type: 'button', part: 'button dismiss', 'aria-label': `Not interested in ${item.title}` }, 'Not interested');
   const why = h('button', { type: 'button', part: 'button why', 'aria-expanded': 'false', 'aria-controls': whyId, 'aria-label': `Why ${item.title}?` }, 'Why this?');
   const whyText = h('p', { class: 'why', part: 'why', id: whyId, hidden: true });
   const card = h('li', { class: 'card', part: 'card', 'data-item-id': String(item.id) },
-    title, h('span', { class: 'meta', part: 'meta' }, meta), h('div', { class: 'actions', part: 'actions' }, like, dismiss, why), whyText);
+    title, h('span', { class: 'meta', part: 'meta', dir: 'auto' }, meta), h('div', { class: 'actions', part: 'actions' }, like, dismiss, why), whyText);
   return { card, title, like, dismiss, why, whyText };
 }
 

@@ -1,9 +1,16 @@
 import { LocalRecError } from '../errors';
+import { readFormatVersion } from '../model/formatVersion';
 
 /** Lists every file of a model folder with its size and sha256, so loaders can check integrity. */
 export interface ModelManifest {
   format: 'localrec-model';
+  /** Version of the manifest file's own layout. */
   version: 1;
+  /**
+   * Version of the model-folder format the folder follows (docs/MODEL_FORMAT.md); absent in
+   * folders written before the field existed, which are read as version 1.
+   */
+  formatVersion?: number;
   /** Model name shown to people (e.g. "ml-1m-sasrec"). */
   name: string;
   files: ManifestFile[];
@@ -28,6 +35,7 @@ export function validateManifest(raw: unknown, source: string): ModelManifest {
   const m = raw as Record<string, unknown>;
   if (m.format !== 'localrec-model') fail(`"format" must be "localrec-model" (got ${JSON.stringify(m.format)})`);
   if (m.version !== 1) fail(`unsupported manifest version ${JSON.stringify(m.version)} (this app reads version 1)`);
+  const formatVersion = readFormatVersion(m.formatVersion, source);
   if (typeof m.name !== 'string' || !m.name) fail('"name" must be a non-empty string');
   if (!Array.isArray(m.files) || m.files.length === 0) fail('"files" must be a non-empty array');
   const files = (m.files as unknown[]).map((f, i): ManifestFile => {
@@ -37,5 +45,5 @@ export function validateManifest(raw: unknown, source: string): ModelManifest {
     if (typeof e.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(e.sha256)) fail(`files[${i}].sha256 must be 64 lower-case hex digits`);
     return { path: e.path as string, bytes: e.bytes as number, sha256: e.sha256 as string };
   });
-  return { format: 'localrec-model', version: 1, name: m.name as string, files };
+  return { format: 'localrec-model', version: 1, formatVersion, name: m.name as string, files };
 }

@@ -19,6 +19,8 @@ const cases: Case[] = [
   { label: '2-D, b transposed', aShape: [4, 3], bShape: [5, 3], transposeA: false, transposeB: true },
   { label: '2-D, a transposed', aShape: [3, 4], bShape: [3, 5], transposeA: true, transposeB: false },
   { label: 'batched 4-D, b transposed (attention scores)', aShape: [2, 2, 4, 3], bShape: [2, 2, 4, 3], transposeA: false, transposeB: true },
+  { label: 'batched 4-D (probabilities · values; wasm takes it one matrix at a time)', aShape: [3, 1, 5, 5], bShape: [3, 1, 5, 2], transposeA: false, transposeB: false },
+  { label: 'batched 3-D, a transposed', aShape: [4, 3, 2], bShape: [4, 3, 5], transposeA: true, transposeB: false },
 ];
 
 /** Value and gradients of sum(matmul(a, b) * w) with our op (`custom`) or tf.matMul. */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LocalRecError } from '../errors';
+import { LocalRecError, ModelLoadError } from '../errors';
 import { useBackend } from '../testing/backend';
 import { maxAbsDiff, tinyConfig } from '../testing/fixtures';
 import { readWeights } from '../testing/modelCopy';
@@ -199,9 +199,26 @@ describe('model files errors', () => {
   it('validateModelJson names what is wrong', () => {
     expect(() => validateModelJson(null, 'm.json')).toThrow(/m\.json: not a JSON object/);
     expect(() => validateModelJson({ format: 'tfjs-layers' }, 'm.json')).toThrow(/format is "tfjs-layers"/);
-    expect(() => validateModelJson({ format: 'localrec-sasrec', formatVersion: 2 }, 'm.json')).toThrow(/formatVersion 2 is not supported/);
+    expect(() => validateModelJson({ format: 'localrec-sasrec', formatVersion: 2 }, 'm.json')).toThrow(/m\.json: model folder format version 2 is not supported \(this LocalRec reads version 1\)\. The folder was written by a newer LocalRec: update LocalRec/);
+    expect(() => validateModelJson({ format: 'localrec-sasrec', formatVersion: '1' }, 'm.json')).toThrow(/format version "1" is not supported.*re-export it/);
     expect(() => validateModelJson({ format: 'localrec-sasrec', formatVersion: 1, config: {} }, 'm.json')).toThrow(/config\.numItems is missing/);
     expect(() => validateModelJson({ format: 'localrec-sasrec', formatVersion: 1, config: { numItems: 3 } }, 'm.json')).toThrow(/weightsManifest is missing/);
     expect(() => validateModelJson({ format: 'localrec-sasrec', formatVersion: 1, config: { numItems: 3, dim: 10, heads: 3 }, weightsManifest: [{}] }, 'm.json')).toThrow(/divisible by heads/);
+  });
+
+  it('a model.json without formatVersion (written before the field) loads as version 1; an unknown version is a typed MODEL_FORMAT error', async () => {
+    const { json, weights } = await encoded();
+    expect(json.formatVersion).toBe(1);
+    const { formatVersion: _, ...legacy } = json;
+    const read = validateModelJson(JSON.parse(JSON.stringify(legacy)), 'legacy/model.json');
+    expect(read.formatVersion).toBe(1);
+    const m = decodeModel(read, weights.slice().buffer);
+    expect(m.config).toEqual(json.config);
+    m.dispose();
+    let err: unknown;
+    try { validateModelJson({ ...json, formatVersion: 7 }, 'future/model.json'); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(ModelLoadError);
+    expect((err as ModelLoadError).code).toBe('MODEL_FORMAT');
+    expect((err as ModelLoadError).message).toMatch(/future\/model\.json: model folder format version 7 is not supported/);
   });
 });

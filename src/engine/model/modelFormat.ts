@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { LocalRecError } from '../errors';
 import { resolveConfig, type SasRecConfig } from './config';
 import { float32ToFloat16 } from './float16';
+import { MODEL_FORMAT_VERSION, readFormatVersion } from './formatVersion';
 import { SasRec } from './sasrec';
 
 /** How weights are stored in the `.bin` shard. */
@@ -10,7 +11,8 @@ export type WeightPrecision = 'float32' | 'float16' | 'uint8';
 /** `model.json`: the tfjs weights-manifest format plus our config. */
 export interface ModelJson {
   format: 'localrec-sasrec';
-  formatVersion: 1;
+  /** Model-folder format version (docs/MODEL_FORMAT.md); absent in folders written before it existed (= 1). */
+  formatVersion: number;
   config: SasRecConfig;
   /** Names of content features, in `item_features` column order (empty without a content tower). */
   featureNames: string[];
@@ -86,7 +88,7 @@ export async function encodeModel(model: SasRec, featureNames: string[], precisi
   return {
     json: {
       format: 'localrec-sasrec',
-      formatVersion: 1,
+      formatVersion: MODEL_FORMAT_VERSION,
       config: model.config,
       featureNames,
       precision,
@@ -103,10 +105,10 @@ export function validateModelJson(x: unknown, where: string): ModelJson {
   if (typeof x !== 'object' || x === null) throw bad('not a JSON object');
   const j = x as Partial<ModelJson>;
   if (j.format !== 'localrec-sasrec') throw bad(`format is "${String(j.format)}", expected "localrec-sasrec"`);
-  if (j.formatVersion !== 1) throw bad(`formatVersion ${String(j.formatVersion)} is not supported (expected 1)`);
+  const formatVersion = readFormatVersion(j.formatVersion, where);
   if (!j.config || typeof j.config.numItems !== 'number') throw bad('config.numItems is missing');
   if (!Array.isArray(j.weightsManifest) || j.weightsManifest.length === 0) throw bad('weightsManifest is missing');
-  return { ...j, config: resolveConfig(j.config), featureNames: j.featureNames ?? [] } as ModelJson;
+  return { ...j, formatVersion, config: resolveConfig(j.config), featureNames: j.featureNames ?? [] } as ModelJson;
 }
 
 /** Rebuilds a model from `model.json` and the concatenated bytes of its shards. */

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { SasRecConfig } from './config';
+import { featureProduct } from './featureProduct';
 import { gatherRows } from './gatherRows';
 import { matmul } from './matmul';
 import { attentionBias, dense, layerNorm, selfAttention, NEG_INF, type AttentionWeights } from './layers';
@@ -112,7 +113,7 @@ export class SasRec {
         ids = tf.mul(ids, keep);
       }
       if (!this.features || this.config.numFeatures === 0) return tf.clone(ids);
-      return tf.add(ids, matmul(this.features, this.w('feat_emb') as tf.Tensor2D));
+      return tf.add(ids, featureProduct(this.features, this.w('feat_emb') as tf.Tensor2D));
     });
   }
 

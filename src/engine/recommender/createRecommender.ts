@@ -4,24 +4,26 @@ import { defaultFileCache, type FileCache } from '../loading/fileCache';
 import { resolveModelUrl, type FetchLike } from '../loading/fetchModelFiles';
 import { checkRecommendOptions, type CatalogIndex } from '../rank/rankFeed';
 import { checkNewItemSlots, NEW_ITEM_SLOTS } from '../rank/newItemSlots';
-import { validateBundle } from '../store/exportBundle';
-import { adapterShapes } from '../train/adapters';
 import { LocalStore } from '../store/localStore';
 import { TabSync, type SyncMessage } from '../store/tabSync';
 import { resolvePolicy, type FinetunePolicy } from '../train/finetunePolicy';
 import { checkEvent, checkSettingsPatch } from './checkInput';
+import { DeviceLossGuard } from './deviceLoss';
 import { explainItem } from './explain';
 import { HistoryCache, type HistoryRead } from './historyCache';
-import { learnRun } from './learnRun';
-import { LearnScheduler } from './learnScheduler';
+import { EngineLearner } from './engineLearner';
+import { CheckpointSlot } from './checkpointSlot';
+import { EngineNotes } from './engineNotes';
 import { loadModelFolder, type LoadedModel } from './loadModelFolder';
-import { exportPersonData, storeImport } from './personData';
+import { PersonData } from './personData';
 import { LiveModel } from './liveModel';
 import { rankWithInputs, type RankInputs, type ServedRecommender } from './rankInputs';
 import { followRemoteChange } from './remoteChanges';
 import { SettingsCache } from './settingsCache';
 import { SnapshotPublisher } from './snapshotPublisher';
+import { StateGuard } from './stateGuard';
 import type {
+  Backend,
   CatalogEntry,
   EngineSettings,
   EngineState,
@@ -75,7 +77,8 @@ class LocalRecommender implements ServedRecommender {
   private readonly store: LocalStore;
   private readonly sync: TabSync;
   private readonly events: HistoryCache;
-  private readonly scheduler: LearnScheduler;
+  private readonly learner: EngineLearner;
+  private readonly data: PersonData;
   private readonly abort = new AbortController();
   private readonly catalogPromise: Promise<CatalogIndex>;
   private resolveCatalog!: (c: CatalogIndex) => void;
@@ -84,9 +87,16 @@ class LocalRecommender implements ServedRecommender {
   private live: LiveModel | null = null;
   private readonly settings: SettingsCache;
   private readonly snapshots: SnapshotPublisher;
-  /** Bumped by reset/import/delete: a training run that started before is discarded. */
-  private generation = 0;
-  private writeQueue: Promise<void> = Promise.resolve();
+  /** Orders state-replacing writes; reset/import/delete discard training runs that started before. */
+  private readonly guard = new StateGuard();
+  /** Faults survived that the person should know about (`EngineStatus.notes`). */
+  private readonly notes = new EngineNotes({
+    announce: (code, message) => { if (!this.disposed) this.emit({ status: 'error', during: 'storage', code, message }); },
+    changed: () => { if (!this.disposed) void this.publish('status', 'local', { kind: 'unchanged' }); },
+  });
+  private readonly checkpoints: CheckpointSlot;
+  /** A lost WebGPU device: reload on WASM (`auto`) or stop with DeviceLostError. */
+  private readonly deviceLoss: DeviceLossGuard;
   private disposed = false;
 
   constructor(options: LocalRecommenderOptions) {
@@ -96,7 +106,11 @@ class LocalRecommender implements ServedRecommender {
     this.folder = resolveModelUrl(options.modelUrl);
     this.cache = options.cache === undefined ? defaultFileCache() : options.cache;
     const namespace = options.namespace ?? 'default';
-    this.store = new LocalStore(namespace, { onBlocked: (message) => this.emit({ status: 'error', during: 'storage', code: 'STORAGE_FAILED', message }) });
+    this.store = new LocalStore(namespace, {
+      onBlocked: (message) => this.emit({ status: 'error', during: 'storage', code: 'STORAGE_FAILED', message }),
+      onUnavailable: (message) => this.notes.set('storage', message, 'STORAGE_UNAVAILABLE'),
+    });
+    this.checkpoints = new CheckpointSlot(this.store, () => this.live, this.notes);
     this.sync = new TabSync(namespace, this.store, (m) => void this.onRemote(m));
     this.events = new HistoryCache(this.store);
     this.settings = new SettingsCache(this.store);
@@ -110,14 +124,37 @@ class LocalRecommender implements ServedRecommender {
       (e) => { if (!this.disposed) this.emit(e); },
       (err) => this.reportError('storage', err),
     );
-    this.scheduler = new LearnScheduler({
-      learnAfter: this.policy.learnAfter,
-      run: (o) => this.runLearn(o),
-      autoLearn: async () => (await this.settings.read()).autoLearn,
-      eventCount: async () => (await this.events.read()).events.length,
-      trainedEvents: () => this.live?.checkpoint?.trainedEvents ?? 0,
-      onBackgroundError: (err) => this.reportError('storage', err),
-      settled: (err) => this.afterLearn(err),
+    this.deviceLoss = new DeviceLossGuard({
+      requested: options.device ?? 'auto',
+      emit: (e) => { if (!this.disposed) this.emit(e); },
+      reloadOn: (backend) => this.reloadOn(backend),
+      stop: () => this.dropModel(),
+      publishStatus: () => this.publish('status', 'local', { kind: 'unchanged' }),
+      testing: options.testing,
+    });
+    const shared = {
+      store: this.store, sync: this.sync, events: this.events, settings: this.settings, guard: this.guard,
+      model: () => this.model(), live: () => this.live, reloadCheckpoint: (o?: { force?: boolean }) => this.checkpoints.reload(o),
+    };
+    this.learner = new EngineLearner({
+      ...shared,
+      policy: this.policy,
+      replay: options.replay,
+      signal: this.abort.signal,
+      disposed: () => this.disposed,
+      emit: (e) => this.emit(e),
+      reportError: (during, err) => this.reportError(during, err),
+      storeCheckpoint: (c) => this.checkpoints.save(c),
+      publishStatus: () => this.publish('status', 'local', { kind: 'unchanged' }),
+      publishCheckpoint: () => this.weightsPublished(),
+      publishWeights: () => this.weightsPublished(),
+      device: this.deviceLoss,
+    });
+    this.data = new PersonData({
+      ...shared,
+      cache: this.cache,
+      scheduler: this.learner.scheduler,
+      publish: (what) => this.publish(what, 'local', what === 'all' ? { kind: 'replaced' } : { kind: 'unchanged' }),
     });
     this.catalogPromise = new Promise((res, rej) => { this.resolveCatalog = res; this.rejectCatalog = rej; });
     this.catalogPromise.catch(() => {});
@@ -144,25 +181,53 @@ class LocalRecommender implements ServedRecommender {
     if (this.disposed) throw new LocalRecError('DISPOSED', 'This recommender was disposed. Create a new one.');
   }
 
+  private loadOn(device: LocalRecommenderOptions['device'], first: boolean): Promise<LoadedModel> {
+    return loadModelFolder({
+      folder: this.folder,
+      device: device ?? 'auto',
+      wasmPaths: this.opts.wasmPaths,
+      wasmThreads: this.opts.wasmThreads,
+      acceptSoftwareGpu: this.opts.testing?.autoAcceptsSoftwareGpu,
+      fetch: this.opts.fetch,
+      cache: this.cache,
+      onProgress: first ? (e) => this.emit(e) : () => {},
+      onCatalog: first ? (c) => this.resolveCatalog(c) : () => {},
+      signal: this.abort.signal,
+    });
+  }
+
+  /** Frees the model (its tensors may live on a lost GPU device). */
+  private dropModel(): void {
+    const old = this.live;
+    this.live = null;
+    old?.dispose();
+  }
+
+  /** After a lost GPU device: the model again on `backend` (files from the cache, checkpoint from IndexedDB). */
+  private async reloadOn(backend: Backend): Promise<{ threads: boolean }> {
+    this.dropModel();
+    const loaded = await this.loadOn(backend, false);
+    if (this.disposed) {
+      loaded.model.dispose();
+      for (const t of loaded.pretrained.values()) t.dispose();
+      return { threads: false };
+    }
+    this.live = new LiveModel(loaded, this.policy, this.store);
+    await this.checkpoints.reload();
+    this.emit({ status: 'ready', backend: loaded.backend.backend, adapter: loaded.backend.adapter });
+    return { threads: loaded.backend.threads };
+  }
+
   private async load(): Promise<ReadyInfo> {
     try {
-      const loaded = await loadModelFolder({
-        folder: this.folder,
-        device: this.opts.device ?? 'auto',
-        wasmPaths: this.opts.wasmPaths,
-        wasmThreads: this.opts.wasmThreads,
-        fetch: this.opts.fetch,
-        cache: this.cache,
-        onProgress: (e) => this.emit(e),
-        onCatalog: (c) => this.resolveCatalog(c),
-        signal: this.abort.signal,
-      });
+      const loaded = await this.loadOn(this.opts.device, true);
       this.live = new LiveModel(loaded, this.policy, this.store);
+      this.deviceLoss.watch(loaded.backend.backend);
       const notes = [...loaded.backend.notes];
       try {
-        await this.reloadCheckpoint();
-        const stored = await this.store.getCheckpoint();
-        if (stored && stored.modelId !== loaded.modelId) notes.push('A fine-tuned checkpoint from another model version is stored; starting from the pretrained model.');
+        await this.checkpoints.reload();
+        if (this.live.lastCheck.kind === 'foreign') notes.push('A fine-tuned checkpoint from another model version is stored; starting from the pretrained model.');
+        notes.push(...this.notes.list());
       } catch (err) {
         // The model still serves without storage; history and learning calls will report the error.
         notes.push(err instanceof Error ? err.message : String(err));
@@ -180,13 +245,10 @@ class LocalRecommender implements ServedRecommender {
   private async model(): Promise<LoadedModel> {
     this.check();
     await this.ready;
+    await this.deviceLoss.ready();
     this.check();
     if (!this.live) throw new LocalRecError('NOT_READY', 'The model is not loaded.');
     return this.live.loaded;
-  }
-
-  private async reloadCheckpoint(opts: { force?: boolean } = {}): Promise<void> {
-    await this.live?.reload(opts);
   }
 
   private publish(what: UpdateKind, origin: 'local' | 'remote', history: HistoryChange): Promise<void> {
@@ -199,8 +261,8 @@ class LocalRecommender implements ServedRecommender {
       forgetHistory: () => this.events.invalidate(),
       forgetSettings: () => this.settings.forget(),
       markDeleted: () => this.store.markDeleted(),
-      bumpGeneration: () => { this.generation++; },
-      reloadCheckpoint: (o) => this.reloadCheckpoint(o),
+      bumpGeneration: () => this.guard.bump(),
+      reloadCheckpoint: (o) => this.checkpoints.reload(o),
       publish: (what, origin, history) => this.publish(what, origin, history),
       reportError: (err) => this.reportError('sync', err),
     });
@@ -219,8 +281,28 @@ class LocalRecommender implements ServedRecommender {
     return rankWithInputs(inputs, catalog, opts);
   }
 
+  /** New live weights: readers re-rank; their forward pass starts now, before the page asks. */
+  private async weightsPublished(): Promise<void> {
+    await this.publish('checkpoint', 'local', { kind: 'unchanged' });
+    this.prefetchScores();
+  }
+
+  /**
+   * Starts the forward pass of the next re-rank in a macrotask (after pending messages, and after
+   * a just-started IndexedDB write was handed to the browser): for the current history, or `next`.
+   */
+  private prefetchScores(next?: HistoryRead): void {
+    if (!this.live) return;
+    setTimeout(() => {
+      const scoring = this.live?.scoring;
+      if (next && scoring && next.view.sequence.length > 0) void scoring.scores(next).catch(() => undefined);
+      else if (!next) void this.rankInputs().catch(() => undefined);
+    }, 0);
+  }
+
   async rankInputs(): Promise<RankInputs> {
     this.check();
+    await this.deviceLoss.ready();
     const [h, settings] = await Promise.all([this.events.read(), this.settings.read()]);
     const scoring = this.live?.scoring;
     const scores = scoring && h.view.sequence.length > 0 ? await scoring.scores(h) : null;
@@ -232,14 +314,15 @@ class LocalRecommender implements ServedRecommender {
     this.check();
     const catalog = await this.catalogPromise;
     const clean = checkEvent(event, catalog);
-    await this.events.append(clean, () => this.store.appendEvent(clean));
+    // The feed's forward pass for the new history runs while IndexedDB commits the event.
+    await this.events.append(clean, () => this.store.appendEvent(clean), (next) => this.prefetchScores(next));
     this.sync.post('events');
     await this.publish('history', 'local', { kind: 'appended', events: [{ ...clean }] });
     if (!this.live) return;
     // The feed re-ranks next: start its forward pass now, while the page handles the snapshot
     // (after this call's answer is posted), instead of when the page asks.
-    setTimeout(() => void this.rankInputs().catch(() => undefined), 0);
-    void this.scheduler.afterEvent();
+    this.prefetchScores();
+    void this.learner.scheduler.afterEvent();
   }
 
   async history(): Promise<InteractionEvent[]> {
@@ -249,55 +332,7 @@ class LocalRecommender implements ServedRecommender {
 
   learn(opts: LearnOptions = {}): Promise<LearnReport> {
     this.check();
-    return this.scheduler.learn(opts);
-  }
-
-  private async runLearn(opts: LearnOptions): Promise<LearnReport> {
-    const l = await this.model();
-    const t0 = Date.now();
-    const report = (r: Omit<LearnReport, 'backend' | 'ms'>): LearnReport => {
-      const full = { ...r, backend: l.backend.backend, ms: Date.now() - t0 };
-      this.emit({ status: 'learned', steps: full.steps, accepted: full.accepted, reason: full.reason });
-      return full;
-    };
-    if (!opts.force && !(await this.scheduler.due())) {
-      return report({ steps: 0, accepted: false, reason: `waiting for ${this.policy.learnAfter} new interactions`, lossBefore: null, lossAfter: null });
-    }
-    const outcome = await this.sync.whileTraining(() => learnRun({
-      loaded: l,
-      policy: this.policy,
-      replay: this.opts.replay ?? l.replay,
-      signal: this.abort.signal,
-      reloadCheckpoint: () => this.reloadCheckpoint(),
-      checkpoint: () => this.live?.checkpoint ?? null,
-      history: () => this.events.read(),
-      generation: () => this.generation,
-      disposed: () => this.disposed,
-      exclusive: (fn) => this.exclusive(fn),
-      storeCheckpoint: (c) => this.store.putCheckpoint(c),
-      attempted: (n) => this.scheduler.attempted(n),
-      onStep: (step, of, loss) => this.emit({ status: 'learning', step, of, loss }),
-      announce: async () => {
-        this.sync.post('checkpoint');
-        await this.publish('checkpoint', 'local', { kind: 'unchanged' });
-      },
-    }));
-    if (!outcome.ran) return report({ steps: 0, accepted: false, reason: 'another tab is training; it will share the result', lossBefore: null, lossAfter: null });
-    return report(outcome.value);
-  }
-
-  /** After every run (accepted, rolled back or failed): status moves on; a failure is reported. */
-  private async afterLearn(err: unknown): Promise<void> {
-    if (this.disposed) return;
-    if (err !== null) this.reportError('learn', err);
-    await this.publish('status', 'local', { kind: 'unchanged' });
-  }
-
-  /** Runs writes that replace the model state one after another. */
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.writeQueue.then(fn);
-    this.writeQueue = run.then(() => undefined, () => undefined);
-    return run;
+    return this.learner.learn(opts);
   }
 
   async explain(itemId: number): Promise<Explanation> {
@@ -315,9 +350,11 @@ class LocalRecommender implements ServedRecommender {
       fineTuneSteps: this.live?.checkpoint?.steps ?? 0,
       lastUpdate: this.live?.checkpoint?.updatedAt ?? null,
       personalized: (this.live?.checkpoint ?? null) !== null,
-      learning: this.scheduler.active,
-      pendingEvents: this.scheduler.pending(h.events.length),
+      learning: this.learner.scheduler.active,
+      pendingEvents: this.learner.scheduler.pending(h.events.length),
       learnAfter: this.policy.learnAfter,
+      storage: this.store.mode,
+      notes: this.notes.list(),
     };
   }
 
@@ -353,67 +390,30 @@ class LocalRecommender implements ServedRecommender {
 
   async exportData(): Promise<ExportBundle> {
     this.check();
-    return exportPersonData(this.store, this.live?.loaded.manifest.name ?? '');
+    return this.data.exportData();
   }
 
-  async importData(bundle: unknown): Promise<ImportResult> {
-    const l = await this.model();
-    const valid = validateBundle(bundle, {
-      numItems: l.model.config.numItems,
-      modelId: l.modelId,
-      weightSizes: new Map([...l.model.weights].map(([n, v]) => [n, v.size])),
-      adapterShapes: (kind, rank) => adapterShapes(l.model.config, kind, rank),
-    });
-    const result = await this.exclusive(async () => {
-      this.generation++;
-      this.events.invalidate();
-      this.settings.forget();
-      const r = await storeImport(this.store, valid);
-      this.events.invalidate();
-      this.scheduler.attempted(0);
-      await this.reloadCheckpoint({ force: true });
-      return r;
-    });
-    this.sync.post('replaced');
-    await this.publish('all', 'local', { kind: 'replaced' });
-    return result;
+  importData(bundle: unknown): Promise<ImportResult> {
+    return this.data.importData(bundle);
   }
 
   async deleteData(): Promise<void> {
     this.check();
-    await this.exclusive(async () => {
-      this.generation++;
-      this.events.invalidate();
-      this.settings.forget();
-      await this.store.destroy();
-      await this.cache?.clear();
-      this.events.invalidate();
-      this.scheduler.attempted(0);
-      await this.reloadCheckpoint();
-    });
-    this.sync.post('deleted');
-    await this.publish('all', 'local', { kind: 'replaced' });
+    await this.data.deleteData();
   }
 
-  async resetModel(): Promise<void> {
-    await this.model();
-    await this.exclusive(async () => {
-      this.generation++;
-      await this.store.deleteCheckpoint();
-      this.scheduler.attempted((await this.events.read()).events.length);
-      await this.reloadCheckpoint();
-    });
-    this.sync.post('checkpoint');
-    await this.publish('checkpoint', 'local', { kind: 'unchanged' });
+  resetModel(): Promise<void> {
+    return this.data.resetModel();
   }
 
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.abort.abort();
     await this.ready.catch(() => {});
-    await this.scheduler.idle();
+    await this.learner.scheduler.idle();
     await this.snapshots.idle();
     this.disposed = true;
+    this.deviceLoss.dispose();
     this.sync.dispose();
     this.store.close();
     this.live?.dispose();

@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalStore } from '../store/localStore';
-import { HistoryCache } from './historyCache';
+import { HistoryCache, type HistoryRead } from './historyCache';
 import type { InteractionEvent } from './types';
 
 let ns = 0;
@@ -78,5 +78,43 @@ describe('HistoryCache', () => {
     const b = await cache.read();
     expect(b.events).toEqual([]);
     expect(b.version).not.toBe(a.version);
+  });
+
+  it('announces the history a write will produce under the version a read gives after it; a failed write skips that version', async () => {
+    const { store } = countingStore();
+    const cache = new HistoryCache(store);
+    await cache.append(ev(1, 100), () => store.appendEvent(ev(1, 100)));
+    await cache.read();
+    const announced: HistoryRead[] = [];
+    await cache.append(ev(2, 200), () => store.appendEvent(ev(2, 200)), (next) => announced.push(next));
+    expect(announced).toHaveLength(1);
+    const after = await cache.read();
+    expect(after.version).toBe(announced[0].version);
+    expect(after.events).toBe(announced[0].events);
+    expect(after.view).toBe(announced[0].view);
+    expect(after.events.map((e) => e.itemId)).toEqual([1, 2]);
+
+    const failing: HistoryRead[] = [];
+    await expect(cache.append(ev(3, 300), () => Promise.reject(new Error('quota')), (next) => failing.push(next))).rejects.toThrow('quota');
+    expect(failing[0].events.map((e) => e.itemId)).toEqual([1, 2, 3]);
+    const stored = await cache.read();
+    expect(stored.events.map((e) => e.itemId)).toEqual([1, 2]);
+    expect(stored.version).not.toBe(failing[0].version); // cached work for [1, 2, 3] is never used for [1, 2]
+  });
+
+  it('announces nothing when the history was not cached or another write overlaps', async () => {
+    const { store } = countingStore();
+    const cache = new HistoryCache(store);
+    const announced: HistoryRead[] = [];
+    await cache.append(ev(1, 100), () => store.appendEvent(ev(1, 100)), (next) => announced.push(next)); // not read yet
+    await cache.read();
+    await Promise.all([
+      cache.append(ev(2, 200), () => store.appendEvent(ev(2, 200)), (next) => announced.push(next)),
+      cache.append(ev(3, 300), () => store.appendEvent(ev(3, 300)), (next) => announced.push(next)),
+    ]);
+    expect(announced).toHaveLength(1); // the first of the two; the second saw no cached history
+    const after = await cache.read();
+    expect(after.events.map((e) => e.itemId)).toEqual([1, 2, 3]);
+    expect(after.version).not.toBe(announced[0].version);
   });
 });

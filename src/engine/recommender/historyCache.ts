@@ -47,12 +47,21 @@ export class HistoryCache {
   /**
    * Stores `event` through `write` and keeps the cache in step: when the history was cached and
    * no other write overlapped, the event is inserted in stored order instead of re-reading.
+   * `onNext`: called before the write with the history it will produce, under the version it
+   * will have, so work on it (the feed's forward pass) can overlap the write. That version names
+   * this history only: if the write fails or another change overlaps, it is skipped.
    */
-  async append(event: InteractionEvent, write: () => Promise<void>): Promise<void> {
+  async append(event: InteractionEvent, write: () => Promise<void>, onNext?: (next: HistoryRead) => void): Promise<void> {
     const before = this.events;
     this.writing++;
     this.invalidate();
     const mark = this.current;
+    let next: { events: InteractionEvent[]; view: SignalView } | null = null;
+    if (onNext && before && this.writing === 1) {
+      const events = insertEvents(before, [event]);
+      next = { events, view: interpretEvents(events) };
+      onNext({ ...next, version: mark + 1 });
+    }
     let stored = false;
     try {
       await write();
@@ -62,7 +71,12 @@ export class HistoryCache {
       // Anything else that moved the version meanwhile (another write, an import) makes `before` stale.
       const untouched = this.current === mark && this.writing === 0;
       this.current++;
-      if (stored && before && untouched) this.events = insertEvents(before, [event]);
+      if (stored && before && untouched) {
+        this.events = next?.events ?? insertEvents(before, [event]);
+        this.view = next?.view ?? null;
+      } else if (next) {
+        this.current++;
+      }
     }
   }
 

@@ -51,4 +51,44 @@ describe('LiveModel', () => {
     expect(tf.memory().numTensors).toBeLessThan(before);
     store.close();
   });
+
+  it('adopt serves weights without the store; commit records them; a reload waits for the write in flight, then follows the store', async () => {
+    const loaded = await loadTiny();
+    const store = new LocalStore(`live-${ns}`);
+    const live = new LiveModel(loaded, resolvePolicy({}), store);
+    await live.reload();
+    const pretrained = await live.scoring.scores(history);
+    const emb = loaded.model.w('item_emb');
+    const changed = Float32Array.from(await emb.data(), (x) => x * 0.5);
+    const t = tf.tensor(changed, emb.shape);
+    live.adopt(new Map([['item_emb', t]]), null); // a run's validated weights, not stored
+    t.dispose(); // the live variable keeps its own reference
+    const served = await live.scoring.scores(history);
+    expect(served).not.toBe(pretrained);
+    expect(served[5]).not.toBeCloseTo(pretrained[5], 4);
+    expect(live.checkpoint).toBeNull();
+    // The run ends accepted: the checkpoint is recorded without touching the weights, then written.
+    const checkpoint = { modelId: loaded.modelId, steps: 2, updatedAt: 5, trainedEvents: 1, weights: { item_emb: changed }, optimizer: null };
+    live.commit(checkpoint);
+    expect(await live.scoring.scores(history)).toBe(served); // same weights: cached scores
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => { release = resolve; });
+    const write = live.persist(gate.then(() => store.putCheckpoint(checkpoint)));
+    const reloaded = live.reload(); // must not read the store before the write
+    release();
+    await write;
+    await reloaded;
+    expect(live.checkpoint?.steps).toBe(2);
+    expect(await live.scoring.scores(history)).toBe(served); // the stored checkpoint is the live one
+    // Served weights that were never stored go back to the stored ones on reload.
+    live.adopt(new Map([['item_emb', loaded.pretrained.get('item_emb') as tf.Tensor]]), null);
+    await live.reload();
+    const back = await live.scoring.scores(history);
+    for (let i = 1; i < back.length; i++) expect(back[i]).toBeCloseTo(served[i], 5);
+    // A failed write is the caller's to report; reloads go on.
+    await expect(live.persist(Promise.reject(new Error('quota')))).rejects.toThrow('quota');
+    await live.reload();
+    live.dispose();
+    store.close();
+  });
 });

@@ -34,6 +34,8 @@ export interface LoadModelFolderOptions {
   device: Device;
   wasmPaths?: WasmPaths;
   wasmThreads?: boolean;
+  /** Test hook: `auto` may pick a software WebGPU adapter. */
+  acceptSoftwareGpu?: boolean;
   fetch?: FetchLike;
   cache: FileCache | null;
   onProgress: (e: ProgressEvent) => void;
@@ -50,7 +52,7 @@ export async function loadModelFolder(o: LoadModelFolderOptions): Promise<Loaded
   const fetchOpts = { fetch: o.fetch, cache: o.cache, onProgress: o.onProgress, signal: o.signal };
   let catalog: CatalogIndex | null = null;
   const [backend, files] = await Promise.all([
-    selectBackend(o.device, { wasmPaths: o.wasmPaths, wasmThreads: o.wasmThreads }),
+    selectBackend(o.device, { wasmPaths: o.wasmPaths, wasmThreads: o.wasmThreads, acceptSoftwareGpu: o.acceptSoftwareGpu }),
     (async () => {
       const manifest = await fetchManifest(o.folder, fetchOpts);
       const bytes = await fetchModelFiles(o.folder, manifest, requiredFiles(manifest), {

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
 import { SasRec } from '../model/sasrec';
-import { yieldToEventLoop } from '../runtime/yieldToEventLoop';
 import type { SignalView } from '../signals';
 import type { StoredCheckpoint } from '../store/localStore';
 import { finetune, type FinetuneResult } from '../train/finetune';
@@ -19,18 +18,45 @@ export interface TrainCheckpointInput {
   replay?: readonly (readonly number[])[];
   signal?: AbortSignal;
   onStep?: (step: number, of: number, loss: number) => void;
+  /**
+   * A validation passed: these weights are kept at least (see `FinetuneInput.onImproved`), named
+   * as `AcceptedWeights.weights` (model weights, an adapter merged in).
+   */
+  onImproved?: (step: number, weights: ReadonlyMap<string, tf.Tensor>) => Promise<void> | void;
+}
+
+/** The weights an accepted run ends with; the caller must `dispose()` it. */
+export interface AcceptedWeights {
+  /**
+   * What the live model takes to serve the run, by name: every parameter that may differ from the
+   * pretrained model (all of them when the run started from the pretrained weights; for an
+   * adapter, its adapted weights hold pretrained + adapter).
+   */
+  weights: ReadonlyMap<string, tf.Tensor>;
+  /** The checkpoint to store (reads the weights back from the backend). */
+  checkpoint(): Promise<StoredCheckpoint>;
+  dispose(): void;
 }
 
 /**
  * One fine-tuning run on a copy of the live model, so feeds served meanwhile never see
- * half-trained weights. Returns the checkpoint to store when the run was accepted.
+ * half-trained weights (only the validated ones `onImproved` hands over). Returns the weights
+ * of an accepted run; building the checkpoint (a read-back) is left to the caller, so the
+ * feed can be served from the weights first.
  */
-export async function trainCheckpoint(input: TrainCheckpointInput): Promise<{ result: FinetuneResult; checkpoint: StoredCheckpoint | null }> {
+export async function trainCheckpoint(input: TrainCheckpointInput): Promise<{ result: FinetuneResult; accepted: AcceptedWeights | null }> {
   const { model } = input;
-  // An adapter trains on top of the pretrained weights: a person whose stored checkpoint holds
-  // fine-tuned weights (an app that switched mechanism) starts again from the pretrained model.
-  const start = (n: string, v: tf.Variable): tf.Tensor => (input.policy.adapter !== 'none' ? input.pretrained.get(n) ?? v : v);
+  // An adapter trains on top of the pretrained weights, and a weight mechanism does not continue
+  // an adapter: a person whose stored checkpoint is of the other family (an app that switched
+  // mechanism) starts again from the pretrained model.
+  const fromPretrained = input.policy.adapter !== 'none' || input.previous?.adapter !== undefined;
+  const start = (n: string, v: tf.Variable): tf.Tensor => (fromPretrained ? input.pretrained.get(n) ?? v : v);
   const copy = new SasRec(model.config, new Map([...model.weights].map(([n, v]) => [n, tf.variable(start(n, v), true)])), model.features);
+  // What the live model must take to serve the copy: every parameter when the copy started from
+  // the pretrained weights (the live ones may hold the other family's changes), else the changed ones.
+  const served = (changed: ReadonlyMap<string, tf.Tensor>): ReadonlyMap<string, tf.Tensor> =>
+    fromPretrained ? new Map([...copy.weights, ...changed]) : changed;
+  const onImproved = input.onImproved;
   try {
     const result = await finetune({
       model: copy,
@@ -42,22 +68,35 @@ export async function trainCheckpoint(input: TrainCheckpointInput): Promise<{ re
       replay: input.replay,
       signal: input.signal,
       onStep: input.onStep,
+      onImproved: onImproved && ((step, weights) => onImproved(step, served(weights))),
     });
-    if (!result.accepted) return { result, checkpoint: null };
-    const weights: Record<string, Float32Array> = {};
-    await yieldToEventLoop();
-    // An adapter is stored instead of the weights it changes (a few KB, merged when loaded).
-    if (!result.adapter) for (const name of result.trainable) weights[name] = (await copy.w(name).data()) as Float32Array;
+    if (!result.accepted) return { result, accepted: null };
+    // Clones share the variables' data: no copy is made, and they outlive the copy's variables.
+    // After an accepted adapter run the copy's adapted weights hold pretrained + adapter.
+    const weights = new Map([...served(new Map(result.trainable.map((n) => [n, copy.w(n)])))].map(([n, t]) => [n, tf.clone(t)]));
+    const updatedAt = Date.now();
     return {
       result,
-      checkpoint: {
-        modelId: input.modelId,
-        steps: (input.previous?.steps ?? 0) + result.steps,
-        updatedAt: Date.now(),
-        trainedEvents: input.eventCount,
+      accepted: {
         weights,
-        optimizer: result.optimizerState,
-        ...(result.adapter ? { adapter: result.adapter } : {}),
+        async checkpoint() {
+          // An adapter is stored instead of the weights it changes (a few KB, merged when loaded);
+          // an adapter run reset to the pretrained weights stores neither.
+          const data: Record<string, Float32Array> = {};
+          if (input.policy.adapter === 'none') for (const name of result.trainable) data[name] = (await (weights.get(name) as tf.Tensor).data()) as Float32Array;
+          return {
+            modelId: input.modelId,
+            steps: (input.previous?.steps ?? 0) + result.steps,
+            updatedAt,
+            trainedEvents: input.eventCount,
+            weights: data,
+            optimizer: result.optimizerState,
+            ...(result.adapter ? { adapter: result.adapter } : {}),
+          };
+        },
+        dispose() {
+          for (const t of weights.values()) t.dispose();
+        },
       },
     };
   } finally {

@@ -35,10 +35,18 @@ export type ProgressEvent =
    */
   /**
    * Something failed outside a call the page made (background fine-tuning, a storage read, another
-   * tab's change, an IndexedDB upgrade blocked by another tab): nothing is stuck, and `message`
-   * says what to do. `during: 'learn'` also ends a fine-tuning run that sent `learning` events.
+   * tab's change, an IndexedDB upgrade blocked by another tab, a crashed engine worker that was
+   * restarted): nothing is stuck, and `message` says what to do. `during: 'learn'` and
+   * `during: 'worker'` also end a fine-tuning run that sent `learning` events.
    */
-  | { status: 'error'; during: 'learn' | 'storage' | 'sync'; code: LocalRecErrorCode; message: string }
+  | { status: 'error'; during: 'learn' | 'storage' | 'sync' | 'worker'; code: LocalRecErrorCode; message: string }
+  /**
+   * The GPU device the engine ran on was lost (tfjs cannot recover it). `now`: the backend the
+   * engine reloaded the model on and goes on with (device `auto`), or null when it stopped (an
+   * explicitly requested `webgpu`: calls that need the model throw `DeviceLostError`). Stored
+   * history and checkpoints are kept either way; `message` says what happened and what to do.
+   */
+  | { status: 'device-lost'; lost: Backend; now: Backend | null; threads: boolean; message: string }
   | { status: 'updated'; what: UpdateKind; origin: 'local' | 'remote'; snapshot: EngineSnapshot };
 
 /**
@@ -110,6 +118,16 @@ export interface RecommenderOptions {
    * items compete in the one ranking). No effect on a catalog without new items.
    */
   newItemSlots?: NewItemSlots | null;
+  /** Fault injection for end-to-end tests only (the app passes it with `?hooks=1`); never set it in production. */
+  testing?: EngineTestHooks;
+}
+
+/** Test-only switches (`RecommenderOptions.testing`). */
+export interface EngineTestHooks {
+  /** Let `auto` choose WebGPU on a software adapter (SwiftShader), so GPU faults can be tested on a machine without a GPU. */
+  autoAcceptsSoftwareGpu?: boolean;
+  /** Destroy the GPU device after step `step` of fine-tuning run number `run` (1-based) of this engine. */
+  loseGpuDevice?: { run: number; step: number };
 }
 
 /** tfjs-backend-wasm binary locations: a prefix, or one URL per file name. */
@@ -169,7 +187,17 @@ export interface EngineStatus {
   pendingEvents: number;
   /** Background fine-tuning starts when `pendingEvents` reaches this. */
   learnAfter: number;
+  /** Where the data is kept: `memory` when IndexedDB could not be opened (nothing survives the tab). */
+  storage: StorageMode;
+  /**
+   * Problems the person should know about now, in words (data kept in memory only, a fine-tuned
+   * model that could not be saved, a damaged stored model skipped). Empty when all is well.
+   */
+  notes: string[];
 }
+
+/** Where the person's data is kept. */
+export type StorageMode = 'indexeddb' | 'memory';
 
 /** Engine settings kept in IndexedDB (and in exports). */
 export interface EngineSettings {

@@ -19,6 +19,12 @@ describe('backend selection', () => {
     expect(notes[0]).toContain('software');
   });
 
+  it('the test hook lets auto take a software adapter (to test GPU faults without a GPU); never a missing one', () => {
+    const sw = probe({ available: true, software: true, adapter: 'google swiftshader (software)', reason: 'software' });
+    expect(autoOrder(sw, true).order).toEqual(['webgpu', 'wasm', 'cpu']);
+    expect(autoOrder(probe({}), true).order).toEqual(['wasm', 'cpu']);
+  });
+
   it('explicit WebGPU is allowed on a software adapter, listed as available', () => {
     expect(availableBackends(probe({ available: true, software: true }))).toEqual(['webgpu', 'wasm', 'cpu']);
     expect(availableBackends(probe({}, false))).toEqual(['cpu']);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { DeviceUnavailableError } from '../errors';
 import type { Backend, Device, WasmPaths } from '../recommender/types';
+import { SOFTWARE_ADAPTER } from './softwareAdapter';
 
 /** What this environment offers, measured rather than assumed. */
 export interface DeviceProbe {
@@ -22,7 +23,6 @@ interface GpuAdapterInfoLike { vendor?: string; architecture?: string; device?: 
 interface GpuAdapterLike { isFallbackAdapter?: boolean; info?: GpuAdapterInfoLike; requestAdapterInfo?: () => Promise<GpuAdapterInfoLike> }
 interface GpuLike { requestAdapter(opts?: { powerPreference?: string }): Promise<GpuAdapterLike | null> }
 
-const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|softpipe|software|microsoft basic render/i;
 
 /** Looks at the WebGPU adapter and WebAssembly support without initialising any backend. */
 export async function probeDevices(): Promise<DeviceProbe> {
@@ -59,12 +59,12 @@ export function availableBackends(p: DeviceProbe): Backend[] {
 
 /**
  * The order `auto` tries: WebGPU only on a real GPU (a software adapter such as SwiftShader
- * trains ~20x slower than WASM here), then WASM, then CPU.
+ * trains ~20x slower than WASM here; `acceptSoftwareGpu` is a test hook), then WASM, then CPU.
  */
-export function autoOrder(p: DeviceProbe): { order: Backend[]; notes: string[] } {
+export function autoOrder(p: DeviceProbe, acceptSoftwareGpu = false): { order: Backend[]; notes: string[] } {
   const notes: string[] = [];
   const order: Backend[] = [];
-  if (p.webgpu.available && !p.webgpu.software) order.push('webgpu');
+  if (p.webgpu.available && (!p.webgpu.software || acceptSoftwareGpu)) order.push('webgpu');
   else notes.push(`auto skipped WebGPU: ${p.webgpu.reason}`);
   if (p.wasm.available) order.push('wasm');
   order.push('cpu');
@@ -100,7 +100,7 @@ async function wasmThreads(): Promise<boolean> {
  * Initialises the tfjs backend for a device choice. An explicit device that is missing or fails
  * to start throws DeviceUnavailableError listing what is available; there is no silent fallback.
  */
-export async function selectBackend(device: Device, opts: { wasmPaths?: WasmPaths; wasmThreads?: boolean; probe?: DeviceProbe } = {}): Promise<BackendInfo> {
+export async function selectBackend(device: Device, opts: { wasmPaths?: WasmPaths; wasmThreads?: boolean; probe?: DeviceProbe; acceptSoftwareGpu?: boolean } = {}): Promise<BackendInfo> {
   const probe = opts.probe ?? (await probeDevices());
   const available = availableBackends(probe);
   const finish = async (backend: Backend, notes: string[]): Promise<BackendInfo> => {
@@ -121,7 +121,8 @@ export async function selectBackend(device: Device, opts: { wasmPaths?: WasmPath
     }
     return finish(device, device === 'webgpu' && probe.webgpu.software ? [`WebGPU runs on a software adapter (${probe.webgpu.adapter}); expect it to be slow`] : []);
   }
-  const { order, notes } = autoOrder(probe);
+  const { order, notes } = autoOrder(probe, opts.acceptSoftwareGpu);
+  if (opts.acceptSoftwareGpu && probe.webgpu.software) notes.push(`test hook: auto accepts the software WebGPU adapter (${probe.webgpu.adapter})`);
   for (const backend of order) {
     if (await activate(backend, opts.wasmPaths, opts.wasmThreads ?? true)) return finish(backend, notes);
     notes.push(`auto: the ${backend} backend failed to start`);

@@ -2,7 +2,7 @@ import { LocalRecError } from '../errors';
 import type { EngineSettings, ExportBundle, ExportedCheckpoint, InteractionEvent } from '../recommender/types';
 import { isEventType } from '../signals';
 import type { AdamState } from '../train/adam';
-import { isAdapterKind, type AdapterKind, type StoredAdapter } from '../train/adapters';
+import { isAdapterKind, MAX_ADAPTER_RANK, type AdapterKind, type StoredAdapter } from '../train/adapters';
 import { DEFAULT_SETTINGS, type StoredCheckpoint } from './localStore';
 
 function toBase64(a: Float32Array): string {
@@ -64,8 +64,6 @@ export interface ImportTarget {
    */
   adapterShapes?: (kind: AdapterKind, rank: number) => ReadonlyMap<string, number[]>;
 }
-
-const MAX_LORA_RANK = 64;
 
 export interface ValidatedImport {
   events: InteractionEvent[];
@@ -143,7 +141,7 @@ export function validateBundle(raw: unknown, target: ImportTarget): ValidatedImp
       if (typeof a !== 'object' || a === null || Array.isArray(a)) { problems.push('checkpoint.adapter must be an object'); return null; }
       if (!isAdapterKind(a.kind)) { problems.push(`checkpoint.adapter.kind ${JSON.stringify(a.kind)} is not an adapter kind (lora, bias, userEmbedding)`); return null; }
       const rank = a.rank;
-      if (!Number.isInteger(rank) || (rank as number) < (a.kind === 'lora' ? 1 : 0) || (rank as number) > MAX_LORA_RANK) { problems.push(`checkpoint.adapter.rank must be a whole number ${a.kind === 'lora' ? 1 : 0}..${MAX_LORA_RANK}`); return null; }
+      if (!Number.isInteger(rank) || (rank as number) < (a.kind === 'lora' ? 1 : 0) || (rank as number) > MAX_ADAPTER_RANK) { problems.push(`checkpoint.adapter.rank must be a whole number ${a.kind === 'lora' ? 1 : 0}..${MAX_ADAPTER_RANK}`); return null; }
       if (!target.adapterShapes) { problems.push('the file holds a personal adapter, which this app cannot load; export it again without one or update the app'); return null; }
       const shapes = target.adapterShapes(a.kind, rank as number);
       for (const [n, shape] of shapes) sizes.set(n, shape.reduce((x, y) => x * y, 1));

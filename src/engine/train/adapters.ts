@@ -27,6 +27,9 @@ export interface StoredAdapter {
   tensors: Record<string, Float32Array>;
 }
 
+/** The largest LoRA rank a stored or imported adapter may have (a guard against absurd sizes). */
+export const MAX_ADAPTER_RANK = 64;
+
 const LORA_TARGETS = ['wq', 'wk', 'wv', 'wo', 'ffn_w1', 'ffn_w2'] as const;
 
 export function isAdapterKind(x: unknown): x is AdapterKind {

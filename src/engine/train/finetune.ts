@@ -10,6 +10,7 @@ import type { StoredAdapter } from './adapters';
 import type { FinetunePolicy } from './finetunePolicy';
 import { changedWeightNames, finetuneParams, type FinetuneParams } from './finetuneParams';
 import { historyWindows, nextItemPart, packRows, windowSchedule } from './finetuneRows';
+import { logSumExpRows } from './logSumExpRows';
 
 /** One person's signal, as `interpretEvents` gives it. */
 export interface FinetuneHistory {
@@ -35,6 +36,12 @@ export interface FinetuneInput {
   /** Exemplar sequences of other people mixed in (replay against forgetting). */
   replay?: readonly (readonly number[])[];
   onStep?: (step: number, of: number, loss: number) => void;
+  /**
+   * Called when a validation passed: `weights` (the changed model weights by name; for an adapter,
+   * pretrained + adapter) are what the run keeps if it stopped now, so a caller may serve them at once (the run ends accepted with these or later,
+   * better-validated weights). Valid only during the call: clone or assign, do not dispose.
+   */
+  onImproved?: (step: number, weights: ReadonlyMap<string, tf.Tensor>) => Promise<void> | void;
   /** Checked between steps; an aborted run is rolled back. */
   signal?: AbortSignal;
 }
@@ -80,6 +87,15 @@ export interface FinetuneResult {
 
 /** The dislike term pushes while a disliked item is within about this many top items. */
 export const DISLIKE_TOP_K = 100;
+
+/** Reads a scalar and disposes it, also when the read fails (reads reject once a GPU device is lost). */
+async function readScalar(t: tf.Tensor): Promise<number> {
+  try {
+    return (await t.data())[0];
+  } finally {
+    t.dispose();
+  }
+}
 
 /** Sums a list of tensors pairwise (WebGPU addN with more than 8 inputs returns zeros). */
 function sumAll(ts: tf.Tensor[]): tf.Tensor {
@@ -227,9 +243,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
       const logQ = tf.logSoftmax(partLogits(guard, model.itemTable()));
       return tf.mean(tf.sum(tf.mul(tf.exp(teacherLog), tf.sub(teacherLog, logQ)), 1));
     });
-    const out = (await v.data())[0];
-    v.dispose();
-    return out;
+    return readScalar(v);
   };
 
   const lossFn = (): tf.Scalar => {
@@ -241,7 +255,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
       const sums = now.map((p) => {
         const logits = partLogits(p, table); // [targets, vocab]
         const target = p.teacher ?? tf.oneHot(p.targets, vocab);
-        const ce = tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(logits, target), 1));
+        const ce = tf.sub(logSumExpRows(logits), tf.sum(tf.mul(logits, target), 1));
         return tf.sum(tf.mul(ce, p.weights));
       });
       total = tf.div(sumAll(sums), weightSum);
@@ -251,7 +265,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
       const logits = logitsOf(gatherRows(hFull, userPosT), table); // [positions, vocab]
       // matmul with a 0/1 pick matrix, not a gather on axis 1 (its gradient needs
       // UnsortedSegmentSum, which WASM lacks).
-      const logP = tf.sub(matmul(logits, pickT), tf.logSumExp(logits, 1, true)); // [positions, disliked]
+      const logP = tf.sub(matmul(logits, pickT), tf.expandDims(logSumExpRows(logits), 1)); // [positions, disliked]
       total = tf.add(total, tf.mul(tf.mean(tf.softplus(tf.add(logP, Math.log(DISLIKE_TOP_K)))), policy.dislikeWeight));
     }
     if (policy.l2ToPretrained > 0) {
@@ -265,9 +279,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
       const logits = tf.add(model.scoreLast(valSeqT, undefined, tp.params() ?? undefined), valMaskT); // [k, vocab]
       return tf.mean(tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(logits, valTargetT), 1)));
     });
-    const out = (await v.data())[0];
-    v.dispose();
-    return out;
+    return readScalar(v);
   };
 
   const snapshot = () => new Map([...vars].map(([n, v]) => [n, tf.clone(v)]));
@@ -320,8 +332,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
       }
       adam.apply(byName, policy.learningRate);
       for (const g of byName.values()) g.dispose();
-      const loss = (await value.data())[0];
-      value.dispose();
+      const loss = await readScalar(value);
       ran = step;
       drift = await capDrift(tp, policy.maxDrift);
       input.onStep?.(step, policy.steps, loss);
@@ -343,6 +354,15 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
         good = snapshot();
         goodSteps = step;
         valAfter = v;
+        if (input.onImproved) {
+          // The model weights these values give (an adapter merged over the pretrained ones).
+          const weights = tp.effective(good);
+          try {
+            await input.onImproved(step, weights);
+          } finally {
+            for (const t of weights.values()) t.dispose();
+          }
+        }
       }
     }
     await yieldToEventLoop();
@@ -385,9 +405,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
  * (maxDrift 0 = measure only).
  */
 async function capDrift(tp: FinetuneParams, maxDrift: number): Promise<number> {
-  const sq = tf.tidy(() => tp.deltaSq());
-  const dist = Math.sqrt((await sq.data())[0]);
-  sq.dispose();
+  const dist = Math.sqrt(await readScalar(tf.tidy(() => tp.deltaSq())));
   const drift = tp.anchorNorm > 0 ? dist / tp.anchorNorm : dist;
   if (maxDrift > 0 && drift > maxDrift) {
     tp.scaleDelta(maxDrift / drift);

@@ -28,6 +28,11 @@ export interface FinetuneParams {
   toPretrained(): void;
   /** Writes the effective weights into the model (adapters; the weights train in place). */
   commit(): void;
+  /**
+   * The model weights that `values` (a snapshot of `vars`) give, by name: new tensors the caller
+   * disposes (clones for the weight mechanisms, pretrained + adapter for an adapter).
+   */
+  effective(values: ReadonlyMap<string, tf.Tensor>): Map<string, tf.Tensor>;
   /** The adapter to store (null for the weight mechanisms). */
   read(): Promise<StoredAdapter | null>;
   dispose(): void;
@@ -65,6 +70,7 @@ async function weightParams(model: SasRec, pretrained: ReadonlyMap<string, tf.Te
     })),
     toPretrained: () => names.forEach((n, i) => model.w(n).assign(anchor[i])),
     commit: () => {},
+    effective: (values) => new Map([...values].map(([n, t]) => [n, tf.clone(t)])),
     read: async () => null,
     dispose: () => {},
   };
@@ -94,6 +100,11 @@ async function adapterParams(model: SasRec, pretrained: ReadonlyMap<string, tf.T
     scaleDelta: (k) => tf.tidy(() => { for (const n of scaled) (vars.get(n) as tf.Variable).assign(tf.mul(vars.get(n) as tf.Variable, k)); }),
     toPretrained: () => tf.tidy(() => { for (const n of scaled) (vars.get(n) as tf.Variable).assign(tf.zerosLike(vars.get(n) as tf.Variable)); }),
     commit: () => tf.tidy(() => { for (const [n, w] of overrides()) model.w(n).assign(w); }),
+    effective: (values) => {
+      const out = new Map<string, tf.Tensor>();
+      tf.tidy(() => { for (const [n, w] of adapterOverrides(cfg, kind, values, base)) out.set(n, tf.keep(w)); });
+      return out;
+    },
     read: () => readAdapter(kind, rank, vars),
     dispose: () => { for (const v of vars.values()) v.dispose(); },
   };

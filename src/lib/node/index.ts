@@ -31,6 +31,6 @@ export { evaluateOnDevice } from '../../engine/eval/onDeviceEval';
 export type { OnDeviceOptions, OnDeviceReport } from '../../engine/eval/onDeviceEval';
 export { interactionsFromText, movieLens100kFromText } from '../../engine/data/datasetFromText';
 export { DEFAULT_FINETUNE_POLICY, resolvePolicy } from '../../engine/train/finetunePolicy';
-export { LocalRecError, DeviceUnavailableError, ModelLoadError, ParseError } from '../../engine/errors';
+export { LocalRecError, DeviceLostError, DeviceUnavailableError, ModelLoadError, ParseError } from '../../engine/errors';
 export type { LocalRecErrorCode } from '../../engine/errors';
 export type { Device, FinetunePolicy, InteractionEvent, ProgressEvent, ReadyInfo, Recommendation, Recommender, RecommendOptions } from 'localrec';

@@ -25,8 +25,12 @@ export interface EngineError {
   message: string;
 }
 
-/** What `useEngine()` returns: the engine of the nearest `EngineProvider` and its state. */
-export interface EngineContextValue {
+/**
+ * The engine of an `EngineProvider` and what changes rarely (loading, errors, the catalog, the
+ * actions): `useEngineCore()`. Its value changes only when one of these does, so components that
+ * read only this never re-render on an interaction.
+ */
+export interface EngineCore {
   /** Null only before the first effect ran (one engine per provider). */
   engine: Recommender | null;
   phase: 'loading' | 'ready' | 'error';
@@ -34,13 +38,6 @@ export interface EngineContextValue {
   error: EngineError | null;
   catalog: CatalogEntry[] | null;
   catalogById: ReadonlyMap<number, CatalogEntry>;
-  /** Bumps whenever history or model weights changed (or `invalidate()`): the feed re-ranks on it. */
-  revision: number;
-  /**
-   * Status, settings and history, read once and then kept current from the engine's `updated`
-   * snapshots (null until the first read).
-   */
-  state: EngineState | null;
   /**
    * The latest failure outside a call the page made (background fine-tuning, storage, another
    * tab), shown to the person until dismissed; null when none.
@@ -55,8 +52,49 @@ export interface EngineContextValue {
   retry(): void;
 }
 
-/** Context of `EngineProvider`; read it with `useEngine()`. */
-export const EngineContext = createContext<EngineContextValue | null>(null);
+/** What changes with every interaction or learned update: read it through `useEngineSelector`. */
+export interface EngineLive {
+  /** Bumps whenever history or model weights changed (or `invalidate()`): the feed re-ranks on it. */
+  revision: number;
+  /**
+   * Status, settings and history, read once and then kept current from the engine's `updated`
+   * snapshots (null until the first read). Parts that did not change keep their identity.
+   */
+  state: EngineState | null;
+}
+
+/** What `useEngine()` returns: everything at once (re-renders on every change; prefer the narrow hooks). */
+export interface EngineContextValue extends EngineCore, EngineLive {}
+
+/** Context of `EngineProvider`; read it with `useEngineCore()` or `useEngine()`. */
+export const EngineContext = createContext<EngineCore | null>(null);
+
+/**
+ * Holds the `EngineLive` value outside React state, so each component subscribes to the part it
+ * selects (`useEngineSelector`) and re-renders only when that part changes.
+ */
+export class EngineLiveStore {
+  private value: EngineLive = { revision: 0, state: null };
+  private readonly listeners = new Set<() => void>();
+
+  /** The current value (a new object on each change). */
+  readonly get = (): EngineLive => this.value;
+
+  /** Adds a listener; returns its removal. */
+  readonly subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  /** Replaces part of the value and tells the subscribers. */
+  update(patch: Partial<EngineLive>): void {
+    this.value = { ...this.value, ...patch };
+    for (const l of [...this.listeners]) l();
+  }
+}
+
+/** Context of the live store; read it with `useEngineSelector()`. */
+export const EngineLiveContext = createContext<EngineLiveStore | null>(null);
 
 /**
  * Fast-changing state (download bytes, fine-tuning steps) in its own context, so its updates

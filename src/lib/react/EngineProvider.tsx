@@ -10,7 +10,7 @@ import {
   type ReadyInfo,
   type Recommender,
 } from 'localrec';
-import { EngineActivityContext, EngineContext, type EngineActivity, type EngineContextValue, type EngineError, type LearningState, type LoadProgress } from './EngineContext';
+import { EngineActivityContext, EngineContext, EngineLiveContext, EngineLiveStore, type EngineActivity, type EngineCore, type EngineError, type LearningState, type LoadProgress } from './EngineContext';
 import { IDLE_LEARNING, nextLearningState } from './learningState';
 
 /** Creates the engine of an `EngineProvider` (default: `createRecommender` from `localrec`, in its own worker). */
@@ -66,14 +66,15 @@ export function EngineProvider({ options, createEngine = createRecommender, onEn
   latest.current = { options, onEngine };
   const [attempt, setAttempt] = useState(0);
   const [engine, setEngine] = useState<Recommender | null>(null);
-  const [phase, setPhase] = useState<EngineContextValue['phase']>('loading');
+  const [phase, setPhase] = useState<EngineCore['phase']>('loading');
   const [progress, setProgress] = useState<LoadProgress>(NO_PROGRESS);
   const [readyInfo, setReadyInfo] = useState<ReadyInfo | null>(null);
   const [error, setError] = useState<EngineError | null>(null);
   const [catalog, setCatalog] = useState<CatalogEntry[] | null>(null);
   const [learning, setLearning] = useState<LearningState>(IDLE_LEARNING);
-  const [revision, setRevision] = useState(0);
-  const [state, setState] = useState<EngineState | null>(null);
+  // Revision and state change with every interaction: kept in a store that components subscribe
+  // to by part (useEngineSelector), so a change re-renders only what shows it.
+  const [liveStore] = useState(() => new EngineLiveStore());
   const [problem, setProblem] = useState<EngineError | null>(null);
   const engineRef = useRef<Recommender | null>(null);
   const rereadRef = useRef<() => void>(() => {});
@@ -95,8 +96,8 @@ export function EngineProvider({ options, createEngine = createRecommender, onEn
         (s) => {
           if (!live) return;
           if (!current || s.version >= current.version) {
-            current = s;
-            setState(s);
+            current = keepUnchanged(current, s);
+            liveStore.update({ state: current });
           }
         },
         (err: unknown) => live && setProblem(toEngineError(err)),
@@ -112,7 +113,7 @@ export function EngineProvider({ options, createEngine = createRecommender, onEn
     setProgress(NO_PROGRESS);
     setError(null);
     setProblem(null);
-    setState(null);
+    liveStore.update({ state: null });
     setLearning(IDLE_LEARNING);
     const { options: given, onEngine: announce } = latest.current;
     const onProgress = (e: ProgressEvent): void => {
@@ -133,6 +134,11 @@ export function EngineProvider({ options, createEngine = createRecommender, onEn
           break;
         case 'ready':
           break;
+        case 'device-lost':
+          // The engine reloaded on another backend (auto) or stopped (explicit device): show which, and why.
+          setReadyInfo((info) => info && (e.now ? { ...info, backend: e.now, adapter: null, threads: e.threads, notes: [...info.notes, e.message] } : info));
+          setProblem({ code: 'DEVICE_LOST', message: e.message });
+          break;
         case 'learning':
         case 'learned':
           setLearning((l) => nextLearningState(l, e, Date.now()));
@@ -144,14 +150,14 @@ export function EngineProvider({ options, createEngine = createRecommender, onEn
           break;
         case 'updated': {
           const next = applySnapshot(current, e.snapshot);
-          if (next === null) reread();
-          else if (next !== current) {
-            current = next;
-            setState(next);
-          }
           // History or weights changed (here, or in another tab): re-rank. Settings reach the
           // feed through `state.settings` (a changed discover setting re-ranks there).
-          if (e.what === 'history' || e.what === 'checkpoint' || e.what === 'all') setRevision((r) => r + 1);
+          const rerank = e.what === 'history' || e.what === 'checkpoint' || e.what === 'all';
+          if (next === null) reread();
+          if (next !== null && next !== current) {
+            current = keepUnchanged(current, next);
+            liveStore.update(rerank ? { state: current, revision: liveStore.get().revision + 1 } : { state: current });
+          } else if (rerank) liveStore.update({ revision: liveStore.get().revision + 1 });
           break;
         }
       }
@@ -172,7 +178,7 @@ export function EngineProvider({ options, createEngine = createRecommender, onEn
         performance.mark('localrec:model-ready');
         setReadyInfo(info);
         setPhase('ready');
-        setRevision((r) => r + 1);
+        liveStore.update({ revision: liveStore.get().revision + 1 });
       },
       (err: unknown) => {
         if (!live) return;
@@ -187,7 +193,7 @@ export function EngineProvider({ options, createEngine = createRecommender, onEn
       rereadRef.current = () => {};
       void instance.dispose().catch((err: unknown) => console.warn('LocalRec: dispose failed', err));
     };
-  }, [key, createEngine, attempt]);
+  }, [key, createEngine, attempt, liveStore]);
 
   const record = useCallback(async (itemId: number, type: EventType) => {
     const instance = engineRef.current;
@@ -197,21 +203,43 @@ export function EngineProvider({ options, createEngine = createRecommender, onEn
     await instance.record({ itemId, type, at: Date.now() });
   }, []);
   const invalidate = useCallback(() => {
-    setRevision((r) => r + 1);
+    liveStore.update({ revision: liveStore.get().revision + 1 });
     rereadRef.current();
-  }, []);
+  }, [liveStore]);
   const dismissProblem = useCallback(() => setProblem(null), []);
   const retry = useCallback(() => setAttempt((a) => a + 1), []);
 
   const catalogById = useMemo(() => new Map((catalog ?? []).map((it) => [it.id, it])), [catalog]);
-  const value = useMemo<EngineContextValue>(
-    () => ({ engine, phase, readyInfo, error, catalog, catalogById, revision, state, problem, dismissProblem, record, invalidate, retry }),
-    [engine, phase, readyInfo, error, catalog, catalogById, revision, state, problem, dismissProblem, record, invalidate, retry],
+  const value = useMemo<EngineCore>(
+    () => ({ engine, phase, readyInfo, error, catalog, catalogById, problem, dismissProblem, record, invalidate, retry }),
+    [engine, phase, readyInfo, error, catalog, catalogById, problem, dismissProblem, record, invalidate, retry],
   );
   const activity = useMemo<EngineActivity>(() => ({ progress, learning }), [progress, learning]);
   return (
     <EngineContext.Provider value={value}>
-      <EngineActivityContext.Provider value={activity}>{children}</EngineActivityContext.Provider>
+      <EngineLiveContext.Provider value={liveStore}>
+        <EngineActivityContext.Provider value={activity}>{children}</EngineActivityContext.Provider>
+      </EngineLiveContext.Provider>
     </EngineContext.Provider>
   );
+}
+
+/** Objects equal field by field; array fields (the status notes) equal item by item. */
+function sameFields<T extends object>(a: T, b: T): boolean {
+  const ka = Object.keys(a) as (keyof T)[];
+  const same = (x: unknown, y: unknown) => Object.is(x, y) || (Array.isArray(x) && Array.isArray(y) && x.length === y.length && x.every((v, i) => Object.is(v, y[i])));
+  return ka.length === Object.keys(b).length && ka.every((k) => same(a[k], b[k]));
+}
+
+/**
+ * `next` with the parts equal to `prev`'s taken from `prev`, so components that select one part
+ * (the status, the settings, the history) do not re-render when another part changed.
+ */
+function keepUnchanged(prev: EngineState | null, next: EngineState): EngineState {
+  if (!prev) return next;
+  const status = sameFields(prev.status, next.status) ? prev.status : next.status;
+  const settings = sameFields(prev.settings, next.settings) ? prev.settings : next.settings;
+  const history = prev.history.length === next.history.length && prev.history.every((e, i) => e === next.history[i]) ? prev.history : next.history;
+  if (status === next.status && settings === next.settings && history === next.history) return next;
+  return { ...next, status, settings, history };
 }

@@ -2,7 +2,7 @@ import { useCallback, useContext, useState, type ReactNode } from 'react';
 import { LocalRecError, type CatalogEntry, type EventType, type Explanation, type LocalRecOptions } from 'localrec';
 import { EngineContext } from './EngineContext';
 import { EngineProvider } from './EngineProvider';
-import { useEngine } from './useEngine';
+import { useEngineCore } from './useEngine';
 import { useFeed, type FeedItem } from './useFeed';
 
 /** Props of `LocalRecFeed`. */
@@ -45,7 +45,7 @@ export function LocalRecFeed(props: LocalRecFeedProps) {
 function defaultItem({ item, isNew }: FeedItem): ReactNode {
   return (
     <>
-      <h3 className="localrec-title">
+      <h3 className="localrec-title" dir="auto">
         {item.title}
         {isNew && <span className="localrec-new"> New</span>}
       </h3>
@@ -55,7 +55,7 @@ function defaultItem({ item, isNew }: FeedItem): ReactNode {
 }
 
 function FeedView({ count = 12, discover, title, renderItem = defaultItem, onInteraction }: LocalRecFeedProps) {
-  const { engine, phase, error, readyInfo, record } = useEngine();
+  const { engine, phase, error, readyInfo, record } = useEngineCore();
   const feed = useFeed(count, { discover });
   const [why, setWhy] = useState<Explanation | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);

@@ -6,7 +6,7 @@ export const IDLE_LEARNING: LearningState = { active: false, step: 0, of: 0, los
 
 /**
  * The fine-tuning state after an engine event. A run ends on `learned` or on an `error` during
- * learning (then shown as failed), so the panel never stays on "step N of M".
+ * learning or a crash of the engine worker (then shown as failed), so the panel never stays on "step N of M".
  */
 export function nextLearningState(l: LearningState, e: ProgressEvent, now: number): LearningState {
   switch (e.status) {
@@ -15,7 +15,7 @@ export function nextLearningState(l: LearningState, e: ProgressEvent, now: numbe
     case 'learned':
       return { ...l, active: false, last: { steps: e.steps, accepted: e.accepted, reason: e.reason, at: now } };
     case 'error':
-      return e.during === 'learn' ? { ...l, active: false, last: { steps: 0, accepted: false, reason: `failed: ${e.message}`, at: now } } : l;
+      return e.during === 'learn' || e.during === 'worker' ? { ...l, active: false, last: { steps: 0, accepted: false, reason: `failed: ${e.message}`, at: now } } : l;
     default:
       return l;
   }

@@ -1,7 +1,6 @@
 import { startTransition, useCallback, useEffect, useState } from 'react';
 import type { CatalogEntry, Recommendation } from 'localrec';
-import { useEngine } from './useEngine';
-import { useEngineState } from './useEngineState';
+import { useEngineCore, useEngineSelector } from './useEngine';
 
 /** One entry of a feed: the catalog item and its ranking score. */
 export interface FeedItem {
@@ -49,7 +48,8 @@ export interface Feed {
  * feed.items.map(({ item }) => item.title);
  */
 export function useFeed(pageSize = 12, { discover: fixedDiscover }: { discover?: number } = {}): Feed {
-  const { engine, phase, catalogById, revision } = useEngine();
+  const { engine, phase, catalogById } = useEngineCore();
+  const revision = useEngineSelector((l) => l.revision);
   const [count, setCount] = useState(pageSize);
   const [includeSeen, setIncludeSeen] = useState(false);
   const [items, setItems] = useState<FeedItem[]>([]);
@@ -59,14 +59,13 @@ export function useFeed(pageSize = 12, { discover: fixedDiscover }: { discover?:
   const [hidden, setHidden] = useState<ReadonlySet<number>>(new Set());
   const [shownRevision, setShownRevision] = useState(-1);
   const [modelReady, setModelReady] = useState(false);
-  const settings = useEngineState()?.settings ?? null;
+  const storedDiscover = useEngineSelector((l) => l.state?.settings.discover);
   const [chosenDiscover, setChosenDiscover] = useState<number | null>(null);
   const [shownDiscover, setShownDiscover] = useState<number | null>(null);
   const [shownIncludeSeen, setShownIncludeSeen] = useState(false);
-  const discover = fixedDiscover ?? chosenDiscover ?? settings?.discover ?? null;
+  const discover = fixedDiscover ?? chosenDiscover ?? storedDiscover ?? null;
   // Once the stored setting caught up with the choice, follow the store again (another tab,
   // an import or "delete everything" may change it later).
-  const storedDiscover = settings?.discover;
   useEffect(() => {
     if (chosenDiscover !== null && storedDiscover === chosenDiscover) setChosenDiscover(null);
   }, [chosenDiscover, storedDiscover]);

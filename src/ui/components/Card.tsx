@@ -24,11 +24,11 @@ export const Card = memo(function Card({ item, isNew = false, disabled, onLike, 
         <CoverArt title={title} image={item.image} />
       </button>
       <div className="card-body">
-        <h3 id={headingId} className="card-title">
+        <h3 id={headingId} className="card-title" dir="auto">
           {title}
           {isNew && <span className="badge-new"> New</span>}
         </h3>
-        <p className="card-meta" data-genres={item.genres.join('|')}>
+        <p className="card-meta" dir="auto" data-genres={item.genres.join('|')}>
           {[item.year === null ? null : String(item.year), item.genres.join(', ')].filter(Boolean).join(' · ')}
         </p>
         {item.url && (

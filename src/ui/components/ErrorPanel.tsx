@@ -1,11 +1,11 @@
-import { useEngine } from 'localrec/react';
+import { useEngineCore } from 'localrec/react';
 
 /**
  * A model that failed to load (missing, corrupted, unsupported device): what happened and a retry.
  * Otherwise the latest background failure (fine-tuning, storage, another tab), until dismissed.
  */
 export function ErrorPanel() {
-  const { phase, error, retry, problem, dismissProblem } = useEngine();
+  const { phase, error, retry, problem, dismissProblem } = useEngineCore();
   if (phase === 'error' && error) {
     return (
       <div className="error-panel" role="alert">

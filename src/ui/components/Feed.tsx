@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { useEngine, useFeed } from 'localrec/react';
+import { useEngineCore, useFeed } from 'localrec/react';
 import type { CatalogEntry, EventType } from 'localrec';
 import { Card } from './Card';
 import { DetailsDialog } from './DetailsDialog';
@@ -8,7 +8,7 @@ import { WhyDialog } from './WhyDialog';
 
 /** The recommendation feed with paging, the discover control, the "show seen" toggle and the details and "why this?" dialogs. */
 export function Feed() {
-  const { phase, record } = useEngine();
+  const { phase, record } = useEngineCore();
   const feed = useFeed();
   const [open, setOpen] = useState<CatalogEntry | null>(null);
   const [why, setWhy] = useState<CatalogEntry | null>(null);

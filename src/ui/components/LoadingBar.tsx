@@ -1,4 +1,4 @@
-import { useEngine, useEngineActivity } from 'localrec/react';
+import { useEngineCore, useEngineActivity } from 'localrec/react';
 
 function megabytes(bytes: number): string {
   return (bytes / 1e6).toFixed(1);
@@ -6,7 +6,7 @@ function megabytes(bytes: number): string {
 
 /** Real download progress: bytes loaded over total bytes of all model files. */
 export function LoadingBar() {
-  const { phase } = useEngine();
+  const { phase } = useEngineCore();
   const { progress } = useEngineActivity();
   if (phase !== 'loading') return null;
   const known = progress.total > 0;

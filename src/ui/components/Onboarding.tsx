@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { displayTitle } from '../coverArt';
-import { useEngine } from 'localrec/react';
+import { useEngineCore } from 'localrec/react';
 import type { Onboarding as OnboardingState } from '../useOnboarding';
 import { genreOptions, onboardingGrid } from '../onboardingPicks';
 import { CoverArt } from './CoverArt';
@@ -14,7 +14,7 @@ import { CoverArt } from './CoverArt';
  * claiming they liked those exact titles. "Skip" records nothing. Both store `onboarded: true`.
  */
 export function Onboarding({ onboarding }: { onboarding: OnboardingState }) {
-  const { catalog } = useEngine();
+  const { catalog } = useEngineCore();
   const grid = useMemo(() => onboardingGrid(catalog ?? []), [catalog]);
   const genres = useMemo(() => genreOptions(catalog ?? []), [catalog]);
   const [titles, setTitles] = useState<readonly number[]>([]);

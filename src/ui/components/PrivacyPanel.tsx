@@ -1,6 +1,6 @@
 import { useRef, useState } from 'react';
 import { storageNames, type InteractionEvent } from 'localrec';
-import { useEngine, useEngineState } from 'localrec/react';
+import { useEngineCore, useEngineState } from 'localrec/react';
 import { downloadJson } from '../downloadJson';
 import { useSite } from '../site/SiteContext';
 import { SHELL_CACHE_PREFIX } from '../../sw/swLogic';
@@ -17,7 +17,7 @@ function countByType(events: InteractionEvent[]): string {
 
 /** Lists exactly what is stored on this device; export, import and delete everything. */
 export function PrivacyPanel() {
-  const { engine, phase, readyInfo, invalidate } = useEngine();
+  const { engine, phase, readyInfo, invalidate } = useEngineCore();
   const state = useEngineState();
   const history = state?.history ?? null;
   const status = state?.status ?? null;
@@ -77,7 +77,13 @@ export function PrivacyPanel() {
       </p>
       <ul>
         <li>
-          IndexedDB database <code>{STORAGE.database}</code>:
+          {status?.storage === 'memory' ? (
+            <span data-testid="storage-memory">This tab&rsquo;s memory only (this browser would not let the site store data; everything is gone when you close the tab):</span>
+          ) : (
+            <>
+              IndexedDB database <code>{STORAGE.database}</code>:
+            </>
+          )}
           <ul>
             <li>
               interactions (item, kind, time): <span data-testid="stored-events">{history?.length ?? 0}</span> events ({countByType(history ?? [])})
@@ -98,8 +104,8 @@ export function PrivacyPanel() {
         </li>
         {siteState && siteState.offline.state !== 'off' && (
           <li>
-            Cache <code>{SHELL_CACHE_PREFIX}{siteState.buildId ?? '…'}</code> and a service worker: this version of the app (pages, scripts, WASM), so it opens
-            offline; the same for everyone
+            Cache <code>{SHELL_CACHE_PREFIX}{siteState.buildId ?? '…'}</code> and a service worker: this version of the app (pages, scripts, WASM) and the catalog pictures
+            already shown, so it opens offline; the same for everyone
           </li>
         )}
       </ul>

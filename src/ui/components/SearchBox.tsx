@@ -1,12 +1,12 @@
 import { useId, useMemo, useState } from 'react';
 import { displayTitle } from '../coverArt';
-import { useEngine } from 'localrec/react';
+import { useEngineCore } from 'localrec/react';
 
 const MAX_RESULTS = 8;
 
 /** Finds titles in the catalog (in memory, nothing is sent anywhere) and likes them. */
 export function SearchBox() {
-  const { catalog, record } = useEngine();
+  const { catalog, record } = useEngineCore();
   const [query, setQuery] = useState('');
   const [liked, setLiked] = useState<ReadonlySet<number>>(new Set());
   const inputId = useId();

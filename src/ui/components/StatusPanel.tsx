@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useEngine, useEngineActivity, useEngineState } from 'localrec/react';
+import { useEngineCore, useEngineActivity, useEngineSelector } from 'localrec/react';
 import { formatTime } from '../formatTime';
 import { ISOLATION_LABELS } from '../site/isolation';
 import { useSite } from '../site/SiteContext';
@@ -7,9 +7,9 @@ import { useSite } from '../site/SiteContext';
 
 /** What the model runs on and what it has learned from, plus "reset to the pretrained model". */
 export function StatusPanel() {
-  const { engine, phase, readyInfo, invalidate } = useEngine();
+  const { engine, phase, readyInfo, invalidate } = useEngineCore();
   const { learning } = useEngineActivity();
-  const status = useEngineState()?.status ?? null;
+  const status = useEngineSelector((l) => l.state?.status ?? null);
   const { state: site } = useSite();
   const [resetting, setResetting] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
@@ -55,6 +55,10 @@ export function StatusPanel() {
             </dd>
           </>
         )}
+        <dt>Your data</dt>
+        <dd data-testid="storage" data-mode={status?.storage ?? 'indexeddb'}>
+          {status?.storage === 'memory' ? 'in memory only (not kept after this tab closes)' : 'saved in this browser (IndexedDB)'}
+        </dd>
         <dt>Model</dt>
         <dd>{readyInfo ? `${readyInfo.modelName} (${readyInfo.numItems} items)` : '—'}</dd>
         <dt>Interactions</dt>
@@ -76,6 +80,13 @@ export function StatusPanel() {
         <ul className="notes" data-testid="backend-notes">
           {site && <li data-testid="isolation-reason">{site.isolation.reason}</li>}
           {readyInfo?.notes.map((note) => (
+            <li key={note}>{note}</li>
+          ))}
+        </ul>
+      )}
+      {status && status.notes.length > 0 && (
+        <ul className="notes engine-notes" data-testid="engine-notes" role="status">
+          {status.notes.map((note) => (
             <li key={note}>{note}</li>
           ))}
         </ul>

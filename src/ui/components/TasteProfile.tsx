@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { useEngine, useEngineState } from 'localrec/react';
+import { useEngineCore, useEngineSelector } from 'localrec/react';
 import { OTHER_GENRES, tasteSeries } from '../tasteProfile';
 import { TasteChart } from './TasteChart';
 
@@ -16,8 +16,8 @@ const percent = (share: number) => `${Math.round(share * 100)}%`;
 
 /** "Your taste over time": genre shares of the person's own history, as stacked bars and as a table. */
 export function TasteProfile() {
-  const { catalogById } = useEngine();
-  const history = useEngineState()?.history ?? null;
+  const { catalogById } = useEngineCore();
+  const history = useEngineSelector((l) => l.state?.history ?? null);
   const series = useMemo(() => tasteSeries(history ?? [], (id) => catalogById.get(id)?.genres), [history, catalogById]);
   const periods = series.periods.slice(-MAX_PERIODS);
   const colour = useMemo(() => colours(series.genres), [series.genres]);

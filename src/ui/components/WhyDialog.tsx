@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { CatalogEntry, Explanation } from 'localrec';
 import { displayTitle } from '../coverArt';
-import { useEngine } from 'localrec/react';
+import { useEngineCore } from 'localrec/react';
 import { useModalDialog } from './useModalDialog';
 
 interface Props {
@@ -14,7 +14,7 @@ interface Props {
  * titles that drove the pick, with their share of the attribution. Native <dialog>.
  */
 export function WhyDialog({ item, onClose }: Props) {
-  const { engine, catalogById } = useEngine();
+  const { engine, catalogById } = useEngineCore();
   const ref = useModalDialog(item !== null);
   const [explanation, setExplanation] = useState<Explanation | null>(null);
   const [error, setError] = useState<string | null>(null);

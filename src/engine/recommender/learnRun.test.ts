@@ -1,0 +1,104 @@
+import 'fake-indexeddb/auto';
+import * as tf from '@tensorflow/tfjs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { memoryFileCache } from '../loading/fileCache';
+import { LocalStore } from '../store/localStore';
+import { TINY_MODEL_URL, tinyModelFetch } from '../testing/tinyModelFetch';
+import type { FinetunePolicy } from '../train/finetunePolicy';
+import { createRecommender } from './createRecommender';
+import type { ProgressEvent, Recommendation, Recommender } from './types';
+
+let ns = 0;
+const open: Recommender[] = [];
+function make(policy: Partial<FinetunePolicy>, onProgress?: (e: ProgressEvent) => void): Recommender {
+  const r = createRecommender({ modelUrl: TINY_MODEL_URL, device: 'wasm', namespace: `learnrun${ns}`, fetch: tinyModelFetch(), cache: memoryFileCache(), policy, onProgress });
+  open.push(r);
+  return r;
+}
+afterEach(async () => {
+  for (const r of open.splice(0)) await r.dispose();
+  ns++;
+});
+const at = (i: number) => 1_700_000_000_000 + i * 1000;
+/** Accepts every step, and moves the weights enough to change the ranking. */
+const POLICY: Partial<FinetunePolicy> = { tolerance: 100, learningRate: 0.05, maxDrift: 0.5, learnAfter: 1000 };
+const scores = (feed: Recommendation[]) => feed.map((x) => [x.itemId, x.score]);
+
+async function withHistory(r: Recommender): Promise<void> {
+  await r.ready;
+  for (let i = 0; i < 8; i++) await r.record({ itemId: 1 + ((i * 7) % 48), type: 'like', at: at(i) });
+}
+
+describe('learnRun: the feed adapts at the first validated step, the checkpoint is written after', () => {
+  it('serves the first validated weights before the run ends and before anything is stored', async () => {
+    let lastStep = 0;
+    let atFirst: { step: number; stored: Promise<unknown>; feed: Promise<Recommendation[]> } | null = null;
+    let r: Recommender | null = null;
+    const store = new LocalStore(`learnrun${ns}`);
+    r = make({ ...POLICY, steps: 8, validateEvery: 2 }, (e) => {
+      if (e.status === 'learning') lastStep = e.step;
+      if (e.status === 'updated' && e.what === 'checkpoint' && !atFirst && r) {
+        atFirst = { step: lastStep, stored: store.getCheckpoint(), feed: r.recommend({ count: 10, discover: 0 }) };
+      }
+    });
+    await withHistory(r);
+    const pre = await r.recommend({ count: 10, discover: 0 });
+    const report = await r.learn({ force: true });
+    expect(report.accepted).toBe(true);
+    expect(report.steps).toBe(8);
+    const first = atFirst as { step: number; stored: Promise<unknown>; feed: Promise<Recommendation[]> } | null;
+    expect(first?.step).toBe(2); // served after the first validation, 6 steps before the end
+    expect(await first?.stored).toBeNull(); // nothing stored yet
+    const early = await first?.feed;
+    expect(scores(early ?? [])).not.toEqual(scores(pre));
+    // At the end: the final (step 8) weights, stored, and identical to what a reload reads back.
+    const final = await r.recommend({ count: 10, discover: 0 });
+    expect(scores(final)).not.toEqual(scores(early ?? []));
+    expect((await store.getCheckpoint())?.steps).toBe(8);
+    await r.dispose();
+    const reopened = make(POLICY);
+    await reopened.ready;
+    const again = await reopened.recommend({ count: 10, discover: 0 });
+    expect(again.map((x) => x.itemId)).toEqual(final.map((x) => x.itemId));
+    again.forEach((x, i) => expect(x.score).toBeCloseTo(final[i].score, 5));
+    store.close();
+  });
+
+  it('a run discarded after its first validated weights were served puts the stored weights back', async () => {
+    let r: Recommender | null = null;
+    let reset: Promise<void> | null = null;
+    r = make({ ...POLICY, steps: 6, validateEvery: 2 }, (e) => {
+      if (e.status === 'updated' && e.what === 'checkpoint' && !reset && r) reset = r.resetModel();
+    });
+    await withHistory(r);
+    const pre = await r.recommend({ count: 10, discover: 0 });
+    await r.recommend({ count: 10, discover: 0 });
+    const before = tf.memory().numTensors;
+    const report = await r.learn({ force: true });
+    await reset;
+    expect(report.accepted).toBe(false);
+    expect(report.reason).toMatch(/discarded/);
+    const after = await r.recommend({ count: 10, discover: 0 });
+    expect(after.map((x) => x.itemId)).toEqual(pre.map((x) => x.itemId));
+    after.forEach((x, i) => expect(x.score).toBeCloseTo(pre[i].score, 5));
+    expect((await r.status()).personalized).toBe(false);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('a rolled-back run changes nothing the feed reads and publishes no weights', async () => {
+    const events: ProgressEvent[] = [];
+    // Trained on scattered jumps across genres, validated on the item the model already expects
+    // (8 after 7: the tiny model walks genres in id order), a large step and no tolerance: the
+    // first validation fails and the run is rolled back.
+    const r = make({ ...POLICY, tolerance: 0, learningRate: 0.5, steps: 2, validateEvery: 1 }, (e) => events.push(e));
+    await r.ready;
+    for (const [i, itemId] of [10, 30, 45, 20, 5, 38, 7, 8].entries()) await r.record({ itemId, type: 'like', at: at(i) });
+    const pre = await r.recommend({ count: 10, discover: 0 });
+    events.length = 0;
+    const report = await r.learn({ force: true });
+    expect(report.reason).toMatch(/^rolled back: held-out item got worse at step 1/);
+    expect(report.accepted).toBe(false);
+    expect(events.some((e) => e.status === 'updated' && e.what === 'checkpoint')).toBe(false);
+    expect(scores(await r.recommend({ count: 10, discover: 0 }))).toEqual(scores(pre));
+  });
+});
