@@ -58,6 +58,31 @@ describe.each(ADAPTER_KINDS)('finetune with a %s adapter', (kind) => {
     free(y);
   });
 
+  it('onImproved hands the model weights the adapter gives (pretrained + adapter), the kept ones last; no leaks', async () => {
+    const x = loadTiny();
+    const tensors = tf.memory().numTensors;
+    const seen: { step: number; weights: Map<string, Float32Array> }[] = [];
+    const r = await finetune({
+      model: x.model, pretrained: x.pretrained, history: backwards, policy: policyFor(kind, { tolerance: 1, steps: 6, validateEvery: 2 }),
+      onImproved: async (step, weights) => {
+        const read = new Map<string, Float32Array>();
+        for (const [n, t] of weights) read.set(n, (await t.data()) as Float32Array);
+        seen.push({ step, weights: read });
+      },
+    });
+    expect(r.accepted).toBe(true);
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(seen.map((s) => s.step)).toEqual([2, 4, 6].slice(0, seen.length));
+    const last = seen[seen.length - 1];
+    expect(last.step).toBe(r.steps);
+    expect([...last.weights.keys()].sort()).toEqual(adaptedWeights(x.model.config, kind).sort());
+    for (const [n, w] of last.weights) {
+      const kept = await values(x.model, n);
+      w.forEach((v, i) => expect(kept[i]).toBeCloseTo(v, 5));
+    }
+    free(x);
+  });
+
   it('is deterministic and continues from the stored adapter', async () => {
     const runs: StoredAdapter[] = [];
     for (let i = 0; i < 2; i++) {
