@@ -1,89 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { gatherRows } from '../model/gatherRows';
-import { NEG_INF } from '../model/layers';
 import { matmul } from '../model/matmul';
 import type { SasRec } from '../model/sasrec';
-import { padColumnBias } from '../model/sasrec';
 import { yieldToEventLoop } from '../runtime/yieldToEventLoop';
 import { Adam, type AdamState } from './adam';
-import type { StoredAdapter } from './adapters';
 import type { FinetunePolicy } from './finetunePolicy';
 import { changedWeightNames, finetuneParams, type FinetuneParams } from './finetuneParams';
-import { historyWindows, nextItemPart, packRows, windowSchedule } from './finetuneRows';
+import { finetuneData } from './finetuneData';
+import type { FinetuneInput, FinetuneResult } from './finetuneTypes';
 import { logSumExpRows } from './logSumExpRows';
 
-/** One person's signal, as `interpretEvents` gives it. */
-export interface FinetuneHistory {
-  /** Positive items, oldest first (the newest one is held out for validation). */
-  sequence: readonly number[];
-  /** Target weight of each `sequence` item (see SIGNALS.trainWeight). */
-  weights: readonly number[];
-  /** Explicit negatives. */
-  disliked: readonly number[];
-}
-
-export interface FinetuneInput {
-  /** Updated in place; left unchanged when the run is rolled back. */
-  model: SasRec;
-  /** The pretrained weights (at least every trainable one): the anchor of regularization and drift. */
-  pretrained: ReadonlyMap<string, tf.Tensor>;
-  history: FinetuneHistory;
-  policy: FinetunePolicy;
-  /** Optimizer moments from the previous run (continual learning), or null. */
-  optimizerState?: AdamState | null;
-  /** The person's adapter from the previous run (policy.adapter other than 'none'), or null. */
-  adapter?: StoredAdapter | null;
-  /** Exemplar sequences of other people mixed in (replay against forgetting). */
-  replay?: readonly (readonly number[])[];
-  onStep?: (step: number, of: number, loss: number) => void;
-  /**
-   * Called when a validation passed: `weights` (the changed model weights by name; for an adapter,
-   * pretrained + adapter) are what the run keeps if it stopped now, so a caller may serve them at once (the run ends accepted with these or later,
-   * better-validated weights). Valid only during the call: clone or assign, do not dispose.
-   */
-  onImproved?: (step: number, weights: ReadonlyMap<string, tf.Tensor>) => Promise<void> | void;
-  /** Checked between steps; an aborted run is rolled back. */
-  signal?: AbortSignal;
-}
-
-export interface FinetuneResult {
-  /** Steps whose weights were kept (0 when rolled back or skipped). */
-  steps: number;
-  /** Steps actually run. */
-  ran: number;
-  /** The weights changed and should be stored (trained steps kept, or a reset). */
-  accepted: boolean;
-  /** Nothing was kept and the weights went back to the pretrained ones (see `finetune`). */
-  reset: boolean;
-  reason: string;
-  /**
-   * Cross-entropy of the held-out most recent item before and after (null when skipped), over the
-   * items the feed could show (context and disliked items excluded, as in ranking).
-   */
-  valBefore: number | null;
-  valAfter: number | null;
-  /** The same loss under the pretrained weights (the bar is min(valBefore, valPretrained) + tolerance). */
-  valPretrained: number | null;
-  /** ||w - w0|| / ||w0|| over the trainable parameters after the run. */
-  drift: number;
-  /** Optimizer state to store with the checkpoint (the input state when rolled back). */
-  optimizerState: AdamState | null;
-  /** Names of the model parameters that may differ from the pretrained model. */
-  trainable: string[];
-  /**
-   * The person's adapter to store (policy.adapter other than 'none'): the trained one when
-   * accepted, the input one when rolled back, null after a reset or for the weight mechanisms.
-   * The model's adapted weights hold pretrained + this adapter after an accepted run.
-   */
-  adapter: StoredAdapter | null;
-  /**
-   * Forgetting guard (policy.maxReplayKl > 0 with spare exemplars): KL from the pretrained to the
-   * kept weights' predictions on the guard exemplars (nats per position), and whether the guard
-   * ended the run. null / false when the guard was off.
-   */
-  replayKl: number | null;
-  guardStopped: boolean;
-}
+export type { FinetuneHistory, FinetuneInput, FinetuneResult } from './finetuneTypes';
 
 /** The dislike term pushes while a disliked item is within about this many top items. */
 export const DISLIKE_TOP_K = 100;
@@ -143,88 +70,15 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
 
   // The newest k positives are held out for validation (k = validationItems, at most a third of the history).
   const k = Math.max(1, Math.min(policy.validationItems, Math.floor(seq.length / 3)));
-  const heldOut = seq.slice(-k);
-  const trainSeq = seq.slice(0, -k);
-  const trainW = wts.slice(0, -k);
   const vocab = cfg.numItems + 1;
   const tp: FinetuneParams = await finetuneParams(model, pretrained, policy, input.adapter ?? null);
   const vars = tp.vars;
 
-  // Two parts, each packed to its own length: the person's training sequence, and `replayRows`
-  // replay exemplars (a different window of them each run, chosen by the history length).
-  const pool = (input.replay ?? []).filter((r) => r.length >= 2);
-  const take = Math.min(policy.replayRows, pool.length);
-  const replay = Array.from({ length: take }, (_, i) => pool[(seq.length * 7 + i) % pool.length]);
-  // The forgetting guard reads the next exemplars of the pool, which this run does not train on.
-  const guardTake = policy.maxReplayKl > 0 ? Math.min(policy.replayRows, pool.length - take) : 0;
-  const guardRows = Array.from({ length: guardTake }, (_, i) => pool[(seq.length * 7 + take + i) % pool.length]);
-  // Replay rows are distilled: their targets are the pretrained model's whole next-item
-  // distribution (computed once per run), not the sampled next items, so they pull the model
-  // back toward what it predicted for everyone else without adding sampling noise.
-  // A history longer than the window trains in windows of it: the newest every step, the older
-  // ones in turn (policy.maxWindows per step), so the whole history is read at a bounded cost.
-  const schedule = windowSchedule(historyWindows(trainSeq.length, cfg.maxLen, Number.MAX_SAFE_INTEGER), policy.maxWindows, policy.steps);
-  const parts = [
-    ...schedule.map((ws, set) => ({ ...nextItemPart(ws.map((w) => trainSeq.slice(w.start, w.end)), cfg.maxLen, (row, j) => trainW[ws[row].start + j]), distill: false, set })),
-    { ...nextItemPart(replay, cfg.maxLen, () => policy.replayWeight), distill: true, set: -1 },
-  ].filter((p) => p.targets.length > 0);
-  /** Step s trains on the person's window set (s - 1) mod schedule.length, and the replay rows. */
+  const data = finetuneData(cfg, { seq, weights: wts, disliked: history.disliked, k, policy, replay: input.replay ?? [] });
+  const { parts: partTensors, guard, pick: pickT, userPos: userPosT, fullSeq: fullSeqT, fullLen, padBias, valSeq: valSeqT, valMask: valMaskT, valTarget: valTargetT } = data;
+  /** Step s trains on the person's window set (s - 1) mod windowSets, and the replay rows. */
   let step = 1;
-  const active = <T extends { set: number }>(ps: T[]): T[] => ps.filter((p) => p.set < 0 || p.set === (step - 1) % schedule.length);
-  const weightSumOf = (ps: { weights: Float32Array }[]) => ps.reduce((a, p) => a + p.weights.reduce((x, y) => x + y, 0), 0);
-  // Dislike term, read at every position of the whole sequence (the newest item included as
-  // context: the feed ranks from there; it is never a target): softplus(log p(disliked) + log K)
-  // = log(1 + K p), a strong push while a disliked item is within about the top K of the ranking
-  // that fades once it is out of the way (the old -log(1 - p) had a gradient of only ~p).
-  const full = packRows([seq], cfg.maxLen);
-  const userPositions: number[] = [];
-  for (let j = 0; j < Math.min(seq.length, full.len); j++) userPositions.push(full.len - 1 - j);
-  const dislikedIds = [...new Set(history.disliked)].filter((d) => d > 0 && d < vocab);
-  const hasDislikes = dislikedIds.length > 0 && policy.dislikeWeight > 0;
-  const pick = new Float32Array(vocab * Math.max(1, dislikedIds.length));
-  dislikedIds.forEach((d, j) => { pick[d * dislikedIds.length + j] = 1; });
-
-  const partTensors = parts.map((p) => ({
-    seqs: tf.tensor2d(p.data, [p.rows, p.len], 'int32'),
-    pos: tf.tensor1d(p.positions, 'int32'),
-    targets: tf.tensor1d(p.targets, 'int32'),
-    weights: tf.tensor1d(p.weights),
-    rows: p.rows,
-    len: p.len,
-    distill: p.distill,
-    set: p.set,
-    weightSum: weightSumOf([p]),
-    /** Pretrained next-item distribution at each position (distilled parts), set in the run. */
-    teacher: null as tf.Tensor2D | null,
-  }));
-  const guard = guardRows.length > 0 ? (() => {
-    const p = nextItemPart(guardRows, cfg.maxLen, () => 1);
-    return {
-      seqs: tf.tensor2d(p.data, [p.rows, p.len], 'int32'),
-      pos: tf.tensor1d(p.positions, 'int32'),
-      rows: p.rows,
-      len: p.len,
-      /** Pretrained log-probabilities at each position, set in the run. */
-      teacherLog: null as tf.Tensor2D | null,
-    };
-  })() : null;
-  const pickT = tf.tensor2d(pick, [vocab, Math.max(1, dislikedIds.length)]);
-  const userPosT = tf.tensor1d(Int32Array.from(userPositions), 'int32');
-  const fullSeqT = tf.tensor2d(full.data, [1, full.len], 'int32');
-  const padBias = padColumnBias(vocab);
-  // Validation ranks like the feed: each held-out item after the items before it, with those
-  // items and disliked items out of the ranking.
-  const valPrefixes = heldOut.map((_, j) => seq.slice(0, seq.length - k + j));
-  const valMask = new Float32Array(k * vocab);
-  valPrefixes.forEach((prefix, j) => {
-    for (const i of [...prefix, ...history.disliked]) if (i > 0 && i < vocab && i !== heldOut[j]) valMask[j * vocab + i] = NEG_INF;
-  });
-  const valMaskT = tf.tensor2d(valMask, [k, vocab]);
-  const valSeqT = (() => {
-    const p = packRows(valPrefixes, cfg.maxLen);
-    return tf.tensor2d(p.data, [k, p.len], 'int32');
-  })();
-  const valTargetT = tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from(heldOut), 'int32'), vocab));
+  const active = <T extends { set: number }>(ps: T[]): T[] => ps.filter((p) => p.set < 0 || p.set === (step - 1) % data.windowSets);
 
   /** Logits [rows, vocab] of hidden states [rows, d] (matmul.ts: fast on WASM forward and backward). */
   const logitsOf = (h: tf.Tensor2D, table: tf.Tensor2D) => tf.add(matmul(h, table, false, true), padBias) as tf.Tensor2D;
@@ -260,8 +114,12 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
       });
       total = tf.div(sumAll(sums), weightSum);
     }
-    if (hasDislikes) {
-      const hFull = tf.reshape(model.encode(table, fullSeqT, { training: false, params: tp.params() ?? undefined }), [full.len, cfg.dim]) as tf.Tensor2D;
+    // Dislike term, read at every position of the whole sequence (the newest item included as
+    // context: the feed ranks from there; it is never a target): softplus(log p(disliked) + log K)
+    // = log(1 + K p), a strong push while a disliked item is within about the top K of the ranking
+    // that fades once it is out of the way (the old -log(1 - p) had a gradient of only ~p).
+    if (data.hasDislikes) {
+      const hFull = tf.reshape(model.encode(table, fullSeqT, { training: false, params: tp.params() ?? undefined }), [fullLen, cfg.dim]) as tf.Tensor2D;
       const logits = logitsOf(gatherRows(hFull, userPosT), table); // [positions, vocab]
       // matmul with a 0/1 pick matrix, not a gather on axis 1 (its gradient needs
       // UnsortedSegmentSum, which WASM lacks).
@@ -393,9 +251,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
     tp.dispose();
     if (good !== initial) disposeSnap(good);
     disposeSnap(initial);
-    for (const p of partTensors) for (const t of [p.seqs, p.pos, p.targets, p.weights, p.teacher]) t?.dispose();
-    for (const t of [pickT, userPosT, fullSeqT, padBias, valSeqT, valMaskT, valTargetT]) t.dispose();
-    if (guard) for (const t of [guard.seqs, guard.pos, guard.teacherLog]) t?.dispose();
+    data.dispose();
   }
 }
 
