@@ -78,7 +78,8 @@ export class LiveModel {
 
   /**
    * Serves `weights` (some or all parameters, by name) at once, without a store round trip: a
-   * fine-tuning run's validated weights. `checkpoint`: the checkpoint these weights are (its
+   * fine-tuning run's validated weights (for an adapter run, the weights with the adapter merged
+   * in, as `reload` would build them from its stored checkpoint). `checkpoint`: the checkpoint these weights are (its
    * write follows with `persist`), or null for a run still in progress (a later `reload` puts
    * the stored weights back unless the run ends by adopting its checkpoint).
    */
