@@ -1,3 +1,4 @@
+import type { AdapterKind } from '../train/adapters';
 import type { CatalogItem } from '../data/catalog';
 import type { LocalRecErrorCode, SerializedError } from '../errors';
 import type { NewItemSlots } from '../rank/newItemSlots';
@@ -276,6 +277,11 @@ export interface ExportedCheckpoint {
   weights: Record<string, string>;
   /** Adam moments (same encoding) or null. */
   optimizer: { step: number; m: Record<string, string>; v: Record<string, string> } | null;
+  /**
+   * A per-person adapter (train/adapters.ts) applied on top of the pretrained weights, tensors in
+   * the same encoding; absent in bundles from before adapters (they keep importing).
+   */
+  adapter?: { kind: AdapterKind; rank: number; tensors: Record<string, string> };
 }
 
 /**

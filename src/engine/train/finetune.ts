@@ -1,123 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
 import { gatherRows } from '../model/gatherRows';
-import { NEG_INF } from '../model/layers';
 import { matmul } from '../model/matmul';
 import type { SasRec } from '../model/sasrec';
-import { padColumnBias } from '../model/sasrec';
 import { yieldToEventLoop } from '../runtime/yieldToEventLoop';
 import { Adam, type AdamState } from './adam';
+import type { FinetunePolicy } from './finetunePolicy';
+import { changedWeightNames, finetuneParams, type FinetuneParams } from './finetuneParams';
+import { finetuneData } from './finetuneData';
+import type { FinetuneInput, FinetuneResult } from './finetuneTypes';
 import { logSumExpRows } from './logSumExpRows';
-import { trainableNames, type FinetunePolicy } from './finetunePolicy';
 
-/** One person's signal, as `interpretEvents` gives it. */
-export interface FinetuneHistory {
-  /** Positive items, oldest first (the newest one is held out for validation). */
-  sequence: readonly number[];
-  /** Target weight of each `sequence` item (see SIGNALS.trainWeight). */
-  weights: readonly number[];
-  /** Explicit negatives. */
-  disliked: readonly number[];
-}
-
-export interface FinetuneInput {
-  /** Updated in place; left unchanged when the run is rolled back. */
-  model: SasRec;
-  /** The pretrained weights (at least every trainable one): the anchor of regularization and drift. */
-  pretrained: ReadonlyMap<string, tf.Tensor>;
-  history: FinetuneHistory;
-  policy: FinetunePolicy;
-  /** Optimizer moments from the previous run (continual learning), or null. */
-  optimizerState?: AdamState | null;
-  /** Exemplar sequences of other people mixed in (replay against forgetting). */
-  replay?: readonly (readonly number[])[];
-  onStep?: (step: number, of: number, loss: number) => void;
-  /**
-   * Called when a validation passed: `weights` (trainable names) are what the run keeps if it
-   * stopped now, so a caller may serve them at once (the run ends accepted with these or later,
-   * better-validated weights). Valid only during the call: clone or assign, do not dispose.
-   */
-  onImproved?: (step: number, weights: ReadonlyMap<string, tf.Tensor>) => Promise<void> | void;
-  /** Checked between steps; an aborted run is rolled back. */
-  signal?: AbortSignal;
-}
-
-export interface FinetuneResult {
-  /** Steps whose weights were kept (0 when rolled back or skipped). */
-  steps: number;
-  /** Steps actually run. */
-  ran: number;
-  /** The weights changed and should be stored (trained steps kept, or a reset). */
-  accepted: boolean;
-  /** Nothing was kept and the weights went back to the pretrained ones (see `finetune`). */
-  reset: boolean;
-  reason: string;
-  /**
-   * Cross-entropy of the held-out most recent item before and after (null when skipped), over the
-   * items the feed could show (context and disliked items excluded, as in ranking).
-   */
-  valBefore: number | null;
-  valAfter: number | null;
-  /** The same loss under the pretrained weights (the bar is min(valBefore, valPretrained) + tolerance). */
-  valPretrained: number | null;
-  /** ||w - w0|| / ||w0|| over the trainable parameters after the run. */
-  drift: number;
-  /** Optimizer state to store with the checkpoint (the input state when rolled back). */
-  optimizerState: AdamState | null;
-  /** Names of the parameters that may differ from the pretrained model. */
-  trainable: string[];
-  /**
-   * Forgetting guard (policy.maxReplayKl > 0 with spare exemplars): KL from the pretrained to the
-   * kept weights' predictions on the guard exemplars (nats per position), and whether the guard
-   * ended the run. null / false when the guard was off.
-   */
-  replayKl: number | null;
-  guardStopped: boolean;
-}
+export type { FinetuneHistory, FinetuneInput, FinetuneResult } from './finetuneTypes';
 
 /** The dislike term pushes while a disliked item is within about this many top items. */
 export const DISLIKE_TOP_K = 100;
-
-/** Right-aligned int32 rows, newest `maxLen` items of each sequence. */
-function packRows(rows: readonly (readonly number[])[], maxLen: number): { data: Int32Array; len: number } {
-  const len = Math.max(1, ...rows.map((r) => Math.min(r.length, maxLen)));
-  const data = new Int32Array(rows.length * len);
-  rows.forEach((r, i) => {
-    const n = Math.min(r.length, len);
-    for (let j = 0; j < n; j++) data[i * len + len - n + j] = r[r.length - n + j];
-  });
-  return { data, len };
-}
-
-/** Next-item training rows packed right-aligned to their own longest length. */
-interface NextItemPart {
-  data: Int32Array;
-  rows: number;
-  len: number;
-  /** Flat indices (row * len + col) of positions that predict a target. */
-  positions: Int32Array;
-  targets: Int32Array;
-  weights: Float32Array;
-}
-
-function nextItemPart(
-  rows: readonly (readonly number[])[],
-  maxLen: number,
-  weightOf: (row: number, targetIndex: number) => number,
-): NextItemPart {
-  const { data, len } = packRows(rows, maxLen);
-  const positions: number[] = [];
-  const targets: number[] = [];
-  const weights: number[] = [];
-  rows.forEach((r, i) => {
-    const n = Math.min(r.length, len);
-    for (let j = 0; j < n - 1; j++) {
-      positions.push(i * len + len - n + j);
-      targets.push(r[r.length - n + j + 1]);
-      weights.push(weightOf(i, r.length - n + j + 1));
-    }
-  });
-  return { data, rows: rows.length, len, positions: Int32Array.from(positions), targets: Int32Array.from(targets), weights: Float32Array.from(weights) };
-}
 
 /** Reads a scalar and disposes it, also when the read fails (reads reject once a GPU device is lost). */
 async function readScalar(t: tf.Tensor): Promise<number> {
@@ -157,10 +53,10 @@ function sumAll(ts: tf.Tensor[]): tf.Tensor {
 export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
   const { model, pretrained, history, policy } = input;
   const cfg = model.config;
-  const names = trainableNames(model.weights.keys(), policy.trainable, cfg.blocks);
+  const names = changedWeightNames(model, policy);
   const skip = (reason: string, drift = 0): FinetuneResult => ({
     steps: 0, ran: 0, accepted: false, reset: false, reason, valBefore: null, valAfter: null, valPretrained: null, drift, replayKl: null, guardStopped: false,
-    optimizerState: input.optimizerState ?? null, trainable: names,
+    optimizerState: input.optimizerState ?? null, trainable: names, adapter: input.adapter ?? null,
   });
   for (const n of names) {
     if (!pretrained.has(n)) throw new Error(`finetune: pretrained weight "${n}" missing`);
@@ -174,88 +70,21 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
 
   // The newest k positives are held out for validation (k = validationItems, at most a third of the history).
   const k = Math.max(1, Math.min(policy.validationItems, Math.floor(seq.length / 3)));
-  const heldOut = seq.slice(-k);
-  const trainSeq = seq.slice(0, -k);
-  const trainW = wts.slice(0, -k);
   const vocab = cfg.numItems + 1;
-  const vars = new Map(names.map((n) => [n, model.w(n)]));
-  const anchor = names.map((n) => pretrained.get(n) as tf.Tensor);
-  const anchorNormSq = tf.tidy(() => sumAll(anchor.map((a) => tf.sum(tf.square(a)))));
-  const anchorNorm = Math.sqrt(await readScalar(anchorNormSq));
+  const tp: FinetuneParams = await finetuneParams(model, pretrained, policy, input.adapter ?? null);
+  const vars = tp.vars;
 
-  // Two parts, each packed to its own length: the person's training sequence, and `replayRows`
-  // replay exemplars (a different window of them each run, chosen by the history length).
-  const pool = (input.replay ?? []).filter((r) => r.length >= 2);
-  const take = Math.min(policy.replayRows, pool.length);
-  const replay = Array.from({ length: take }, (_, i) => pool[(seq.length * 7 + i) % pool.length]);
-  // The forgetting guard reads the next exemplars of the pool, which this run does not train on.
-  const guardTake = policy.maxReplayKl > 0 ? Math.min(policy.replayRows, pool.length - take) : 0;
-  const guardRows = Array.from({ length: guardTake }, (_, i) => pool[(seq.length * 7 + take + i) % pool.length]);
-  // Replay rows are distilled: their targets are the pretrained model's whole next-item
-  // distribution (computed once per run), not the sampled next items, so they pull the model
-  // back toward what it predicted for everyone else without adding sampling noise.
-  const parts = [
-    { ...nextItemPart([trainSeq], cfg.maxLen, (_row, j) => trainW[j]), distill: false },
-    { ...nextItemPart(replay, cfg.maxLen, () => policy.replayWeight), distill: true },
-  ].filter((p) => p.targets.length > 0);
-  const weightSum = parts.reduce((a, p) => a + p.weights.reduce((x, y) => x + y, 0), 0);
-  // Dislike term, read at every position of the whole sequence (the newest item included as
-  // context: the feed ranks from there; it is never a target): softplus(log p(disliked) + log K)
-  // = log(1 + K p), a strong push while a disliked item is within about the top K of the ranking
-  // that fades once it is out of the way (the old -log(1 - p) had a gradient of only ~p).
-  const full = packRows([seq], cfg.maxLen);
-  const userPositions: number[] = [];
-  for (let j = 0; j < Math.min(seq.length, full.len); j++) userPositions.push(full.len - 1 - j);
-  const dislikedIds = [...new Set(history.disliked)].filter((d) => d > 0 && d < vocab);
-  const hasDislikes = dislikedIds.length > 0 && policy.dislikeWeight > 0;
-  const pick = new Float32Array(vocab * Math.max(1, dislikedIds.length));
-  dislikedIds.forEach((d, j) => { pick[d * dislikedIds.length + j] = 1; });
-
-  const partTensors = parts.map((p) => ({
-    seqs: tf.tensor2d(p.data, [p.rows, p.len], 'int32'),
-    pos: tf.tensor1d(p.positions, 'int32'),
-    targets: tf.tensor1d(p.targets, 'int32'),
-    weights: tf.tensor1d(p.weights),
-    rows: p.rows,
-    len: p.len,
-    distill: p.distill,
-    /** Pretrained next-item distribution at each position (distilled parts), set in the run. */
-    teacher: null as tf.Tensor2D | null,
-  }));
-  const guard = guardRows.length > 0 ? (() => {
-    const p = nextItemPart(guardRows, cfg.maxLen, () => 1);
-    return {
-      seqs: tf.tensor2d(p.data, [p.rows, p.len], 'int32'),
-      pos: tf.tensor1d(p.positions, 'int32'),
-      rows: p.rows,
-      len: p.len,
-      /** Pretrained log-probabilities at each position, set in the run. */
-      teacherLog: null as tf.Tensor2D | null,
-    };
-  })() : null;
-  const pickT = tf.tensor2d(pick, [vocab, Math.max(1, dislikedIds.length)]);
-  const userPosT = tf.tensor1d(Int32Array.from(userPositions), 'int32');
-  const fullSeqT = tf.tensor2d(full.data, [1, full.len], 'int32');
-  const padBias = padColumnBias(vocab);
-  // Validation ranks like the feed: each held-out item after the items before it, with those
-  // items and disliked items out of the ranking.
-  const valPrefixes = heldOut.map((_, j) => seq.slice(0, seq.length - k + j));
-  const valMask = new Float32Array(k * vocab);
-  valPrefixes.forEach((prefix, j) => {
-    for (const i of [...prefix, ...history.disliked]) if (i > 0 && i < vocab && i !== heldOut[j]) valMask[j * vocab + i] = NEG_INF;
-  });
-  const valMaskT = tf.tensor2d(valMask, [k, vocab]);
-  const valSeqT = (() => {
-    const p = packRows(valPrefixes, cfg.maxLen);
-    return tf.tensor2d(p.data, [k, p.len], 'int32');
-  })();
-  const valTargetT = tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from(heldOut), 'int32'), vocab));
+  const data = finetuneData(cfg, { seq, weights: wts, disliked: history.disliked, k, policy, replay: input.replay ?? [] });
+  const { parts: partTensors, guard, pick: pickT, userPos: userPosT, fullSeq: fullSeqT, fullLen, padBias, valSeq: valSeqT, valMask: valMaskT, valTarget: valTargetT } = data;
+  /** Step s trains on the person's window set (s - 1) mod windowSets, and the replay rows. */
+  let step = 1;
+  const active = <T extends { set: number }>(ps: T[]): T[] => ps.filter((p) => p.set < 0 || p.set === (step - 1) % data.windowSets);
 
   /** Logits [rows, vocab] of hidden states [rows, d] (matmul.ts: fast on WASM forward and backward). */
   const logitsOf = (h: tf.Tensor2D, table: tf.Tensor2D) => tf.add(matmul(h, table, false, true), padBias) as tf.Tensor2D;
 
   const partLogits = (p: { seqs: tf.Tensor2D; pos: tf.Tensor1D; rows: number; len: number }, table: tf.Tensor2D): tf.Tensor2D => {
-    const h = model.encode(table, p.seqs, { training: false }); // [rows, len, d]
+    const h = model.encode(table, p.seqs, { training: false, params: tp.params() ?? undefined }); // [rows, len, d]
     const flat = tf.reshape(h, [p.rows * p.len, cfg.dim]) as tf.Tensor2D;
     return logitsOf(gatherRows(flat, p.pos), table);
   };
@@ -274,8 +103,10 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
   const lossFn = (): tf.Scalar => {
     const table = model.itemTable();
     let total: tf.Tensor = tf.scalar(0);
+    const now = active(partTensors);
+    const weightSum = now.reduce((a, p) => a + p.weightSum, 0);
     if (weightSum > 0) {
-      const sums = partTensors.map((p) => {
+      const sums = now.map((p) => {
         const logits = partLogits(p, table); // [targets, vocab]
         const target = p.teacher ?? tf.oneHot(p.targets, vocab);
         const ce = tf.sub(logSumExpRows(logits), tf.sum(tf.mul(logits, target), 1));
@@ -283,8 +114,12 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
       });
       total = tf.div(sumAll(sums), weightSum);
     }
-    if (hasDislikes) {
-      const hFull = tf.reshape(model.encode(table, fullSeqT, { training: false }), [full.len, cfg.dim]) as tf.Tensor2D;
+    // Dislike term, read at every position of the whole sequence (the newest item included as
+    // context: the feed ranks from there; it is never a target): softplus(log p(disliked) + log K)
+    // = log(1 + K p), a strong push while a disliked item is within about the top K of the ranking
+    // that fades once it is out of the way (the old -log(1 - p) had a gradient of only ~p).
+    if (data.hasDislikes) {
+      const hFull = tf.reshape(model.encode(table, fullSeqT, { training: false, params: tp.params() ?? undefined }), [fullLen, cfg.dim]) as tf.Tensor2D;
       const logits = logitsOf(gatherRows(hFull, userPosT), table); // [positions, vocab]
       // matmul with a 0/1 pick matrix, not a gather on axis 1 (its gradient needs
       // UnsortedSegmentSum, which WASM lacks).
@@ -292,26 +127,27 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
       total = tf.add(total, tf.mul(tf.mean(tf.softplus(tf.add(logP, Math.log(DISLIKE_TOP_K)))), policy.dislikeWeight));
     }
     if (policy.l2ToPretrained > 0) {
-      const l2 = sumAll(names.map((n, i) => tf.sum(tf.square(tf.sub(vars.get(n) as tf.Variable, anchor[i])))));
-      total = tf.add(total, tf.mul(l2, policy.l2ToPretrained));
+      total = tf.add(total, tf.mul(tp.deltaSq(), policy.l2ToPretrained));
     }
     return total as tf.Scalar;
   };
 
   const valLoss = async (): Promise<number> => {
     const v = tf.tidy(() => {
-      const logits = tf.add(model.scoreLast(valSeqT), valMaskT); // [k, vocab]
+      const logits = tf.add(model.scoreLast(valSeqT, undefined, tp.params() ?? undefined), valMaskT); // [k, vocab]
       return tf.mean(tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(logits, valTargetT), 1)));
     });
     return readScalar(v);
   };
 
-  const snapshot = () => new Map(names.map((n) => [n, tf.clone(vars.get(n) as tf.Variable)]));
+  const snapshot = () => new Map([...vars].map(([n, v]) => [n, tf.clone(v)]));
   const restore = (snap: Map<string, tf.Tensor>) => { for (const [n, t] of snap) (vars.get(n) as tf.Variable).assign(t); };
   const disposeSnap = (snap: Map<string, tf.Tensor>) => { for (const t of snap.values()) t.dispose(); };
 
   const adam = new Adam(vars, { clipNorm: 0 });
-  if (input.optimizerState) adam.setState(input.optimizerState);
+  // Moments of other parameters (an adapter of another kind or rank, a mechanism switch) do not
+  // carry over: the run starts them afresh.
+  if (input.optimizerState && stateFits(input.optimizerState, vars)) adam.setState(input.optimizerState);
   const initial = snapshot();
   let good = initial;
   let goodSteps = 0;
@@ -328,7 +164,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
     // The bar is the better of the current and the pretrained weights, so repeated runs cannot
     // each lose a little and add up to a large loss (continual learning must not degrade).
     await yieldToEventLoop();
-    restore(new Map(names.map((n, i) => [n, anchor[i]])));
+    tp.toPretrained();
     valPretrained = await valLoss();
     for (const p of partTensors) {
       if (p.distill) p.teacher = tf.tidy(() => tf.softmax(partLogits(p, model.itemTable())) as tf.Tensor2D);
@@ -336,7 +172,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
     if (guard) guard.teacherLog = tf.tidy(() => tf.logSoftmax(partLogits(guard, model.itemTable())) as tf.Tensor2D);
     restore(initial);
     const limit = Math.min(valBefore, valPretrained) + policy.tolerance;
-    for (let step = 1; step <= policy.steps; step++) {
+    for (step = 1; step <= policy.steps; step++) {
       // A macrotask between steps: `await data()` alone resolves as a microtask on WASM/CPU, and
       // the worker would not answer a re-rank until the whole run ended.
       await yieldToEventLoop();
@@ -356,7 +192,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
       for (const g of byName.values()) g.dispose();
       const loss = await readScalar(value);
       ran = step;
-      drift = await capDrift(vars, names, anchor, anchorNorm, policy.maxDrift);
+      drift = await capDrift(tp, policy.maxDrift);
       input.onStep?.(step, policy.steps, loss);
       if (step % policy.validateEvery === 0 || step === policy.steps) {
         await yieldToEventLoop();
@@ -376,7 +212,15 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
         good = snapshot();
         goodSteps = step;
         valAfter = v;
-        await input.onImproved?.(step, good);
+        if (input.onImproved) {
+          // The model weights these values give (an adapter merged over the pretrained ones).
+          const weights = tp.effective(good);
+          try {
+            await input.onImproved(step, weights);
+          } finally {
+            for (const t of weights.values()) t.dispose();
+          }
+        }
       }
     }
     await yieldToEventLoop();
@@ -385,8 +229,11 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
     // checkpoint) are worse than the pretrained ones on the newest items by more than the
     // tolerance, go back to the pretrained weights.
     const reset = goodSteps === 0 && valPretrained < valBefore - policy.tolerance;
-    if (reset) restore(new Map(names.map((n, i) => [n, anchor[i]])));
-    drift = await capDrift(vars, names, anchor, anchorNorm, 0);
+    if (reset) tp.toPretrained();
+    drift = await capDrift(tp, 0);
+    // Adapters: the model's adapted weights become pretrained + the kept adapter (a rolled-back
+    // run leaves the model as it was).
+    if (goodSteps > 0 || reset) tp.commit();
     await yieldToEventLoop();
     const accepted = goodSteps > 0 || reset;
     const optimizerState = reset ? null : accepted ? await adam.getState() : input.optimizerState ?? null;
@@ -397,38 +244,37 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
         : `rolled back: ${stopReason || 'no step improved the held-out item'}`;
     const after = reset ? valPretrained : accepted ? valAfter : valBefore;
     const replayKlKept = guard ? (reset ? 0 : goodSteps > 0 ? keptKl : await replayKl()) : null;
-    return { steps: goodSteps, ran, accepted, reset, reason, valBefore, valAfter: after, valPretrained, drift, optimizerState, trainable: names, replayKl: replayKlKept, guardStopped };
+    const adapter = policy.adapter === 'none' || reset ? null : accepted ? await tp.read() : input.adapter ?? null;
+    return { steps: goodSteps, ran, accepted, reset, reason, valBefore, valAfter: after, valPretrained, drift, optimizerState, trainable: names, adapter, replayKl: replayKlKept, guardStopped };
   } finally {
     adam.dispose();
+    tp.dispose();
     if (good !== initial) disposeSnap(good);
     disposeSnap(initial);
-    for (const p of partTensors) for (const t of [p.seqs, p.pos, p.targets, p.weights, p.teacher]) t?.dispose();
-    for (const t of [pickT, userPosT, fullSeqT, padBias, valSeqT, valMaskT, valTargetT]) t.dispose();
-    if (guard) for (const t of [guard.seqs, guard.pos, guard.teacherLog]) t?.dispose();
+    data.dispose();
   }
 }
 
 /**
- * Pulls the trainable weights back toward the anchor so ||w - w0|| <= maxDrift * ||w0||, and
- * returns the relative drift after it (maxDrift 0 = measure only).
+ * Pulls the trained parameters back toward the pretrained weights so ||w - w0|| <= maxDrift *
+ * ||w0|| (effective weights, adapters included), and returns the relative drift after it
+ * (maxDrift 0 = measure only).
  */
-async function capDrift(
-  vars: Map<string, tf.Variable>,
-  names: string[],
-  anchor: tf.Tensor[],
-  anchorNorm: number,
-  maxDrift: number,
-): Promise<number> {
-  const sq = tf.tidy(() => sumAll(names.map((n, i) => tf.sum(tf.square(tf.sub(vars.get(n) as tf.Variable, anchor[i]))))));
-  const dist = Math.sqrt(await readScalar(sq));
-  const drift = anchorNorm > 0 ? dist / anchorNorm : dist;
+async function capDrift(tp: FinetuneParams, maxDrift: number): Promise<number> {
+  const dist = Math.sqrt(await readScalar(tf.tidy(() => tp.deltaSq())));
+  const drift = tp.anchorNorm > 0 ? dist / tp.anchorNorm : dist;
   if (maxDrift > 0 && drift > maxDrift) {
-    const k = maxDrift / drift;
-    tf.tidy(() => names.forEach((n, i) => {
-      const v = vars.get(n) as tf.Variable;
-      v.assign(tf.add(anchor[i], tf.mul(tf.sub(v, anchor[i]), k)));
-    }));
+    tp.scaleDelta(maxDrift / drift);
     return maxDrift;
   }
   return drift;
+}
+
+/** Whether stored Adam moments belong to exactly these variables (names and sizes). */
+function stateFits(state: AdamState, vars: ReadonlyMap<string, tf.Variable>): boolean {
+  const names = Object.keys(state.m);
+  return names.length === vars.size && names.every((n) => {
+    const v = vars.get(n);
+    return v !== undefined && state.m[n].length === v.size && state.v[n]?.length === v.size;
+  });
 }

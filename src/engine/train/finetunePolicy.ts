@@ -1,4 +1,5 @@
 import { LocalRecError } from '../errors';
+import { ADAPTER_KINDS, type AdapterKind } from './adapters';
 
 /** Which parameters fine-tuning may change. */
 export type TrainableSet = 'last-block' | 'layer-norms' | 'all';
@@ -57,6 +58,19 @@ export interface FinetunePolicy {
   maxReplayKl: number;
   /** Only the newest this-many sequence items are trained on. */
   maxSequence: number;
+  /**
+   * A history longer than the model's window (maxLen) is trained in windows of maxLen items: the
+   * newest every step and the older ones (up to `maxSequence` items back) in turn, this many
+   * windows per step (1 = only the newest window, as before; the cost of a step grows with it).
+   */
+  maxWindows: number;
+  /**
+   * 'none': train the model's own weights (`trainable`); else a per-person adapter over the
+   * pretrained weights (train/adapters.ts), stored instead of the weights (a few KB).
+   */
+  adapter: 'none' | AdapterKind;
+  /** Rank of the LoRA matrices (adapter 'lora'). */
+  adapterRank: number;
 }
 
 /**
@@ -89,6 +103,9 @@ export const DEFAULT_FINETUNE_POLICY: Readonly<FinetunePolicy> = Object.freeze({
   replayRows: 8,
   maxReplayKl: 0,
   maxSequence: 200,
+  maxWindows: 1,
+  adapter: 'none',
+  adapterRank: 4,
 });
 
 /** Merges overrides into the defaults, rejecting values that cannot work. */
@@ -103,7 +120,7 @@ export function resolvePolicy(overrides: Partial<FinetunePolicy> = {}): Finetune
   const bad = (key: string, need: string): never => {
     throw new LocalRecError('INVALID_INPUT', `Fine-tuning policy "${key}" ${need} (got ${JSON.stringify((p as unknown as Record<string, unknown>)[key])}).`);
   };
-  for (const k of ['learnAfter', 'minHistory', 'steps', 'validateEvery', 'validationItems', 'maxSequence', 'replayRows'] as const) {
+  for (const k of ['learnAfter', 'minHistory', 'steps', 'validateEvery', 'validationItems', 'maxSequence', 'replayRows', 'maxWindows', 'adapterRank'] as const) {
     if (!Number.isInteger(p[k]) || p[k] < (k === 'steps' || k === 'replayRows' ? 0 : 1)) bad(k, 'must be a positive integer');
   }
   if (p.minHistory < 2) bad('minHistory', 'must be at least 2 (one item is held out)');
@@ -111,7 +128,32 @@ export function resolvePolicy(overrides: Partial<FinetunePolicy> = {}): Finetune
     if (!(Number.isFinite(p[k]) && p[k] >= 0)) bad(k, 'must be a number >= 0');
   }
   if (!['last-block', 'layer-norms', 'all'].includes(p.trainable)) bad('trainable', 'must be "last-block", "layer-norms" or "all"');
+  if (p.adapter !== 'none' && !ADAPTER_KINDS.includes(p.adapter)) bad('adapter', `must be "none", ${ADAPTER_KINDS.map((k) => `"${k}"`).join(', ')}`);
   return p;
+}
+
+/** The on-device learning mechanisms `eval:ondevice --mechanism` compares. */
+export type Mechanism = 'whole' | 'lastBlock' | AdapterKind;
+
+export const MECHANISMS: readonly Mechanism[] = ['whole', 'lastBlock', ...ADAPTER_KINDS];
+
+/**
+ * The policy settings that select a mechanism: the model's weights (all, or the last block) or
+ * a per-person adapter. Adapters start from zero, so they learn at a higher rate (1e-2) than the
+ * weights (the default 1e-3); everything else stays as in the policy.
+ */
+export function mechanismPolicy(m: Mechanism): Partial<FinetunePolicy> {
+  switch (m) {
+    case 'whole': return { adapter: 'none', trainable: 'all' };
+    case 'lastBlock': return { adapter: 'none', trainable: 'last-block' };
+    case 'lora': case 'bias': case 'userEmbedding': return { adapter: m, learningRate: 1e-2 };
+  }
+}
+
+/** The mechanism a policy uses (layer-norms only reads as "layerNorms"). */
+export function mechanismOf(p: FinetunePolicy): Mechanism | 'layerNorms' {
+  if (p.adapter !== 'none') return p.adapter;
+  return p.trainable === 'all' ? 'whole' : p.trainable === 'last-block' ? 'lastBlock' : 'layerNorms';
 }
 
 /** Names of the parameters a policy lets fine-tuning change. */
