@@ -75,6 +75,9 @@ if (!args['skip-node']) {
   const runner: TrainRunner = nproc > 1 ? await ParallelRunner.start(nproc, init) : new LocalRunner(init);
   const batches = randomBatches(trainSequences, opts.batchSize, new Rng(opts.seed * 1000));
   const rng = new Rng(opts.seed);
+  // One untimed warm-up step first: the WASM modules and kernels start up inside the first step
+  // (25 s of 114 s in a run of 8), which would otherwise count as training time.
+  await runner.step(batches[batches.length - 1].map((i) => split.train[i]), opts.learningRate, rng.seed());
   const before = load();
   const t0 = Date.now();
   for (let b = 0; b < steps; b++) {
@@ -91,7 +94,7 @@ const json = { date: new Date().toISOString(), data, config: configFile, trainSe
 const md = [
   `# One ML-1M epoch of ${configFile}: PyTorch vs Node (${new Date().toISOString().slice(0, 16)}Z)`,
   '',
-  `${trainSequences} training sequences per epoch, batch ${opts.batchSize}; each trainer ran ${steps} steps on the real data and the epoch is extrapolated from its sequences per second. ` +
+  `${trainSequences} training sequences per epoch, batch ${opts.batchSize}; each trainer ran ${steps} timed steps on the real data (Node after one untimed warm-up step) and the epoch is extrapolated from its sequences per second. ` +
   `${os.cpus().length} CPUs (${os.cpus()[0]?.model}); the 1-minute load average before/after each run says how busy the machine was. Command: \`npm run bench:torch -- --steps ${steps} --nproc ${nproc}\`.`,
   '',
   table(['trainer', 'processes', 'steps', 'seconds', 'seq/s', 'epoch (min, extrapolated)', 'load before/after'],

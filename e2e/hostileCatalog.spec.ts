@@ -1,7 +1,7 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { rmSync } from 'node:fs';
 import { LONG_TITLE, hostileModelFiles, hostileModelsDir, hostileTitle } from './faults/hostileCatalog';
-import { act, cards, feedIds, openReady } from './helpers';
+import { act, cards, feedIds, feedRevision, interactions, openReady, waitForRerank } from './helpers';
 import { hostPage, startEmbedOrigins, type EmbedOrigins } from './widget/origins';
 import { feeds, likeAndWait, waitReady } from './widget/feedPage';
 
@@ -67,13 +67,21 @@ test('hostile catalog strings render as text in the app: markup, script, 10,000-
   // The 10,000-character title, in the details dialog too.
   const long = ids.find((id) => hostileTitle(id).length === LONG_TITLE.length);
   if (long === undefined) throw new Error('no long title in the feed');
+  // Opening details counts as a view, which re-ranks the feed without that item: wait for it, so
+  // the card acted on below is one the feed still shows.
+  const viewsBefore = await interactions(page);
+  const revisionBefore = await feedRevision(page);
   await page.locator(`article.card[data-item-id="${long}"] .card-open`).click();
   const heading = page.locator('#details-title');
   await expect(heading).toHaveText(hostileTitle(long));
   expect(await heading.evaluate((el) => el.getBoundingClientRect().height)).toBeLessThan(200);
   await page.keyboard.press('Escape');
+  await expect(page.getByTestId('interactions')).toHaveText(String(viewsBefore + 1));
+  await waitForRerank(page, revisionBefore);
   // Acting on hostile items works like any other.
-  await act(page, (await feedIds(page))[0], 'Like');
+  const target = (await feedIds(page)).find((id) => id !== long);
+  if (target === undefined) throw new Error('the feed is empty after the view');
+  await act(page, target, 'Like');
   await noScriptRan(page);
   expect(dialogs).toEqual([]);
   expect(await page.locator('#root img[src="x"], #root script').count()).toBe(0);

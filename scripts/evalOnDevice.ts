@@ -8,27 +8,32 @@
  * Held-out people (the same seeded split as pretraining) are replayed one by one: the last 3
  * interactions are the future, the rest is what the app would have stored (ratings >= 4 likes,
  * <= 2 dislikes, else views). See docs/ON_DEVICE.md.
+ *
+ * --protocol shift: the ML-1M model serves ML-100K people (catalogs joined by title and year):
+ *   npm run eval:ondevice -- --protocol shift --data ../shared/datasets/ml-100k --model public/models/ml-1m-sasrec \
+ *     --users 100 --reference-model runs/shift-reference --reference-minutes 5
+ * --protocol long: held-out people whose history exceeds the window, trained in --windows windows.
+ * --mechanism whole|lastBlock|lora|bias|userEmbedding picks what fine-tuning changes.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { LocalRecError } from '../src/engine/errors';
 import { evaluateOnDevice } from '../src/engine/eval/onDeviceEval';
-import { splitUsers } from '../src/engine/data/userSplit';
-import type { EvalCase } from '../src/engine/eval/rankTargets';
-import { resolvePolicy, type FinetunePolicy } from '../src/engine/train/finetunePolicy';
+import { selectUsers } from '../src/engine/data/userSplit';
+import { MECHANISMS, mechanismOf, mechanismPolicy, resolvePolicy, type FinetunePolicy, type Mechanism } from '../src/engine/train/finetunePolicy';
 import { validateReplay } from '../src/engine/train/replay';
-import { popularityPrior } from '../src/engine/rank/shortHistoryPrior';
-import { itemUserCounts } from '../src/engine/eval/scorer';
 import { Rng } from '../src/engine/train/rng';
-import { loadDataset } from './lib/loadDataset';
 import { loadModelFiles } from './lib/modelFiles';
 import { markdownTable } from './lib/onDeviceReport';
+import { PROTOCOLS, setupProtocol, type Protocol } from './lib/onDeviceProtocols';
+import { scoreOwnReference, shiftReference } from './lib/shiftReference';
 import { failWith, intOption, parseCli } from './lib/cli';
 
-const USAGE = 'usage: npm run eval:ondevice -- --data <dir> --model <pretrained dir> [--json <out.json>] [--md <out.md>] ' +
-  '[--holdout-users 0.2] [--holdout-seed 7] [--users N] [--reference 200] [--probes 20] [--chunk-users 10] [--replay model|none|N] [--policy <json>] [--only future,dislikes,continual]';
+const USAGE = 'usage: npm run eval:ondevice -- --data <dir> --model <pretrained dir> [--protocol standard|shift|long] [--mechanism ' + MECHANISMS.join('|') + '] ' +
+  '[--json <out.json>] [--md <out.md>] [--holdout-users 0.2] [--holdout-seed 7] [--users N] [--reference 200] [--probes 20] [--chunk-users 10] ' +
+  '[--replay model|none|N] [--policy <json>] [--only future,dislikes,continual] [--windows N (long)] [--reference-model <dir> [--reference-minutes M] (shift)] [--own-reference <model trained on the other people in their own item ids> (shift)]';
 
 const { values: args } = parseCli('eval:ondevice', USAGE, {
   options: {
@@ -36,6 +41,12 @@ const { values: args } = parseCli('eval:ondevice', USAGE, {
     model: { type: 'string' },
     json: { type: 'string' },
     md: { type: 'string' },
+    protocol: { type: 'string', default: 'standard' },
+    mechanism: { type: 'string' },
+    windows: { type: 'string' },
+    'reference-model': { type: 'string' },
+    'reference-minutes': { type: 'string' },
+    'own-reference': { type: 'string' },
     'holdout-users': { type: 'string', default: '0.2' },
     'holdout-seed': { type: 'string', default: '7' },
     users: { type: 'string' },
@@ -51,25 +62,17 @@ const { values: args } = parseCli('eval:ondevice', USAGE, {
 
 const fail: (message: string) => never = failWith('eval:ondevice');
 
-const count = (name: string, raw: string): number => intOption(fail, name, raw, 0);
+/** `maxSequence` that keeps every stored item (MovieLens histories are at most a few thousand). */
+const WHOLE_HISTORY = 100_000;
 
-/** The pretraining run records which people it held out; refuse a model that saw them. */
-function checkHoldout(modelDir: string, share: number, seed: number): void {
-  for (const f of [join(modelDir, 'training.json'), join(dirname(modelDir), 'run.json')]) {
-    if (!existsSync(f)) continue;
-    const h = (JSON.parse(readFileSync(f, 'utf8')) as { holdout?: { share: number; seed: number } | null }).holdout;
-    if (!h) fail(`${f}: this model was pretrained on every user, so held-out people are not new to it. Pretrain with --holdout-users ${share}.`);
-    if (h.share !== share || h.seed !== seed) fail(`${f}: the model held out share ${h.share} seed ${h.seed}, but this run asks for ${share} seed ${seed}. Pass the same --holdout-users/--holdout-seed.`);
-    return;
-  }
-  process.stderr.write(`eval:ondevice: warning: no training.json or run.json next to ${modelDir}; cannot check that the held-out users were held out\n`);
-}
+const count = (name: string, raw: string): number => intOption(fail, name, raw, 0);
+const warn = (m: string) => process.stderr.write(`eval:ondevice: warning: ${m}\n`);
 
 async function main(): Promise<void> {
   if (!args.data || !args.model) fail(USAGE);
-  const share = Number(args['holdout-users']);
-  const holdSeed = Number(args['holdout-seed']);
-  checkHoldout(args.model, share, holdSeed);
+  const protocol = args.protocol as Protocol;
+  if (!PROTOCOLS.includes(protocol)) fail(`--protocol must be one of ${PROTOCOLS.join(', ')} (got "${args.protocol}")`);
+  if (args.mechanism !== undefined && !MECHANISMS.includes(args.mechanism as Mechanism)) fail(`--mechanism must be one of ${MECHANISMS.join(', ')} (got "${args.mechanism}")`);
   let overrides: Partial<FinetunePolicy> = {};
   if (args.policy) {
     try {
@@ -78,23 +81,23 @@ async function main(): Promise<void> {
       fail(`--policy must be JSON or a JSON file: ${(e as Error).message}`);
     }
   }
-  const policy = resolvePolicy(overrides);
   await tf.setBackend('wasm');
   await tf.ready();
-  const { dataset } = loadDataset(args.data);
-  if (!dataset.ratings) process.stderr.write('eval:ondevice: warning: the data has no ratings; every interaction counts as a view and there are no dislikes\n');
   const { model } = loadModelFiles(args.model);
-  if (model.config.numItems !== dataset.numItems) fail(`the model has ${model.config.numItems} items but the data has ${dataset.numItems}: wrong --data?`);
-  const split = splitUsers(dataset.sequences.length, share, holdSeed);
-  const seed = Number(args.seed);
-  const rng = new Rng(seed);
-  const heldOut = args.users ? split.heldOutUsers.slice(0, count('users', args.users)) : split.heldOutUsers;
-  // Reference set: other people's next item (their last), from users the model was trained on.
-  const refUsers = rng.shuffle(split.trainUsers.filter((u) => dataset.sequences[u].length >= 3)).slice(0, count('reference', args.reference ?? '200'));
-  const referenceCases: EvalCase[] = refUsers.map((u) => {
-    const s = dataset.sequences[u];
-    return { history: s.subarray(0, s.length - 1), target: s[s.length - 1], exclude: s.subarray(0, s.length - 1) };
+  // --windows N: learn from the whole history, N windows of maxLen items per step (protocol long).
+  const windows = args.windows !== undefined ? count('windows', args.windows) : undefined;
+  if (windows === 0) fail('--windows must be at least 1');
+  const policy = resolvePolicy({
+    ...(args.mechanism ? mechanismPolicy(args.mechanism as Mechanism) : {}),
+    ...(windows ? { maxWindows: windows, maxSequence: WHOLE_HISTORY } : {}),
+    ...overrides,
   });
+  const seed = Number(args.seed);
+  const setup = setupProtocol(protocol, {
+    data: args.data, modelDir: args.model, model, holdoutShare: Number(args['holdout-users']), holdoutSeed: Number(args['holdout-seed']),
+    users: args.users !== undefined ? count('users', args.users) : undefined, reference: count('reference', args.reference ?? '200'), seed, futureCount: 3,
+  }, warn);
+  const { dataset } = setup;
   // Replay exemplars, as the app uses them: the model folder's replay.json ("model", the default;
   // none when the folder has no replay.json), "none", or N real training users' newest 50 items.
   const replayArg = args.replay ?? 'model';
@@ -103,25 +106,55 @@ async function main(): Promise<void> {
     ? []
     : replayArg === 'model'
       ? (existsSync(replayFile) ? validateReplay(JSON.parse(readFileSync(replayFile, 'utf8')), model.config.numItems, replayFile) : [])
-      : rng.shuffle(split.trainUsers.slice()).slice(0, count('replay', replayArg)).map((u) => Array.from(dataset.sequences[u].slice(-50)));
+      : new Rng(seed + 1).shuffle(setup.trainPeople.slice()).slice(0, count('replay', replayArg)).map((u) => Array.from(dataset.sequences[u].slice(-50)));
   const replaySource = replayArg === 'model' ? (replay.length ? 'model replay.json' : 'none (no replay.json)') : replayArg === 'none' ? 'none' : `${replay.length} training users`;
   const only = args.only?.split(',').map((x) => x.trim()).filter(Boolean);
   for (const p of only ?? []) if (!['future', 'dislikes', 'continual'].includes(p)) fail(`--only takes future, dislikes and/or continual, comma separated (got "${p}")`);
   const parts = only ? { future: only.includes('future'), dislikes: only.includes('dislikes'), continual: only.includes('continual') } : undefined;
-  // The feed's short-history popularity prior, from the training people's item counts.
-  const prior = popularityPrior(itemUserCounts(split.trainUsers.map((u) => dataset.sequences[u]), dataset.numItems));
+  const say = (m: string) => process.stderr.write(`${m}\n`);
+  // Check the reference folder before the long part, so a run is not lost at its end.
+  const refDir = protocol === 'shift' ? args['reference-model'] : undefined;
+  if (refDir && !existsSync(join(refDir, 'model.json')) && args['reference-minutes'] === undefined) {
+    fail(`${refDir} holds no model. Add --reference-minutes M to pretrain the reference there.`);
+  }
   const t0 = Date.now();
-  const report = await evaluateOnDevice(model, dataset, heldOut, {
-    policy, futureCount: 3, referenceCases, referenceProbes: count('probes', args.probes ?? '20'),
+  const report = await evaluateOnDevice(model, dataset, setup.people, {
+    policy, futureCount: 3, referenceCases: setup.referenceCases, referenceProbes: count('probes', args.probes ?? '20'),
     chunkSize: 10, minChunks: 20, maxChunks: 25, chunkUsers: count('chunk-users', args['chunk-users'] ?? '10'),
-    replay, bootstrapIterations: 1000, seed, parts, prior,
-    onProgress: (m) => process.stderr.write(`${m}\n`),
+    replay, bootstrapIterations: 1000, seed, parts, prior: setup.prior, excluded: setup.excluded, lengthEdges: setup.lengthEdges,
+    onProgress: say,
   });
+  // Shift: the upper reference, a model pretrained on the other people of the new population.
+  // A failing reference (it is trained last) must not lose the evaluation: warn and report without it.
+  const upper = protocol === 'shift' && args['reference-model']
+    ? await shiftReference({
+      dir: args['reference-model'], minutes: args['reference-minutes'] !== undefined ? Number(args['reference-minutes']) : undefined,
+      train: selectUsers(dataset, setup.trainPeople), modelCatalog: setup.modelCatalog ?? [], dataset, people: setup.people,
+      excluded: setup.excluded, prior: setup.prior, policy, seed, say,
+    }).catch((e: unknown) => {
+      if (!(e instanceof LocalRecError)) throw e;
+      warn(`no upper reference: ${e.message}`);
+      return null;
+    })
+    : null;
+  // Shift: a model pretrained on the other people in their own catalog's ids, same split.
+  const own = protocol === 'shift' && args['own-reference'] && setup.ownIds
+    ? await scoreOwnReference({
+      dir: args['own-reference'], dataset: setup.ownIds.dataset, people: setup.people, excluded: setup.ownIds.excluded, prior: setup.ownIds.prior,
+      policy, seed, holdout: { share: Number(args['holdout-users']), seed: Number(args['holdout-seed']) },
+    })
+    : null;
   model.dispose();
   const name = args.data.split('/').filter(Boolean).pop() ?? args.data;
-  const out = { dataset: name, policy, replayExemplars: replay.length, replaySource, seconds: Math.round((Date.now() - t0) / 1000), ...report };
-  const md = markdownTable(report, name, policy);
+  const out = {
+    dataset: name, protocol, mechanism: mechanismOf(policy), model: args.model, policy, replayExemplars: replay.length, replaySource,
+    seconds: Math.round((Date.now() - t0) / 1000), ...(setup.join ? { join: setup.join } : {}), ...(upper ? { upperReference: upper } : {}), ...(own ? { ownCatalogReference: own } : {}), ...report,
+  };
+  const md = markdownTable(report, `${name}, protocol ${protocol}, mechanism ${mechanismOf(policy)}`, policy);
   process.stdout.write(md);
+  if (setup.join) process.stdout.write(`Join: ${JSON.stringify(setup.join)}\n`);
+  if (upper) process.stdout.write(`Upper reference (pretrained on ${upper.trainPeople} other people, ${upper.trainMinutes} min): NDCG@10 ${upper.ndcg10.toFixed(4)}, HR@10 ${upper.hr10.toFixed(4)}\n`);
+  if (own) process.stdout.write(`Reference pretrained on the other people in their own catalog (${own.dir}): NDCG@10 ${own.ndcg10.toFixed(4)}, HR@10 ${own.hr10.toFixed(4)}\n`);
   if (args.json) writeFileSync(args.json, JSON.stringify(out, null, 2) + '\n');
   if (args.md) writeFileSync(args.md, md);
 }

@@ -53,9 +53,12 @@ describe('runPretraining (no process spawned)', () => {
     const card = readFileSync(join(out, 'MODEL_CARD.md'), 'utf8');
     expect(card).toMatch(/Item-to-item transitions \| [\d.]+ \| [\d.]+ \| measured here/);
     expect(card).not.toMatch(/Klenitskiy/); // published ML-1M rows do not belong on other data
-    const training = JSON.parse(readFileSync(join(out, 'training.json'), 'utf8')) as { preset: string; train: { schedule: string } };
+    const training = JSON.parse(readFileSync(join(out, 'training.json'), 'utf8')) as { preset: string; train: { schedule: string }; history: { lr: number }[] };
     expect(training.preset).toBe('auto');
     expect(training.train.schedule).toBe('timed');
+    // Steps stop early enough to validate inside the budget: no epoch made only of steps at rate 0.
+    expect(training.history.length).toBeGreaterThan(0);
+    for (const h of training.history) expect(h.lr).toBeGreaterThan(0);
     // The app accepts it: verified files, a catalog labelled with the data's own ids, a model of the right size.
     const before = tf.memory().numTensors;
     const loaded = await loadLikeTheApp(out);

@@ -70,6 +70,8 @@ export async function trainLoop(x: LoopInput): Promise<string> {
   let tick = Date.now();
   const advanceClock = () => { const now = Date.now(); state.clockSeconds = (state.clockSeconds ?? 0) + (now - tick) / 1000; tick = now; };
   let stopReason = '';
+  /** Seconds the last validation took: a timed run stops its steps early enough to validate inside the budget. */
+  let validSeconds = 0;
   const onSignal = (name: string) => () => { stopReason = name; };
   const onTerm = onSignal('SIGTERM');
   const onInt = onSignal('SIGINT');
@@ -88,6 +90,7 @@ export async function trainLoop(x: LoopInput): Promise<string> {
       let lastLr = state.learningRate;
       let outOfTime = false;
       for (let b = state.batchInEpoch; b < batches.length; b++) {
+        if ((state.clockSeconds ?? 0) + validSeconds >= timedEnd) { outOfTime = true; break; }
         const globalStep = state.epoch * batches.length + b + 1;
         const lr = scheduledLearningRate(opts, state.learningRate, globalStep, opts.epochs * batches.length, state.clockSeconds, state.decayFromSeconds);
         lastLr = lr;
@@ -123,8 +126,12 @@ export async function trainLoop(x: LoopInput): Promise<string> {
         if (stopReason) break;
       }
       if (state.batchInEpoch < batches.length && !outOfTime) break;
+      // Out of time before this epoch's first step: the last validation stands.
+      if (outOfTime && state.batchInEpoch === 0) { state.done = true; await saveCheckpoint(); break; }
 
+      const validStart = Date.now();
       const m = rankMetrics(await runner.rank(validCases));
+      validSeconds = (Date.now() - validStart) / 1000;
       advanceClock();
       const epochSeconds = (Date.now() - epochStart) / 1000;
       const shownLr = opts.schedule === 'plateau' ? state.learningRate : lastLr;

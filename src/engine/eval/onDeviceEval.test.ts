@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SequenceDataset } from '../data/types';
 import { resolveConfig } from '../model/config';
 import { SasRec } from '../model/sasrec';
-import { resolvePolicy } from '../train/finetunePolicy';
+import { mechanismPolicy, resolvePolicy } from '../train/finetunePolicy';
 import { Rng } from '../train/rng';
 import { evaluateOnDevice, type OnDeviceOptions } from './onDeviceEval';
 import { episodeAt, futureEpisode, halfEpisode } from './onDeviceEpisodes';
@@ -78,7 +78,7 @@ describe('evaluateOnDevice', () => {
     const a = await evaluateOnDevice(model, ds, [0, 1, 2, 3, 4, 5, 6, 7], options());
     expect(calls.n).toBeGreaterThan(0);
     const b = await evaluateOnDevice(model, ds, [0, 1, 2, 3, 4, 5, 6, 7], options());
-    expect(b).toEqual(Object.assign(a, { msPerUser: b.msPerUser }));
+    expect(b).toEqual(Object.assign(a, { msPerUser: b.msPerUser, msPerStep: b.msPerStep }));
     expect(a.evaluatedUsers).toBe(8);
     expect(a.ndcg10.ci95[0]).toBeLessThanOrEqual(a.ndcg10.ci95[1]);
     expect(a.continual.users).toBe(2);
@@ -103,5 +103,33 @@ describe('evaluateOnDevice', () => {
     expect(r.ndcg10.finetuned).toBe(r.ndcg10.pretrained);
     expect(r.usersHurtShare).toBe(0);
     expect(r.acceptedShare).toBe(0);
+  });
+
+  it('never ranks excluded items, buckets the lift by history length, and measures own earlier items', async () => {
+    const excluded = new Set(Array.from({ length: 10 }, (_, i) => i + 41));
+    const r = await evaluateOnDevice(model, ds, [0, 1, 2, 3, 4, 5, 6, 7], { ...options(), excluded, lengthEdges: [1, 20, 30], parts: { future: true } });
+    expect(r.byLength.map((b) => [b.from, b.to])).toEqual([[1, 20], [20, 30], [30, null]]);
+    // Length = liked or viewed items in the stored history: people 0 and 1 have 37 interactions,
+    // every 4th a dislike, so 28 positives; the others at most 15.
+    expect(r.byLength.map((b) => b.users)).toEqual([6, 2, 0]);
+    expect(r.byLength.reduce((a, b) => a + b.users, 0)).toBe(r.evaluatedUsers);
+    expect(r.ownEarlier.users).toBe(r.evaluatedUsers);
+    expect(r.ownEarlier.pretrained).toBeGreaterThanOrEqual(0);
+    expect(r.msPerStep).toBeGreaterThan(0);
+    // Every future item that is excluded scores as a miss: with all future items excluded NDCG is 0.
+    const all = new Set(Array.from({ length: 50 }, (_, i) => i + 1));
+    const none = await evaluateOnDevice(model, ds, [0, 1, 2], { ...options(), excluded: all, parts: { future: true } });
+    expect(none.ndcg10.pretrained).toBe(0);
+    expect(none.ndcg10.finetuned).toBe(0);
+  });
+
+  it('runs a per-person adapter mechanism without touching the pretrained model or leaking', async () => {
+    const before = tf.memory().numTensors;
+    const w0 = await model.w('block0/wq').data();
+    const r = await evaluateOnDevice(model, ds, [0, 1, 2, 3], { ...options(), policy: resolvePolicy({ ...mechanismPolicy('lora'), adapterRank: 2, steps: 2, validateEvery: 1, tolerance: 1 }), parts: { future: true, continual: true } });
+    expect(r.evaluatedUsers).toBe(4);
+    expect(r.acceptedShare).toBeGreaterThan(0);
+    expect(Array.from(await model.w('block0/wq').data())).toEqual(Array.from(w0));
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -5,6 +5,7 @@ import { SasRec } from '../model/sasrec';
 import { personalScores } from '../rank/personalScores';
 import { interpretEvents, type SignalView } from '../signals';
 import type { AdamState } from '../train/adam';
+import type { StoredAdapter } from '../train/adapters';
 import { finetune, type FinetuneResult } from '../train/finetune';
 import type { FinetunePolicy } from '../train/finetunePolicy';
 import { bootstrapLiftCi, liftPct, mean, quantile } from './bootstrap';
@@ -33,6 +34,13 @@ export interface OnDeviceOptions {
   seed: number;
   /** `popularityPrior` of the training people's item counts (the app uses its catalog's); null = none. */
   prior?: Float32Array | null;
+  /**
+   * Items the feed may never show here (e.g. catalog items with no counterpart in the people's
+   * data, protocol `shift`): left out of every ranking, like seen items.
+   */
+  excluded?: ReadonlySet<number>;
+  /** History-length bucket edges ([a, b) per bucket, the last open): lift per bucket (protocol `long`). */
+  lengthEdges?: readonly number[];
   /** Which experiments to run (default all); skipped ones report zeros and empty lists. */
   parts?: { future?: boolean; dislikes?: boolean; continual?: boolean };
   onProgress?: (message: string) => void;
@@ -54,6 +62,16 @@ export interface OnDeviceReport {
   referenceDropPct: number;
   continual: { chunkSize: number; users: number; chunks: { chunk: number; users: number; pretrained: number; finetuned: number }[] };
   msPerUser: number;
+  /** Fine-tuning milliseconds per optimisation step (steps run, validation included). */
+  msPerStep: number;
+  /**
+   * Forgetting of the person's own earlier items: NDCG@10 of items at 1/4, 1/2 and 3/4 of the
+   * history given the items before them, before and after fine-tuning (the check for per-person
+   * parameters, which cannot touch other people).
+   */
+  ownEarlier: { users: number; pretrained: number; finetuned: number; dropPct: number };
+  /** Lift by history length (when `lengthEdges` is given). */
+  byLength: { from: number; to: number | null; users: number; pretrained: number; finetuned: number; liftPct: number; ci95: [number, number]; hurtShare: number }[];
   /**
    * The forgetting guard over the future-part runs (null when the policy has it off): share of
    * runs it ended, and the KL of the kept weights on the guard exemplars (nats per position).
@@ -73,8 +91,21 @@ function assignWeights(to: SasRec, from: SasRec): void {
 }
 
 /** Top 10 as the app's feed ranks it (the policy's rank-time dislike penalty included). */
-async function topOf(model: SasRec, view: SignalView, policy: FinetunePolicy, prior: Float32Array | null = null): Promise<number[]> {
-  return topK(await personalScores(model, view, policy, prior), K, view.seen);
+async function topOf(model: SasRec, view: SignalView, policy: FinetunePolicy, prior: Float32Array | null = null, excluded?: ReadonlySet<number>): Promise<number[]> {
+  const skip = excluded?.size ? new Set([...view.seen, ...excluded]) : view.seen;
+  return topK(await personalScores(model, view, policy, prior), K, skip);
+}
+
+/** The person's items at 1/4, 1/2 and 3/4 of the history, each after the items before it. */
+function earlierCases(sequence: readonly number[], excluded?: ReadonlySet<number>): EvalCase[] {
+  const out: EvalCase[] = [];
+  for (const q of [0.25, 0.5, 0.75]) {
+    const at = Math.floor(sequence.length * q);
+    if (at < 1 || at >= sequence.length - 1) continue;
+    const prefix = sequence.slice(0, at);
+    out.push({ history: prefix, target: sequence[at], exclude: excluded?.size ? [...prefix, ...excluded] : prefix });
+  }
+  return out;
 }
 
 async function referenceNdcg(model: SasRec, cases: EvalCase[]): Promise<number> {
@@ -90,11 +121,14 @@ export async function evaluateOnDevice(pretrained: SasRec, ds: SequenceDataset, 
   const live = copyModel(pretrained);
   const anchor = new Map([...pretrained.weights].map(([n, v]) => [n, v as tf.Tensor]));
   const say = opts.onProgress ?? (() => {});
-  const tune = (view: SignalView, state: AdamState | null = null): Promise<FinetuneResult> =>
-    finetune({ model: live, pretrained: anchor, history: view, policy: opts.policy, optimizerState: state, replay: opts.replay });
+  const tune = (view: SignalView, state: AdamState | null = null, adapter: StoredAdapter | null = null): Promise<FinetuneResult> =>
+    finetune({ model: live, pretrained: anchor, history: view, policy: opts.policy, optimizerState: state, adapter, replay: opts.replay });
+  const ex = opts.excluded;
   try {
     const pre: number[] = [], post: number[] = [], hrPre: number[] = [], hrPost: number[] = [];
-    let accepted = 0, ms = 0;
+    let accepted = 0, ms = 0, stepsRun = 0;
+    const lengths: number[] = [];
+    const earlyPre: number[] = [], earlyPost: number[] = [];
     const kls: number[] = [];
     let guardStops = 0;
     const refPre = await referenceNdcg(pretrained, opts.referenceCases);
@@ -104,14 +138,21 @@ export async function evaluateOnDevice(pretrained: SasRec, ds: SequenceDataset, 
     for (const [i, ep] of (parts.future ? episodes : []).entries()) {
       const view = interpretEvents(ep.events);
       if (view.sequence.length < opts.policy.minHistory) continue;
-      const a = multiTargetMetrics(await topOf(pretrained, view, opts.policy, opts.prior ?? null), ep.future, K);
+      const a = multiTargetMetrics(await topOf(pretrained, view, opts.policy, opts.prior ?? null, ex), ep.future, K);
       const t0 = performance.now();
       const r = await tune(view);
       ms += performance.now() - t0;
+      stepsRun += r.ran;
+      lengths.push(view.sequence.length);
+      const early = earlierCases(view.sequence, ex);
+      if (early.length) {
+        earlyPre.push(await referenceNdcg(pretrained, early));
+        earlyPost.push(await referenceNdcg(live, early));
+      }
       if (r.accepted) accepted++;
       if (r.replayKl !== null) kls.push(r.replayKl);
       if (r.guardStopped) guardStops++;
-      const b = multiTargetMetrics(await topOf(live, view, opts.policy, opts.prior ?? null), ep.future, K);
+      const b = multiTargetMetrics(await topOf(live, view, opts.policy, opts.prior ?? null, ex), ep.future, K);
       pre.push(a.ndcg); post.push(b.ndcg); hrPre.push(a.hr); hrPost.push(b.hr);
       if (refPost.length < opts.referenceProbes && r.accepted) refPost.push(await referenceNdcg(live, opts.referenceCases));
       assignWeights(live, pretrained);
@@ -138,6 +179,9 @@ export async function evaluateOnDevice(pretrained: SasRec, ds: SequenceDataset, 
       referenceDropPct: refPost.length ? -liftPct(refPre, mean(refPost)) : 0,
       continual,
       msPerUser: pre.length ? ms / pre.length : 0,
+      msPerStep: stepsRun ? ms / stepsRun : 0,
+      ownEarlier: { users: earlyPre.length, pretrained: mean(earlyPre), finetuned: mean(earlyPost), dropPct: earlyPre.length ? -liftPct(mean(earlyPre), mean(earlyPost)) : 0 },
+      byLength: liftByLength(lengths, pre, post, opts),
       forgettingGuard: kls.length ? { runs: kls.length, stoppedShare: guardStops / kls.length, medianKl: quantile(kls, 0.5), p90Kl: quantile(kls, 0.9) } : null,
     };
   } finally {
@@ -145,7 +189,22 @@ export async function evaluateOnDevice(pretrained: SasRec, ds: SequenceDataset, 
   }
 }
 
-type Tune = (view: SignalView, state?: AdamState | null) => Promise<FinetuneResult>;
+type Tune = (view: SignalView, state?: AdamState | null, adapter?: StoredAdapter | null) => Promise<FinetuneResult>;
+
+/** Pretrained vs fine-tuned NDCG@10 per history-length bucket (paired bootstrap per bucket). */
+function liftByLength(lengths: number[], pre: number[], post: number[], opts: OnDeviceOptions): OnDeviceReport['byLength'] {
+  const edges = opts.lengthEdges ?? [];
+  return edges.map((from, b) => {
+    const to = b + 1 < edges.length ? edges[b + 1] : null;
+    const idx = lengths.map((l, i) => (l >= from && (to === null || l < to) ? i : -1)).filter((i) => i >= 0);
+    const a = idx.map((i) => pre[i]), z = idx.map((i) => post[i]);
+    return {
+      from, to, users: idx.length, pretrained: mean(a), finetuned: mean(z), liftPct: liftPct(mean(a), mean(z)),
+      ci95: bootstrapLiftCi(a, z, opts.bootstrapIterations, opts.seed + 2 + b),
+      hurtShare: idx.length ? idx.filter((i) => post[i] < pre[i]).length / idx.length : 0,
+    };
+  });
+}
 
 /**
  * Later-disliked items in the top 10: pretrained (no dislike feedback), fine-tuned without the
@@ -163,12 +222,12 @@ async function dislikeExperiment(pretrained: SasRec, live: SasRec, ds: SequenceD
     items += ep.laterDisliked.length;
     // Without feedback: the dislikes are neither trained on nor used in ranking.
     const blind = { ...view, disliked: [] };
-    base += countInTop(await topOf(pretrained, blind, opts.policy, opts.prior ?? null), ep.laterDisliked, K);
+    base += countInTop(await topOf(pretrained, blind, opts.policy, opts.prior ?? null, opts.excluded), ep.laterDisliked, K);
     await tune(blind);
-    without += countInTop(await topOf(live, blind, opts.policy, opts.prior ?? null), ep.laterDisliked, K);
+    without += countInTop(await topOf(live, blind, opts.policy, opts.prior ?? null, opts.excluded), ep.laterDisliked, K);
     assignWeights(live, pretrained);
     await tune(view);
-    withFb += countInTop(await topOf(live, view, opts.policy, opts.prior ?? null), ep.laterDisliked, K);
+    withFb += countInTop(await topOf(live, view, opts.policy, opts.prior ?? null, opts.excluded), ep.laterDisliked, K);
     assignWeights(live, pretrained);
   }
   say(`dislikes: ${users} people, later-disliked in top 10: pretrained ${base}, without feedback ${without}, with ${withFb}`);
@@ -184,15 +243,16 @@ async function continualExperiment(pretrained: SasRec, live: SasRec, ds: Sequenc
     const xs = userInteractions(ds, u);
     const chunks = Math.min(opts.maxChunks, Math.floor((xs.length - opts.futureCount) / opts.chunkSize));
     let state: AdamState | null = null;
+    let adapter: StoredAdapter | null = null;
     for (let c = 1; c <= chunks; c++) {
       const cut = c * opts.chunkSize;
       const ep = episodeAt(xs, u, cut, cut + opts.futureCount);
       const view = interpretEvents(ep.events);
-      const r = await tune(view, state);
-      if (r.accepted) state = r.optimizerState;
+      const r = await tune(view, state, adapter);
+      if (r.accepted) { state = r.optimizerState; adapter = r.adapter; }
       if (ep.future.length === 0 || view.sequence.length === 0) continue;
-      const a = multiTargetMetrics(await topOf(pretrained, view, opts.policy, opts.prior ?? null), ep.future, K).ndcg;
-      const b = multiTargetMetrics(await topOf(live, view, opts.policy, opts.prior ?? null), ep.future, K).ndcg;
+      const a = multiTargetMetrics(await topOf(pretrained, view, opts.policy, opts.prior ?? null, opts.excluded), ep.future, K).ndcg;
+      const b = multiTargetMetrics(await topOf(live, view, opts.policy, opts.prior ?? null, opts.excluded), ep.future, K).ndcg;
       const s = (sums[c - 1] ??= { users: 0, pre: 0, post: 0 });
       s.users++; s.pre += a; s.post += b;
     }

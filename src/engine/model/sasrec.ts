@@ -13,6 +13,11 @@ export interface ForwardOptions {
   nextSeed?: () => number;
   /** Collects attention probabilities per block ([batch, heads, len, len]); caller disposes them. */
   attention?: tf.Tensor4D[];
+  /**
+   * Parameters to use instead of the model's own for this pass, by name (a person's adapter
+   * merged on the fly while it trains, see train/adapters.ts). Differentiable like the weights.
+   */
+  params?: ReadonlyMap<string, tf.Tensor>;
 }
 
 /**
@@ -90,6 +95,11 @@ export class SasRec {
     return v;
   }
 
+  /** A parameter as this pass sees it: the override in `opts.params`, else the weight. */
+  private param(name: string, opts: ForwardOptions): tf.Tensor {
+    return opts.params?.get(name) ?? this.w(name);
+  }
+
   /** Item vectors [numItems+1, dim]: ID embedding (+ content projection). */
   itemTable(opts: ForwardOptions = { training: false }): tf.Tensor2D {
     return tf.tidy(() => {
@@ -122,13 +132,13 @@ export class SasRec {
       const mask = tf.cast(tf.notEqual(seqs, 0), 'float32') as tf.Tensor2D; // [batch, len]
       const mask3 = tf.expandDims(mask, 2); // [batch, len, 1]
       const emb = gatherRows(table, tf.reshape(seqs, [-1]) as tf.Tensor1D); // [batch*len, d]
-      const pos = this.positionVectors(mask, maxLen, len, d); // [len, d] or [batch, len, d]
+      const pos = this.positionVectors(mask, maxLen, len, d, this.param('pos_emb', opts) as tf.Tensor2D); // [len, d] or [batch, len, d]
       let x = tf.add(tf.mul(tf.reshape(emb, [batch, len, d]), Math.sqrt(d)), pos) as tf.Tensor3D;
       x = tf.mul(drop(x), mask3) as tf.Tensor3D;
       const bias = attentionBias(mask);
       for (let b = 0; b < blocks; b++) {
         const p = `block${b}/`;
-        const g = (n: string) => this.w(p + n) as tf.Tensor;
+        const g = (n: string) => this.param(p + n, opts);
         const h = layerNorm(x, g('ln1_g') as tf.Tensor1D, g('ln1_b') as tf.Tensor1D) as tf.Tensor3D;
         const attnW = Object.fromEntries(
           ['wq', 'bq', 'wk', 'bk', 'wv', 'bv', 'wo', 'bo'].map((n) => [n, g(n)]),
@@ -144,7 +154,7 @@ export class SasRec {
         const f2 = dense(drop(f1) as tf.Tensor2D, g('ffn_w2') as tf.Tensor2D, g('ffn_b2') as tf.Tensor1D);
         x = tf.mul(tf.add(sasrecBlock ? n2 : x, drop(tf.reshape(f2, [batch, len, d]))), mask3) as tf.Tensor3D;
       }
-      return layerNorm(x, this.w('final_ln_g') as tf.Tensor1D, this.w('final_ln_b') as tf.Tensor1D) as tf.Tensor3D;
+      return layerNorm(x, this.param('final_ln_g', opts) as tf.Tensor1D, this.param('final_ln_b', opts) as tf.Tensor1D) as tf.Tensor3D;
     });
   }
 
@@ -153,8 +163,7 @@ export class SasRec {
    * [batch, len, d], a real item's position is the number of real items before it in the window
    * (padding rows get position 0 and are masked anyway), so left padding changes nothing.
    */
-  private positionVectors(mask: tf.Tensor2D, maxLen: number, len: number, d: number): tf.Tensor {
-    const table = this.w('pos_emb') as tf.Tensor2D;
+  private positionVectors(mask: tf.Tensor2D, maxLen: number, len: number, d: number, table: tf.Tensor2D): tf.Tensor {
     if (this.config.positions !== 'fromStart') return tf.slice(table, [maxLen - len, 0], [len, d]);
     const [batch] = mask.shape;
     const index = tf.cast(tf.relu(tf.sub(tf.cumsum(mask, 1), 1)), 'int32');
@@ -163,13 +172,13 @@ export class SasRec {
 
   /**
    * Scores of every item after each sequence's newest item: [batch, numItems+1].
-   * Column 0 (padding) is NEG_INF. Inference only (no dropout).
+   * Column 0 (padding) is NEG_INF. Inference only (no dropout). `params` as in `ForwardOptions`.
    */
-  scoreLast(seqs: tf.Tensor2D, table?: tf.Tensor2D): tf.Tensor2D {
+  scoreLast(seqs: tf.Tensor2D, table?: tf.Tensor2D, params?: ReadonlyMap<string, tf.Tensor>): tf.Tensor2D {
     return tf.tidy(() => {
       const t = table ?? this.itemTable();
       const [batch, len] = seqs.shape;
-      const h = this.encode(t, seqs, { training: false }); // [batch, len, d]
+      const h = this.encode(t, seqs, { training: false, params }); // [batch, len, d]
       const last = tf.reshape(tf.slice(h, [0, len - 1, 0], [batch, 1, this.config.dim]), [batch, this.config.dim]);
       return tf.add(tf.matMul(last, tf.transpose(t)), padColumnBias(this.config.numItems + 1)) as tf.Tensor2D;
     });

@@ -147,6 +147,44 @@ describe('fault: a corrupted checkpoint in IndexedDB', () => {
   }
 });
 
+describe('fault: a corrupted per-person adapter in IndexedDB', () => {
+  const lora = { policy: { tolerance: 100, learnAfter: 1000, adapter: 'lora' as const, adapterRank: 2, learningRate: 0.05, maxDrift: 0.5 } };
+  const damage: [string, (a: NonNullable<StoredCheckpoint['adapter']>) => unknown, RegExp][] = [
+    ['NaN in an adapter tensor', (a) => ({ ...a, tensors: Object.fromEntries(Object.entries(a.tensors).map(([k, v]) => [k, Float32Array.from(v, (x, i) => (i === 0 ? NaN : x))])) }), /lora adapter does not fit this model: .* NaN or infinite/],
+    ['a rank its tensors do not have', (a) => ({ ...a, rank: 3 }), /lora adapter does not fit this model: .* values, needs/],
+    ['an unknown adapter kind', (a) => ({ ...a, kind: 'prefix' }), /adapter kind "prefix"/],
+  ];
+  for (const [what, corrupt, why] of damage) {
+    it(`${what}: damaged like damaged weights; the pretrained weights serve, the history is kept, the next run replaces it`, async () => {
+      const { engine: first } = make(lora);
+      await first.ready;
+      await likeSix(first);
+      expect((await first.learn({ force: true })).accepted).toBe(true);
+      await first.dispose();
+      const stored = await new LocalStore(`f${ns}`).getCheckpoint();
+      if (!stored?.adapter) throw new Error('no adapter stored');
+      const db = await openDB(databaseName(`f${ns}`));
+      await db.put('checkpoints', { ...stored, adapter: corrupt(stored.adapter) }, 'current');
+      db.close();
+      const { engine, events } = make(lora);
+      const info = await engine.ready;
+      expect(info.notes.find((n) => /is damaged/.test(n))).toMatch(why);
+      expect(errors(events)).toEqual([expect.objectContaining({ during: 'storage', code: 'CHECKPOINT_CORRUPT' })]);
+      expect(await engine.status()).toMatchObject({ interactions: 6, personalized: false, fineTuneSteps: 0 });
+      const { engine: plain } = make({ ...lora, namespace: `plain-${ns}` });
+      await plain.ready;
+      await likeSix(plain);
+      const feed = await engine.recommend({ count: 8, discover: 0 });
+      const expected = await plain.recommend({ count: 8, discover: 0 });
+      expect(feed.map((r) => r.itemId)).toEqual(expected.map((r) => r.itemId));
+      expect((await engine.exportData()).checkpoint).toBeNull();
+      expect((await engine.learn({ force: true })).accepted).toBe(true);
+      expect((await engine.status()).notes).toEqual([]);
+      expect((await new LocalStore(`f${ns}`).getCheckpoint())?.adapter?.rank).toBe(2);
+    });
+  }
+});
+
 describe('fault: a 50,000-event history', () => {
   it('loads and re-ranks; an interaction appends to it; no tensors leak', async () => {
     const events = Array.from({ length: 50_000 }, (_, i) => ({ itemId: 1 + ((i * 7919) % 48), type: i % 10 === 0 ? ('like' as const) : ('view' as const), at: at(i) }));

@@ -102,3 +102,60 @@ describe('learnRun: the feed adapts at the first validated step, the checkpoint 
     expect(scores(await r.recommend({ count: 10, discover: 0 }))).toEqual(scores(pre));
   });
 });
+
+describe('learnRun with a per-person adapter: what is served early and at the end is pretrained + adapter', () => {
+  const LORA: Partial<FinetunePolicy> = { ...POLICY, adapter: 'lora', adapterRank: 2, steps: 6, validateEvery: 2 };
+  const WHOLE: Partial<FinetunePolicy> = { ...POLICY, steps: 4, validateEvery: 2 };
+  const LAST_BLOCK: Partial<FinetunePolicy> = { ...POLICY, trainable: 'last-block', steps: 4, validateEvery: 2 };
+
+  /** A run in a fresh engine on `name` (its data kept), with the feed at the first served step and at the end. */
+  async function run(name: string, policy: Partial<FinetunePolicy>): Promise<{ early: Recommendation[]; final: Recommendation[]; reloaded: Recommendation[] }> {
+    let early: Promise<Recommendation[]> | null = null;
+    let r: Recommender | null = null;
+    r = createRecommender({ modelUrl: TINY_MODEL_URL, device: 'wasm', namespace: name, fetch: tinyModelFetch(), cache: memoryFileCache(), policy, onProgress: (e) => {
+      if (e.status === 'updated' && e.what === 'checkpoint' && !early && r) early = r.recommend({ count: 10, discover: 0 });
+    } });
+    open.push(r);
+    await r.ready;
+    if ((await r.status()).interactions === 0) await withHistory(r);
+    const report = await r.learn({ force: true });
+    expect(report.accepted).toBe(true);
+    const final = await r.recommend({ count: 10, discover: 0 });
+    await r.dispose();
+    const again = createRecommender({ modelUrl: TINY_MODEL_URL, device: 'wasm', namespace: name, fetch: tinyModelFetch(), cache: memoryFileCache(), policy });
+    open.push(again);
+    await again.ready;
+    const reloaded = await again.recommend({ count: 10, discover: 0 });
+    await again.dispose();
+    return { early: (await (early as Promise<Recommendation[]> | null)) ?? [], final, reloaded };
+  }
+  const same = (a: Recommendation[], b: Recommendation[]) => {
+    expect(a.map((x) => x.itemId)).toEqual(b.map((x) => x.itemId));
+    a.forEach((x, i) => expect(x.score).toBeCloseTo(b[i].score, 4));
+  };
+
+  it('after a whole-model checkpoint, a LoRA run serves exactly what a LoRA run from the pretrained weights serves, early and at the end, and stores it', async () => {
+    const fresh = await run(`learnrun${ns}-fresh`, LORA);
+    expect(fresh.early.length).toBe(10);
+    same(fresh.final, fresh.reloaded);
+    await run(`learnrun${ns}-switch`, WHOLE);
+    const switched = await run(`learnrun${ns}-switch`, LORA);
+    same(switched.early, fresh.early);
+    same(switched.final, fresh.final);
+    same(switched.reloaded, fresh.final);
+    const stored = await new LocalStore(`learnrun${ns}-switch`).getCheckpoint();
+    expect(stored?.adapter?.kind).toBe('lora');
+    expect(stored?.weights).toEqual({});
+  });
+
+  it('after an adapter checkpoint, a last-block run starts from the pretrained weights: served and stored weights agree', async () => {
+    const fresh = await run(`learnrun${ns}-fresh`, LAST_BLOCK);
+    await run(`learnrun${ns}-switch`, LORA);
+    const switched = await run(`learnrun${ns}-switch`, LAST_BLOCK);
+    same(switched.early, fresh.early);
+    same(switched.final, fresh.final);
+    same(switched.reloaded, switched.final);
+    const stored = await new LocalStore(`learnrun${ns}-switch`).getCheckpoint();
+    expect(stored?.adapter).toBeUndefined();
+  });
+});

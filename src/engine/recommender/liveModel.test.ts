@@ -5,6 +5,7 @@ import { memoryFileCache } from '../loading/fileCache';
 import { resolveModelUrl } from '../loading/fetchModelFiles';
 import { LocalStore } from '../store/localStore';
 import { TINY_MODEL_URL, tinyModelFetch } from '../testing/tinyModelFetch';
+import { adapterShapes, type StoredAdapter } from '../train/adapters';
 import { resolvePolicy } from '../train/finetunePolicy';
 import { interpretEvents } from '../signals';
 import { LiveModel } from './liveModel';
@@ -88,6 +89,44 @@ describe('LiveModel', () => {
     // A failed write is the caller's to report; reloads go on.
     await expect(live.persist(Promise.reject(new Error('quota')))).rejects.toThrow('quota');
     await live.reload();
+    live.dispose();
+    store.close();
+  });
+
+  it('reload merges a stored adapter over the pretrained weights; a damaged one is not used; nothing leaks', async () => {
+    const loaded = await loadTiny();
+    const store = new LocalStore(`live-${ns}`);
+    const live = new LiveModel(loaded, resolvePolicy({}), store);
+    await live.reload();
+    const pretrained = await live.scoring.scores(history);
+    const cfg = loaded.model.config;
+    const tensors = Object.fromEntries([...adapterShapes(cfg, 'lora', 2)].map(([n, s], k) => [n, Float32Array.from({ length: s[0] * s[1] }, (_, i) => Math.sin(i + k) / 4)]));
+    const adapter: StoredAdapter = { kind: 'lora', rank: 2, tensors };
+    const before = tf.memory().numTensors;
+    await store.putCheckpoint({ modelId: loaded.modelId, steps: 3, updatedAt: 7, trainedEvents: 1, weights: {}, optimizer: null, adapter });
+    await live.reload();
+    expect(live.lastCheck.kind).toBe('ok');
+    expect(live.checkpoint?.adapter?.kind).toBe('lora');
+    // block0/wq = pretrained + A B; weights the adapter does not touch stay pretrained.
+    const [din, dout] = loaded.model.w('block0/wq').shape;
+    const expected = tf.tidy(() => tf.add(loaded.pretrained.get('block0/wq') as tf.Tensor, tf.matMul(tf.tensor2d(tensors['lora/block0/wq/a'], [din, 2]), tf.tensor2d(tensors['lora/block0/wq/b'], [2, dout]))));
+    const merged = await loaded.model.w('block0/wq').data();
+    const want = await expected.data();
+    expected.dispose();
+    merged.forEach((x, i) => expect(x).toBeCloseTo(want[i], 5));
+    expect(await loaded.model.w('item_emb').data()).toEqual(await (loaded.pretrained.get('item_emb') as tf.Tensor).data());
+    const adapted = await live.scoring.scores(history);
+    expect(adapted[5]).not.toBeCloseTo(pretrained[5], 4);
+    // A damaged adapter (a NaN) is reported and the pretrained weights serve.
+    const broken = Float32Array.from(tensors['lora/block0/wq/b']);
+    broken[0] = Number.NaN;
+    await store.putCheckpoint({ modelId: loaded.modelId, steps: 4, updatedAt: 8, trainedEvents: 1, weights: {}, optimizer: null, adapter: { ...adapter, tensors: { ...tensors, 'lora/block0/wq/b': broken } } });
+    await live.reload();
+    expect(live.lastCheck).toEqual({ kind: 'damaged', problem: 'the lora adapter does not fit this model: "lora/block0/wq/b" contains NaN or infinite values' });
+    expect(live.checkpoint).toBeNull();
+    const back = await live.scoring.scores(history);
+    for (let i = 1; i < back.length; i++) expect(back[i]).toBeCloseTo(pretrained[i], 5);
+    expect(tf.memory().numTensors).toBe(before);
     live.dispose();
     store.close();
   });

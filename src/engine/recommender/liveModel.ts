@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkCheckpoint, type CheckpointCheck } from '../store/checkCheckpoint';
+import { adapterShapes, mergeAdapter } from '../train/adapters';
 import { rowParameterRows } from '../train/sparseRows';
 import type { FinetunePolicy } from '../train/finetunePolicy';
 import type { LocalStore, StoredCheckpoint } from '../store/localStore';
@@ -49,7 +50,8 @@ export class LiveModel {
 
   /** Checks a stored checkpoint (as read from IndexedDB) against this model. */
   checkStored(raw: unknown): CheckpointCheck {
-    return checkCheckpoint(raw, this.loaded.modelId, this.weightSizes, this.weightRows);
+    const cfg = this.loaded.model.config;
+    return checkCheckpoint(raw, this.loaded.modelId, this.weightSizes, { weightRows: this.weightRows, adapterShapes: (kind, rank) => adapterShapes(cfg, kind, rank) });
   }
 
   /**
@@ -77,13 +79,16 @@ export class LiveModel {
         else v.assign(pretrained);
       }
     });
+    // A per-person adapter goes on top of the pretrained weights (checked by `checkStored` above).
+    if (next?.adapter) mergeAdapter(l.model, l.pretrained, next.adapter);
     this.key = key;
     this.scoring.weightsChanged();
   }
 
   /**
    * Serves `weights` (some or all parameters, by name) at once, without a store round trip: a
-   * fine-tuning run's validated weights. `checkpoint`: the checkpoint these weights are (its
+   * fine-tuning run's validated weights (for an adapter run, the weights with the adapter merged
+   * in, as `reload` would build them from its stored checkpoint). `checkpoint`: the checkpoint these weights are (its
    * write follows with `persist`), or null for a run still in progress (a later `reload` puts
    * the stored weights back unless the run ends by adopting its checkpoint).
    */

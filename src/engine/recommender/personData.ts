@@ -2,6 +2,7 @@ import type { FileCache } from '../loading/fileCache';
 import { makeBundle, validateBundle, type ValidatedImport } from '../store/exportBundle';
 import type { LocalStore, StoredCheckpoint } from '../store/localStore';
 import type { TabSync } from '../store/tabSync';
+import { adapterShapes } from '../train/adapters';
 import { rowParameterRows } from '../train/sparseRows';
 import type { HistoryCache } from './historyCache';
 import type { LearnScheduler } from './learnScheduler';
@@ -80,6 +81,7 @@ export class PersonData {
       numItems: l.model.config.numItems,
       modelId: l.modelId,
       weightSizes: new Map([...l.model.weights].map(([n, v]) => [n, v.size])),
+      adapterShapes: (kind, rank) => adapterShapes(l.model.config, kind, rank),
       weightRows: rowParameterRows(l.model.weights),
     });
     const result = await d.guard.exclusive(async () => {

@@ -20,7 +20,7 @@ async function loadTiny() {
 const likes = [24, 23, 22, 21, 20, 19, 18, 17].map((itemId, i) => ({ itemId, type: 'like' as const, at: i + 1 }));
 
 describe('sparse checkpoints (large catalogs: only the item rows learning changed)', () => {
-  it('a sampled run stores changed item rows only, round-trips through IndexedDB and an export bundle, and reloads to the same weights', async () => {
+  it('a sampled weight run stores changed item rows only, round-trips through IndexedDB and an export bundle, and reloads to the same weights', async () => {
     const loaded = await loadTiny();
     const store = new LocalStore('sparse-ckpt');
     const live = new LiveModel(loaded, resolvePolicy({}), store);
@@ -86,6 +86,44 @@ describe('sparse checkpoints (large catalogs: only the item rows learning change
     await store.deleteCheckpoint();
     await live.reload();
     expect(await loaded.model.w('item_emb').data()).toEqual(base);
+    live.dispose();
+    store.close();
+  });
+
+  it.each(['lora', 'bias'] as const)('a sampled %s adapter run stores its adapter, no rows and no item moments, and reloads to the same weights', async (kind) => {
+    const loaded = await loadTiny();
+    const store = new LocalStore(`sparse-adapter-${kind}`);
+    const live = new LiveModel(loaded, resolvePolicy({}), store);
+    await live.reload();
+    const tensors = tf.memory().numTensors;
+    const policy = resolvePolicy({ adapter: kind, adapterRank: 2, softmax: 'sampled', sampledNegatives: 8, steps: 4, validateEvery: 2, learningRate: 0.01, tolerance: 100 });
+    const { result, accepted } = await trainCheckpoint({
+      model: loaded.model, pretrained: loaded.pretrained, modelId: loaded.modelId, history: interpretEvents(likes),
+      eventCount: likes.length, policy, previous: null,
+    });
+    expect(result.softmax).toBe('sampled');
+    expect(accepted).not.toBeNull();
+    if (!accepted) return;
+    const checkpoint = await accepted.checkpoint();
+    const served = new Map<string, Float32Array>();
+    for (const [n, t] of accepted.weights) served.set(n, (await t.data()) as Float32Array);
+    accepted.dispose();
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(checkpoint.adapter?.kind).toBe(kind);
+    expect(checkpoint.sparse).toBeUndefined();
+    expect(checkpoint.weights).toEqual({});
+    expect(checkpoint.optimizer?.rows).toBeUndefined();
+    expect(Object.keys(checkpoint.optimizer?.m ?? {}).sort()).toEqual(Object.keys(checkpoint.adapter?.tensors ?? {}).sort());
+    // The item table is served as pretrained; the live model reloads the adapter to the served weights.
+    expect(served.get('item_emb')).toEqual(await loaded.pretrained.get('item_emb')?.data());
+    await store.putCheckpoint(checkpoint);
+    await live.reload();
+    expect(live.lastCheck.kind).toBe('ok');
+    for (const [n, w] of served) {
+      const now = (await loaded.model.w(n).data()) as Float32Array;
+      w.forEach((v, i) => expect(now[i]).toBeCloseTo(v, 5));
+    }
+    await store.deleteCheckpoint();
     live.dispose();
     store.close();
   });

@@ -1,3 +1,4 @@
+import type { AdapterKind } from '../train/adapters';
 import type { CatalogItem } from '../data/catalog';
 import type { LocalRecErrorCode, SerializedError } from '../errors';
 import type { NewItemSlots } from '../rank/newItemSlots';
@@ -274,6 +275,11 @@ export interface ExportedCheckpoint {
   trainedEvents: number;
   /** Changed parameters: name -> base64 of little-endian float32. */
   weights: Record<string, string>;
+  /**
+   * A per-person adapter (train/adapters.ts) applied on top of the pretrained weights, tensors in
+   * the same encoding; absent in bundles from before adapters (they keep importing).
+   */
+  adapter?: { kind: AdapterKind; rank: number; tensors: Record<string, string> };
   /**
    * Parameters stored as the rows learning touched (large catalogs): name -> base64 of
    * little-endian int32 row ids and float32 row values. Absent in bundles written before.

@@ -1,3 +1,4 @@
+import { checkAdapterValues, isAdapterKind, MAX_ADAPTER_RANK, type AdapterKind } from '../train/adapters';
 import { sparseRowsProblem } from '../train/sparseRows';
 import type { StoredCheckpoint } from './schema';
 
@@ -23,6 +24,41 @@ function checkArrays(r: unknown, where: string, sizes: ReadonlyMap<string, numbe
   return null;
 }
 
+/** Shapes of a per-person adapter of this kind and rank for the loaded model (`adapterShapes`). */
+export type AdapterShapesOf = (kind: AdapterKind, rank: number) => ReadonlyMap<string, number[]>;
+
+/** What `checkCheckpoint` needs to know of the loaded model beyond its weight sizes. */
+export interface CheckpointModel {
+  /** Row count of the 2-D parameters a checkpoint may store by rows (large catalogs). */
+  weightRows?: ReadonlyMap<string, number>;
+  /** Adapter shapes for the model; without it a checkpoint holding an adapter is damaged. */
+  adapterShapes?: AdapterShapesOf;
+}
+
+/**
+ * Checks a stored adapter against the model; on success adds its tensors' sizes to `sizes` (its
+ * Adam moments are stored under the same names). Null when intact, else what is wrong.
+ */
+function checkAdapter(raw: unknown, shapesOf: AdapterShapesOf | undefined, sizes: Map<string, number>): string | null {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'the adapter is not an object';
+  const a = raw as Record<string, unknown>;
+  if (!isAdapterKind(a.kind)) return `the adapter kind ${JSON.stringify(a.kind)} is not one of lora, bias, userEmbedding`;
+  const least = a.kind === 'lora' ? 1 : 0;
+  if (typeof a.rank !== 'number' || !Number.isInteger(a.rank) || a.rank < least || a.rank > MAX_ADAPTER_RANK) {
+    return `the adapter rank is not a whole number ${least}..${MAX_ADAPTER_RANK}`;
+  }
+  if (!shapesOf) return 'it holds a personal adapter, which this engine was not given the shapes to check';
+  const t = a.tensors;
+  if (typeof t !== 'object' || t === null || Array.isArray(t)) return 'adapter.tensors is not a set of arrays';
+  const tensors = t as Record<string, unknown>;
+  for (const [name, v] of Object.entries(tensors)) if (!(v instanceof Float32Array)) return `adapter.tensors.${name} is not float32 data`;
+  const shapes = shapesOf(a.kind, a.rank);
+  const problem = checkAdapterValues(shapes, tensors as Record<string, Float32Array>);
+  if (problem) return `the ${a.kind} adapter does not fit this model: ${problem}`;
+  for (const [name, shape] of shapes) sizes.set(name, shape.reduce((x, y) => x * y, 1));
+  return null;
+}
+
 /** Checks a record of sparse-rows parameters (`sparse`, or the optimizer's `rows`). */
 function checkSparse(r: unknown, where: string, sizes: ReadonlyMap<string, number>, rowsOf: ReadonlyMap<string, number>, arrays: readonly string[]): string | null {
   if (r === undefined) return null;
@@ -40,11 +76,15 @@ function checkSparse(r: unknown, where: string, sizes: ReadonlyMap<string, numbe
 /**
  * Checks what IndexedDB returned for the checkpoint before any of it reaches the model: shape of
  * the record, every weight (and Adam moment) present in the model with the right length and
- * finite values, and row-stored parameters (`sparse`, optimizer `rows`: ids inside the table,
- * one row of values per id). A damaged one is reported, never half-applied. `weightRows`: row
- * count of the 2-D parameters that may be stored by rows (checkpoints before them have none).
+ * finite values, row-stored parameters (`sparse`, optimizer `rows`: ids inside the table, one row
+ * of values per id), and a per-person adapter (`adapter`, then `weights` is empty) with exactly
+ * the tensors `adapterShapes` names for the model, finite. A damaged one is reported, never
+ * half-applied. Checkpoints from before adapters or row storage (neither field) check as before.
+ * `model.weightRows`: row count of the 2-D parameters that may be stored by rows.
  */
-export function checkCheckpoint(raw: unknown, modelId: string, weightSizes: ReadonlyMap<string, number>, weightRows: ReadonlyMap<string, number> = new Map()): CheckpointCheck {
+export function checkCheckpoint(raw: unknown, modelId: string, weightSizes: ReadonlyMap<string, number>, model: CheckpointModel = {}): CheckpointCheck {
+  const weightRows = model.weightRows ?? new Map<string, number>();
+  const adapterShapes = model.adapterShapes;
   if (raw === null || raw === undefined) return { kind: 'none' };
   if (typeof raw !== 'object' || Array.isArray(raw)) return { kind: 'damaged', problem: 'the record is not an object' };
   const c = raw as Record<string, unknown>;
@@ -59,10 +99,16 @@ export function checkCheckpoint(raw: unknown, modelId: string, weightSizes: Read
   if (sparse) return { kind: 'damaged', problem: sparse };
   const both = c.sparse ? Object.keys(c.sparse).filter((n) => Object.hasOwn(c.weights as object, n)) : [];
   if (both.length) return { kind: 'damaged', problem: `"${both[0]}" is stored both whole and by rows` };
+  // Adam moments are named after what trained: model weights, or the adapter's tensors.
+  const sizes = new Map(weightSizes);
+  if (c.adapter !== undefined) {
+    const problem = checkAdapter(c.adapter, adapterShapes, sizes);
+    if (problem) return { kind: 'damaged', problem };
+  }
   if (c.optimizer !== null) {
     const o = c.optimizer as Record<string, unknown> | undefined;
     if (typeof o !== 'object' || o === null || !isCount(o.step)) return { kind: 'damaged', problem: 'the optimizer state is not valid' };
-    const problem = checkArrays(o.m, 'optimizer.m', weightSizes) ?? checkArrays(o.v, 'optimizer.v', weightSizes) ??
+    const problem = checkArrays(o.m, 'optimizer.m', sizes) ?? checkArrays(o.v, 'optimizer.v', sizes) ??
       checkSparse(o.rows, 'optimizer.rows', weightSizes, weightRows, ['m', 'v']);
     if (problem) return { kind: 'damaged', problem };
   }

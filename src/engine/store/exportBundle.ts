@@ -2,6 +2,7 @@ import { LocalRecError } from '../errors';
 import type { EngineSettings, ExportBundle, ExportedCheckpoint, InteractionEvent } from '../recommender/types';
 import { isEventType } from '../signals';
 import type { AdamState } from '../train/adam';
+import { isAdapterKind, MAX_ADAPTER_RANK, type AdapterKind, type StoredAdapter } from '../train/adapters';
 import { sparseRowsProblem } from '../train/sparseRows';
 import { DEFAULT_SETTINGS, type StoredCheckpoint } from './localStore';
 
@@ -51,6 +52,7 @@ export function exportCheckpoint(c: StoredCheckpoint): ExportedCheckpoint {
         ...(c.optimizer.rows ? { rows: mapRecord(c.optimizer.rows, (r) => ({ ids: toBase64(r.ids), m: toBase64(r.m), v: toBase64(r.v) })) } : {}),
       }
       : null,
+    ...(c.adapter ? { adapter: { kind: c.adapter.kind, rank: c.adapter.rank, tensors: mapRecord(c.adapter.tensors, toBase64) } } : {}),
   };
 }
 
@@ -72,6 +74,11 @@ export interface ImportTarget {
   modelId: string;
   /** Element count of every model parameter, by name. */
   weightSizes: ReadonlyMap<string, number>;
+  /**
+   * Shapes of a per-person adapter of this kind and rank for the loaded model (`adapterShapes`);
+   * without it a bundle carrying an adapter is refused.
+   */
+  adapterShapes?: (kind: AdapterKind, rank: number) => ReadonlyMap<string, number[]>;
   /** Row count of the 2-D parameters a checkpoint may store by rows (see `checkCheckpoint`). */
   weightRows?: ReadonlyMap<string, number>;
 }
@@ -131,11 +138,13 @@ export function validateBundle(raw: unknown, target: ImportTarget): ValidatedImp
   let checkpointSkipped: string | null = null;
   if (b.checkpoint !== null && b.checkpoint !== undefined) {
     const c = b.checkpoint as Record<string, unknown>;
+    // Adapter tensors (and their optimizer moments) are checked against the adapter's shapes.
+    const sizes = new Map(target.weightSizes);
     const decodeAll = (r: unknown, where: string): Record<string, Float32Array> | null => {
       if (typeof r !== 'object' || r === null) { problems.push(`${where} must be an object`); return null; }
       const out: Record<string, Float32Array> = {};
       for (const [name, v] of Object.entries(r)) {
-        const size = target.weightSizes.get(name);
+        const size = sizes.get(name);
         const arr = typeof v === 'string' ? fromBase64(v) : null;
         if (size === undefined) problems.push(`${where}: "${name}" is not a parameter of this model`);
         else if (!arr) problems.push(`${where}.${name} is not base64 float32 data`);
@@ -144,6 +153,21 @@ export function validateBundle(raw: unknown, target: ImportTarget): ValidatedImp
         else out[name] = arr;
       }
       return out;
+    };
+    const readAdapter = (raw: unknown): StoredAdapter | null => {
+      const a = raw as Record<string, unknown>;
+      if (typeof a !== 'object' || a === null || Array.isArray(a)) { problems.push('checkpoint.adapter must be an object'); return null; }
+      if (!isAdapterKind(a.kind)) { problems.push(`checkpoint.adapter.kind ${JSON.stringify(a.kind)} is not an adapter kind (lora, bias, userEmbedding)`); return null; }
+      const rank = a.rank;
+      if (!Number.isInteger(rank) || (rank as number) < (a.kind === 'lora' ? 1 : 0) || (rank as number) > MAX_ADAPTER_RANK) { problems.push(`checkpoint.adapter.rank must be a whole number ${a.kind === 'lora' ? 1 : 0}..${MAX_ADAPTER_RANK}`); return null; }
+      if (!target.adapterShapes) { problems.push('the file holds a personal adapter, which this app cannot load; export it again without one or update the app'); return null; }
+      const shapes = target.adapterShapes(a.kind, rank as number);
+      for (const [n, shape] of shapes) sizes.set(n, shape.reduce((x, y) => x * y, 1));
+      const tensors = decodeAll(a.tensors, 'checkpoint.adapter.tensors');
+      if (!tensors) return null;
+      const missing = [...shapes.keys()].filter((n) => !(n in tensors));
+      if (missing.length) { problems.push(`checkpoint.adapter.tensors lacks ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ` and ${missing.length - 3} more` : ''}`); return null; }
+      return { kind: a.kind, rank: rank as number, tensors };
     };
     /** Row-stored parameters: base64 fields decoded, then checked like a stored checkpoint's. */
     const decodeRows = <K extends string>(r: unknown, where: string, arrays: readonly K[]): Record<string, { ids: Int32Array } & Record<K, Float32Array>> | null => {
@@ -174,6 +198,7 @@ export function validateBundle(raw: unknown, target: ImportTarget): ValidatedImp
       if (!Number.isInteger(c.steps) || (c.steps as number) < 0) problems.push('checkpoint.steps must be an integer >= 0');
       if (typeof c.updatedAt !== 'number') problems.push('checkpoint.updatedAt must be a number');
       if (!Number.isInteger(c.trainedEvents) || (c.trainedEvents as number) < 0) problems.push('checkpoint.trainedEvents must be an integer >= 0');
+      const adapter = c.adapter === undefined ? null : readAdapter(c.adapter);
       const weights = decodeAll(c.weights, 'checkpoint.weights');
       let optimizer: AdamState | null = null;
       if (c.optimizer !== null && c.optimizer !== undefined) {
@@ -188,7 +213,7 @@ export function validateBundle(raw: unknown, target: ImportTarget): ValidatedImp
       if (weights && sparse) {
         checkpoint = {
           modelId: target.modelId, steps: c.steps as number, updatedAt: c.updatedAt as number, trainedEvents: c.trainedEvents as number, weights,
-          ...(c.sparse !== undefined ? { sparse } : {}), optimizer,
+          ...(c.sparse !== undefined ? { sparse } : {}), optimizer, ...(adapter ? { adapter } : {}),
         };
       }
     }

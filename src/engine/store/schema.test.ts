@@ -90,6 +90,21 @@ describe('store schema migrations', () => {
     });
   }
 
+  it('a checkpoint with a per-person adapter needs no version step: an optional field of a stored value is not a schema change', async () => {
+    // IndexedDB stores whole values; `adapter` adds no store or index, so the version stays and a
+    // version-1 database (whose checkpoint has no adapter, loaded above) takes one as it is.
+    const ns = `adapter-${n}`;
+    await OLD_SHAPES[1](databaseName(ns));
+    const s = store(ns);
+    const withAdapter = { ...CHECKPOINT, weights: {}, optimizer: null, adapter: { kind: 'bias' as const, rank: 0, tensors: { 'bias/out': Float32Array.from([0.5, -1, 2]) } } };
+    await s.putCheckpoint(withAdapter);
+    expect(await s.getCheckpoint()).toEqual(withAdapter);
+    s.close();
+    const raw = await openDB(databaseName(ns));
+    expect(raw.version).toBe(DB_VERSION);
+    raw.close();
+  });
+
   it('no database yet (version 0): created at the current version, empty', async () => {
     const s = store(`fresh-${n}`);
     expect(await s.events()).toEqual([]);

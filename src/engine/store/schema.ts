@@ -1,6 +1,7 @@
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
 import type { EngineSettings, InteractionEvent } from '../recommender/types';
 import type { AdamState } from '../train/adam';
+import type { StoredAdapter } from '../train/adapters';
 import type { SparseRows } from '../train/sparseRows';
 
 /** A fine-tuned checkpoint as stored (weights of the changed parameters, float32). */
@@ -18,6 +19,13 @@ export interface StoredCheckpoint {
    */
   sparse?: Record<string, SparseRows>;
   optimizer: AdamState | null;
+  /**
+   * A per-person adapter over the pretrained weights (then `weights` is empty): merged into the
+   * model when loaded. Checkpoints stored before adapters have none and load as before. An
+   * optional field of a stored value is not a schema change (IndexedDB stores whole values; no
+   * store or index changes), so it needs no version step in `MIGRATIONS`.
+   */
+  adapter?: StoredAdapter;
 }
 
 /** Who may train right now when Web Locks are missing (a lease with an expiry). */

@@ -1,4 +1,5 @@
 import { LocalRecError } from '../errors';
+import { ADAPTER_KINDS, type AdapterKind } from './adapters';
 
 /** Which parameters fine-tuning may change. */
 export type TrainableSet = 'last-block' | 'layer-norms' | 'all';
@@ -58,9 +59,22 @@ export interface FinetunePolicy {
   /** Only the newest this-many sequence items are trained on. */
   maxSequence: number;
   /**
+   * A history longer than the model's window (maxLen) is trained in windows of maxLen items: the
+   * newest every step and the older ones (up to `maxSequence` items back) in turn, this many
+   * windows per step (1 = only the newest window, as before; the cost of a step grows with it).
+   */
+  maxWindows: number;
+  /**
+   * 'none': train the model's own weights (`trainable`); else a per-person adapter over the
+   * pretrained weights (train/adapters.ts), stored instead of the weights (a few KB).
+   */
+  adapter: 'none' | AdapterKind;
+  /** Rank of the LoRA matrices (adapter 'lora'). */
+  adapterRank: number;
+  /**
    * Softmax of the next-item terms: 'full' over the whole catalog, 'sampled' over
    * `sampledNegatives` items shared by every position (log-Q corrected, as the pretraining
-   * `sampled` loss; the item-embedding rows are trained and stored by rows), or 'auto': sampled
+   * `sampled` loss; the weight mechanism trains and stores the item-embedding rows by rows), or 'auto': sampled
    * above `SAMPLED_SOFTMAX_ABOVE` items (softmaxChoice.ts, measured).
    */
   softmax: 'auto' | 'full' | 'sampled';
@@ -98,6 +112,9 @@ export const DEFAULT_FINETUNE_POLICY: Readonly<FinetunePolicy> = Object.freeze({
   replayRows: 8,
   maxReplayKl: 0,
   maxSequence: 200,
+  maxWindows: 1,
+  adapter: 'none',
+  adapterRank: 4,
   softmax: 'auto',
   sampledNegatives: 256,
 });
@@ -114,7 +131,7 @@ export function resolvePolicy(overrides: Partial<FinetunePolicy> = {}): Finetune
   const bad = (key: string, need: string): never => {
     throw new LocalRecError('INVALID_INPUT', `Fine-tuning policy "${key}" ${need} (got ${JSON.stringify((p as unknown as Record<string, unknown>)[key])}).`);
   };
-  for (const k of ['learnAfter', 'minHistory', 'steps', 'validateEvery', 'validationItems', 'maxSequence', 'replayRows', 'sampledNegatives'] as const) {
+  for (const k of ['learnAfter', 'minHistory', 'steps', 'validateEvery', 'validationItems', 'maxSequence', 'replayRows', 'maxWindows', 'adapterRank', 'sampledNegatives'] as const) {
     if (!Number.isInteger(p[k]) || p[k] < (k === 'steps' || k === 'replayRows' ? 0 : 1)) bad(k, 'must be a positive integer');
   }
   if (p.minHistory < 2) bad('minHistory', 'must be at least 2 (one item is held out)');
@@ -122,8 +139,33 @@ export function resolvePolicy(overrides: Partial<FinetunePolicy> = {}): Finetune
     if (!(Number.isFinite(p[k]) && p[k] >= 0)) bad(k, 'must be a number >= 0');
   }
   if (!['last-block', 'layer-norms', 'all'].includes(p.trainable)) bad('trainable', 'must be "last-block", "layer-norms" or "all"');
+  if (p.adapter !== 'none' && !ADAPTER_KINDS.includes(p.adapter)) bad('adapter', `must be "none", ${ADAPTER_KINDS.map((k) => `"${k}"`).join(', ')}`);
   if (!['auto', 'full', 'sampled'].includes(p.softmax)) bad('softmax', 'must be "auto", "full" or "sampled"');
   return p;
+}
+
+/** The on-device learning mechanisms `eval:ondevice --mechanism` compares. */
+export type Mechanism = 'whole' | 'lastBlock' | AdapterKind;
+
+export const MECHANISMS: readonly Mechanism[] = ['whole', 'lastBlock', ...ADAPTER_KINDS];
+
+/**
+ * The policy settings that select a mechanism: the model's weights (all, or the last block) or
+ * a per-person adapter. Adapters start from zero, so they learn at a higher rate (1e-2) than the
+ * weights (the default 1e-3); everything else stays as in the policy.
+ */
+export function mechanismPolicy(m: Mechanism): Partial<FinetunePolicy> {
+  switch (m) {
+    case 'whole': return { adapter: 'none', trainable: 'all' };
+    case 'lastBlock': return { adapter: 'none', trainable: 'last-block' };
+    case 'lora': case 'bias': case 'userEmbedding': return { adapter: m, learningRate: 1e-2 };
+  }
+}
+
+/** The mechanism a policy uses (layer-norms only reads as "layerNorms"). */
+export function mechanismOf(p: FinetunePolicy): Mechanism | 'layerNorms' {
+  if (p.adapter !== 'none') return p.adapter;
+  return p.trainable === 'all' ? 'whole' : p.trainable === 'last-block' ? 'lastBlock' : 'layerNorms';
 }
 
 /** Names of the parameters a policy lets fine-tuning change. */

@@ -3,21 +3,11 @@ import { gatherRows } from '../model/gatherRows';
 import { matmul } from '../model/matmul';
 import { padColumnBias } from '../model/sasrec';
 import type { AdamState } from './adam';
+import { activeParts, disposeParts, partTensors, rowTensors, type RowTensors } from './finetuneData';
 import { DISLIKE_TOP_K, type FinetuneObjective, type ObjectiveInput } from './finetuneObjective';
-import { readScalar, sumAll, type NextItemPart } from './finetuneParts';
 import { logSumExpRows } from './logSumExpRows';
+import { readScalar, sumAll } from './scalars';
 import { withRows } from './sparseRows';
-
-interface PartTensors {
-  seqs: tf.Tensor2D;
-  pos: tf.Tensor1D;
-  rows: number;
-  len: number;
-}
-
-function partTensors(p: NextItemPart): PartTensors {
-  return { seqs: tf.tensor2d(p.data, [p.rows, p.len], 'int32'), pos: tf.tensor1d(p.positions, 'int32'), rows: p.rows, len: p.len };
-}
 
 /**
  * The full-softmax objective (catalogs up to `SAMPLED_SOFTMAX_ABOVE` items): every next-item term
@@ -25,64 +15,63 @@ function partTensors(p: NextItemPart): PartTensors {
  * distilled toward the pretrained model's whole next-item distribution.
  */
 export function fullObjective(x: ObjectiveInput): FinetuneObjective {
-  const { model, policy, names } = x;
+  const { model, policy, data } = x;
   const cfg = model.config;
   const vocab = cfg.numItems + 1;
-  const vars = new Map(names.map((n) => [n, model.w(n)]));
-  const anchor = new Map(names.map((n) => [n, x.pretrained.get(n) as tf.Tensor]));
-  const parts = x.parts.map(({ part, distill }) => ({
-    ...partTensors(part),
-    targets: tf.tensor1d(part.targets, 'int32'),
-    weights: tf.tensor1d(part.weights),
-    distill,
+  const parts = data.parts.map((p) => ({
+    ...partTensors(p),
     /** Pretrained next-item distribution at each position (distilled parts). */
     teacher: null as tf.Tensor2D | null,
   }));
-  const guard = x.guard ? { ...partTensors(x.guard), teacherLog: null as tf.Tensor2D | null } : null;
-  const hasDislikes = x.disliked.length > 0 && policy.dislikeWeight > 0;
-  const pick = new Float32Array(vocab * Math.max(1, x.disliked.length));
-  x.disliked.forEach((d, j) => { pick[d * x.disliked.length + j] = 1; });
-  const pickT = tf.tensor2d(pick, [vocab, Math.max(1, x.disliked.length)]);
-  const userPosT = tf.tensor1d(x.userPositions, 'int32');
-  const fullSeqT = tf.tensor2d(x.full.data, [1, x.full.len], 'int32');
+  const guard = data.guard ? { ...rowTensors(data.guard), teacherLog: null as tf.Tensor2D | null } : null;
+  const nDisliked = data.disliked.length;
+  const pick = new Float32Array(vocab * Math.max(1, nDisliked));
+  data.disliked.forEach((d, j) => { pick[d * nDisliked + j] = 1; });
+  const pickT = tf.tensor2d(pick, [vocab, Math.max(1, nDisliked)]);
+  const userPosT = tf.tensor1d(data.userPositions, 'int32');
+  const fullSeqT = tf.tensor2d(data.full.data, [1, data.full.len], 'int32');
   const padBias = padColumnBias(vocab);
-  const k = x.val.heldOut.length;
-  const valMaskT = tf.tensor2d(x.val.mask, [k, vocab]);
-  const valSeqT = tf.tensor2d(x.val.seqs.data, [k, x.val.seqs.len], 'int32');
-  const valTargetT = tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from(x.val.heldOut), 'int32'), vocab));
+  const k = data.val.heldOut.length;
+  const valMaskT = tf.tensor2d(data.val.mask, [k, vocab]);
+  const valSeqT = tf.tensor2d(data.val.seqs.data, [k, data.val.seqs.len], 'int32');
+  const valTargetT = tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from(data.val.heldOut), 'int32'), vocab));
 
+  const encode = (table: tf.Tensor2D, seqs: tf.Tensor2D) => model.encode(table, seqs, { training: false, params: x.params() ?? undefined }); // [rows, len, d]
   /** Logits [rows, vocab] of hidden states [rows, d] (matmul.ts: fast on WASM forward and backward). */
   const logitsOf = (h: tf.Tensor2D, table: tf.Tensor2D) => tf.add(matmul(h, table, false, true), padBias) as tf.Tensor2D;
-  const partLogits = (p: PartTensors, table: tf.Tensor2D): tf.Tensor2D => {
-    const h = model.encode(table, p.seqs, { training: false }); // [rows, len, d]
-    const flat = tf.reshape(h, [p.rows * p.len, cfg.dim]) as tf.Tensor2D;
+  const partLogits = (p: RowTensors, table: tf.Tensor2D): tf.Tensor2D => {
+    const flat = tf.reshape(encode(table, p.seqs), [p.rows * p.len, cfg.dim]) as tf.Tensor2D;
     return logitsOf(gatherRows(flat, p.pos), table);
   };
 
   return {
     softmax: 'full',
-    vars,
-    anchor,
     prepareTeachers() {
       for (const p of parts) {
         if (p.distill) p.teacher = tf.tidy(() => tf.softmax(partLogits(p, model.itemTable())) as tf.Tensor2D);
       }
       if (guard) guard.teacherLog = tf.tidy(() => tf.logSoftmax(partLogits(guard, model.itemTable())) as tf.Tensor2D);
     },
-    dataLoss() {
+    dataLoss(step: number) {
       const table = model.itemTable();
       let total: tf.Tensor = tf.scalar(0);
-      if (x.weightSum > 0) {
-        const sums = parts.map((p) => {
+      const now = activeParts(parts, step, data.windowSets);
+      const weightSum = now.reduce((a, p) => a + p.weightSum, 0);
+      if (weightSum > 0) {
+        const sums = now.map((p) => {
           const logits = partLogits(p, table); // [targets, vocab]
           const target = p.teacher ?? tf.oneHot(p.targets, vocab);
           const ce = tf.sub(logSumExpRows(logits), tf.sum(tf.mul(logits, target), 1));
           return tf.sum(tf.mul(ce, p.weights));
         });
-        total = tf.div(sumAll(sums), x.weightSum);
+        total = tf.div(sumAll(sums), weightSum);
       }
-      if (hasDislikes) {
-        const hFull = tf.reshape(model.encode(table, fullSeqT, { training: false }), [x.full.len, cfg.dim]) as tf.Tensor2D;
+      // Dislike term, read at every position of the whole sequence (the newest item included as
+      // context: the feed ranks from there; it is never a target): softplus(log p(disliked) + log K)
+      // = log(1 + K p), a strong push while a disliked item is within about the top K of the ranking
+      // that fades once it is out of the way (the old -log(1 - p) had a gradient of only ~p).
+      if (data.hasDislikes) {
+        const hFull = tf.reshape(encode(table, fullSeqT), [data.full.len, cfg.dim]) as tf.Tensor2D;
         const logits = logitsOf(gatherRows(hFull, userPosT), table); // [positions, vocab]
         // matmul with a 0/1 pick matrix, not a gather on axis 1 (its gradient needs
         // UnsortedSegmentSum, which WASM lacks).
@@ -93,7 +82,7 @@ export function fullObjective(x: ObjectiveInput): FinetuneObjective {
     },
     async valLoss() {
       const v = tf.tidy(() => {
-        const logits = tf.add(model.scoreLast(valSeqT), valMaskT); // [k, vocab]
+        const logits = tf.add(model.scoreLast(valSeqT, undefined, x.params() ?? undefined), valMaskT); // [k, vocab]
         return tf.mean(tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(logits, valTargetT), 1)));
       });
       return readScalar(v);
@@ -107,13 +96,11 @@ export function fullObjective(x: ObjectiveInput): FinetuneObjective {
       });
       return readScalar(v);
     },
-    expand: (snapshot) => new Map([...snapshot].map(([n, t]) => [n, tf.clone(t)])),
-    finish() {},
     toRun(state: AdamState): AdamState {
       // A state written by a sampled run keeps item_emb moments by rows: spread them out.
       const stored = state.rows?.item_emb;
-      const emb = vars.get('item_emb');
-      if (!stored || !emb) return { step: state.step, m: state.m, v: state.v };
+      if (!stored) return { step: state.step, m: state.m, v: state.v };
+      const emb = model.w('item_emb');
       const dim = emb.shape[1] as number;
       const zeros = new Float32Array(emb.size);
       return {
@@ -124,7 +111,8 @@ export function fullObjective(x: ObjectiveInput): FinetuneObjective {
     },
     toStored: (state) => state,
     dispose() {
-      for (const p of parts) for (const t of [p.seqs, p.pos, p.targets, p.weights, p.teacher]) t?.dispose();
+      disposeParts(parts);
+      for (const p of parts) p.teacher?.dispose();
       for (const t of [pickT, userPosT, fullSeqT, padBias, valSeqT, valMaskT, valTargetT]) t.dispose();
       if (guard) for (const t of [guard.seqs, guard.pos, guard.teacherLog]) t?.dispose();
     },

@@ -1,79 +1,53 @@
 import * as tf from '@tensorflow/tfjs';
 import { gatherRows } from '../model/gatherRows';
 import { matmul } from '../model/matmul';
+import { activeParts, disposeParts, partTensors, rowTensors, type RowTensors } from './finetuneData';
 import { DISLIKE_TOP_K, type FinetuneObjective, type ObjectiveInput } from './finetuneObjective';
-import { readScalar, sumAll, type NextItemPart } from './finetuneParts';
 import { logSumExpRows } from './logSumExpRows';
 import { sampledSoftmaxRows } from './losses';
-import { Rng } from './rng';
-import { TrainedRows } from './rowTraining';
-import { distinctIds } from './sparseRows';
-
-interface LocalPart {
-  seqs: tf.Tensor2D;
-  pos: tf.Tensor1D;
-  rows: number;
-  len: number;
-}
+import type { SampledRows } from './sampledRows';
+import { readScalar, sumAll } from './scalars';
 
 /** log(softmax) along rows, with the gradient of `logSumExpRows` (WASM-safe). */
 const logSoftmaxRows = (x: tf.Tensor2D): tf.Tensor2D => tf.sub(x, tf.expandDims(logSumExpRows(x), 1)) as tf.Tensor2D;
 
 /**
  * The sampled-softmax objective for large catalogs: no step forms [positions, items] logits.
- * Each step draws `sampledNegatives` items uniformly, shared by every position; a target competes
+ * Step s uses the negatives `sample.negatives[s - 1]`, shared by every position; a target competes
  * with them under the log-Q correction of the pretraining `sampled` loss (`sampledSoftmaxRows`).
  * Replay rows are distilled over the step's negatives (the pretrained model's distribution
  * restricted to them), the dislike term and the forgetting guard read the same candidates, and
- * validation still ranks the whole catalog (one [held-out, items] product). Only the run's item
- * rows are trained (`TrainedRows`). `extraRows`: rows that must be kept in step (earlier changes).
+ * validation still ranks the whole catalog (one [held-out, items] product). Sequences are read
+ * over the run's rows (`sample.rows`, local row numbers); whether those rows train is up to the
+ * run's parameters (the weight mechanism trains them, an adapter reads them as a constant table).
  */
-export async function sampledObjective(x: ObjectiveInput, extraRows: Int32Array): Promise<FinetuneObjective> {
-  const { model, policy, names } = x;
+export function sampledObjective(x: ObjectiveInput, sample: SampledRows): FinetuneObjective {
+  const { model, policy, data } = x;
+  const { rows } = sample;
   const cfg = model.config;
   const n = cfg.numItems;
   const vocab = n + 1;
-  const rng = new Rng(x.seed);
-  const k = Math.min(policy.sampledNegatives, n);
-  const negatives = Array.from({ length: policy.steps }, () => Int32Array.from({ length: k }, () => rng.int(1, vocab)));
-  const ids = distinctIds([
-    [0], x.full.data, x.val.heldOut, x.disliked, extraRows, ...negatives,
-    ...x.parts.map((p) => p.part.data), x.guard?.data ?? [],
-  ], 0, vocab);
-  const trainsRows = names.includes('item_emb');
-  const rows = new TrainedRows(model, ids, trainsRows);
-  const vars = new Map(names.map((name) => [name, name === 'item_emb' ? rows.rows : model.w(name)]));
-  const anchor = new Map(names.map((name) => {
-    const p = x.pretrained.get(name) as tf.Tensor;
-    return [name, name === 'item_emb' ? rows.gatherFrom(p) : p] as [string, tf.Tensor];
-  }));
-  const toLocal = (p: NextItemPart): LocalPart => ({
-    seqs: tf.tensor2d(rows.local(p.data), [p.rows, p.len], 'int32'), pos: tf.tensor1d(p.positions, 'int32'), rows: p.rows, len: p.len,
-  });
-  const parts = x.parts.map(({ part, distill }) => ({
-    ...toLocal(part),
-    targets: tf.tensor1d(rows.local(part.targets), 'int32'),
-    weights: tf.tensor1d(part.weights),
-    distill,
+  const local = (ids: ArrayLike<number>) => rows.local(ids);
+  const parts = data.parts.map((p) => ({
+    ...partTensors(p, local),
     /** Pretrained hidden states at the target positions (distilled parts) [targets, d]. */
     teacherHidden: null as tf.Tensor2D | null,
   }));
-  const guard = x.guard ? { ...toLocal(x.guard), teacherLog: null as tf.Tensor2D | null } : null;
-  const negT = negatives.map((neg) => tf.tensor1d(rows.local(neg), 'int32'));
-  const logQ = tf.fill([ids.length], -Math.log(n)) as tf.Tensor1D; // uniform proposal over items 1..n
-  const hasDislikes = x.disliked.length > 0 && policy.dislikeWeight > 0;
-  const dislikedLocal = rows.local(x.disliked);
-  const userPosT = tf.tensor1d(x.userPositions, 'int32');
-  const fullSeqT = tf.tensor2d(rows.local(x.full.data), [1, x.full.len], 'int32');
-  const kVal = x.val.heldOut.length;
-  const valMaskT = tf.tensor2d(x.val.mask, [kVal, vocab]);
-  const valSeqT = tf.tensor2d(x.val.seqs.data, [kVal, x.val.seqs.len], 'int32');
-  const valTargetT = tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from(x.val.heldOut), 'int32'), vocab));
+  const guard = data.guard ? { ...rowTensors(data.guard, local), teacherLog: null as tf.Tensor2D | null } : null;
+  const negT = sample.negatives.map((neg) => tf.tensor1d(rows.local(neg), 'int32'));
+  const logQ = tf.fill([rows.ids.length], -Math.log(n)) as tf.Tensor1D; // uniform proposal over items 1..n
+  const dislikedLocal = rows.local(data.disliked);
+  const userPosT = tf.tensor1d(data.userPositions, 'int32');
+  const fullSeqT = tf.tensor2d(rows.local(data.full.data), [1, data.full.len], 'int32');
+  const kVal = data.val.heldOut.length;
+  const valMaskT = tf.tensor2d(data.val.mask, [kVal, vocab]);
+  const valSeqT = tf.tensor2d(data.val.seqs.data, [kVal, data.val.seqs.len], 'int32');
+  const valTargetT = tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from(data.val.heldOut), 'int32'), vocab));
   /** Item vectors of the run's rows under the pretrained weights (teachers), set once. */
   let anchorTable: tf.Tensor2D | null = null;
 
-  const hiddenAt = (p: LocalPart, table: tf.Tensor2D): tf.Tensor2D => {
-    const h = model.encode(table, p.seqs, { training: false }); // [rows, len, d]
+  const hiddenAt = (p: RowTensors, table: tf.Tensor2D): tf.Tensor2D => {
+    const h = model.encode(table, p.seqs, { training: false, params: x.params() ?? undefined }); // [rows, len, d]
     return gatherRows(tf.reshape(h, [p.rows * p.len, cfg.dim]) as tf.Tensor2D, p.pos); // [targets, d]
   };
   /** Scores [rows, K] of hidden states against candidate rows. */
@@ -81,8 +55,6 @@ export async function sampledObjective(x: ObjectiveInput, extraRows: Int32Array)
 
   return {
     softmax: 'sampled',
-    vars,
-    anchor,
     prepareTeachers() {
       anchorTable = tf.keep(tf.tidy(() => rows.table()));
       const t = anchorTable;
@@ -93,8 +65,10 @@ export async function sampledObjective(x: ObjectiveInput, extraRows: Int32Array)
       const table = rows.table(); // [rows, d]
       const negs = negT[(step - 1) % negT.length];
       let total: tf.Tensor = tf.scalar(0);
-      if (x.weightSum > 0) {
-        const sums = parts.map((p) => {
+      const now = activeParts(parts, step, data.windowSets);
+      const weightSum = now.reduce((a, p) => a + p.weightSum, 0);
+      if (weightSum > 0) {
+        const sums = now.map((p) => {
           const h = hiddenAt(p, table);
           let ce: tf.Tensor1D;
           if (p.distill && p.teacherHidden && anchorTable) {
@@ -105,12 +79,12 @@ export async function sampledObjective(x: ObjectiveInput, extraRows: Int32Array)
           }
           return tf.sum(tf.mul(ce, p.weights));
         });
-        total = tf.div(sumAll(sums), x.weightSum);
+        total = tf.div(sumAll(sums), weightSum);
       }
-      if (hasDislikes) {
-        const hFull = tf.reshape(model.encode(table, fullSeqT, { training: false }), [x.full.len, cfg.dim]) as tf.Tensor2D;
+      if (data.hasDislikes) {
+        const hFull = tf.reshape(model.encode(table, fullSeqT, { training: false, params: x.params() ?? undefined }), [data.full.len, cfg.dim]) as tf.Tensor2D;
         const hUser = gatherRows(hFull, userPosT); // [positions, d]
-        const positions = x.userPositions.length;
+        const positions = data.userPositions.length;
         // log p(disliked) against the step's negatives: minus the sampled cross-entropy with the
         // disliked item as the target.
         const logP = Array.from(dislikedLocal, (d) => tf.neg(sampledSoftmaxRows(hUser, table, tf.fill([positions], d, 'int32') as tf.Tensor1D, negs, logQ)));
@@ -121,7 +95,7 @@ export async function sampledObjective(x: ObjectiveInput, extraRows: Int32Array)
     },
     async valLoss() {
       const v = tf.tidy(() => {
-        const logits = tf.add(model.scoreLast(valSeqT, rows.fullTable()), valMaskT); // [k, vocab]
+        const logits = tf.add(model.scoreLast(valSeqT, rows.fullTable(), x.params() ?? undefined), valMaskT); // [k, vocab]
         return tf.mean(tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(logits, valTargetT), 1)));
       });
       return readScalar(v);
@@ -136,18 +110,13 @@ export async function sampledObjective(x: ObjectiveInput, extraRows: Int32Array)
       });
       return readScalar(v);
     },
-    expand: (snapshot) => new Map([...snapshot].map(([name, t]) => [name, name === 'item_emb' ? rows.expand(t) : tf.clone(t)])),
-    finish() {
-      if (trainsRows) rows.writeBack();
-    },
     toRun: (state) => rows.localState(state, cfg.dim),
-    toStored: (state) => (trainsRows ? rows.storedState(state) : state),
+    toStored: (state) => (rows.rows.trainable ? rows.storedState(state) : state),
     dispose() {
-      for (const p of parts) for (const t of [p.seqs, p.pos, p.targets, p.weights, p.teacherHidden]) t?.dispose();
+      disposeParts(parts);
+      for (const p of parts) p.teacherHidden?.dispose();
       if (guard) for (const t of [guard.seqs, guard.pos, guard.teacherLog]) t?.dispose();
       for (const t of [...negT, logQ, userPosT, fullSeqT, valMaskT, valSeqT, valTargetT, anchorTable]) t?.dispose();
-      anchor.get('item_emb')?.dispose();
-      rows.dispose();
     },
   };
 }
