@@ -1,22 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseModel } from '../loading/parseModelFiles';
 import type { SasRec } from '../model/sasrec';
 import { scoreCatalog } from '../rank/scoreCatalog';
-import { tinyModelFile } from '../testing/tinyModelFetch';
+import { freeTiny, loadTinyWithPretrained } from '../testing/tinyModel';
 import { finetune, type FinetuneHistory } from './finetune';
 import { DEFAULT_FINETUNE_POLICY, resolvePolicy, trainableNames, type FinetunePolicy } from './finetunePolicy';
 
-function loadTiny(): { model: SasRec; pretrained: Map<string, tf.Tensor> } {
-  const files = new Map(['model.json', 'weights.bin'].map((f) => [f, tinyModelFile(f).slice().buffer as ArrayBuffer]));
-  const model = parseModel(files);
-  return { model, pretrained: new Map([...model.weights].map(([n, v]) => [n, tf.clone(v)])) };
-}
-function free(x: { model: SasRec; pretrained: Map<string, tf.Tensor> }) {
-  x.model.dispose();
-  for (const t of x.pretrained.values()) t.dispose();
-}
+const loadTiny = loadTinyWithPretrained;
+const free = freeTiny;
 async function values(model: SasRec, name: string): Promise<Float32Array> {
   return (await model.w(name).data()) as Float32Array;
 }

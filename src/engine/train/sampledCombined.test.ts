@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseModel } from '../loading/parseModelFiles';
 import type { SasRec } from '../model/sasrec';
-import { tinyModelFile } from '../testing/tinyModelFetch';
+import { freeTiny, loadTinyWithPretrained, type TinyWithPretrained } from '../testing/tinyModel';
 import { adaptedWeights, adapterShapes, type StoredAdapter } from './adapters';
 import { finetune, type FinetuneHistory } from './finetune';
 import { mechanismPolicy, resolvePolicy, type FinetunePolicy } from './finetunePolicy';
@@ -11,17 +10,10 @@ import { mechanismPolicy, resolvePolicy, type FinetunePolicy } from './finetuneP
 // Sampled softmax (large catalogs) together with per-person adapters and with histories longer
 // than the model's window: both objectives read the adapter and the window sets alike.
 
-interface Loaded { model: SasRec; pretrained: Map<string, tf.Tensor> }
+type Loaded = TinyWithPretrained;
 
-function loadTiny(): Loaded {
-  const files = new Map(['model.json', 'weights.bin'].map((f) => [f, tinyModelFile(f).slice().buffer as ArrayBuffer]));
-  const model = parseModel(files);
-  return { model, pretrained: new Map([...model.weights].map(([n, v]) => [n, tf.clone(v)])) };
-}
-function free(x: Loaded) {
-  x.model.dispose();
-  for (const t of x.pretrained.values()) t.dispose();
-}
+const loadTiny = loadTinyWithPretrained;
+const free = freeTiny;
 const values = async (model: SasRec, name: string) => (await model.w(name).data()) as Float32Array;
 
 // A person who walks Drama (ids 17..24) backwards: the pretrained rule says forwards.
