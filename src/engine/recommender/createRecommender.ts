@@ -235,11 +235,26 @@ class LocalRecommender implements ServedRecommender {
       const { backend, adapter, threads } = loaded.backend;
       this.emit({ status: 'ready', backend, adapter });
       void this.publish('status', 'local', { kind: 'unchanged' });
+      this.warmServeLoop();
       return { backend, adapter, threads, numItems: loaded.model.config.numItems, modelName: loaded.manifest.name, modelId: loaded.modelId, notes };
     } catch (err) {
       this.rejectCatalog(err);
       throw err;
     }
+  }
+
+  /**
+   * In a macrotask after `ready`: the item tables and a first forward pass, so the first re-rank
+   * after an interaction costs what later ones do. Skipped when the person's scores were asked
+   * for already (they build the same tables); a failure here is left to the real re-rank to report.
+   */
+  private warmServeLoop(): void {
+    setTimeout(() => {
+      const live = this.live;
+      if (!live || this.disposed || live.scoring.computed > 0) return;
+      const first = live.loaded.catalog.items[0]?.id;
+      if (first !== undefined) void live.scoring.warm(first).catch(() => undefined);
+    }, 0);
   }
 
   private async model(): Promise<LoadedModel> {

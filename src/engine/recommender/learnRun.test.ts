@@ -47,7 +47,7 @@ describe('learnRun: the feed adapts at the first validated step, the checkpoint 
     expect(report.accepted).toBe(true);
     expect(report.steps).toBe(8);
     const first = atFirst as { step: number; stored: Promise<unknown>; feed: Promise<Recommendation[]> } | null;
-    expect(first?.step).toBe(2); // served after the first validation, 6 steps before the end
+    expect(first?.step).toBe(1); // served after the first validation (policy.firstValidation), 7 steps before the end
     expect(await first?.stored).toBeNull(); // nothing stored yet
     const early = await first?.feed;
     expect(scores(early ?? [])).not.toEqual(scores(pre));

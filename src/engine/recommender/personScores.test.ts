@@ -90,4 +90,22 @@ describe('PersonScores', () => {
     expect(tf.memory().numTensors).toBeLessThan(before);
     model.dispose();
   });
+
+  it('warm() builds the item table a re-rank reads, caches no scores, and changes no result', async () => {
+    const model = loadTiny();
+    const ps = new PersonScores(model, POLICY, null);
+    const start = tf.memory().numTensors;
+    await ps.warm(5);
+    expect(ps.tables.size).toBe(2); // the table and its transpose, as one re-rank leaves them
+    expect(tf.memory().numTensors).toBe(start + 2);
+    expect(ps.computed).toBe(0);
+    const h = historyRead(likes([1, 2, 3]), 1);
+    const warmed = await ps.scores(h);
+    expect(ps.computed).toBe(1);
+    expect(tf.memory().numTensors).toBe(start + 2);
+    expect(maxDiff(warmed, await scoreCatalog(model, [1, 2, 3]))).toBeLessThan(1e-4);
+    ps.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+    model.dispose();
+  });
 });

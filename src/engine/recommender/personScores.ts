@@ -1,5 +1,6 @@
 import type { SasRec } from '../model/sasrec';
 import { ItemTables } from '../rank/itemTables';
+import { scoreCatalog } from '../rank/scoreCatalog';
 import { personalScores } from '../rank/personalScores';
 import type { FinetunePolicy } from '../train/finetunePolicy';
 import type { HistoryRead } from './historyCache';
@@ -41,6 +42,16 @@ export class PersonScores {
       scores.catch(() => { if (this.entry === entry) this.entry = null; });
     }
     return scores;
+  }
+
+  /**
+   * Builds the item table of the current weights (what every re-rank reads) and runs one forward
+   * pass, result discarded: called in idle time after loading, so the person's first like does
+   * not also pay for them (measured: the first interactions' re-ranks took 100-140 ms against
+   * about 30 ms later, `npm run bench:browser`). Holds the same tensors a re-rank would.
+   */
+  async warm(itemId: number): Promise<void> {
+    await scoreCatalog(this.model, [itemId], this.tables);
   }
 
   /** The live weights changed: drop the item table and the cached scores. */

@@ -238,6 +238,46 @@ describe('finetune', () => {
     expect(maxDiff).toBeLessThan(1e-4);
   });
 
+  it('validates after the first step, then every validateEvery steps, and serves each validated step', async () => {
+    const validatedAt = async (over: Partial<FinetunePolicy>): Promise<number[]> => {
+      const x = loadTiny();
+      const at: number[] = [];
+      const r = await finetune({ model: x.model, pretrained: x.pretrained, history: backwards, policy: resolvePolicy({ steps: 6, learningRate: 0.01, tolerance: 100, ...over }), onImproved: (step) => void at.push(step) });
+      expect(r.steps).toBe(6);
+      free(x);
+      return at;
+    };
+    // The default: the feed gets the weights of step 1 (learning shows after one step).
+    expect(DEFAULT_FINETUNE_POLICY.firstValidation).toBe(1);
+    expect(await validatedAt({ validateEvery: 2 })).toEqual([1, 2, 4, 6]);
+    // firstValidation = validateEvery: the schedule before the setting existed.
+    expect(await validatedAt({ validateEvery: 2, firstValidation: 2 })).toEqual([2, 4, 6]);
+    expect(await validatedAt({ validateEvery: 4, firstValidation: 3 })).toEqual([3, 4, 6]);
+    expect(() => resolvePolicy({ firstValidation: 0 })).toThrow(/firstValidation/);
+  });
+
+  it('the early look changes nothing the run keeps: same steps, reason and weights with or without it', async () => {
+    for (const over of [{ tolerance: 0, learningRate: 0.05 }, { tolerance: 100, learningRate: 0.01 }, { tolerance: 0.01, learningRate: 0.2 }]) {
+      const results = [];
+      for (const firstValidation of [1, 2]) {
+        const x = loadTiny();
+        const served: number[] = [];
+        const r = await finetune({ model: x.model, pretrained: x.pretrained, history: backwards,
+          policy: resolvePolicy({ steps: 6, validateEvery: 2, firstValidation, ...over }), onImproved: (step) => void served.push(step) });
+        results.push({ r, served, w: await values(x.model, 'block1/wq') });
+        free(x);
+      }
+      const [early, plain] = results;
+      expect(early.r.steps).toBe(plain.r.steps);
+      expect(early.r.reason).toBe(plain.r.reason);
+      expect(early.r.accepted).toBe(plain.r.accepted);
+      expect(early.w).toEqual(plain.w);
+      expect(plain.served).not.toContain(1);
+      // Served at step 1 only when that look passed; the regular validations are the same.
+      expect(early.served.filter((s) => s !== 1)).toEqual(plain.served);
+    }
+  });
+
   it('validates policies', () => {
     expect(() => resolvePolicy({ minHistory: 1 })).toThrow(/minHistory/);
     expect(() => resolvePolicy({ learningRate: -1 })).toThrow(/learningRate/);

@@ -26,7 +26,8 @@ export type { FinetuneHistory, FinetuneInput, FinetuneResult } from './finetuneT
  * from the pretrained weights is capped. The newest positive item is held out: every
  * `validateEvery` steps its cross-entropy is measured; when it gets worse than the better of the
  * starting and the pretrained weights by more than `tolerance`, training stops and returns to the
- * last good weights (all the way back to the starting weights if none was good).
+ * last good weights (all the way back to the starting weights if none was good). With
+ * `onImproved`, step `firstValidation` is also measured, only to serve its weights early.
  *
  * What trains (`FinetuneParams`): the model's weights, or a per-person adapter over the
  * pretrained ones (`policy.adapter`). The loss (`FinetuneObjective`, `policy.softmax` via
@@ -79,7 +80,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
     sample?.rows.dispose();
     throw e;
   }
-  const objectiveInput: ObjectiveInput = { model, policy, data, params: () => tp.params() };
+  const objectiveInput: ObjectiveInput = { model, policy, data, params: () => tp.params(), teachers: input.teachers ?? null };
   const objective: FinetuneObjective = sample ? sampledObjective(objectiveInput, sample) : fullObjective(objectiveInput);
   const vars = tp.vars;
 
@@ -142,7 +143,24 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
       ran = step;
       drift = await capDrift(tp, policy.maxDrift);
       input.onStep?.(step, policy.steps, loss);
-      if (step % policy.validateEvery === 0 || step === policy.steps) {
+      const regular = step % policy.validateEvery === 0 || step === policy.steps;
+      if (!regular && step === policy.firstValidation && input.onImproved) {
+        // An early look, not a decision: weights that pass it are served at once, but keeping,
+        // stopping and rolling back follow the regular validations only, so a run ends exactly
+        // as it would without this look (eval:ondevice measures the same final weights).
+        await yieldToEventLoop();
+        if (await objective.valLoss() <= limit && (!data.guard || await objective.replayKl() <= policy.maxReplayKl)) {
+          const now = snapshot();
+          const weights = tp.effective(now);
+          try {
+            await input.onImproved(step, weights);
+          } finally {
+            disposeSnap(weights);
+            disposeSnap(now);
+          }
+        }
+      }
+      if (regular) {
         await yieldToEventLoop();
         const v = await objective.valLoss();
         if (v > limit) {

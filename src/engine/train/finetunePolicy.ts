@@ -38,6 +38,14 @@ export interface FinetunePolicy {
   clipNorm: number;
   /** Validate on the held-out most recent interactions every this many steps (keep the best). */
   validateEvery: number;
+  /**
+   * An early look at the held-out items after this many steps, before the first regular
+   * validation: weights that pass it are served at once (it sets how soon learning shows in the
+   * feed; 1 = after one step), but keeping, stopping and rolling back follow the regular
+   * validations only, so the run's result is the same with or without it. A rolled-back run puts
+   * the stored weights back in the feed.
+   */
+  firstValidation: number;
   /** How many of the newest positive items are held out for validation (at most a third of the history). */
   validationItems: number;
   /**
@@ -106,6 +114,7 @@ export const DEFAULT_FINETUNE_POLICY: Readonly<FinetunePolicy> = Object.freeze({
   shortHistoryUntil: 10,
   clipNorm: 1,
   validateEvery: 2,
+  firstValidation: 1,
   validationItems: 1,
   tolerance: 0.02,
   replayWeight: 0.25,
@@ -131,7 +140,7 @@ export function resolvePolicy(overrides: Partial<FinetunePolicy> = {}): Finetune
   const bad = (key: string, need: string): never => {
     throw new LocalRecError('INVALID_INPUT', `Fine-tuning policy "${key}" ${need} (got ${JSON.stringify((p as unknown as Record<string, unknown>)[key])}).`);
   };
-  for (const k of ['learnAfter', 'minHistory', 'steps', 'validateEvery', 'validationItems', 'maxSequence', 'replayRows', 'maxWindows', 'adapterRank', 'sampledNegatives'] as const) {
+  for (const k of ['learnAfter', 'minHistory', 'steps', 'validateEvery', 'firstValidation', 'validationItems', 'maxSequence', 'replayRows', 'maxWindows', 'adapterRank', 'sampledNegatives'] as const) {
     if (!Number.isInteger(p[k]) || p[k] < (k === 'steps' || k === 'replayRows' ? 0 : 1)) bad(k, 'must be a positive integer');
   }
   if (p.minHistory < 2) bad('minHistory', 'must be at least 2 (one item is held out)');

@@ -3,6 +3,7 @@ import type { SasRec } from '../model/sasrec';
 import type { AdamState } from './adam';
 import type { StoredAdapter } from './adapters';
 import type { FinetunePolicy } from './finetunePolicy';
+import type { TeacherCache } from './teacherCache';
 
 /** One person's signal, as `interpretEvents` gives it. */
 export interface FinetuneHistory {
@@ -27,11 +28,18 @@ export interface FinetuneInput {
   adapter?: StoredAdapter | null;
   /** Exemplar sequences of other people mixed in (replay against forgetting). */
   replay?: readonly (readonly number[])[];
+  /**
+   * Distillation targets of the replay rows kept across runs (they depend only on the pretrained
+   * weights and the rows); the owner of `pretrained` holds it and disposes it with them.
+   */
+  teachers?: TeacherCache;
   onStep?: (step: number, of: number, loss: number) => void;
   /**
    * Called when a validation passed: `weights` (the changed model weights by name; for an adapter,
-   * pretrained + adapter) are what the run keeps if it stopped now, so a caller may serve them at once (the run ends accepted with these or later,
-   * better-validated weights). Valid only during the call: clone or assign, do not dispose.
+   * pretrained + adapter) may be served at once. After a regular validation they are what the
+   * run keeps at least (it ends accepted with these or later, better-validated weights); after the
+   * early look (`policy.firstValidation`) the run may still roll back, and the caller then puts
+   * its own weights back. Valid only during the call: clone or assign, do not dispose.
    */
   onImproved?: (step: number, weights: ReadonlyMap<string, tf.Tensor>) => Promise<void> | void;
   /** Checked between steps; an aborted run is rolled back. */

@@ -57,6 +57,12 @@ export interface EngineLive {
   /** Bumps whenever history or model weights changed (or `invalidate()`): the feed re-ranks on it. */
   revision: number;
   /**
+   * The last revision came from this page's own history change (a like, a view, "Not
+   * interested"): the feed renders it at once. New weights and other tabs' changes render in a
+   * transition (the page stays responsive while the worker trains).
+   */
+  personChange: boolean;
+  /**
    * Status, settings and history, read once and then kept current from the engine's `updated`
    * snapshots (null until the first read). Parts that did not change keep their identity.
    */
@@ -74,7 +80,7 @@ export const EngineContext = createContext<EngineCore | null>(null);
  * selects (`useEngineSelector`) and re-renders only when that part changes.
  */
 export class EngineLiveStore {
-  private value: EngineLive = { revision: 0, state: null };
+  private value: EngineLive = { revision: 0, state: null, personChange: false };
   private readonly listeners = new Set<() => void>();
 
   /** The current value (a new object on each change). */

@@ -18,6 +18,10 @@ function Revision() { useEngineSelector((l) => l.revision); renders.revision++; 
 function Status() { useEngineSelector((l) => l.state?.status ?? null); renders.status++; return null; }
 function Discover() { useEngineSelector((l) => l.state?.settings.discover ?? null); renders.discover++; return null; }
 function Everything() { useEngine(); renders.everything++; return null; }
+const seen = { personChange: null as boolean | null, revision: -1 };
+function PersonChange() { seen.personChange = useEngineSelector((l) => l.personChange); seen.revision = useEngineSelector((l) => l.revision); return null; }
+let invalidate: (() => void) | null = null;
+function Invalidate() { invalidate = useEngineCore().invalidate; return null; }
 
 let ns = 0;
 const settle = () => act(() => new Promise<void>((resolve) => setTimeout(resolve, 50)));
@@ -57,6 +61,34 @@ describe('EngineProvider: a change re-renders only the components that select it
     expect(renders.revision).toBe(mid.revision);
     expect(renders.status).toBe(mid.status); // same status fields: identity kept
     expect(renders.discover).toBe(mid.discover + 1);
+    await act(async () => root.unmount());
+    await settle();
+  });
+
+  it('marks a re-rank caused by this page\'s own interaction (rendered at once by useFeed), and no other', async () => {
+    const root = createRoot(document.createElement('div'));
+    await act(async () => root.render(tree([PersonChange, Invalidate].map((c) => createElement(c, { key: c.name })))));
+    await act(async () => { await engine?.ready; });
+    await settle();
+    const e = engine as Recommender;
+    expect(seen.personChange).toBe(false);
+    const start = seen.revision;
+    await act(async () => { await e.record({ itemId: 3, type: 'like', at: 1 }); });
+    await settle();
+    expect(seen.revision).toBe(start + 1);
+    expect(seen.personChange).toBe(true);
+    // A re-read asked for by the page (as after an import) is not a person's interaction.
+    await act(async () => { invalidate?.(); });
+    await settle();
+    expect(seen.revision).toBe(start + 2);
+    expect(seen.personChange).toBe(false);
+    // New weights (a reset here) re-rank in a transition.
+    await act(async () => { await e.record({ itemId: 4, type: 'like', at: 2 }); });
+    await settle();
+    expect(seen.personChange).toBe(true);
+    await act(async () => { await e.resetModel(); });
+    await settle();
+    expect(seen.personChange).toBe(false);
     await act(async () => root.unmount());
     await settle();
   });

@@ -154,10 +154,11 @@ export function EngineProvider({ options, createEngine = createRecommender, onEn
           // feed through `state.settings` (a changed discover setting re-ranks there).
           const rerank = e.what === 'history' || e.what === 'checkpoint' || e.what === 'all';
           if (next === null) reread();
+          const personChange = e.what === 'history' && e.origin === 'local';
           if (next !== null && next !== current) {
             current = keepUnchanged(current, next);
-            liveStore.update(rerank ? { state: current, revision: liveStore.get().revision + 1 } : { state: current });
-          } else if (rerank) liveStore.update({ revision: liveStore.get().revision + 1 });
+            liveStore.update(rerank ? { state: current, revision: liveStore.get().revision + 1, personChange } : { state: current });
+          } else if (rerank) liveStore.update({ revision: liveStore.get().revision + 1, personChange });
           break;
         }
       }
@@ -178,7 +179,7 @@ export function EngineProvider({ options, createEngine = createRecommender, onEn
         performance.mark('localrec:model-ready');
         setReadyInfo(info);
         setPhase('ready');
-        liveStore.update({ revision: liveStore.get().revision + 1 });
+        liveStore.update({ revision: liveStore.get().revision + 1, personChange: false });
       },
       (err: unknown) => {
         if (!live) return;
@@ -203,7 +204,7 @@ export function EngineProvider({ options, createEngine = createRecommender, onEn
     await instance.record({ itemId, type, at: Date.now() });
   }, []);
   const invalidate = useCallback(() => {
-    liveStore.update({ revision: liveStore.get().revision + 1 });
+    liveStore.update({ revision: liveStore.get().revision + 1, personChange: false });
     rereadRef.current();
   }, [liveStore]);
   const dismissProblem = useCallback(() => setProblem(null), []);

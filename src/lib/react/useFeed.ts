@@ -1,4 +1,5 @@
-import { startTransition, useCallback, useEffect, useState } from 'react';
+import { startTransition, useCallback, useEffect, useRef, useState } from 'react';
+import { flushSync } from 'react-dom';
 import type { CatalogEntry, Recommendation } from 'localrec';
 import { useEngineCore, useEngineSelector } from './useEngine';
 
@@ -50,6 +51,9 @@ export interface Feed {
 export function useFeed(pageSize = 12, { discover: fixedDiscover }: { discover?: number } = {}): Feed {
   const { engine, phase, catalogById } = useEngineCore();
   const revision = useEngineSelector((l) => l.revision);
+  const personChange = useEngineSelector((l) => l.personChange);
+  /** The revision of the last ranking asked for: an effect run with the same one is a page-only change. */
+  const askedRevision = useRef(-1);
   const [count, setCount] = useState(pageSize);
   const [includeSeen, setIncludeSeen] = useState(false);
   const [items, setItems] = useState<FeedItem[]>([]);
@@ -74,6 +78,8 @@ export function useFeed(pageSize = 12, { discover: fixedDiscover }: { discover?:
     if (!engine || catalogById.size === 0) return;
     let current = true;
     const readyAtRequest = phase === 'ready';
+    const urgent = askedRevision.current === revision || personChange;
+    askedRevision.current = revision;
     setLoading(true);
     engine.recommend({ count, includeSeen, discover: discover ?? undefined }).then(
       (recs) => {
@@ -83,10 +89,14 @@ export function useFeed(pageSize = 12, { discover: fixedDiscover }: { discover?:
           const item = catalogById.get(r.itemId);
           if (item) next.push({ item, score: r.score, isNew: r.source === 'new' });
         }
-        // A transition: React renders the new cards in slices, so the page never blocks on it
-        // (an urgent render was measured faster on an idle machine but made > 100 ms long tasks
-        // under heavy load while fine-tuning: e2e/longtasks.spec.ts).
-        startTransition(() => {
+        // What the person just did on this page (the slider, "Show more", the seen toggle, a like
+        // or a view) renders at once, in this task: it is what they wait for, and a transition
+        // would let worker messages and frames go first (measured: bench:browser). New weights
+        // and other tabs' changes render in a transition, in slices, so the page never blocks on
+        // them (an urgent render there made > 100 ms long tasks under heavy load while
+        // fine-tuning: e2e/longtasks.spec.ts).
+        const apply = urgent ? flushSync : startTransition;
+        apply(() => {
           setItems(next);
           setSource(recs.some((r) => r.source === 'model') ? 'model' : 'popular');
           setHidden(new Set());
@@ -107,7 +117,7 @@ export function useFeed(pageSize = 12, { discover: fixedDiscover }: { discover?:
     return () => {
       current = false;
     };
-  }, [engine, phase, catalogById, count, includeSeen, revision, discover]);
+  }, [engine, phase, catalogById, count, includeSeen, revision, personChange, discover]);
 
   const showMore = useCallback(() => startTransition(() => setCount((c) => c + pageSize)), [pageSize]);
   const setDiscover = useCallback(
