@@ -49,7 +49,7 @@ describe('npm run pretrain:torch (PyTorch DDP on 2 processes, tiny data)', () =>
     // Same weights, same protocol: the PyTorch and the tfjs evaluation agree.
     expect(Math.abs(training.torchTest['NDCG@10'] - training.test['NDCG@10'])).toBeLessThanOrEqual(0.002);
     const model = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')) as { formatVersion: number; precision: string; featureNames: string[] };
-    expect(model).toMatchObject({ formatVersion: 1, precision: 'float16' });
+    expect(model).toMatchObject({ formatVersion: 2, precision: 'float16' });
     expect(model.featureNames.length).toBeGreaterThan(0);
     expect(history('full')).toHaveLength(3);
   });

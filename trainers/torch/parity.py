@@ -4,7 +4,8 @@
 
 request: {"folder", "rewrite" (a folder to write the model back to), "seqs": [[...]] left-padded, "loss": {"seqs", "positions", "targets",
 "sampledNegatives", "bceNegatives", "logQ"}}. response: {"scores", "losses": {kind: value},
-"grads": {kind: {name: [...]}}}. Float32 throughout, no dropout.
+"grads": {kind: {name: [...]}}}. Float32 throughout, no dropout. With "rewriteOnly": true the request
+has only "folder" and "rewrite": the folder is read and written back (folder.py), nothing computed.
 """
 import json
 import math
@@ -27,6 +28,10 @@ def main(request_file, response_file):
     model.eval()
     if req.get("rewrite"):
         write_model_files(req["rewrite"], model, meta.get("featureNames", []))
+    if req.get("rewriteOnly"):
+        with open(response_file, "w", encoding="utf-8") as f:
+            json.dump({"torch": torch.__version__}, f)
+        return
     with torch.no_grad():
         scores = model.score_last(torch.tensor(req["seqs"], dtype=torch.long))
     lb = req["loss"]

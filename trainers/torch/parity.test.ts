@@ -17,6 +17,9 @@ import { maxAbsDiff, randomSequences } from '../../src/engine/testing/fixtures';
 import { nextItemBatch } from '../../src/engine/train/batches';
 import { computeLoss, type LossKind } from '../../src/engine/train/losses';
 import { Rng } from '../../src/engine/train/rng';
+import { MODEL_FORMAT_VERSION } from '../../src/engine/model/formatVersion';
+import { encodeModel, WEIGHTS_FILE, type ModelJson } from '../../src/engine/model/modelFormat';
+import { UINT16_MAX_FEATURES } from '../../src/engine/model/sparseFeatures';
 import { loadModelFiles, saveModelFiles } from '../../scripts/lib/modelFiles';
 import { findTorchPython } from '../../scripts/lib/torchPython';
 
@@ -59,7 +62,7 @@ function featureMatrix(kind: 'sparse' | 'dense', rows: number, cols: number, see
   return tf.tensor2d(data, [rows, cols]);
 }
 
-function runPython(python: string, request: unknown): Response {
+function runPython(python: string, request: Record<string, unknown>): Response {
   const reqFile = join(dir, 'request.json');
   const resFile = join(dir, 'response.json');
   writeFileSync(reqFile, JSON.stringify(request));
@@ -156,4 +159,63 @@ describe('PyTorch trainer model = tfjs model (float32, max abs difference <= 1e-
       model.dispose();
     });
   }
+});
+
+/** Feature matrices that take each storage rule of src/engine/model/sparseFeatures.ts. */
+const LAYOUTS: { name: string; cols: number; value: (r: number, k: number, n: number) => number; entries: Record<string, unknown>[] | 'dense' }[] = [
+  { name: 'all 1: uint16 columns, values implicit "one"', cols: 30, value: () => 1, entries: [{ dtype: 'int32' }, { dtype: 'uint16' }, { dtype: 'implicit', fill: 'one' }] },
+  { name: 'row-normalised: values implicit "inverseRowCount"', cols: 30, value: (_r, _k, n) => 1 / n, entries: [{ dtype: 'int32' }, { dtype: 'uint16' }, { dtype: 'implicit', fill: 'inverseRowCount' }] },
+  { name: 'exact in float16: float16 values', cols: 30, value: (r, k) => ((r + k) % 8 + 1) / 8, entries: [{ dtype: 'int32' }, { dtype: 'uint16' }, { dtype: 'float16' }] },
+  { name: 'weighted (1/3 + ...): float32 values', cols: 30, value: (r, k) => 1 / 3 + (r % 5) / 7 + k, entries: [{ dtype: 'int32' }, { dtype: 'uint16' }, { dtype: 'float32' }] },
+  { name: `${UINT16_MAX_FEATURES + 1} features: int32 columns`, cols: UINT16_MAX_FEATURES + 1, value: (_r, _k, n) => 1 / n, entries: [{ dtype: 'int32' }, { dtype: 'int32' }, { dtype: 'implicit', fill: 'inverseRowCount' }] },
+  { name: 'dense positives: dense item_features', cols: 6, value: (r, k) => 0.1 + r + k, entries: 'dense' },
+];
+
+function layoutFeatures(rows: number, cols: number, value: (r: number, k: number, n: number) => number): tf.Tensor2D {
+  const m = new Float32Array(rows * cols);
+  for (let r = 1; r < rows; r++) {
+    const hot = cols < 10 ? Array.from({ length: cols }, (_, c) => c) : [...new Set([(r * 7) % cols, (r * 13 + 5) % cols, ...(r % 3 === 0 ? [cols - 1] : [])])];
+    hot.forEach((c, k) => { m[r * cols + c] = value(r, k, hot.length); });
+  }
+  return tf.tensor2d(m, [rows, cols]);
+}
+
+const specsOf = (folder: string) => (JSON.parse(readFileSync(join(folder, 'model.json'), 'utf8')) as ModelJson);
+
+describe('the PyTorch writer (folder.py) writes the same model files as the TypeScript exporter (float32, format version 2)', () => {
+  for (const [k, l] of LAYOUTS.entries()) {
+    it(l.name, async () => {
+      const cfg = resolveConfig({ numItems: 8, maxLen: 4, dim: 4, blocks: 1, heads: 1, ffnDim: 4, dropout: 0, numFeatures: l.cols });
+      const model = SasRec.create(cfg, 40 + k, layoutFeatures(cfg.numItems + 1, l.cols, l.value));
+      const folder = join(dir, `layout-${k}`);
+      const rewrite = join(dir, `layout-${k}-torch`);
+      await saveModelFiles(folder, model, Array.from({ length: l.cols }, (_, i) => `genre:g${i}`), 'float32');
+      runPython(python, { folder, rewrite, rewriteOnly: true });
+      const ts = specsOf(folder);
+      const torch = specsOf(rewrite);
+      expect(torch.formatVersion).toBe(MODEL_FORMAT_VERSION);
+      expect(ts.formatVersion).toBe(MODEL_FORMAT_VERSION);
+      const features = ts.weightsManifest[0].weights.filter((w) => w.name.startsWith('item_features'));
+      if (l.entries === 'dense') expect(features.map((w) => w.name)).toEqual(['item_features']);
+      else expect(features).toEqual(l.entries.map((e, i) => expect.objectContaining({ name: ['item_features_offsets', 'item_features_columns', 'item_features_values'][i], ...e })));
+      expect(torch.weightsManifest).toEqual(ts.weightsManifest);
+      expect(readFileSync(join(rewrite, WEIGHTS_FILE)).equals(readFileSync(join(folder, WEIGHTS_FILE))), 'weights.bin byte for byte').toBe(true);
+      const back = loadModelFiles(rewrite);
+      expect(Buffer.from(((await back.model.features?.data()) as Float32Array).buffer).equals(Buffer.from(((await model.features?.data()) as Float32Array).buffer))).toBe(true);
+      back.model.dispose();
+      model.dispose();
+    });
+  }
+
+  it('reads the shipped version-1 folder (int32 columns, float32 values) and writes it as the TypeScript exporter does', async () => {
+    const shipped = join(__dirname, '../../public/models/ml-1m-sasrec');
+    expect(specsOf(shipped).formatVersion).toBe(1);
+    const rewrite = join(dir, 'shipped-torch');
+    runPython(python, { folder: shipped, rewrite, rewriteOnly: true });
+    const { model, featureNames } = loadModelFiles(shipped);
+    const { json, weights } = await encodeModel(model, featureNames, 'float32');
+    expect(specsOf(rewrite).weightsManifest).toEqual(JSON.parse(JSON.stringify(json.weightsManifest)));
+    expect(readFileSync(join(rewrite, WEIGHTS_FILE)).equals(Buffer.from(weights)), 'weights.bin byte for byte').toBe(true);
+    model.dispose();
+  });
 });

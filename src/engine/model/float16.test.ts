@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { float32ToFloat16, toFloat16Bits } from './float16';
+import { float16ToFloat32, float32ToFloat16, fromFloat16Bits, toFloat16Bits } from './float16';
 
 describe('float16 encoding', () => {
   it('encodes exact values, signs, infinities and NaN (reference bit patterns)', () => {
@@ -25,5 +25,20 @@ describe('float16 encoding', () => {
 
   it('converts arrays', () => {
     expect(Array.from(float32ToFloat16(Float32Array.from([1, -1, 0.25])))).toEqual([0x3c00, 0xbc00, 0x3400]);
+  });
+
+  it('decodes back: every one of the 65,536 bit patterns round-trips (NaN stays NaN)', () => {
+    expect(fromFloat16Bits(0x3c00)).toBe(1);
+    expect(fromFloat16Bits(0xc000)).toBe(-2);
+    expect(fromFloat16Bits(0x7bff)).toBe(65504);
+    expect(fromFloat16Bits(0x0001)).toBe(2 ** -24);
+    expect(Object.is(fromFloat16Bits(0x8000), -0)).toBe(true);
+    expect(fromFloat16Bits(0xfc00)).toBe(-Infinity);
+    const all = Uint16Array.from({ length: 65536 }, (_, i) => i);
+    const back = float32ToFloat16(float16ToFloat32(all));
+    for (let i = 0; i < all.length; i++) {
+      if (Number.isNaN(fromFloat16Bits(i))) expect(Number.isNaN(fromFloat16Bits(back[i])), `0x${i.toString(16)}`).toBe(true);
+      else if (back[i] !== i) expect(back[i], `0x${i.toString(16)}`).toBe(i);
+    }
   });
 });

@@ -32,3 +32,19 @@ export function float32ToFloat16(src: Float32Array): Uint16Array {
   for (let i = 0; i < src.length; i++) out[i] = toFloat16Bits(src[i]);
   return out;
 }
+
+/** The float32 value of IEEE-754 binary16 bits (exact: every float16 is a float32). */
+export function fromFloat16Bits(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exp = (bits >>> 10) & 0x1f;
+  const mant = bits & 0x3ff;
+  if (exp === 0) return sign * mant * 2 ** -24; // zero and subnormals
+  if (exp === 0x1f) return mant ? NaN : sign * Infinity;
+  return sign * (1024 + mant) * 2 ** (exp - 25);
+}
+
+export function float16ToFloat32(src: Uint16Array): Float32Array {
+  const out = new Float32Array(src.length);
+  for (let i = 0; i < src.length; i++) out[i] = fromFloat16Bits(src[i]);
+  return out;
+}

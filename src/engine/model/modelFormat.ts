@@ -4,9 +4,16 @@ import { resolveConfig, type SasRecConfig } from './config';
 import { float32ToFloat16 } from './float16';
 import { MODEL_FORMAT_VERSION, readFormatVersion } from './formatVersion';
 import { SasRec } from './sasrec';
+import { decodeSparseFeatures, encodeSparseFeatures, SPARSE_NAMES, sparseEntryBytes, type SparseEntry, type StoredSparseEntry } from './sparseFeatures';
 
 /** How weights are stored in the `.bin` shard. */
 export type WeightPrecision = 'float32' | 'float16' | 'uint8';
+
+/**
+ * One entry of model.json's weightsManifest: a tfjs entry, or (item_features_offsets / _columns /
+ * _values) a sparse-feature entry whose `dtype` is the stored type (sparseFeatures.ts).
+ */
+export type ModelWeightEntry = tf.io.WeightsManifestEntry | SparseEntry;
 
 /** `model.json`: the tfjs weights-manifest format plus our config. */
 export interface ModelJson {
@@ -17,14 +24,11 @@ export interface ModelJson {
   /** Names of content features, in `item_features` column order (empty without a content tower). */
   featureNames: string[];
   precision: WeightPrecision;
-  weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+  weightsManifest: { paths: string[]; weights: ModelWeightEntry[] }[];
 }
 
 export const WEIGHTS_FILE = 'weights.bin';
 const FEATURES = 'item_features';
-/** Sparse item features (CSR): row offsets, column indices, values. Used when smaller than dense. */
-const SPARSE = { offsets: 'item_features_offsets', columns: 'item_features_columns', values: 'item_features_values' } as const;
-const SPARSE_NAMES: ReadonlySet<string> = new Set(Object.values(SPARSE));
 
 function quantize(name: string, data: Float32Array, shape: number[], precision: WeightPrecision): { spec: tf.io.WeightsManifestEntry; bytes: Uint8Array } {
   if (precision === 'float16') {
@@ -47,7 +51,7 @@ function quantize(name: string, data: Float32Array, shape: number[], precision: 
 /** Serialises a model to `model.json` + one weights shard. */
 export async function encodeModel(model: SasRec, featureNames: string[], precision: WeightPrecision = 'float32'): Promise<{ json: ModelJson; weights: Uint8Array }> {
   const parts: Uint8Array[] = [];
-  const specs: tf.io.WeightsManifestEntry[] = [];
+  const specs: ModelWeightEntry[] = [];
   const add = (name: string, data: Float32Array, shape: number[], p: WeightPrecision) => {
     const { spec, bytes } = quantize(name, data, shape, p);
     specs.push(spec);
@@ -59,24 +63,12 @@ export async function encodeModel(model: SasRec, featureNames: string[], precisi
     const [rows, cols] = model.features.shape;
     // Features are 0..1 fractions: float16 is exact enough for the dense form and half the size.
     const denseBytes = dense.length * (precision === 'float32' ? 4 : 2);
-    let nnz = 0;
-    for (const v of dense) if (v !== 0) nnz++;
-    if (nnz * 8 + (rows + 1) * 4 < denseBytes) {
-      // Multi-hot features (genres, decades, hashed title words) are mostly zeros: CSR, exact values.
-      const offsets = new Int32Array(rows + 1);
-      const columns = new Int32Array(nnz);
-      const values = new Float32Array(nnz);
-      let k = 0;
-      for (let r = 0; r < rows; r++) {
-        for (let c = 0; c < cols; c++) {
-          const v = dense[r * cols + c];
-          if (v !== 0) { columns[k] = c; values[k] = v; k++; }
-        }
-        offsets[r + 1] = k;
-      }
-      specs.push({ name: SPARSE.offsets, shape: [rows + 1], dtype: 'int32' }, { name: SPARSE.columns, shape: [nnz], dtype: 'int32' });
-      parts.push(new Uint8Array(offsets.buffer), new Uint8Array(columns.buffer));
-      add(SPARSE.values, values, [nnz], 'float32');
+    // Multi-hot features (genres, decades, hashed title words) are mostly zeros: CSR when smaller,
+    // lossless in a float32 folder (sparseFeatures.ts has the storage rules).
+    const sparse = encodeSparseFeatures(dense, rows, cols, precision === 'float32', denseBytes);
+    if (sparse) {
+      specs.push(...sparse.specs);
+      parts.push(...sparse.parts);
     } else {
       add(FEATURES, dense, model.features.shape, precision === 'float32' ? 'float32' : 'float16');
     }
@@ -119,7 +111,7 @@ export function decodeModel(json: ModelJson, weightData: ArrayBuffer): SasRec {
     throw new LocalRecError('MODEL_FORMAT', `Weights are ${weightData.byteLength} bytes but model.json describes ${expected}. The weights file is truncated or belongs to another model.`);
   }
   const { rest, restData, sparse } = splitSparseFeatures(specs, weightData);
-  const sparseFeatures = sparse ? denseFromSparse(sparse, json.config.numItems + 1, json.config.numFeatures) : null;
+  const sparseFeatures = sparse ? decodeSparseFeatures(sparse, json.config.numItems + 1, json.config.numFeatures) : null;
   const tensors = tf.io.decodeWeights(restData, rest);
   const reference = SasRec.create(json.config, 0);
   const weights = new Map<string, tf.Variable>();
@@ -149,63 +141,32 @@ export function decodeModel(json: ModelJson, weightData: ArrayBuffer): SasRec {
   return model;
 }
 
-const entryBytes = (w: tf.io.WeightsManifestEntry): number => {
-  const q = w.quantization?.dtype;
+/** Bytes of one entry in the shard; sparse entries are checked (dtype, shape) on the way. */
+const entryBytes = (w: ModelWeightEntry): number => {
+  if (SPARSE_NAMES.has(w.name)) return sparseEntryBytes(w);
+  const q = (w as tf.io.WeightsManifestEntry).quantization?.dtype;
   return w.shape.reduce((a, b) => a * b, 1) * (q === 'uint8' ? 1 : q === 'float16' ? 2 : 4);
 };
 
-interface SparseParts { offsets: Int32Array; columns: Int32Array; values: Float32Array }
-
 /** Takes the sparse item-feature entries out of the shard (read as plain arrays, no tensors). */
-function splitSparseFeatures(specs: tf.io.WeightsManifestEntry[], data: ArrayBuffer): { rest: tf.io.WeightsManifestEntry[]; restData: ArrayBuffer; sparse: SparseParts | null } {
-  if (!specs.some((w) => SPARSE_NAMES.has(w.name))) return { rest: specs, restData: data, sparse: null };
+function splitSparseFeatures(specs: ModelWeightEntry[], data: ArrayBuffer): { rest: tf.io.WeightsManifestEntry[]; restData: ArrayBuffer; sparse: Map<string, StoredSparseEntry> | null } {
+  if (!specs.some((w) => SPARSE_NAMES.has(w.name))) return { rest: specs as tf.io.WeightsManifestEntry[], restData: data, sparse: null };
   const rest: tf.io.WeightsManifestEntry[] = [];
   const chunks: Uint8Array[] = [];
-  const found = new Map<string, ArrayBuffer>();
+  const found = new Map<string, StoredSparseEntry>();
   let offset = 0;
   for (const w of specs) {
     const n = entryBytes(w);
     if (SPARSE_NAMES.has(w.name)) {
-      if (w.quantization || (w.name === SPARSE.values ? w.dtype !== 'float32' : w.dtype !== 'int32')) {
-        throw new LocalRecError('MODEL_FORMAT', `Weight "${w.name}" has dtype ${w.dtype}${w.quantization ? ` quantized to ${w.quantization.dtype}` : ''}; sparse item features must be int32 offsets/columns and float32 values. Re-export the model.`);
-      }
-      found.set(w.name, data.slice(offset, offset + n));
+      found.set(w.name, { entry: w as SparseEntry, bytes: data.slice(offset, offset + n) });
     } else {
-      rest.push(w);
+      rest.push(w as tf.io.WeightsManifestEntry);
       chunks.push(new Uint8Array(data, offset, n));
     }
     offset += n;
   }
-  const missing = Object.values(SPARSE).filter((name) => !found.has(name));
-  if (missing.length) throw new LocalRecError('MODEL_FORMAT', `Sparse item features are incomplete: "${missing.join('", "')}" missing from the model files. Re-export the model.`);
   const restData = new Uint8Array(chunks.reduce((a, c) => a + c.byteLength, 0));
   let at = 0;
   for (const c of chunks) { restData.set(c, at); at += c.byteLength; }
-  return {
-    rest,
-    restData: restData.buffer,
-    sparse: {
-      offsets: new Int32Array(found.get(SPARSE.offsets) as ArrayBuffer),
-      columns: new Int32Array(found.get(SPARSE.columns) as ArrayBuffer),
-      values: new Float32Array(found.get(SPARSE.values) as ArrayBuffer),
-    },
-  };
-}
-
-/** Dense [rows, cols] features from CSR parts, checking every index. */
-function denseFromSparse({ offsets, columns, values }: SparseParts, rows: number, cols: number): Float32Array {
-  const bad = (what: string) => new LocalRecError('MODEL_FORMAT', `Sparse item features: ${what}. The model files are damaged or belong to another model; re-export it.`);
-  if (offsets.length !== rows + 1) throw bad(`${offsets.length} row offsets for ${rows} item rows (expected ${rows + 1})`);
-  if (columns.length !== values.length) throw bad(`${columns.length} column indices but ${values.length} values`);
-  if (offsets[0] !== 0 || offsets[rows] !== columns.length) throw bad(`row offsets must run from 0 to ${columns.length}`);
-  const dense = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) {
-    if (offsets[r + 1] < offsets[r]) throw bad(`row offsets decrease at row ${r}`);
-    for (let k = offsets[r]; k < offsets[r + 1]; k++) {
-      const c = columns[k];
-      if (!(c >= 0 && c < cols)) throw bad(`column ${c} at row ${r} is outside 0..${cols - 1}`);
-      dense[r * cols + c] = values[k];
-    }
-  }
-  return dense;
+  return { rest, restData: restData.buffer, sparse: found };
 }
