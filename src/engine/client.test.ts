@@ -136,6 +136,59 @@ describe('worker calls per interaction', () => {
   });
 });
 
+describe('new weights: the worker pushes the feed\'s inputs', () => {
+  it('every published weight change comes with its inputs; the page re-ranks without asking; after a history change it asks again', async () => {
+    const { port1, port2 } = new MessageChannel();
+    port1.start();
+    port2.start();
+    exposeRecommender(port2 as unknown as MessagePortLike, (o) => createRecommender({ ...o, fetch: tinyModelFetch(), cache: memoryFileCache() }));
+    const calls: string[] = [];
+    const pushes: number[] = [];
+    port1.addEventListener('message', (ev: MessageEvent) => { const m = ev.data as { kind: string; version?: number }; if (m.kind === 'inputs') pushes.push(m.version as number); });
+    const post = port1.postMessage.bind(port1);
+    const worker: WorkerLike = Object.assign(port1 as unknown as MessagePortLike, {
+      addEventListener: port1.addEventListener.bind(port1) as WorkerLike['addEventListener'],
+      postMessage: (m: RpcRequest) => {
+        if (m.kind === 'call') calls.push(m.method);
+        post(m);
+      },
+    });
+    const weightVersions: number[] = [];
+    const r = createWorkerRecommender({
+      worker, modelUrl: TINY_MODEL_URL, device: 'wasm', namespace: `push${ns}`, pageFetch: tinyModelFetch(),
+      policy: { steps: 4, validateEvery: 2, tolerance: 100, learningRate: 0.01 },
+      onProgress: (e) => { if (e.status === 'updated' && e.what === 'checkpoint') weightVersions.push(e.snapshot.version); },
+    });
+    cleanup.push(async () => { await r.dispose().catch(() => {}); port1.close(); port2.close(); });
+    await r.ready;
+    await r.setSettings({ autoLearn: false });
+    for (const [i, itemId] of [10, 12, 14, 16, 18, 20].entries()) await r.record({ itemId, type: 'like', at: i });
+    const before = await r.recommend({ count: 10, discover: 0 });
+    calls.length = 0;
+    const report = await r.learn({ force: true });
+    expect(report.accepted).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 20)); // the last push is posted after learn() answers
+    // Served early (step 1) and at the end: each publication pushed with its snapshot version.
+    expect(weightVersions.length).toBe(2);
+    expect(pushes).toEqual(weightVersions);
+    // The page ranks the new weights from the push: no rankInputs call, the engine's own feed.
+    const after = await r.recommend({ count: 10, discover: 0 });
+    expect(calls).toEqual(['learn']);
+    expect(after.map((x) => x.score)).not.toEqual(before.map((x) => x.score));
+    const direct = await createRecommender({ modelUrl: TINY_MODEL_URL, fetch: tinyModelFetch(), cache: memoryFileCache(), device: 'wasm', namespace: `push${ns}` });
+    cleanup.push(() => direct.dispose());
+    await direct.ready;
+    const engineFeed = await direct.recommend({ count: 10, discover: 0 });
+    expect(after.map((x) => x.itemId)).toEqual(engineFeed.map((x) => x.itemId));
+    after.forEach((x, i) => expect(x.score).toBeCloseTo(engineFeed[i].score, 4));
+    // A history change after the push: the page asks again (the pushed inputs are for older history).
+    await r.record({ itemId: 22, type: 'like', at: 9 });
+    calls.length = 0;
+    await r.recommend({ count: 10, discover: 0 });
+    expect(calls).toEqual(['rankInputs']);
+  });
+});
+
 describe('page-side ranking', () => {
   it('gives exactly the engine\'s feed for every option, and follows history, settings and weights', async () => {
     const progress: ProgressEvent[] = [];

@@ -82,9 +82,16 @@ export function createWorkerRecommender(options: WorkerRecommenderOptions): Reco
         if (msg.event.status === 'ready' || msg.event.status === 'device-lost') dropRankInputs();
         else if (msg.event.status === 'updated') {
           if (msg.event.what === 'settings') followSettings(msg.event.snapshot.settings.discover);
-          else if (msg.event.what !== 'status') dropRankInputs();
+          else if (msg.event.what !== 'status') {
+            dropRankInputs();
+            rankVersion = msg.event.snapshot.version;
+          }
         }
         emit(msg.event);
+        return;
+      case 'inputs':
+        // Only for the latest change that moved the feed (an older push crossed a newer change).
+        if (msg.version + versionBase === rankVersion) offerRankInputs(msg.inputs);
         return;
       case 'ready':
         if (restarting) {
@@ -174,9 +181,20 @@ export function createWorkerRecommender(options: WorkerRecommenderOptions): Reco
   // change no history (discover control, paging, the seen toggle) are ranked here, no round trip.
   let rankInputs: Promise<{ inputs: RankInputs; exclude: ReadonlySet<number> }> | null = null;
   let rankInputsGeneration = 0;
+  /** Snapshot version (page numbering) of the last change that moved the feed. */
+  let rankVersion = -1;
+  /** A request for this generation's inputs that a push may answer first (the worker may be mid-step). */
+  let waiting: { generation: number; resolve: (v: { inputs: RankInputs; exclude: ReadonlySet<number> }) => void } | null = null;
   function dropRankInputs(): void {
     rankInputs = null;
     rankInputsGeneration++;
+    waiting = null;
+  }
+  function offerRankInputs(inputs: RankInputs): void {
+    const value = { inputs, exclude: new Set(inputs.seen) };
+    if (waiting?.generation === rankInputsGeneration) waiting.resolve(value);
+    waiting = null;
+    rankInputs = Promise.resolve(value);
   }
   function followSettings(discover: number): void {
     const current = rankInputs;
@@ -185,7 +203,11 @@ export function createWorkerRecommender(options: WorkerRecommenderOptions): Reco
   function currentRankInputs(): Promise<{ inputs: RankInputs; exclude: ReadonlySet<number> }> {
     if (rankInputs) return rankInputs;
     const generation = rankInputsGeneration;
-    const p = call('rankInputs').then((inputs) => ({ inputs, exclude: new Set(inputs.seen) }));
+    const pushed = new Promise<{ inputs: RankInputs; exclude: ReadonlySet<number> }>((resolve) => { waiting = { generation, resolve }; });
+    const asked = call('rankInputs').then((inputs) => ({ inputs, exclude: new Set(inputs.seen) }));
+    // Whichever comes first: the answer, or inputs the worker pushes for new weights (while it
+    // trains on, the answer would wait for the end of the current step).
+    const p = Promise.race([asked, pushed]);
     // An answer that crossed a change is used once, not kept.
     if (generation === rankInputsGeneration) rankInputs = p;
     p.then(() => { if (generation !== rankInputsGeneration && rankInputs === p) rankInputs = null; }, () => { if (rankInputs === p) rankInputs = null; });

@@ -98,6 +98,7 @@ class LocalRecommender implements ServedRecommender {
   /** A lost WebGPU device: reload on WASM (`auto`) or stop with DeviceLostError. */
   private readonly deviceLoss: DeviceLossGuard;
   private disposed = false;
+  private readonly inputListeners = new Set<(inputs: RankInputs, version: number) => void>();
 
   constructor(options: LocalRecommenderOptions) {
     if (options.newItemSlots) checkNewItemSlots(options.newItemSlots);
@@ -296,10 +297,37 @@ class LocalRecommender implements ServedRecommender {
     return rankWithInputs(inputs, catalog, opts);
   }
 
-  /** New live weights: readers re-rank; their forward pass starts now, before the page asks. */
+  onRankInputs(listener: (inputs: RankInputs, version: number) => void): () => void {
+    this.inputListeners.add(listener);
+    return () => { this.inputListeners.delete(listener); };
+  }
+
+  /**
+   * New live weights: readers re-rank. With a listener (the worker's page), the feed's inputs are
+   * computed now and sent, before training goes on; else their forward pass starts now, before
+   * the page asks.
+   */
   private async weightsPublished(): Promise<void> {
     await this.publish('checkpoint', 'local', { kind: 'unchanged' });
-    this.prefetchScores();
+    if (this.inputListeners.size === 0) {
+      this.prefetchScores();
+      return;
+    }
+    const version = this.snapshots.version;
+    let inputs: RankInputs;
+    try {
+      inputs = await this.rankInputs();
+    } catch {
+      return; // the page's own request reports what went wrong
+    }
+    if (this.snapshots.version !== version || this.disposed) return;
+    for (const listener of this.inputListeners) {
+      try {
+        listener(inputs, version);
+      } catch (err) {
+        console.error('LocalRec: an onRankInputs listener threw', err);
+      }
+    }
   }
 
   /**

@@ -91,12 +91,12 @@ describe('PersonScores', () => {
     model.dispose();
   });
 
-  it('warm() builds the item table a re-rank reads, caches no scores, and changes no result', async () => {
+  it('warm() builds the item tables a re-rank reads, caches no scores, and changes no result', async () => {
     const model = loadTiny();
     const ps = new PersonScores(model, POLICY, null);
     const start = tf.memory().numTensors;
     await ps.warm(5);
-    expect(ps.tables.size).toBe(2); // the table and its transpose, as one re-rank leaves them
+    expect(ps.tables.size).toBe(2); // the table and its transpose, as a re-rank without dislikes leaves them
     expect(tf.memory().numTensors).toBe(start + 2);
     expect(ps.computed).toBe(0);
     const h = historyRead(likes([1, 2, 3]), 1);

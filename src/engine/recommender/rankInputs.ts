@@ -20,6 +20,14 @@ export interface RankInputs {
 /** The engine as the worker serves it: the `Recommender` plus what the page-side proxy needs. */
 export interface ServedRecommender extends Recommender {
   rankInputs(): Promise<RankInputs>;
+  /**
+   * Calls `listener` with the feed's inputs each time the engine publishes new weights (the
+   * `updated` event of snapshot `version`, what 'checkpoint'), computed at once, so the page can
+   * re-rank without asking: a training run goes on right after, and a question asked meanwhile
+   * would wait for the next step (hundreds of ms). Not called when something newer was published
+   * before the inputs were ready. Returns a function that removes the listener.
+   */
+  onRankInputs(listener: (inputs: RankInputs, version: number) => void): () => void;
 }
 
 /**

@@ -44,6 +44,7 @@ export function exposeRecommender(port: MessagePortLike, create: (options: Recom
       if (engine) return;
       try {
         engine = create({ ...req.options, onProgress: (event) => post({ kind: 'progress', event }) });
+        engine.onRankInputs((inputs, version) => post({ kind: 'inputs', inputs, version }));
         engine.ready.then(
           (info) => post({ kind: 'ready', result: { ok: true, value: info } }),
           (err: unknown) => post({ kind: 'ready', result: { ok: false, error: serializeError(err) } }),

@@ -56,7 +56,9 @@ export type RpcRequest = { kind: 'init'; options: WorkerInitOptions } | RpcCall;
 export type RpcResponse =
   | { kind: 'ready'; result: RpcResult<ReadyInfo> }
   | { kind: 'result'; id: number; result: RpcResult<unknown> }
-  | { kind: 'progress'; event: ProgressEvent };
+  | { kind: 'progress'; event: ProgressEvent }
+  /** The feed's inputs for new weights, pushed after the `updated` event of snapshot `version`. */
+  | { kind: 'inputs'; inputs: RankInputs; version: number };
 
 export type { SerializedError };
 
