@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diversify, explorationJitter, genreSimilarity, noveltyScore, DEFAULT_DISCOVER, DISCOVER_WEIGHTS, type ItemTraits } from './diversify';
+import { diversify, genreBitsets, explorationJitter, genreSimilarity, noveltyScore, DEFAULT_DISCOVER, DISCOVER_WEIGHTS, type ItemTraits } from './diversify';
 
 const traits: Record<number, ItemTraits> = {
   1: { genres: ['X'], popularity: 15 },
@@ -74,3 +74,20 @@ describe('MMR re-ranking (hand-computed)', () => {
     expect(DISCOVER_WEIGHTS.relevanceKeep).toBeGreaterThan(0);
   });
 });
+
+describe('genreBitsets', () => {
+  it('gives exactly genreSimilarity for any genre lists, past 32 distinct genres and with repeats', () => {
+    let seed = 7;
+    const rand = (n: number) => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed % n; };
+    const lists = Array.from({ length: 60 }, () => Array.from({ length: rand(6) }, () => `g${rand(70)}`));
+    lists.push([], ['g1', 'g1'], ['g1']);
+    const sets = genreBitsets(lists);
+    for (let a = 0; a < lists.length; a++) {
+      for (let b = 0; b < lists.length; b++) {
+        const expected = genreSimilarity([...new Set(lists[a])], [...new Set(lists[b])]);
+        expect(sets.similarity(a, b)).toBeCloseTo(expected, 12);
+      }
+    }
+  });
+});
+
