@@ -6,7 +6,6 @@ import type { FinetunePolicy } from '../train/finetunePolicy';
 import type { LocalStore, StoredCheckpoint } from '../store/localStore';
 import type { LoadedModel } from './loadModelFolder';
 import { PersonScores } from './personScores';
-import { TeacherCache } from '../train/teacherCache';
 
 /**
  * The loaded model with the weights the feed ranks with: the stored checkpoint when it belongs to
@@ -17,8 +16,6 @@ import { TeacherCache } from '../train/teacherCache';
 export class LiveModel {
   readonly loaded: LoadedModel;
   readonly scoring: PersonScores;
-  /** Distillation targets of the replay rows under the pretrained weights, shared by every run. */
-  readonly teachers = new TeacherCache();
   /** Element count of every parameter, by name (what a stored checkpoint must match). */
   readonly weightSizes: ReadonlyMap<string, number>;
   /** Row count of the parameters a checkpoint may store by rows. */
@@ -122,7 +119,6 @@ export class LiveModel {
 
   dispose(): void {
     this.scoring.dispose();
-    this.teachers.dispose();
     this.loaded.model.dispose();
     for (const t of this.loaded.pretrained.values()) t.dispose();
   }

@@ -3,7 +3,6 @@ import type { SasRec } from '../model/sasrec';
 import type { AdamState } from './adam';
 import type { FinetuneData } from './finetuneData';
 import type { FinetunePolicy } from './finetunePolicy';
-import type { TeacherCache } from './teacherCache';
 
 /** The dislike term pushes while a disliked item is within about this many top items. */
 export const DISLIKE_TOP_K = 100;
@@ -19,8 +18,6 @@ export interface ObjectiveInput {
    * called inside the pass's tidy or gradient scope; null = the model's own weights.
    */
   params: () => ReadonlyMap<string, tf.Tensor> | null;
-  /** Distillation targets kept across runs (the pretrained weights' owner holds it); null = computed per run. */
-  teachers: TeacherCache | null;
 }
 
 /**

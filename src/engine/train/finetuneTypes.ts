@@ -3,7 +3,6 @@ import type { SasRec } from '../model/sasrec';
 import type { AdamState } from './adam';
 import type { StoredAdapter } from './adapters';
 import type { FinetunePolicy } from './finetunePolicy';
-import type { TeacherCache } from './teacherCache';
 
 /** One person's signal, as `interpretEvents` gives it. */
 export interface FinetuneHistory {
@@ -28,11 +27,6 @@ export interface FinetuneInput {
   adapter?: StoredAdapter | null;
   /** Exemplar sequences of other people mixed in (replay against forgetting). */
   replay?: readonly (readonly number[])[];
-  /**
-   * Distillation targets of the replay rows kept across runs (they depend only on the pretrained
-   * weights and the rows); the owner of `pretrained` holds it and disposes it with them.
-   */
-  teachers?: TeacherCache;
   onStep?: (step: number, of: number, loss: number) => void;
   /**
    * Called when a validation passed: `weights` (the changed model weights by name; for an adapter,

@@ -7,7 +7,6 @@ import { activeParts, disposeParts, partTensors, rowTensors, type RowTensors } f
 import { DISLIKE_TOP_K, type FinetuneObjective, type ObjectiveInput } from './finetuneObjective';
 import { logSumExpRows } from './logSumExpRows';
 import { readScalar, sumAll } from './scalars';
-import { TeacherCache } from './teacherCache';
 import { withRows } from './sparseRows';
 
 /**
@@ -21,10 +20,8 @@ export function fullObjective(x: ObjectiveInput): FinetuneObjective {
   const vocab = cfg.numItems + 1;
   const parts = data.parts.map((p) => ({
     ...partTensors(p),
-    source: p,
-    /** Pretrained next-item distribution at each position (distilled parts), owned by the run or by `x.teachers`. */
+    /** Pretrained next-item distribution at each position (distilled parts). */
     teacher: null as tf.Tensor2D | null,
-    sharedTeacher: null as tf.Tensor2D | null,
   }));
   const guard = data.guard ? { ...rowTensors(data.guard), teacherLog: null as tf.Tensor2D | null } : null;
   const nDisliked = data.disliked.length;
@@ -51,11 +48,7 @@ export function fullObjective(x: ObjectiveInput): FinetuneObjective {
     softmax: 'full',
     prepareTeachers() {
       for (const p of parts) {
-        if (!p.distill) continue;
-        const make = () => tf.tidy(() => tf.softmax(partLogits(p, model.itemTable())) as tf.Tensor2D);
-        // A cached teacher belongs to the cache (not disposed with the run).
-        if (x.teachers) p.sharedTeacher = x.teachers.get(TeacherCache.keyOf(p.source, vocab), make);
-        else p.teacher = make();
+        if (p.distill) p.teacher = tf.tidy(() => tf.softmax(partLogits(p, model.itemTable())) as tf.Tensor2D);
       }
       if (guard) guard.teacherLog = tf.tidy(() => tf.logSoftmax(partLogits(guard, model.itemTable())) as tf.Tensor2D);
     },
@@ -67,7 +60,7 @@ export function fullObjective(x: ObjectiveInput): FinetuneObjective {
       if (weightSum > 0) {
         const sums = now.map((p) => {
           const logits = partLogits(p, table); // [targets, vocab]
-          const target = p.sharedTeacher ?? p.teacher ?? tf.oneHot(p.targets, vocab);
+          const target = p.teacher ?? tf.oneHot(p.targets, vocab);
           const ce = tf.sub(logSumExpRows(logits), tf.sum(tf.mul(logits, target), 1));
           return tf.sum(tf.mul(ce, p.weights));
         });
