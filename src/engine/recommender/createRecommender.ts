@@ -3,13 +3,14 @@ import { LocalRecError } from '../errors';
 import { defaultFileCache, type FileCache } from '../loading/fileCache';
 import { resolveModelUrl, type FetchLike } from '../loading/fetchModelFiles';
 import { checkRecommendOptions, type CatalogIndex } from '../rank/rankFeed';
-import { checkNewItemSlots, NEW_ITEM_SLOTS } from '../rank/newItemSlots';
+import { checkNewItemSlots } from '../rank/newItemSlots';
 import { LocalStore } from '../store/localStore';
 import { TabSync, type SyncMessage } from '../store/tabSync';
 import { resolvePolicy, type FinetunePolicy } from '../train/finetunePolicy';
 import { checkEvent, checkSettingsPatch } from './checkInput';
 import { DeviceLossGuard } from './deviceLoss';
 import { explainItem } from './explain';
+import { FeedInputs } from './feedInputs';
 import { HistoryCache, type HistoryRead } from './historyCache';
 import { EngineLearner } from './engineLearner';
 import { CheckpointSlot } from './checkpointSlot';
@@ -98,7 +99,7 @@ class LocalRecommender implements ServedRecommender {
   /** A lost WebGPU device: reload on WASM (`auto`) or stop with DeviceLostError. */
   private readonly deviceLoss: DeviceLossGuard;
   private disposed = false;
-  private readonly inputListeners = new Set<(inputs: RankInputs, version: number) => void>();
+  private readonly inputs: FeedInputs;
 
   constructor(options: LocalRecommenderOptions) {
     if (options.newItemSlots) checkNewItemSlots(options.newItemSlots);
@@ -125,6 +126,15 @@ class LocalRecommender implements ServedRecommender {
       (e) => { if (!this.disposed) this.emit(e); },
       (err) => this.reportError('storage', err),
     );
+    this.inputs = new FeedInputs({
+      history: () => this.events.read(),
+      discover: async () => (await this.settings.read()).discover,
+      live: () => this.live,
+      deviceReady: () => this.deviceLoss.ready(),
+      version: () => this.snapshots.version,
+      disposed: () => this.disposed,
+      newItemSlots: options.newItemSlots,
+    });
     this.deviceLoss = new DeviceLossGuard({
       requested: options.device ?? 'auto',
       emit: (e) => { if (!this.disposed) this.emit(e); },
@@ -236,26 +246,12 @@ class LocalRecommender implements ServedRecommender {
       const { backend, adapter, threads } = loaded.backend;
       this.emit({ status: 'ready', backend, adapter });
       void this.publish('status', 'local', { kind: 'unchanged' });
-      this.warmServeLoop();
+      this.inputs.warm();
       return { backend, adapter, threads, numItems: loaded.model.config.numItems, modelName: loaded.manifest.name, modelId: loaded.modelId, notes };
     } catch (err) {
       this.rejectCatalog(err);
       throw err;
     }
-  }
-
-  /**
-   * In a macrotask after `ready`: the item tables and a first forward pass, so the first re-rank
-   * after an interaction costs what later ones do. Skipped when the person's scores were asked
-   * for already (they build the same tables); a failure here is left to the real re-rank to report.
-   */
-  private warmServeLoop(): void {
-    setTimeout(() => {
-      const live = this.live;
-      if (!live || this.disposed || live.scoring.computed > 0) return;
-      const first = live.loaded.catalog.items[0]?.id;
-      if (first !== undefined) void live.scoring.warm(first).catch(() => undefined);
-    }, 0);
   }
 
   private async model(): Promise<LoadedModel> {
@@ -298,59 +294,18 @@ class LocalRecommender implements ServedRecommender {
   }
 
   onRankInputs(listener: (inputs: RankInputs, version: number) => void): () => void {
-    this.inputListeners.add(listener);
-    return () => { this.inputListeners.delete(listener); };
+    return this.inputs.listen(listener);
   }
 
-  /**
-   * New live weights: readers re-rank. With a listener (the worker's page), the feed's inputs are
-   * computed now and sent, before training goes on; else their forward pass starts now, before
-   * the page asks.
-   */
+  /** New live weights: readers re-rank (the page gets their inputs pushed, see `FeedInputs`). */
   private async weightsPublished(): Promise<void> {
     await this.publish('checkpoint', 'local', { kind: 'unchanged' });
-    if (this.inputListeners.size === 0) {
-      this.prefetchScores();
-      return;
-    }
-    const version = this.snapshots.version;
-    let inputs: RankInputs;
-    try {
-      inputs = await this.rankInputs();
-    } catch {
-      return; // the page's own request reports what went wrong
-    }
-    if (this.snapshots.version !== version || this.disposed) return;
-    for (const listener of this.inputListeners) {
-      try {
-        listener(inputs, version);
-      } catch (err) {
-        console.error('LocalRec: an onRankInputs listener threw', err);
-      }
-    }
+    await this.inputs.weightsPublished();
   }
 
-  /**
-   * Starts the forward pass of the next re-rank in a macrotask (after pending messages, and after
-   * a just-started IndexedDB write was handed to the browser): for the current history, or `next`.
-   */
-  private prefetchScores(next?: HistoryRead): void {
-    if (!this.live) return;
-    setTimeout(() => {
-      const scoring = this.live?.scoring;
-      if (next && scoring && next.view.sequence.length > 0) void scoring.scores(next).catch(() => undefined);
-      else if (!next) void this.rankInputs().catch(() => undefined);
-    }, 0);
-  }
-
-  async rankInputs(): Promise<RankInputs> {
+  rankInputs(): Promise<RankInputs> {
     this.check();
-    await this.deviceLoss.ready();
-    const [h, settings] = await Promise.all([this.events.read(), this.settings.read()]);
-    const scoring = this.live?.scoring;
-    const scores = scoring && h.view.sequence.length > 0 ? await scoring.scores(h) : null;
-    const newItemSlots = this.opts.newItemSlots === undefined ? NEW_ITEM_SLOTS : this.opts.newItemSlots;
-    return { scores, seen: [...h.view.seen], discover: settings.discover, newItemSlots };
+    return this.inputs.read();
   }
 
   async record(event: InteractionEvent): Promise<void> {
@@ -358,13 +313,13 @@ class LocalRecommender implements ServedRecommender {
     const catalog = await this.catalogPromise;
     const clean = checkEvent(event, catalog);
     // The feed's forward pass for the new history runs while IndexedDB commits the event.
-    await this.events.append(clean, () => this.store.appendEvent(clean), (next) => this.prefetchScores(next));
+    await this.events.append(clean, () => this.store.appendEvent(clean), (next) => this.inputs.prefetch(next));
     this.sync.post('events');
     await this.publish('history', 'local', { kind: 'appended', events: [{ ...clean }] });
     if (!this.live) return;
     // The feed re-ranks next: start its forward pass now, while the page handles the snapshot
     // (after this call's answer is posted), instead of when the page asks.
-    this.prefetchScores();
+    this.inputs.prefetch();
     void this.learner.scheduler.afterEvent();
   }
 
