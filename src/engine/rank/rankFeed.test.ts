@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CatalogEntry } from '../recommender/types';
 import { diversify, genreSimilarity, noveltyScore } from './diversify';
-import { CatalogIndex, popularFeed, rankFromScores } from './rankFeed';
+import { CatalogIndex, kthLargest, popularFeed, rankFromScores } from './rankFeed';
 
 const item = (id: number, genres: string[], popularity: number): CatalogEntry => ({ id, externalId: String(id), title: `T${id}`, year: 2000, genres, popularity });
 const catalog = new CatalogIndex([
@@ -121,3 +121,24 @@ describe('CatalogIndex.rankedIds', () => {
     expect(rankFromScores(scores, new CatalogIndex(items), q)).toEqual(rankFromScores(scores, c, q));
   });
 });
+
+describe('kthLargest', () => {
+  it('equals the sorted order for every k, with ties, negatives and NaN (NaN counts as the smallest value)', () => {
+    let seed = 11;
+    const rand = () => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed / 4294967296; };
+    for (const n of [1, 2, 3, 10, 257]) {
+      const base = Array.from({ length: n }, () => (rand() < 0.1 ? Number.NaN : Math.round(rand() * 20) - 10));
+      const numbers = Float64Array.from(base.filter((x) => !Number.isNaN(x))).sort();
+      const sorted = [...base.filter((x) => Number.isNaN(x)), ...numbers]; // ascending, NaN first
+      for (let k = 1; k <= n; k++) {
+        const expected = sorted[n - k];
+        const got = kthLargest(Float64Array.from(base), k);
+        if (Number.isNaN(expected)) expect(got).toBeNaN();
+        else expect(got).toBe(expected);
+      }
+    }
+    expect(() => kthLargest(new Float64Array(3), 0)).toThrow(RangeError);
+    expect(() => kthLargest(new Float64Array(3), 4)).toThrow(RangeError);
+  });
+});
+
