@@ -1,8 +1,10 @@
 /**
  * Where one on-device fine-tuning step goes (Node, tfjs WASM, the shipped model): the item table
  * (ID embedding + content-feature product, before and after issue 23), the encoder, the softmax over all items, the Adam
- * update of every weight, clipping / L2 / drift cap, one validation, and a whole `finetune` run
- * (the app's function, 8 steps forced by a wide tolerance) for the per-step total.
+ * update of every weight, clipping / L2 / drift cap, one validation, the replay rows' distillation
+ * targets (computed, as every run did, or assembled from the per-row `TeacherCache` the app's live
+ * model keeps), and a whole `finetune` run (the app's function, 8 steps forced by a wide
+ * tolerance) for the per-step total, without and with the teacher cache.
  *
  *   npm run bench:learn-step [-- --model ml-1m-sasrec] [--history 50] [--runs 10]
  *
@@ -21,9 +23,12 @@ import { padColumnBias, packSequences } from '../src/engine/model/sasrec';
 import { CatalogIndex } from '../src/engine/rank/rankFeed';
 import { Adam } from '../src/engine/train/adam';
 import { finetune } from '../src/engine/train/finetune';
+import { rowTensors } from '../src/engine/train/finetuneData';
+import { nextItemPart, type NextItemPart } from '../src/engine/train/finetuneRows';
 import { logSumExpRows } from '../src/engine/train/logSumExpRows';
 import { resolvePolicy } from '../src/engine/train/finetunePolicy';
 import { validateReplay } from '../src/engine/train/replay';
+import { partTeacher, TeacherCache } from '../src/engine/train/teacherCache';
 import { interpretEvents } from '../src/engine/signals';
 import { parseCli } from '../scripts/lib/cli';
 import { machineInfo } from './lib/machine';
@@ -132,18 +137,45 @@ await time('validation (one held-out item: item table + forward pass)', async ()
 adam.dispose();
 tf.dispose([...gradsAll.values(), ...pretrainedCopy.values()]);
 
+// The replay rows' distillation targets at the start of a run (fullObjective.prepareTeachers), as
+// fullObjective computes them: softmax over all items at each replay position. WASM runs ops
+// synchronously, so the timing is complete without a read-back.
+const replayPart = nextItemPart(replayRows, cfg.maxLen, () => 1);
+const teacherOf = (p: NextItemPart): tf.Tensor2D => tf.tidy(() => {
+  const t = rowTensors(p);
+  const table = model.itemTable();
+  const h = tf.reshape(model.encode(table, t.seqs, { training: false }), [t.rows * t.len, cfg.dim]) as tf.Tensor2D;
+  return tf.softmax(tf.add(matmul(gatherRows(h, t.pos), table, false, true), pad)) as tf.Tensor2D;
+});
+await time(`replay teachers (${replayRows.length} rows, ${replayPart.positions.length} positions x ${vocab} items), computed (every run before)`, async () => { teacherOf(replayPart).dispose(); });
+const benchTeachers = new TeacherCache(replay.length);
+partTeacher(replayPart, benchTeachers, cfg.maxLen, vocab, teacherOf).dispose();
+await time(`replay teachers, from the cache (per-row assembly of ${replayRows.length} rows, ${(benchTeachers.bytes / 1e6).toFixed(1)} MB held)`, async () => {
+  partTeacher(replayPart, benchTeachers, cfg.maxLen, vocab, teacherOf).dispose();
+});
+benchTeachers.dispose();
+
 // A whole run of the app's function (8 steps forced: every validation passes).
 const pretrained = new Map(names.map((n, i) => [n, tf.clone(vars[i])]));
+// Alternated without and with the live model's teacher cache (warm after its first run: the same
+// history reads the same window of the pool every run).
 const runMs: number[] = [];
-for (let i = 0; i < Math.max(3, Math.ceil(runs / 3)); i++) {
-  const t0 = performance.now();
-  const r = await finetune({ model, pretrained, history, policy: { ...policy, tolerance: 100 }, replay });
-  runMs.push(performance.now() - t0);
-  if (r.ran !== policy.steps) throw new Error(`expected ${policy.steps} steps, ran ${r.ran}`);
-  for (const [n, t] of pretrained) model.w(n).assign(t);
+const cachedRunMs: number[] = [];
+const runTeachers = new TeacherCache(replay.length);
+for (let i = 0; i < Math.max(3, Math.ceil(runs / 3)) + 1; i++) {
+  for (const [out, teachers] of [[runMs, undefined], [cachedRunMs, runTeachers]] as const) {
+    const t0 = performance.now();
+    const r = await finetune({ model, pretrained, history, policy: { ...policy, tolerance: 100 }, replay, teachers });
+    // The first cached run fills the cache: not counted (nor its partner without).
+    if (i > 0) out.push(performance.now() - t0);
+    if (r.ran !== policy.steps) throw new Error(`expected ${policy.steps} steps, ran ${r.ran}`);
+    for (const [n, t] of pretrained) model.w(n).assign(t);
+  }
 }
 const run = summarize(runMs);
-process.stderr.write(`[bench:learn-step] finetune run (${policy.steps} steps): ${run.medianMs} ms\n`);
+const cachedRun = summarize(cachedRunMs);
+process.stderr.write(`[bench:learn-step] finetune run (${policy.steps} steps): ${run.medianMs} ms; with the teacher cache: ${cachedRun.medianMs} ms (${runTeachers.hits} rows from the cache, ${runTeachers.misses} computed)\n`);
+runTeachers.dispose();
 tf.dispose([...pretrained.values()]);
 const leaked = tf.memory().numTensors - before;
 tf.dispose([seq, targets, positions, pad, upTable, frozenTable, hiddenRows, oneHot]);
@@ -158,7 +190,7 @@ const md = [
   '',
   `Kernels of the person loss (forward + backward, tf.profile, ms): ${kernels.map((k) => `${k.name} ${k.ms}`).join(', ')}.`,
   '',
-  `Whole \`finetune\` run, ${policy.steps} steps + ${Math.ceil(policy.steps / policy.validateEvery) + 2} validations: median ${run.medianMs} ms (${(run.medianMs / policy.steps).toFixed(1)} ms per step all included; ${run.runs} runs). Tensors left: ${leaked}.`,
+  `Whole \`finetune\` run, ${policy.steps} steps + ${Math.ceil(policy.steps / policy.validateEvery) + 2} validations: median ${run.medianMs} ms (${(run.medianMs / policy.steps).toFixed(1)} ms per step all included; ${run.runs} runs); with the replay teachers from the cache (\`LiveModel.teachers\`, warm): median ${cachedRun.medianMs} ms (${cachedRun.runs} runs, alternated with the former). Tensors left: ${leaked}.`,
 ].join('\n');
-const out = writeResults('bench/results', 'learn-step', { machine, model: args.model, historyLength, runs, parts, kernels, finetuneRun: run, tensorsLeft: leaked }, md);
+const out = writeResults('bench/results', 'learn-step', { machine, model: args.model, historyLength, runs, parts, kernels, finetuneRun: run, finetuneRunCachedTeachers: cachedRun, tensorsLeft: leaked }, md);
 process.stderr.write(`[bench:learn-step] wrote ${out.json} and ${out.md}\n`);

@@ -223,7 +223,7 @@ class LocalRecommender implements ServedRecommender {
       for (const t of loaded.pretrained.values()) t.dispose();
       return { threads: false };
     }
-    this.live = new LiveModel(loaded, this.policy, this.store);
+    this.live = new LiveModel(loaded, this.policy, this.store, (this.opts.replay ?? loaded.replay).length);
     await this.checkpoints.reload();
     this.emit({ status: 'ready', backend: loaded.backend.backend, adapter: loaded.backend.adapter });
     return { threads: loaded.backend.threads };
@@ -232,7 +232,7 @@ class LocalRecommender implements ServedRecommender {
   private async load(): Promise<ReadyInfo> {
     try {
       const loaded = await this.loadOn(this.opts.device, true);
-      this.live = new LiveModel(loaded, this.policy, this.store);
+      this.live = new LiveModel(loaded, this.policy, this.store, (this.opts.replay ?? loaded.replay).length);
       this.deviceLoss.watch(loaded.backend.backend);
       const notes = [...loaded.backend.notes];
       try {

@@ -1,17 +1,18 @@
 import 'fake-indexeddb/auto';
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { memoryFileCache } from '../loading/fileCache';
 import { LocalStore } from '../store/localStore';
 import { TINY_MODEL_URL, tinyModelFetch } from '../testing/tinyModelFetch';
 import type { FinetunePolicy } from '../train/finetunePolicy';
-import { createRecommender } from './createRecommender';
+import { TeacherCache } from '../train/teacherCache';
+import { createRecommender, type LocalRecommenderOptions } from './createRecommender';
 import type { ProgressEvent, Recommendation, Recommender } from './types';
 
 let ns = 0;
 const open: Recommender[] = [];
-function make(policy: Partial<FinetunePolicy>, onProgress?: (e: ProgressEvent) => void): Recommender {
-  const r = createRecommender({ modelUrl: TINY_MODEL_URL, device: 'wasm', namespace: `learnrun${ns}`, fetch: tinyModelFetch(), cache: memoryFileCache(), policy, onProgress });
+function make(policy: Partial<FinetunePolicy>, onProgress?: (e: ProgressEvent) => void, extra: Partial<LocalRecommenderOptions> = {}): Recommender {
+  const r = createRecommender({ modelUrl: TINY_MODEL_URL, device: 'wasm', namespace: `learnrun${ns}`, fetch: tinyModelFetch(), cache: memoryFileCache(), policy, onProgress, ...extra });
   open.push(r);
   return r;
 }
@@ -100,6 +101,28 @@ describe('learnRun: the feed adapts at the first validated step, the checkpoint 
     expect(report.accepted).toBe(false);
     expect(events.some((e) => e.status === 'updated' && e.what === 'checkpoint')).toBe(false);
     expect(scores(await r.recommend({ count: 10, discover: 0 }))).toEqual(scores(pre));
+  });
+});
+
+describe('learnRun: replay teachers', () => {
+  it('the live model keeps the replay rows\' teachers across runs (per row: a later window hits the rows it shares) and frees them with the engine', async () => {
+    const before = tf.memory().numTensors;
+    const get = vi.spyOn(TeacherCache.prototype, 'get');
+    try {
+      // A pool of 3, 2 rows a run: 8 likes read rows 2, 0 ((8 x 7) mod 3 = 2), 9 likes rows 0, 1.
+      const r = make({ ...POLICY, steps: 2, validateEvery: 2, replayRows: 2 }, undefined, { replay: [[33, 34, 35, 36, 37], [1, 2, 3, 4, 5, 6, 7], [9, 10, 11, 12]] });
+      await withHistory(r);
+      expect((await r.learn({ force: true })).accepted).toBe(true);
+      expect(get.mock.results.filter((x) => x.value !== undefined)).toHaveLength(0);
+      await r.record({ itemId: 10, type: 'like', at: at(8) });
+      expect((await r.learn({ force: true })).accepted).toBe(true);
+      expect(get.mock.results.filter((x) => x.value !== undefined)).toHaveLength(1);
+      expect(get).toHaveBeenCalledTimes(4);
+      await r.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      get.mockRestore();
+    }
   });
 });
 

@@ -66,6 +66,7 @@ export async function learnRun(ctx: LearnRunContext): Promise<RunOutcome> {
       policy: ctx.policy,
       previous: live.checkpoint,
       replay: ctx.replay,
+      teachers: live.teachers,
       signal: ctx.signal,
       onStep: ctx.onStep,
       // The first validated weights only: the feed adapts once early and once at the end,

@@ -6,6 +6,7 @@ import type { FinetunePolicy } from '../train/finetunePolicy';
 import type { LocalStore, StoredCheckpoint } from '../store/localStore';
 import type { LoadedModel } from './loadModelFolder';
 import { PersonScores } from './personScores';
+import { DEFAULT_TEACHER_ROWS, TeacherCache } from '../train/teacherCache';
 
 /**
  * The loaded model with the weights the feed ranks with: the stored checkpoint when it belongs to
@@ -16,6 +17,12 @@ import { PersonScores } from './personScores';
 export class LiveModel {
   readonly loaded: LoadedModel;
   readonly scoring: PersonScores;
+  /**
+   * Distillation targets of the replay exemplars under the pretrained weights, per row, shared by
+   * every run (`FinetuneInput.teachers`): as many rows as the replay pool (at least
+   * `policy.replayRows`; 32 without a pool), 12.7 MB for the shipped model's 32 rows.
+   */
+  readonly teachers: TeacherCache;
   /** Element count of every parameter, by name (what a stored checkpoint must match). */
   readonly weightSizes: ReadonlyMap<string, number>;
   /** Row count of the parameters a checkpoint may store by rows. */
@@ -30,10 +37,12 @@ export class LiveModel {
   /** The write of the adopted checkpoint, if one is in flight: `reload` waits for it. */
   private writing: Promise<void> | null = null;
 
-  constructor(loaded: LoadedModel, policy: FinetunePolicy, store: LocalStore) {
+  /** `replayPool`: exemplars the runs read (default the model folder's), the teacher cache's size in rows. */
+  constructor(loaded: LoadedModel, policy: FinetunePolicy, store: LocalStore, replayPool = loaded.replay.length) {
     this.loaded = loaded;
     this.store = store;
     this.scoring = new PersonScores(loaded.model, policy, loaded.catalog.popularityPrior(loaded.model.config.numItems));
+    this.teachers = new TeacherCache(Math.max(replayPool || DEFAULT_TEACHER_ROWS, policy.replayRows));
     this.weightSizes = new Map([...loaded.model.weights].map(([n, v]) => [n, v.size]));
     this.weightRows = rowParameterRows(loaded.model.weights);
   }
@@ -119,6 +128,7 @@ export class LiveModel {
 
   dispose(): void {
     this.scoring.dispose();
+    this.teachers.dispose();
     this.loaded.model.dispose();
     for (const t of this.loaded.pretrained.values()) t.dispose();
   }

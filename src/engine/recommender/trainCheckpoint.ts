@@ -6,6 +6,7 @@ import { finetune, type FinetuneResult } from '../train/finetune';
 import type { FinetunePolicy } from '../train/finetunePolicy';
 import { changedRowIds } from '../train/rowTraining';
 import { ROW_PARAMETERS, type SparseRows } from '../train/sparseRows';
+import type { TeacherCache } from '../train/teacherCache';
 
 export interface TrainCheckpointInput {
   /** The live model (not modified: training runs on a copy). */
@@ -18,6 +19,8 @@ export interface TrainCheckpointInput {
   policy: FinetunePolicy;
   previous: StoredCheckpoint | null;
   replay?: readonly (readonly number[])[];
+  /** The replay rows' distillation targets, kept per row across runs by the owner of `pretrained` (`FinetuneInput.teachers`). */
+  teachers?: TeacherCache;
   signal?: AbortSignal;
   onStep?: (step: number, of: number, loss: number) => void;
   /**
@@ -68,6 +71,7 @@ export async function trainCheckpoint(input: TrainCheckpointInput): Promise<{ re
       optimizerState: input.previous?.adapter || input.policy.adapter === 'none' ? input.previous?.optimizer ?? null : null,
       adapter: input.previous?.adapter ?? null,
       replay: input.replay,
+      teachers: input.teachers,
       signal: input.signal,
       onStep: input.onStep,
       onImproved: onImproved && ((step, weights) => onImproved(step, served(weights))),

@@ -80,7 +80,7 @@ export async function finetune(input: FinetuneInput): Promise<FinetuneResult> {
     sample?.rows.dispose();
     throw e;
   }
-  const objectiveInput: ObjectiveInput = { model, policy, data, params: () => tp.params() };
+  const objectiveInput: ObjectiveInput = { model, policy, data, params: () => tp.params(), teachers: input.teachers ?? null };
   const objective: FinetuneObjective = sample ? sampledObjective(objectiveInput, sample) : fullObjective(objectiveInput);
   const vars = tp.vars;
 

@@ -3,6 +3,7 @@ import type { SasRec } from '../model/sasrec';
 import type { AdamState } from './adam';
 import type { FinetuneData } from './finetuneData';
 import type { FinetunePolicy } from './finetunePolicy';
+import type { TeacherCache } from './teacherCache';
 
 /** The dislike term pushes while a disliked item is within about this many top items. */
 export const DISLIKE_TOP_K = 100;
@@ -18,6 +19,11 @@ export interface ObjectiveInput {
    * called inside the pass's tidy or gradient scope; null = the model's own weights.
    */
   params: () => ReadonlyMap<string, tf.Tensor> | null;
+  /**
+   * Distillation targets of replay rows kept across runs, per row (`FinetuneInput.teachers`);
+   * null = computed per run. Read by the full softmax only.
+   */
+  teachers: TeacherCache | null;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { SasRec } from '../model/sasrec';
 import type { AdamState } from './adam';
 import type { StoredAdapter } from './adapters';
 import type { FinetunePolicy } from './finetunePolicy';
+import type { TeacherCache } from './teacherCache';
 
 /** One person's signal, as `interpretEvents` gives it. */
 export interface FinetuneHistory {
@@ -27,6 +28,14 @@ export interface FinetuneInput {
   adapter?: StoredAdapter | null;
   /** Exemplar sequences of other people mixed in (replay against forgetting). */
   replay?: readonly (readonly number[])[];
+  /**
+   * The replay rows' distillation targets kept across runs, per exemplar row (a run reads a
+   * different window of the pool each time; only rows not in the cache are computed). They
+   * depend only on the pretrained weights and the rows: the owner of `pretrained` holds the cache
+   * and disposes it with them (the app's `LiveModel`). Absent: computed every run. The full
+   * softmax uses it; the sampled one (large catalogs) computes its teachers per run.
+   */
+  teachers?: TeacherCache;
   onStep?: (step: number, of: number, loss: number) => void;
   /**
    * Called when a validation passed: `weights` (the changed model weights by name; for an adapter,

@@ -8,6 +8,7 @@ import { DISLIKE_TOP_K, type FinetuneObjective, type ObjectiveInput } from './fi
 import { logSumExpRows } from './logSumExpRows';
 import { readScalar, sumAll } from './scalars';
 import { withRows } from './sparseRows';
+import { partTeacher } from './teacherCache';
 
 /**
  * The full-softmax objective (catalogs up to `SAMPLED_SOFTMAX_ABOVE` items): every next-item term
@@ -20,7 +21,8 @@ export function fullObjective(x: ObjectiveInput): FinetuneObjective {
   const vocab = cfg.numItems + 1;
   const parts = data.parts.map((p) => ({
     ...partTensors(p),
-    /** Pretrained next-item distribution at each position (distilled parts). */
+    source: p,
+    /** Pretrained next-item distribution at each position (distilled parts), owned by the run. */
     teacher: null as tf.Tensor2D | null,
   }));
   const guard = data.guard ? { ...rowTensors(data.guard), teacherLog: null as tf.Tensor2D | null } : null;
@@ -47,8 +49,15 @@ export function fullObjective(x: ObjectiveInput): FinetuneObjective {
   return {
     softmax: 'full',
     prepareTeachers() {
+      const teacherOf = (p: RowTensors) => tf.tidy(() => tf.softmax(partLogits(p, model.itemTable())) as tf.Tensor2D);
       for (const p of parts) {
-        if (p.distill) p.teacher = tf.tidy(() => tf.softmax(partLogits(p, model.itemTable())) as tf.Tensor2D);
+        if (!p.distill) continue;
+        // With a cache (`x.teachers`), only the rows it does not hold are computed (a part of
+        // just those rows, through the same path), and the part's teacher is assembled per row.
+        const cache = x.teachers;
+        p.teacher = cache
+          ? partTeacher(p.source, cache, cfg.maxLen, vocab, (missing) => tf.tidy(() => teacherOf(rowTensors(missing))))
+          : teacherOf(p);
       }
       if (guard) guard.teacherLog = tf.tidy(() => tf.logSoftmax(partLogits(guard, model.itemTable())) as tf.Tensor2D);
     },

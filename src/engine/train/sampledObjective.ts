@@ -56,6 +56,10 @@ export function sampledObjective(x: ObjectiveInput, sample: SampledRows): Finetu
   return {
     softmax: 'sampled',
     prepareTeachers() {
+      // Computed every run, `x.teachers` not read: the teachers here are hidden states over the
+      // run's own local rows and table (a per-row cache of them would also need the pretrained
+      // item vectors of every sampled negative), and the large catalogs this path serves make a
+      // whole-catalog per-row cache (fullObjective's) too big.
       anchorTable = tf.keep(tf.tidy(() => rows.table()));
       const t = anchorTable;
       for (const p of parts) if (p.distill) p.teacherHidden = tf.keep(tf.tidy(() => hiddenAt(p, t)));
