@@ -20,7 +20,22 @@ export async function personalScores(
   prior: Float32Array | null = null,
   tables: ItemTables | null = null,
 ): Promise<Float32Array> {
-  let scores = await scoreCatalog(model, view.sequence, tables);
+  return adjustScores(model, await scoreCatalog(model, view.sequence, tables), view, policy, prior, tables);
+}
+
+/**
+ * The part of `personalScores` after the model: `scores` = the model's scores after
+ * `view.sequence` (as `scoreCatalog` returns them, from the tfjs forward pass or the incremental
+ * encoder), blended with the short-history prior, then the dislike penalty. May reuse `scores`.
+ */
+export async function adjustScores(
+  model: SasRec,
+  scores: Float32Array,
+  view: SignalView,
+  policy: Pick<FinetunePolicy, 'dislikePenalty' | 'shortHistoryPrior' | 'shortHistoryUntil'>,
+  prior: Float32Array | null = null,
+  tables: ItemTables | null = null,
+): Promise<Float32Array> {
   if (prior && policy.shortHistoryPrior > 0) {
     scores = blendShortHistory(scores, view.sequence.length, prior, { weight: policy.shortHistoryPrior, until: policy.shortHistoryUntil });
   }

@@ -1,18 +1,30 @@
+import { IncrementalEncoder, incrementalUnsupported } from '../model/incrementalEncoder';
 import type { SasRec } from '../model/sasrec';
 import { penalizeNearDisliked } from '../rank/dislikePenalty';
 import { ItemTables } from '../rank/itemTables';
 import { scoreCatalog } from '../rank/scoreCatalog';
-import { personalScores } from '../rank/personalScores';
+import { adjustScores } from '../rank/personalScores';
 import type { FinetunePolicy } from '../train/finetunePolicy';
 import type { HistoryRead } from './historyCache';
 
 type ScorePolicy = Pick<FinetunePolicy, 'dislikePenalty' | 'shortHistoryPrior' | 'shortHistoryUntil'>;
+
+export interface PersonScoresOptions {
+  /** Use the incremental encoder when the model supports it (default true; false: always tfjs). */
+  incremental?: boolean;
+}
 
 /**
  * The person's state for the serve loop: the model's scores for the current history, computed
  * once per (weights version, history version), so re-ranks that change no history (the discover
  * control, paging, the seen toggle) only redo the cheap re-ranking. Holds the item table of the
  * current weights (`ItemTables`); call `weightsChanged()` whenever the live weights change.
+ *
+ * The forward pass (issue 23): when the model's positions count from the window start, an
+ * `IncrementalEncoder` keeps the key/value cache of the last history, so a like (history + one
+ * item, window not full) computes only the new position in plain TypeScript and a dislike (same
+ * sequence) reuses the last hidden vector. Any other change runs the tfjs pass (`scoreCatalog`)
+ * and rebuilds the encoder's state in a macrotask afterwards, so the next like is incremental.
  */
 export class PersonScores {
   readonly tables: ItemTables;
@@ -21,14 +33,24 @@ export class PersonScores {
   private readonly prior: Float32Array | null;
   private weightsVersion = 0;
   private entry: { weights: number; history: number; scores: Promise<Float32Array> } | null = null;
-  /** Forward passes run (for tests and benchmarks: cache hits do not count). */
+  /** Forward passes run, of either kind (for tests and benchmarks: cache hits do not count). */
   computed = 0;
+  /** Model scores by path: tfjs forward passes, incremental appends, reuses of the last hidden vector. */
+  readonly passes = { tfjs: 0, appended: 0, reused: 0 };
+  private readonly incremental: boolean;
+  /** The incremental encoder of one weights version (its weights, table rows and last history's state). */
+  private encoder: { weights: number; enc: IncrementalEncoder } | null = null;
+  /** Bumped whenever a scheduled rebuild becomes stale (newer state, new weights, dispose). */
+  private rebuildGen = 0;
+  private pending: Promise<void> = Promise.resolve();
+  private disposed = false;
 
-  constructor(model: SasRec, policy: ScorePolicy, prior: Float32Array | null) {
+  constructor(model: SasRec, policy: ScorePolicy, prior: Float32Array | null, options: PersonScoresOptions = {}) {
     this.model = model;
     this.policy = policy;
     this.prior = prior;
     this.tables = new ItemTables(model);
+    this.incremental = (options.incremental ?? true) && incrementalUnsupported(model.config) === null;
   }
 
   /** Scores (index = item id) for `history`; shared by every caller until history or weights change. Do not modify. */
@@ -36,13 +58,79 @@ export class PersonScores {
     const e = this.entry;
     if (e && history.version >= 0 && e.weights === this.weightsVersion && e.history === history.version) return e.scores;
     this.computed++;
-    const scores = personalScores(this.model, history.view, this.policy, this.prior, this.tables);
+    const view = history.view;
+    const scores = this.modelScores(view.sequence).then((s) => adjustScores(this.model, s, view, this.policy, this.prior, this.tables));
     if (history.version >= 0) {
       const entry = { weights: this.weightsVersion, history: history.version, scores };
       this.entry = entry;
       scores.catch(() => { if (this.entry === entry) this.entry = null; });
     }
     return scores;
+  }
+
+  /** Resolves when the scheduled state rebuild (if any) has run (tests and benchmarks). */
+  idle(): Promise<void> {
+    return this.pending;
+  }
+
+  /** The model's scores after `sequence` (as `scoreCatalog`): incremental when the state allows, else tfjs. */
+  private async modelScores(sequence: readonly number[]): Promise<Float32Array> {
+    const fast = this.incrementalScores(sequence);
+    if (fast) return fast;
+    this.passes.tfjs++;
+    const scores = await scoreCatalog(this.model, sequence, this.tables);
+    this.scheduleRebuild(sequence);
+    return scores;
+  }
+
+  private incrementalScores(sequence: readonly number[]): Float32Array | null {
+    const e = this.encoder;
+    if (!e || e.weights !== this.weightsVersion) return null;
+    let hidden: Float32Array | null = null;
+    if (e.enc.holds(sequence)) {
+      hidden = e.enc.lastHidden;
+      if (hidden) this.passes.reused++;
+    } else if (e.enc.extends(sequence)) {
+      try {
+        hidden = e.enc.append(sequence[sequence.length - 1]);
+      } catch {
+        e.enc.clear(); // an item the model does not know: the tfjs path decides
+        return null;
+      }
+      this.passes.appended++;
+      this.rebuildGen++; // an older scheduled rebuild would replace the newer state
+    }
+    return hidden ? e.enc.scores(hidden) : null;
+  }
+
+  /** After a tfjs pass: rebuild the encoder's state for `sequence` in a macrotask (loading the weights first when needed). */
+  private scheduleRebuild(sequence: readonly number[]): void {
+    if (!this.incremental || this.disposed || sequence.length > this.model.config.maxLen) return;
+    const seq = sequence.slice();
+    const version = this.weightsVersion;
+    const gen = ++this.rebuildGen;
+    this.pending = new Promise<void>((resolve) => {
+      setTimeout(() => { this.rebuild(seq, version, gen).then(resolve, resolve); }, 0);
+    });
+  }
+
+  private async rebuild(seq: number[], version: number, gen: number): Promise<void> {
+    const current = () => !this.disposed && version === this.weightsVersion;
+    if (!current() || gen !== this.rebuildGen) return;
+    let e = this.encoder;
+    if (!e || e.weights !== version) {
+      this.encoder = null;
+      const rows = (await this.tables.table().data()) as Float32Array;
+      const enc = await IncrementalEncoder.load(this.model, Float32Array.from(rows));
+      if (!current()) return;
+      e = this.encoder ??= { weights: version, enc };
+    }
+    if (gen !== this.rebuildGen) return;
+    try {
+      e.enc.build(seq);
+    } catch {
+      e.enc.clear();
+    }
   }
 
   /**
@@ -59,14 +147,19 @@ export class PersonScores {
     this.tables.dropUnit();
   }
 
-  /** The live weights changed: drop the item table and the cached scores. */
+  /** The live weights changed: drop the item table, the cached scores and the incremental encoder. */
   weightsChanged(): void {
     this.weightsVersion++;
     this.tables.invalidate();
     this.entry = null;
+    this.encoder = null;
+    this.rebuildGen++;
   }
 
   dispose(): void {
+    this.disposed = true;
+    this.rebuildGen++;
+    this.encoder = null;
     this.tables.dispose();
     this.entry = null;
   }

@@ -1,0 +1,189 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ItemTables } from '../rank/itemTables';
+import { personalScores } from '../rank/personalScores';
+import { scoreCatalog } from '../rank/scoreCatalog';
+import type { HistoryRead } from '../recommender/historyCache';
+import { PersonScores } from '../recommender/personScores';
+import type { InteractionEvent } from '../recommender/types';
+import { interpretEvents } from '../signals';
+import { useBackend } from '../testing/backend';
+import { maxAbsDiff, tinyConfig } from '../testing/fixtures';
+import { freeTiny, loadTinyWithPretrained } from '../testing/tinyModel';
+import { resolvePolicy } from '../train/finetunePolicy';
+import type { SasRecConfig } from './config';
+import { IncrementalEncoder, incrementalUnsupported } from './incrementalEncoder';
+import { SasRec } from './sasrec';
+
+beforeAll(() => useBackend('wasm'));
+
+/** Max abs difference ignoring column 0 (padding; both sides put NEG_INF there). */
+const diff = (a: Float32Array, b: Float32Array) => maxAbsDiff(a.subarray(1), b.subarray(1));
+
+function randomModel(overrides: Partial<SasRecConfig>, seed: number): SasRec {
+  const cfg = tinyConfig({ numItems: 30, maxLen: 16, numFeatures: 5, positions: 'fromStart', ...overrides });
+  const features = tf.tensor2d(Float32Array.from({ length: 31 * 5 }, (_, i) => (i < 5 ? 0 : ((i * 7) % 5) / 4)), [31, 5]);
+  return SasRec.create(cfg, seed, features);
+}
+
+async function encoderOf(model: SasRec, tables: ItemTables): Promise<IncrementalEncoder> {
+  return IncrementalEncoder.load(model, Float32Array.from((await tables.table().data()) as Float32Array));
+}
+
+/** A history of `n` items in 1..numItems (repeats allowed, as real histories may hold them). */
+const sequenceOf = (n: number, numItems: number, seed: number) => Array.from({ length: n }, (_, i) => 1 + ((i * 7 + seed * 3 + i * i) % numItems));
+
+async function checkParity(model: SasRec, steps: number): Promise<void> {
+  const tables = new ItemTables(model);
+  tables.tableT(); // the table and its transpose stay held (as in the app)
+  const start = tf.memory().numTensors;
+  const enc = await encoderOf(model, tables);
+  const seq = sequenceOf(steps, model.config.numItems, model.config.heads);
+  for (let i = 0; i < seq.length; i++) {
+    const hidden = enc.append(seq[i]);
+    const inc = enc.scores(hidden);
+    const ref = await scoreCatalog(model, seq.slice(0, i + 1), tables);
+    expect(diff(inc, ref), `after ${i + 1} items`).toBeLessThan(1e-4);
+    expect(inc[0]).toBe(ref[0]);
+  }
+  // build() from scratch equals the state append by append: same hidden, and the next append agrees.
+  const other = await encoderOf(model, tables);
+  const built = other.build(seq) as Float32Array;
+  expect(maxAbsDiff(built, enc.lastHidden as Float32Array)).toBeLessThan(1e-5);
+  if (seq.length < model.config.maxLen) {
+    expect(maxAbsDiff(other.append(3), enc.append(3))).toBeLessThan(1e-5);
+  }
+  expect(tf.memory().numTensors).toBe(start);
+  tables.dispose();
+}
+
+describe('IncrementalEncoder', () => {
+  it('the shipped tiny model (pre-LN, 1 head): every append equals scoreCatalog; build equals append by append', async () => {
+    const tiny = loadTinyWithPretrained();
+    expect(tiny.model.config.positions).toBe('fromStart');
+    await checkParity(tiny.model, 12);
+    freeTiny(tiny);
+  });
+
+  for (const block of ['sasrec', 'preLN'] as const) {
+    for (const heads of [1, 2]) {
+      it(`random model, block ${block}, ${heads} head(s), content features: parity with scoreCatalog over 12 appends`, async () => {
+        const model = randomModel({ block, heads, dropout: 0.2 }, 3 + heads);
+        await checkParity(model, 12);
+        model.dispose();
+      });
+    }
+  }
+
+  it('fills the window to maxLen and refuses to slide it', async () => {
+    const model = randomModel({ block: 'sasrec', heads: 2, maxLen: 6 }, 9);
+    const tables = new ItemTables(model);
+    const enc = await encoderOf(model, tables);
+    const seq = sequenceOf(6, 30, 1);
+    expect(enc.build(seq.slice(0, 5))).not.toBeNull();
+    expect(enc.extends(seq)).toBe(true);
+    const inc = enc.scores(enc.append(seq[5]));
+    expect(diff(inc, await scoreCatalog(model, seq, tables))).toBeLessThan(1e-4);
+    expect(enc.extends([...seq, 1])).toBe(false);
+    expect(() => enc.append(1)).toThrow(/maxLen/);
+    expect(() => enc.build([...seq, 1])).toThrow(/maxLen/);
+    expect(() => enc.build([0])).toThrow(/outside/);
+    expect(enc.build([])).toBeNull();
+    expect(enc.lastHidden).toBeNull();
+    tables.dispose();
+    model.dispose();
+  });
+
+  it('refuses a model whose positions count from the end, clearly', async () => {
+    const model = randomModel({ positions: 'fromEnd' }, 2);
+    expect(incrementalUnsupported(model.config)).toMatch(/fromStart/);
+    const tables = new ItemTables(model);
+    const rows = Float32Array.from((await tables.table().data()) as Float32Array);
+    await expect(IncrementalEncoder.load(model, rows)).rejects.toThrow(/unsupported model config.*fromEnd/);
+    // PersonScores keeps the tfjs path for it.
+    const ps = new PersonScores(model, resolvePolicy({}), null);
+    const h = interpretEvents([{ itemId: 1, type: 'like', at: 0 }]);
+    await ps.scores({ events: [], view: h, version: 1 });
+    await ps.idle();
+    await ps.scores({ events: [], view: interpretEvents([{ itemId: 1, type: 'like', at: 0 }, { itemId: 2, type: 'like', at: 1 }]), version: 2 });
+    expect(ps.passes).toEqual({ tfjs: 2, appended: 0, reused: 0 });
+    ps.dispose();
+    tables.dispose();
+    model.dispose();
+  });
+});
+
+describe('PersonScores through the incremental encoder', () => {
+  const POLICY = resolvePolicy({});
+  const prior = Float32Array.from({ length: 31 }, (_, i) => (i === 0 ? 0 : Math.log(1 + (i % 7)) / 3));
+
+  it('like / dislike / like events give the tfjs scores, after a weights change too; no tensor leaks', async () => {
+    const model = randomModel({ block: 'sasrec', heads: 2 }, 11);
+    const ps = new PersonScores(model, POLICY, prior);
+    const reference = new ItemTables(model);
+    const events: InteractionEvent[] = [];
+    let version = 0;
+    const read = (): HistoryRead => ({ events: [...events], view: interpretEvents(events), version: ++version });
+    const check = async (label: string) => {
+      const h = read();
+      const got = await ps.scores(h);
+      const want = await personalScores(model, h.view, POLICY, prior, reference);
+      expect(diff(got, want), label).toBeLessThan(1e-4);
+      await ps.idle();
+    };
+    let tensors = -1;
+    // Fresh items each round (a like of an item already in the history moves it: not an append).
+    const rounds = [[1, 12, 23, 4, 15, 26, 7, 18, 29], [2, 3, 5, 6, 8, 9, 10, 11, 13]];
+    const act = async (round: number) => {
+      await check(`round ${round}: start`);
+      for (let i = 0; i < 9; i++) {
+        const type = i % 3 === 1 ? 'dislike' : 'like';
+        events.push({ itemId: rounds[round][i], type, at: events.length });
+        await check(`round ${round}: event ${i} (${type})`);
+        if (tensors < 0 && i > 1) tensors = tf.memory().numTensors;
+      }
+    };
+    await act(0);
+    expect(ps.passes.tfjs).toBe(1); // the first history only: then appends (likes) and reuses (dislikes)
+    expect(ps.passes.appended).toBe(6);
+    expect(ps.passes.reused).toBe(3);
+    expect(ps.computed).toBe(10);
+    expect(tf.memory().numTensors).toBe(tensors);
+
+    // New weights: the encoder is dropped, one tfjs pass, then incremental again with the new weights.
+    tf.tidy(() => { for (const n of ['item_emb', 'block0/wk', 'pos_emb']) { const w = model.w(n); w.assign(tf.mul(w, 0.7)); } });
+    ps.weightsChanged();
+    reference.invalidate();
+    const before = { ...ps.passes };
+    await act(1);
+    expect(ps.passes.tfjs - before.tfjs).toBe(1);
+    expect(ps.passes.appended - before.appended).toBe(6);
+    expect(ps.passes.reused - before.reused).toBe(3);
+
+    // An edit that is not an append (import, delete): tfjs, then a rebuilt state.
+    events.splice(0, 2);
+    const t0 = ps.passes.tfjs;
+    await check('after removing the oldest events');
+    expect(ps.passes.tfjs).toBe(t0 + 1);
+    events.push({ itemId: 30, type: 'like', at: 99 });
+    await check('a like after the rebuild');
+    expect(ps.passes.tfjs).toBe(t0 + 1);
+
+    const held = tf.memory().numTensors;
+    ps.dispose();
+    reference.dispose();
+    expect(tf.memory().numTensors).toBeLessThan(held);
+    model.dispose();
+  });
+
+  it('incremental: false keeps the tfjs path', async () => {
+    const tiny = loadTinyWithPretrained();
+    const ps = new PersonScores(tiny.model, POLICY, null, { incremental: false });
+    await ps.scores({ events: [], view: interpretEvents([{ itemId: 1, type: 'like', at: 0 }]), version: 1 });
+    await ps.idle();
+    await ps.scores({ events: [], view: interpretEvents([{ itemId: 1, type: 'like', at: 0 }, { itemId: 2, type: 'like', at: 1 }]), version: 2 });
+    expect(ps.passes.tfjs).toBe(2);
+    ps.dispose();
+    freeTiny(tiny);
+  });
+});
