@@ -53,6 +53,11 @@ async function checkParity(model: SasRec, steps: number): Promise<void> {
   if (seq.length < model.config.maxLen) {
     expect(maxAbsDiff(other.append(3), enc.append(3))).toBeLessThan(1e-5);
   }
+  // truncate() keeps the earlier positions: appending after it equals a build of that prefix.
+  other.truncate(4);
+  expect(other.lastHidden).toBeNull();
+  const re = other.append(seq[7]);
+  expect(maxAbsDiff(re, (await encoderOf(model, tables)).build([...seq.slice(0, 4), seq[7]]) as Float32Array)).toBeLessThan(1e-5);
   expect(tf.memory().numTensors).toBe(start);
   tables.dispose();
 }
@@ -173,6 +178,23 @@ describe('PersonScores through the incremental encoder', () => {
     ps.dispose();
     reference.dispose();
     expect(tf.memory().numTensors).toBeLessThan(held);
+    model.dispose();
+  });
+
+  it('rebuilds a long history in chunks after a tfjs pass; the next like appends', async () => {
+    const model = randomModel({ block: 'preLN', heads: 2, maxLen: 40 }, 5);
+    const ps = new PersonScores(model, POLICY, prior);
+    const events: InteractionEvent[] = Array.from({ length: 25 }, (_, at) => ({ itemId: 1 + ((at * 7) % 25), type: 'like', at }));
+    const first = { events, view: interpretEvents(events), version: 1 };
+    expect(first.view.sequence.length).toBeGreaterThan(16); // several chunks
+    await ps.scores(first);
+    await ps.idle();
+    const next = [...events, { itemId: 26, type: 'like' as const, at: 99 }];
+    const view = interpretEvents(next);
+    const got = await ps.scores({ events: next, view, version: 2 });
+    expect(ps.passes).toEqual({ tfjs: 1, appended: 1, reused: 0 });
+    expect(diff(got, await personalScores(model, view, POLICY, prior, ps.tables))).toBeLessThan(1e-4);
+    ps.dispose();
     model.dispose();
   });
 

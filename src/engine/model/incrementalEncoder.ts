@@ -122,16 +122,38 @@ export class IncrementalEncoder {
   }
 
   /**
+   * Appends several items, computed layer by layer over the new positions (a rebuild can go in
+   * chunks between other work); returns the newest final hidden vector (the last one when
+   * `items` is empty).
+   */
+  extend(items: readonly number[]): Float32Array | null {
+    if (this.seq.length + items.length > this.config.maxLen) throw new Error(`IncrementalEncoder.extend: ${this.seq.length + items.length} items exceed maxLen ${this.config.maxLen}`);
+    for (const id of items) this.checkItem(id);
+    if (items.length === 0) return this.last;
+    const from = this.seq.length;
+    this.seq.push(...items);
+    return this.run(from);
+  }
+
+  /**
    * Encodes `sequence` from scratch (at most maxLen items), layer by layer over all positions
    * (O(n² dim) attention); returns the newest position's final hidden vector, null when empty.
    */
   build(sequence: readonly number[]): Float32Array | null {
     if (sequence.length > this.config.maxLen) throw new Error(`IncrementalEncoder.build: ${sequence.length} items exceed maxLen ${this.config.maxLen}`);
     for (const id of sequence) this.checkItem(id);
-    this.seq.length = 0;
-    this.seq.push(...sequence);
+    this.clear();
+    return this.extend(sequence);
+  }
+
+  /**
+   * Keeps the oldest `length` items (their keys and values stay valid: later positions never
+   * change earlier ones). The newest hidden vector is not kept: null until the next append / build.
+   */
+  truncate(length: number): void {
+    if (!(length >= 0 && length <= this.seq.length)) throw new Error(`IncrementalEncoder.truncate: ${length} is outside 0..${this.seq.length}`);
+    this.seq.length = length;
     this.last = null;
-    return sequence.length === 0 ? null : this.run(0);
   }
 
   /** Forgets the sequence (the weights stay). */
