@@ -9,6 +9,7 @@ import { TINY_MODEL_URL, tinyModelFetch } from '../testing/tinyModelFetch';
 import { createRecommender, type LocalRecommenderOptions } from './createRecommender';
 import { applySnapshot } from './engineState';
 import type { EngineSnapshot, EngineState, ProgressEvent, Recommender } from './types';
+import { IncrementalEncoder } from '../model/incrementalEncoder';
 
 let ns = 0;
 const open: Recommender[] = [];
@@ -77,14 +78,19 @@ describe('versioned snapshots', () => {
 });
 
 describe('serve-loop caches', () => {
-  /** Forward passes of the live model (training runs on a copy, also a SasRec: count only in recommend). */
+  /**
+   * Forward passes of the live model: a tfjs encode, or an append of the incremental encoder
+   * (training runs on a copy, also a SasRec: count only in recommend).
+   */
   function countForward(): { during: (fn: () => Promise<unknown>) => Promise<number> } {
     const spy = vi.spyOn(SasRec.prototype, 'encode');
+    const appends = vi.spyOn(IncrementalEncoder.prototype, 'append');
+    const calls = () => spy.mock.calls.length + appends.mock.calls.length;
     return {
       async during(fn) {
-        const before = spy.mock.calls.length;
+        const before = calls();
         await fn();
-        return spy.mock.calls.length - before;
+        return calls() - before;
       },
     };
   }

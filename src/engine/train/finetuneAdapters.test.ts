@@ -64,7 +64,8 @@ describe.each(ADAPTER_KINDS)('finetune with a %s adapter', (kind) => {
     });
     expect(r.accepted).toBe(true);
     expect(tf.memory().numTensors).toBe(tensors);
-    expect(seen.map((s) => s.step)).toEqual([2, 4, 6].slice(0, seen.length));
+    // The early look after step 1 (policy.firstValidation) passes at this tolerance, then every regular validation.
+    expect(seen.map((s) => s.step)).toEqual([1, 2, 4, 6].slice(0, seen.length));
     const last = seen[seen.length - 1];
     expect(last.step).toBe(r.steps);
     expect([...last.weights.keys()].sort()).toEqual(adaptedWeights(x.model.config, kind).sort());
