@@ -12,7 +12,7 @@ import { maxAbsDiff, tinyConfig } from '../testing/fixtures';
 import { freeTiny, loadTinyWithPretrained } from '../testing/tinyModel';
 import { resolvePolicy } from '../train/finetunePolicy';
 import type { SasRecConfig } from './config';
-import { IncrementalEncoder, incrementalUnsupported } from './incrementalEncoder';
+import { FetchedRows, IncrementalEncoder, incrementalUnsupported } from './incrementalEncoder';
 import { SasRec } from './sasrec';
 
 beforeAll(() => useBackend('wasm'));
@@ -115,6 +115,31 @@ describe('IncrementalEncoder', () => {
     ps.dispose();
     tables.dispose();
     model.dispose();
+  });
+});
+
+describe('FetchedRows', () => {
+  it('reads only the rows asked for, equal to the table, and an encoder on them equals one on the whole table; no leaks', async () => {
+    const x = loadTinyWithPretrained();
+    const tables = new ItemTables(x.model);
+    const whole = (await tables.table().data()) as Float32Array;
+    const d = x.model.config.dim;
+    const start = tf.memory().numTensors;
+    const rows = new FetchedRows(() => tables.table(), d);
+    const seq = [5, 9, 5, 12, 30];
+    await rows.fetch(seq);
+    expect(rows.size).toBe(4);
+    expect(tf.memory().numTensors).toBe(start);
+    for (const id of seq) expect([...rows.row(id)]).toEqual([...whole.subarray(id * d, (id + 1) * d)]);
+    expect(() => rows.row(7)).toThrow(/not fetched/);
+    const partial = await IncrementalEncoder.load(x.model, rows);
+    const full = await IncrementalEncoder.load(x.model, Float32Array.from(whole));
+    expect(maxAbsDiff(partial.build(seq) as Float32Array, full.build(seq) as Float32Array)).toBe(0);
+    expect(() => partial.scores(partial.lastHidden as Float32Array)).toThrow(/whole item table/);
+    expect(() => partial.append(7)).toThrow(/not fetched/);
+    expect(partial.holds(seq)).toBe(true); // a refused append changes nothing
+    tables.dispose();
+    freeTiny(x);
   });
 });
 

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import type { SasRecConfig } from './config';
 import { NEG_INF } from './layers';
 import type { SasRec } from './sasrec';
@@ -39,7 +39,7 @@ export function incrementalUnsupported(config: SasRecConfig): string | null {
  */
 export class IncrementalEncoder {
   readonly config: SasRecConfig;
-  private readonly table: Float32Array;
+  private readonly rows: ItemRows;
   private readonly pos: Float32Array;
   private readonly blocks: BlockWeights[];
   private readonly finalG: Float32Array;
@@ -50,13 +50,14 @@ export class IncrementalEncoder {
   private readonly seq: number[] = [];
   private last: Float32Array | null = null;
 
-  private constructor(config: SasRecConfig, table: Float32Array, read: (name: string) => Float32Array) {
+  private constructor(config: SasRecConfig, rows: ItemRows, read: (name: string) => Float32Array) {
     const reason = incrementalUnsupported(config);
     if (reason) throw new Error(`IncrementalEncoder: unsupported model config: ${reason}`);
     const { dim: d, numItems, maxLen } = config;
-    if (table.length !== (numItems + 1) * d) throw new Error(`IncrementalEncoder: item table has ${table.length} values, expected ${(numItems + 1) * d}`);
+    const table = rows.whole;
+    if (table && table.length !== (numItems + 1) * d) throw new Error(`IncrementalEncoder: item table has ${table.length} values, expected ${(numItems + 1) * d}`);
     this.config = config;
-    this.table = table;
+    this.rows = rows;
     this.pos = read('pos_emb');
     this.blocks = Array.from({ length: config.blocks }, (_, b) => {
       const g = (n: string) => read(`block${b}/${n}`);
@@ -74,11 +75,12 @@ export class IncrementalEncoder {
   }
 
   /**
-   * Reads the model's weights (one `await data()` each) for an encoder of `tableRows`, the item
-   * table [vocab, dim] of the same weights (`ItemTables.table()`'s values). Throws for an
+   * Reads the model's weights (one `await data()` each) for an encoder of `tableRows`: the item
+   * table [vocab, dim] of the same weights (`ItemTables.table()`'s values), or `FetchedRows` (only
+   * the rows of items in the sequence: a 100,000-item table is 51 MB as a JS copy). Throws for an
    * unsupported config (see `incrementalUnsupported`).
    */
-  static async load(model: SasRec, tableRows: Float32Array): Promise<IncrementalEncoder> {
+  static async load(model: SasRec, tableRows: Float32Array | ItemRows): Promise<IncrementalEncoder> {
     const reason = incrementalUnsupported(model.config);
     if (reason) throw new Error(`IncrementalEncoder: unsupported model config: ${reason}`);
     const names = ['pos_emb', 'final_ln_g', 'final_ln_b'];
@@ -87,7 +89,8 @@ export class IncrementalEncoder {
     }
     const arrays = new Map<string, Float32Array>();
     for (const n of names) arrays.set(n, Float32Array.from((await (model.w(n) as tf.Tensor).data()) as Float32Array));
-    return new IncrementalEncoder(model.config, tableRows, (n) => arrays.get(n) as Float32Array);
+    const rows = tableRows instanceof Float32Array ? new TableRows(tableRows, model.config.dim) : tableRows;
+    return new IncrementalEncoder(model.config, rows, (n) => arrays.get(n) as Float32Array);
   }
 
   /** The encoded sequence (oldest first). Do not modify. */
@@ -117,6 +120,7 @@ export class IncrementalEncoder {
   append(itemId: number): Float32Array {
     if (this.seq.length >= this.config.maxLen) throw new Error(`IncrementalEncoder.append: the sequence already holds maxLen (${this.config.maxLen}) items`);
     this.checkItem(itemId);
+    this.rows.row(itemId); // throws before the state changes when the row is missing
     this.seq.push(itemId);
     return this.run(this.seq.length - 1);
   }
@@ -128,7 +132,7 @@ export class IncrementalEncoder {
    */
   extend(items: readonly number[]): Float32Array | null {
     if (this.seq.length + items.length > this.config.maxLen) throw new Error(`IncrementalEncoder.extend: ${this.seq.length + items.length} items exceed maxLen ${this.config.maxLen}`);
-    for (const id of items) this.checkItem(id);
+    for (const id of items) { this.checkItem(id); this.rows.row(id); }
     if (items.length === 0) return this.last;
     const from = this.seq.length;
     this.seq.push(...items);
@@ -166,7 +170,8 @@ export class IncrementalEncoder {
   scores(hidden: Float32Array): Float32Array {
     const { dim: d, numItems } = this.config;
     const vocab = numItems + 1;
-    const t = this.table;
+    const t = this.rows.whole;
+    if (!t) throw new Error('IncrementalEncoder.scores needs the whole item table (PersonScores multiplies with the tfjs table instead)');
     const out = new Float32Array(vocab);
     for (let r = 1; r < vocab; r++) {
       let s = 0;
@@ -193,8 +198,8 @@ export class IncrementalEncoder {
     const x = new Float32Array(rows * d);
     for (let r = 0; r < rows; r++) {
       const t = from + r;
-      const e = this.seq[t] * d;
-      for (let i = 0; i < d; i++) x[r * d + i] = this.table[e + i] * scale + this.pos[t * d + i];
+      const v = this.rows.row(this.seq[t]);
+      for (let i = 0; i < d; i++) x[r * d + i] = v[i] * scale + this.pos[t * d + i];
     }
     const h = new Float32Array(rows * d);
     const q = new Float32Array(d);
@@ -286,3 +291,67 @@ function dense(x: Float32Array, w: Float32Array, b: Float32Array, out: Float32Ar
   }
   for (let o = 0; o < m; o++) out[o] = relu && acc[o] < 0 ? 0 : acc[o];
 }
+
+/** The item vectors an encoder reads, by id: the whole table, or only rows fetched beforehand. */
+export interface ItemRows {
+  /** The item's vector [dim] (do not modify). */
+  row(id: number): Float32Array;
+  /** The whole table [vocab, dim] when held, else null. */
+  readonly whole: Float32Array | null;
+}
+
+/** Rows of a whole item table held as one array. */
+export class TableRows implements ItemRows {
+  readonly whole: Float32Array;
+  private readonly dim: number;
+
+  constructor(table: Float32Array, dim: number) {
+    this.whole = table;
+    this.dim = dim;
+  }
+
+  row(id: number): Float32Array {
+    return this.whole.subarray(id * this.dim, (id + 1) * this.dim);
+  }
+}
+
+/**
+ * Rows read from the tfjs item table on demand (`fetch` before the encoder needs them), so the
+ * encoder holds the person's items only, not a JS copy of the whole table. One gather + read per
+ * fetch; a row once read stays (they belong to one set of weights: make a new one when they change).
+ */
+export class FetchedRows implements ItemRows {
+  readonly whole = null;
+  private readonly table: () => tf.Tensor2D;
+  private readonly dim: number;
+  private readonly rows = new Map<number, Float32Array>();
+
+  constructor(table: () => tf.Tensor2D, dim: number) {
+    this.table = table;
+    this.dim = dim;
+  }
+
+  /** Reads the rows of `ids` not read yet. */
+  async fetch(ids: readonly number[]): Promise<void> {
+    const missing = [...new Set(ids)].filter((id) => !this.rows.has(id));
+    if (missing.length === 0) return;
+    const t = tf.tidy(() => tf.gather(this.table(), tf.tensor1d(missing, 'int32')));
+    try {
+      const data = (await t.data()) as Float32Array;
+      missing.forEach((id, i) => this.rows.set(id, data.slice(i * this.dim, (i + 1) * this.dim)));
+    } finally {
+      t.dispose();
+    }
+  }
+
+  row(id: number): Float32Array {
+    const r = this.rows.get(id);
+    if (!r) throw new Error(`FetchedRows: the row of item ${id} was not fetched`);
+    return r;
+  }
+
+  get size(): number {
+    return this.rows.size;
+  }
+}
+

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { IncrementalEncoder, incrementalUnsupported } from '../model/incrementalEncoder';
+import { FetchedRows, IncrementalEncoder, incrementalUnsupported } from '../model/incrementalEncoder';
 import { NEG_INF } from '../model/layers';
 import type { SasRec } from '../model/sasrec';
 import { penalizeNearDisliked } from '../rank/dislikePenalty';
@@ -43,8 +43,8 @@ export class PersonScores {
   /** Model scores by path: tfjs forward passes, incremental appends, reuses of the last hidden vector. */
   readonly passes = { tfjs: 0, appended: 0, reused: 0 };
   private readonly incremental: boolean;
-  /** The incremental encoder of one weights version (its weights, table rows and last history's state). */
-  private encoder: { weights: number; enc: IncrementalEncoder } | null = null;
+  /** The incremental encoder of one weights version (its weights, the person's item rows and last history's state). */
+  private encoder: { weights: number; enc: IncrementalEncoder; rows: FetchedRows } | null = null;
   /** Bumped whenever a scheduled rebuild becomes stale (newer state, new weights, dispose). */
   private rebuildGen = 0;
   private pending: Promise<void> = Promise.resolve();
@@ -80,6 +80,9 @@ export class PersonScores {
 
   /** The model's scores after `sequence` (as `scoreCatalog`): incremental when the state allows, else tfjs. */
   private async modelScores(sequence: readonly number[]): Promise<Float32Array> {
+    const e = this.encoder;
+    // The new item's vector, read from the tfjs table before the (synchronous) append.
+    if (e && e.weights === this.weightsVersion && e.enc.extends(sequence)) await e.rows.fetch(sequence.slice(-1)).catch(() => undefined);
     const hidden = this.incrementalHidden(sequence);
     if (hidden) return this.product(hidden);
     this.passes.tfjs++;
@@ -142,10 +145,10 @@ export class PersonScores {
     let e = this.encoder;
     if (!e || e.weights !== version) {
       this.encoder = null;
-      const rows = (await this.tables.table().data()) as Float32Array;
-      const enc = await IncrementalEncoder.load(this.model, Float32Array.from(rows));
+      const rows = new FetchedRows(() => this.tables.table(), this.model.config.dim);
+      const enc = await IncrementalEncoder.load(this.model, rows);
       if (!current()) return;
-      e = this.encoder ??= { weights: version, enc };
+      e = this.encoder ??= { weights: version, enc, rows };
     }
     // In chunks of REBUILD_CHUNK positions, one macrotask each, so a like that arrives meanwhile
     // waits for one chunk only (a whole 199-item build: about 400 ms of JS on the shipped model, Node,
@@ -154,6 +157,7 @@ export class PersonScores {
     const enc = e.enc;
     enc.clear();
     try {
+      await e.rows.fetch(seq); // the vectors of the history's items (one read)
       for (let at = 0; at < seq.length; at += REBUILD_CHUNK) {
         if (at > 0) await new Promise((r) => setTimeout(r, 0));
         if (!current() || gen !== this.rebuildGen || this.encoder?.enc !== enc) return;
