@@ -11,32 +11,22 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { readFileSync } from 'node:fs';
-import { parseCatalog } from '../src/engine/loading/parseCatalog';
-import { parseModel } from '../src/engine/loading/parseModelFiles';
 import { IncrementalEncoder } from '../src/engine/model/incrementalEncoder';
 import { ItemTables } from '../src/engine/rank/itemTables';
-import { CatalogIndex } from '../src/engine/rank/rankFeed';
 import { scoreCatalog } from '../src/engine/rank/scoreCatalog';
 import { parseCli } from '../scripts/lib/cli';
 import { machineInfo } from './lib/machine';
+import { loadBenchModel } from './lib/modelFolder';
 import { table, writeResults } from './lib/report';
 import { summarize, timeRuns, type TimingSummary } from './lib/stats';
 
 const USAGE = 'usage: npx tsx bench/incremental.ts -- [--model <name under public/models>] [--runs 20]';
 const { values: args } = parseCli('bench:incremental', USAGE, { options: { model: { type: 'string', default: 'ml-1m-sasrec' }, runs: { type: 'string', default: '20' } } });
 const runs = Number(args.runs);
-const dir = `public/models/${args.model}/`;
-const bytes = (f: string): ArrayBuffer => {
-  const b = readFileSync(dir + f);
-  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
-};
 
 await tf.setBackend('wasm');
 const machine = machineInfo();
-const model = parseModel(new Map([['model.json', bytes('model.json')], ['weights.bin', bytes('weights.bin')]]));
-const catalog = new CatalogIndex(parseCatalog(bytes('catalog.json')));
-const byPopularity = [...catalog.items].sort((a, b) => b.popularity - a.popularity).map((it) => it.id);
+const { model, byPopularity } = loadBenchModel(args.model);
 const tables = new ItemTables(model);
 const tableT = tables.tableT();
 const t0 = performance.now();

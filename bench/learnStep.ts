@@ -14,13 +14,10 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { readFileSync } from 'node:fs';
-import { parseCatalog } from '../src/engine/loading/parseCatalog';
-import { parseModel } from '../src/engine/loading/parseModelFiles';
 import { featureProduct } from '../src/engine/model/featureProduct';
 import { gatherRows } from '../src/engine/model/gatherRows';
 import { matmul } from '../src/engine/model/matmul';
 import { padColumnBias, packSequences } from '../src/engine/model/sasrec';
-import { CatalogIndex } from '../src/engine/rank/rankFeed';
 import { Adam } from '../src/engine/train/adam';
 import { finetune } from '../src/engine/train/finetune';
 import { rowTensors } from '../src/engine/train/finetuneData';
@@ -32,6 +29,7 @@ import { partTeacher, TeacherCache } from '../src/engine/train/teacherCache';
 import { interpretEvents } from '../src/engine/signals';
 import { parseCli } from '../scripts/lib/cli';
 import { machineInfo } from './lib/machine';
+import { loadBenchModel } from './lib/modelFolder';
 import { table, writeResults } from './lib/report';
 import { summarize, timeRuns, type TimingSummary } from './lib/stats';
 
@@ -41,20 +39,13 @@ const { values: args } = parseCli('bench:learn-step', USAGE, {
 });
 const runs = Number(args.runs);
 const historyLength = Number(args.history);
-const dir = `public/models/${args.model}/`;
-const bytes = (f: string): ArrayBuffer => {
-  const b = readFileSync(dir + f);
-  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
-};
 
 await tf.setBackend('wasm');
 const machine = machineInfo();
-const model = parseModel(new Map([['model.json', bytes('model.json')], ['weights.bin', bytes('weights.bin')]]));
-const catalog = new CatalogIndex(parseCatalog(bytes('catalog.json')));
+const { dir, model, byPopularity } = loadBenchModel(args.model);
 const replay = validateReplay(JSON.parse(readFileSync(`${dir}replay.json`, 'utf8')), model.config.numItems);
 const cfg = model.config;
 const vocab = cfg.numItems + 1;
-const byPopularity = [...catalog.items].sort((a, b) => b.popularity - a.popularity).map((it) => it.id);
 // A person who liked popular items, every 7th one further down the list (varied, like the app's bench).
 const history = interpretEvents(Array.from({ length: historyLength }, (_, i) => ({ itemId: byPopularity[i % 7 === 6 ? 200 + i : i], type: 'like' as const, at: i })));
 const policy = resolvePolicy({});

@@ -13,36 +13,27 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { readFileSync } from 'node:fs';
-import { parseCatalog } from '../src/engine/loading/parseCatalog';
-import { parseModel } from '../src/engine/loading/parseModelFiles';
 import { ItemTables } from '../src/engine/rank/itemTables';
 import { personalScores } from '../src/engine/rank/personalScores';
-import { CatalogIndex, rankFromScores } from '../src/engine/rank/rankFeed';
+import { rankFromScores } from '../src/engine/rank/rankFeed';
 import type { InteractionEvent } from '../src/engine/recommender/types';
 import { interpretEvents } from '../src/engine/signals';
 import { resolvePolicy } from '../src/engine/train/finetunePolicy';
 import { parseCli } from '../scripts/lib/cli';
 import { machineInfo } from './lib/machine';
+import { loadBenchModel } from './lib/modelFolder';
 import { table, writeResults } from './lib/report';
 import { summarize, timeRuns, type TimingSummary } from './lib/stats';
 
 const USAGE = 'usage: npm run bench:serve -- [--model <name under public/models>] [--runs 30]';
 const { values: args } = parseCli('bench:serve', USAGE, { options: { model: { type: 'string', default: 'ml-1m-sasrec' }, runs: { type: 'string', default: '30' } } });
 const runs = Number(args.runs);
-const dir = `public/models/${args.model}/`;
-const bytes = (f: string): ArrayBuffer => {
-  const b = readFileSync(dir + f);
-  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
-};
 
 await tf.setBackend('wasm');
 const machine = machineInfo();
-const model = parseModel(new Map([['model.json', bytes('model.json')], ['weights.bin', bytes('weights.bin')]]));
-const catalog = new CatalogIndex(parseCatalog(bytes('catalog.json')));
+const { model, catalog, byPopularity } = loadBenchModel(args.model);
 const policy = resolvePolicy({});
 const prior = catalog.popularityPrior(model.config.numItems);
-const byPopularity = [...catalog.items].sort((a, b) => b.popularity - a.popularity).map((it) => it.id);
 
 interface Row { historyLength: number; uncached: TimingSummary; afterInteraction: TimingSummary; noHistoryChange: TimingSummary; tensorsLeft: number }
 const rows: Row[] = [];

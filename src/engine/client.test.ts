@@ -31,6 +31,24 @@ function connect(fetch: FakeFetch = tinyModelFetch(), onProgress?: (e: ProgressE
   return r;
 }
 
+/** The same worker stand-in, recording the page's calls by method; `port` is the page's end. */
+function countingWorker(): { worker: WorkerLike; calls: string[]; port: MessagePort; close: () => void } {
+  const { port1, port2 } = new MessageChannel();
+  port1.start();
+  port2.start();
+  exposeRecommender(port2 as unknown as MessagePortLike, (o) => createRecommender({ ...o, fetch: tinyModelFetch(), cache: memoryFileCache() }));
+  const calls: string[] = [];
+  const post = port1.postMessage.bind(port1);
+  const worker: WorkerLike = Object.assign(port1 as unknown as MessagePortLike, {
+    addEventListener: port1.addEventListener.bind(port1) as WorkerLike['addEventListener'],
+    postMessage: (m: RpcRequest) => {
+      if (m.kind === 'call') calls.push(m.method);
+      post(m);
+    },
+  });
+  return { worker, calls, port: port1, close: () => { port1.close(); port2.close(); } };
+}
+
 describe('worker RPC', () => {
   it('serves the Recommender interface and forwards progress', async () => {
     const progress: ProgressEvent[] = [];
@@ -82,19 +100,7 @@ describe('worker RPC', () => {
 
 describe('worker calls per interaction', () => {
   it('a like costs two calls (record, rankInputs); re-ranks without history change cost none; the history never crosses again', async () => {
-    const { port1, port2 } = new MessageChannel();
-    port1.start();
-    port2.start();
-    exposeRecommender(port2 as unknown as MessagePortLike, (o) => createRecommender({ ...o, fetch: tinyModelFetch(), cache: memoryFileCache() }));
-    const calls: string[] = [];
-    const post = port1.postMessage.bind(port1);
-    const worker: WorkerLike = Object.assign(port1 as unknown as MessagePortLike, {
-      addEventListener: port1.addEventListener.bind(port1) as WorkerLike['addEventListener'],
-      postMessage: (m: RpcRequest) => {
-        if (m.kind === 'call') calls.push(m.method);
-        post(m);
-      },
-    });
+    const { worker, calls, close } = countingWorker();
     let state: EngineState | null = null;
     let rereads = 0;
     const snapshotsSeen: number[] = [];
@@ -112,7 +118,7 @@ describe('worker calls per interaction', () => {
         else state = next;
       },
     });
-    cleanup.push(async () => { await r.dispose().catch(() => {}); port1.close(); port2.close(); });
+    cleanup.push(async () => { await r.dispose().catch(() => {}); close(); });
     await r.ready;
     await r.setSettings({ autoLearn: false });
     state = await r.state();
@@ -138,28 +144,16 @@ describe('worker calls per interaction', () => {
 
 describe('new weights: the worker pushes the feed\'s inputs', () => {
   it('every published weight change comes with its inputs; the page re-ranks without asking; after a history change it asks again', async () => {
-    const { port1, port2 } = new MessageChannel();
-    port1.start();
-    port2.start();
-    exposeRecommender(port2 as unknown as MessagePortLike, (o) => createRecommender({ ...o, fetch: tinyModelFetch(), cache: memoryFileCache() }));
-    const calls: string[] = [];
+    const { worker, calls, port, close } = countingWorker();
     const pushes: number[] = [];
-    port1.addEventListener('message', (ev: MessageEvent) => { const m = ev.data as { kind: string; version?: number }; if (m.kind === 'inputs') pushes.push(m.version as number); });
-    const post = port1.postMessage.bind(port1);
-    const worker: WorkerLike = Object.assign(port1 as unknown as MessagePortLike, {
-      addEventListener: port1.addEventListener.bind(port1) as WorkerLike['addEventListener'],
-      postMessage: (m: RpcRequest) => {
-        if (m.kind === 'call') calls.push(m.method);
-        post(m);
-      },
-    });
+    port.addEventListener('message', (ev: MessageEvent) => { const m = ev.data as { kind: string; version?: number }; if (m.kind === 'inputs') pushes.push(m.version as number); });
     const weightVersions: number[] = [];
     const r = createWorkerRecommender({
       worker, modelUrl: TINY_MODEL_URL, device: 'wasm', namespace: `push${ns}`, pageFetch: tinyModelFetch(),
       policy: { steps: 4, validateEvery: 2, tolerance: 100, learningRate: 0.01 },
       onProgress: (e) => { if (e.status === 'updated' && e.what === 'checkpoint') weightVersions.push(e.snapshot.version); },
     });
-    cleanup.push(async () => { await r.dispose().catch(() => {}); port1.close(); port2.close(); });
+    cleanup.push(async () => { await r.dispose().catch(() => {}); close(); });
     await r.ready;
     await r.setSettings({ autoLearn: false });
     for (const [i, itemId] of [10, 12, 14, 16, 18, 20].entries()) await r.record({ itemId, type: 'like', at: i });
