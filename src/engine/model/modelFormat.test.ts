@@ -9,6 +9,7 @@ import { readWeights } from '../testing/modelCopy';
 import { MODEL_FORMAT_VERSION } from './formatVersion';
 import { decodeModel, encodeModel, validateModelJson, WEIGHTS_FILE, type ModelJson, type WeightPrecision } from './modelFormat';
 import { packSequences, SasRec } from './sasrec';
+import { expectModelFormatError } from '../testing/modelFormatError';
 
 beforeAll(() => useBackend('cpu'));
 
@@ -260,13 +261,7 @@ describe('sparse item features: format version 2 layout and version 1 folders', 
       ...json, weightsManifest: [{ paths: [WEIGHTS_FILE], weights: weights(json).map((w) => (w.name === 'item_features_columns' ? { ...w, dtype } as ModelJson['weightsManifest'][0]['weights'][0] : w)) }],
     });
     const before = tf.memory().numTensors;
-    const fails = (f: () => unknown, message: RegExp) => {
-      let err: unknown;
-      try { f(); } catch (e) { err = e; }
-      expect(err).toBeInstanceOf(LocalRecError);
-      expect((err as LocalRecError).code).toBe('MODEL_FORMAT');
-      expect((err as Error).message).toMatch(message);
-    };
+    const fails = expectModelFormatError;
     fails(() => decodeModel(withColumns('int8'), bytes.slice().buffer), /"item_features_columns" has dtype "int8"; this LocalRec reads uint16 or int32 there .*update LocalRec/);
     // model.json says int32 columns but weights.bin holds uint16 ones: the byte count gives it away.
     fails(() => decodeModel(withColumns('int32'), bytes.slice().buffer), /Weights are \d+ bytes but model\.json describes \d+\. The weights file is truncated or belongs to another model/);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LocalRecError } from '../errors';
 import { float16ToFloat32, float32ToFloat16 } from './float16';
+import { expectModelFormatError } from '../testing/modelFormatError';
 import {
   chooseValueStorage, decodeSparseFeatures, encodeSparseFeatures, FLOAT16_MAX_RELATIVE_ERROR, SPARSE, sparseEntryBytes,
   UINT16_MAX_FEATURES, type SparseEntry, type StoredSparseEntry,
@@ -100,13 +100,7 @@ describe('sparse item features: damaged or unknown entries', () => {
     if (!out) throw new Error('expected CSR');
     return out;
   };
-  const fails = (f: () => unknown, message: RegExp) => {
-    let err: unknown;
-    try { f(); } catch (e) { err = e; }
-    expect(err).toBeInstanceOf(LocalRecError);
-    expect((err as LocalRecError).code).toBe('MODEL_FORMAT');
-    expect((err as Error).message).toMatch(message);
-  };
+  const fails = expectModelFormatError;
 
   it('unknown dtypes, fills and shapes are named with what this LocalRec reads and what to do', () => {
     const what = /update LocalRec, or re-export the model with this version \(npm run export:model\)/;

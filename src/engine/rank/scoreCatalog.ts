@@ -17,6 +17,11 @@ export async function scoreCatalog(model: SasRec, sequence: readonly number[], t
     const last = tf.reshape(tf.slice(h, [0, len - 1, 0], [1, 1, model.config.dim]), [1, model.config.dim]);
     return tf.reshape(tf.matMul(last, tables.tableT()), [-1]); // [vocab]
   });
+  return readScores(scores);
+}
+
+/** Reads a [vocab] score tensor and disposes it; index 0 (padding) becomes NEG_INF, as every feed expects. */
+export async function readScores(scores: tf.Tensor): Promise<Float32Array> {
   try {
     const out = (await scores.data()) as Float32Array;
     out[0] = NEG_INF;
