@@ -134,10 +134,11 @@ try {
     cold ??= { firstFeedMs, modelReadyMs };
     gpuAdapter ??= await gpuAdapterRecord(page);
     log(`${device}: first feed ${firstFeedMs.toFixed(0)} ms, ready ${modelReadyMs.toFixed(0)} ms on ${ready.backend} (${ready.adapter ?? 'no adapter'})`);
-    const latencies = await interactionRerankMs(page, reranks);
-    log(`${device}: re-rank after an interaction p50 ${median(latencies).toFixed(1)} / p95 ${percentile(latencies, 95).toFixed(1)} ms`);
+    const interaction = await interactionRerankMs(page, reranks);
+    const latencies = interaction.inView;
+    log(`${device}: re-rank after an interaction p50 ${median(latencies).toFixed(1)} / p95 ${percentile(latencies, 95).toFixed(1)} ms in view, whole list ${median(interaction.whole).toFixed(1)} / ${percentile(interaction.whole, 95).toFixed(1)} ms`);
     const still = await noHistoryRerankMs(page, reranks);
-    log(`${device}: re-rank without history change p50 ${median(still.all).toFixed(1)} / p95 ${percentile(still.all, 95).toFixed(1)} ms`);
+    log(`${device}: re-rank without history change p50 ${median(still.all).toFixed(1)} / p95 ${percentile(still.all, 95).toFixed(1)} ms in view, whole list ${median(still.whole).toFixed(1)} / ${percentile(still.whole, 95).toFixed(1)} ms`);
     const parts = await serveBreakdown(page, Math.max(6, Math.round(reranks / 3)));
     log(`${device}: record ${median(parts.recordMs).toFixed(1)} ms, feed inputs ${median(parts.inputsMs).toFixed(1)} ms, page rank ${median(parts.pageRankMs).toFixed(1)} ms (p50)`);
     const learnt: LearnRun[] = await learnToFeedRuns(page, device === 'webgpu' ? Math.min(3, learnRuns) : learnRuns);
@@ -160,8 +161,12 @@ try {
       rerankP50Ms: round(median(latencies)),
       rerankP95Ms: round(percentile(latencies, 95)),
       reranks: latencies.length,
+      rerankWholeP50Ms: round(median(interaction.whole)),
+      rerankWholeP95Ms: round(percentile(interaction.whole, 95)),
       rerankNoHistoryP50Ms: round(median(still.all)),
       rerankNoHistoryP95Ms: round(percentile(still.all, 95)),
+      rerankNoHistoryWholeP50Ms: round(median(still.whole)),
+      rerankNoHistoryWholeP95Ms: round(percentile(still.whole, 95)),
       rerankNoHistory: {
         slider: { p50Ms: round(median(still.slider)), p95Ms: round(percentile(still.slider, 95)), runs: still.slider.length },
         showMore: { p50Ms: round(median(still.showMore)), p95Ms: round(percentile(still.showMore, 95)), runs: still.showMore.length },
@@ -192,7 +197,10 @@ try {
     };
     await page.context().close();
   }
-  const date = `${new Date().toISOString().slice(0, 10)}${args.tag ? `-${args.tag}` : ''}`;
+  // One file per run: a second run on the same day (and tag) gets -2, -3, … instead of overwriting the first.
+  const stamp = `${new Date().toISOString().slice(0, 10)}${args.tag ? `-${args.tag}` : ''}`;
+  let date = stamp;
+  for (let k = 2; existsSync(`bench/results/browser-${date}.json`); k++) date = `${stamp}-${k}`;
   const out = {
     machine: { platform: `${platform()} ${release()}`, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: round(totalmem() / 2 ** 30), browser: `Chromium ${browser.version()}`, node: process.version, loadAverage1mAtStart: round(loadAtStart, 2), loadAverage1mAtEnd: round(loadavg()[0], 2), gpuAdapter },
     model,
@@ -205,7 +213,7 @@ try {
   writeFileSync(`bench/results/browser-${date}.json`, `${JSON.stringify(out, null, 2)}\n`);
   const rows = Object.entries(results).map(([device, r]) => {
     const v = r as Record<string, number | string | null>;
-    return `| ${device} | ${v.backend} | ${v.adapter ?? '—'} | ${v.firstFeedMs} | ${v.modelReadyMs} | ${v.rerankP50Ms} / ${v.rerankP95Ms} | ${v.rerankNoHistoryP50Ms} / ${v.rerankNoHistoryP95Ms} | ${v.learnToFeedP50Ms} / ${v.learnToFinalFeedP50Ms} | ${v.finetuneMsPerStep} | ${v.finetuneSteps} | ${v.runsRolledBack} of ${v.runsTotal} | ${v.rollbackMsP50} | ${v.tensorGrowth} | ${v.bytesGrowth} |`;
+    return `| ${device} | ${v.backend} | ${v.adapter ?? '—'} | ${v.firstFeedMs} | ${v.modelReadyMs} | ${v.rerankP50Ms} / ${v.rerankP95Ms} (${v.rerankWholeP50Ms} / ${v.rerankWholeP95Ms}) | ${v.rerankNoHistoryP50Ms} / ${v.rerankNoHistoryP95Ms} (${v.rerankNoHistoryWholeP50Ms} / ${v.rerankNoHistoryWholeP95Ms}) | ${v.learnToFeedP50Ms} / ${v.learnToFinalFeedP50Ms} | ${v.finetuneMsPerStep} | ${v.finetuneSteps} | ${v.runsRolledBack} of ${v.runsTotal} | ${v.rollbackMsP50} | ${v.tensorGrowth} | ${v.bytesGrowth} |`;
   });
   const reasons = Object.entries(results).map(([device, r]) => {
     const v = r as { rollbackTriggers: Record<string, number>; serveBreakdownP50Ms: Record<string, number>; serveBreakdownP95Ms: Record<string, number>; rerankNoHistory: Record<string, { p50Ms: number; p95Ms: number }> };
@@ -215,7 +223,7 @@ try {
     const nh = v.rerankNoHistory;
     return [
       `- ${device}: runs that kept nothing, by trigger: ${list || 'none'}.`,
-      `- ${device}: an interaction from the page, p50 / p95 ms: \`record\` round trip (worker call, IndexedDB write, snapshot) ${b.record} / ${b95.record}; the feed's inputs after it (worker call, forward pass started during the write) ${b.feedInputs} / ${b95.feedInputs}; ranking on the page ${b.pageRank} / ${b95.pageRank}. No history change by kind, p50 / p95 ms: slider ${nh.slider.p50Ms} / ${nh.slider.p95Ms}, show more ${nh.showMore.p50Ms} / ${nh.showMore.p95Ms}, seen toggle ${nh.seenToggle.p50Ms} / ${nh.seenToggle.p95Ms}.`,
+      `- ${device}: an interaction from the page, p50 / p95 ms: \`record\` round trip (worker call, IndexedDB write, snapshot) ${b.record} / ${b95.record}; the feed's inputs after it (worker call, forward pass started during the write) ${b.feedInputs} / ${b95.feedInputs}; ranking on the page ${b.pageRank} / ${b95.pageRank}. No history change by kind, cards in view, p50 / p95 ms: slider ${nh.slider.p50Ms} / ${nh.slider.p95Ms}, show more ${nh.showMore.p50Ms} / ${nh.showMore.p95Ms}, seen toggle ${nh.seenToggle.p50Ms} / ${nh.seenToggle.p95Ms}.`,
     ].join('\n');
   });
   writeFileSync(
@@ -227,13 +235,13 @@ try {
       `Cold load (fresh profile, first backend): first feed ${out.firstFeedMs} ms, model ready ${out.modelReadyMs} ms.`,
       gpuAdapter ? describeAdapter(gpuAdapter) : 'WebGPU adapter: not queried.',
       '',
-      '| requested | backend | adapter | first feed ms | model ready ms | re-rank after an interaction p50 / p95 ms | re-rank, no history change p50 / p95 ms | learn to feed p50 ms: first adapted / final | fine-tune ms/step | steps | rolled back (runs) | rollback ms p50 | tensor growth | byte growth |',
+      '| requested | backend | adapter | first feed ms | model ready ms | re-rank after an interaction p50 / p95 ms: cards in view (whole list) | re-rank, no history change p50 / p95 ms: cards in view (whole list) | learn to feed p50 ms: first adapted / final | fine-tune ms/step | steps | rolled back (runs) | rollback ms p50 | tensor growth | byte growth |',
       '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
       ...rows,
       '',
       ...reasons,
       '',
-      `Re-rank after an interaction = click on a card action until the feed in the DOM shows the new ranking (${reranks} interactions, auto-learning off, each 200 ms after the previous one settled; a MutationObserver ends the timing, so it is not rounded up to a frame). No history change = the discover slider to another stop, "Show more", the "Show seen items" toggle, in turn (${reranks} in all). Learn to feed = \`learn({force: true})\` after a like until the feed shows a ranking from new weights: the first adapted feed (the run's first validated step, served at once) / the feed from the run's final weights, medians over accepted runs (${learnRuns} runs; WebGPU: at most 3). Rolled back = runs that kept nothing, in the learn-to-feed runs and the fine-tune loop together; rollback ms = \`learn()\` to its report. Fine-tune = like the top item then \`learn({force: true})\`, repeated until ${targetSteps} kept steps (WebGPU: ${args['webgpu-steps']}), after one warm-up run; ms/step over accepted runs (rolled-back runs are not counted in it); growth = \`tf.memory()\` in the worker after minus before (the serve loop keeps the item table of the live weights, 3 tensors, and drops it on a weight change until the next re-rank rebuilds it: -3 means the last run changed the weights).`,
+      `Re-rank after an interaction = click on a card action until the feed in the DOM shows the new ranking (${reranks} interactions, auto-learning off, each 200 ms after the previous one settled and after scrolling the control into view; a MutationObserver ends the timing, so it is not rounded up to a frame). No history change = the discover slider to another stop, "Show more", the "Show seen items" toggle, in turn (${reranks} in all). The feed renders visible-first (\`src/ui/useVisibleFirst.ts\`): the first figure ends when the cards in view show the new ranking, the one in brackets when the whole list does. Learn to feed = \`learn({force: true})\` after a like until the feed shows a ranking from new weights: the first adapted feed (the run's first validated step, served at once) / the feed from the run's final weights, medians over accepted runs (${learnRuns} runs; WebGPU: at most 3). Rolled back = runs that kept nothing, in the learn-to-feed runs and the fine-tune loop together; rollback ms = \`learn()\` to its report. Fine-tune = like the top item then \`learn({force: true})\`, repeated until ${targetSteps} kept steps (WebGPU: ${args['webgpu-steps']}), after one warm-up run; ms/step over accepted runs (rolled-back runs are not counted in it); growth = \`tf.memory()\` in the worker after minus before (the serve loop keeps the item table of the live weights, 3 tensors, and drops it on a weight change until the next re-rank rebuilds it: -3 means the last run changed the weights).`,
       '',
     ].join('\n'),
   );

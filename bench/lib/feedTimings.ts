@@ -13,45 +13,77 @@ import type { Page } from 'playwright-core';
 const PAUSE_MS = 200;
 const pause = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
 
+/**
+ * Two figures per action: `inView` ends when the cards in view show the result (the app renders
+ * a re-ranked list visible-first: `src/ui/useVisibleFirst.ts`, attributes `data-view-*`), `whole`
+ * when every card of the list does (`data-revision` etc., `data-complete`, `aria-busy` false).
+ */
+export interface FeedTimes {
+  inView: number[];
+  whole: number[];
+}
+
+/** Scrolls `selector` into view as a person would before using it, then lets the feed's IntersectionObserver see it. */
+async function scrollTo(page: Page, selector: string): Promise<void> {
+  await page.evaluate((sel) => document.querySelector(sel)?.scrollIntoView({ block: 'center' }), selector);
+  await pause();
+}
+
 /** Click "Like" / "Not interested" on the first card; ms until the feed shows the new ranking (one forward pass). */
-export async function interactionRerankMs(page: Page, n: number): Promise<number[]> {
+export async function interactionRerankMs(page: Page, n: number): Promise<FeedTimes> {
   await page.evaluate(() => window.localrec!.engine.setSettings({ autoLearn: false }));
   await page.waitForSelector('.feed-list[data-ready="true"] article.card');
-  const times: number[] = [];
+  const out: FeedTimes = { inView: [], whole: [] };
   for (let i = 0; i < n; i++) {
-    await pause();
-    times.push(await page.evaluate(async (action) => {
+    await scrollTo(page, '.feed-list article.card');
+    const r = await page.evaluate(async (action) => {
       const section = document.querySelector<HTMLElement>('section.feed')!;
       const list = section.querySelector<HTMLElement>('.feed-list')!;
       const before = Number(list.dataset.revision);
       const button = [...list.querySelectorAll<HTMLButtonElement>('article.card button')].find((b) => b.textContent === action)!;
-      return new Promise<number>((resolve) => {
+      return new Promise<{ inView: number; whole: number }>((resolve) => {
+        let inView = -1;
         const t0 = performance.now();
         const obs = new MutationObserver(() => {
-          if (Number(list.dataset.revision) > before && section.getAttribute('aria-busy') !== 'true') {
+          if (inView < 0 && Number(list.dataset.viewRevision) > before && list.dataset.loading !== 'true') inView = performance.now() - t0;
+          if (Number(list.dataset.revision) > before && list.dataset.complete === 'true' && section.getAttribute('aria-busy') !== 'true') {
             obs.disconnect();
-            resolve(performance.now() - t0);
+            const whole = performance.now() - t0;
+            resolve({ inView: inView < 0 ? whole : inView, whole });
           }
         });
         obs.observe(section, { attributes: true, childList: true, subtree: true });
         button.click();
       });
-    }, i % 3 === 2 ? 'Not interested' : 'Like'));
+    }, i % 3 === 2 ? 'Not interested' : 'Like');
+    out.inView.push(r.inView);
+    out.whole.push(r.whole);
   }
-  return times;
+  return out;
+}
+
+/** No-history re-rank times, in view (all kinds and by kind) and for the whole list. */
+export interface NoHistoryTimes {
+  all: number[];
+  slider: number[];
+  showMore: number[];
+  seenToggle: number[];
+  whole: number[];
 }
 
 /**
  * Re-ranks that change no history, in turn: the discover slider to another stop, "Show more"
- * (12 more cards), the "Show seen items" toggle. ms from the input until the feed shows the result.
+ * (12 more cards), the "Show seen items" toggle, each scrolled into view first as a person would.
+ * ms from the input until the cards in view show the result (`all` and by kind) and until the
+ * whole list does (`whole`).
  */
-export async function noHistoryRerankMs(page: Page, n: number): Promise<{ all: number[]; slider: number[]; showMore: number[]; seenToggle: number[] }> {
+export async function noHistoryRerankMs(page: Page, n: number): Promise<NoHistoryTimes> {
   await page.waitForSelector('.feed-list[data-ready="true"] article.card');
-  const out = { all: [] as number[], slider: [] as number[], showMore: [] as number[], seenToggle: [] as number[] };
+  const out: NoHistoryTimes = { all: [], slider: [], showMore: [], seenToggle: [], whole: [] };
   for (let i = 0; i < n; i++) {
     const kind = (['slider', 'showMore', 'seenToggle'] as const)[i % 3];
-    await pause();
-    const ms = await page.evaluate(async ({ kind, i }) => {
+    await scrollTo(page, kind === 'showMore' ? 'section.feed button.show-more' : 'section.feed .feed-header');
+    const r = await page.evaluate(async ({ kind, i }) => {
       const section = document.querySelector<HTMLElement>('section.feed')!;
       const list = section.querySelector<HTMLElement>('.feed-list')!;
       const slider = section.querySelector<HTMLInputElement>('.discover input[type="range"]')!;
@@ -61,16 +93,25 @@ export async function noHistoryRerankMs(page: Page, n: number): Promise<{ all: n
       const target = stops[i % stops.length];
       const cards = list.querySelectorAll('li').length;
       const wantSeen = String(!seen.checked);
-      return new Promise<number>((resolve) => {
+      return new Promise<{ inView: number; whole: number }>((resolve) => {
+        let inView = -1;
         const t0 = performance.now();
         const obs = new MutationObserver(() => {
-          const idle = section.getAttribute('aria-busy') !== 'true';
-          const shown = kind === 'slider' ? list.dataset.discover === String(target)
-            : kind === 'showMore' ? list.querySelectorAll('li').length >= cards + 12
-              : list.dataset.includeSeen === wantSeen;
-          if (idle && shown) {
+          const d = list.dataset;
+          if (inView < 0 && d.loading !== 'true') {
+            const shown = kind === 'slider' ? d.viewDiscover === String(target)
+              : kind === 'showMore' ? list.querySelectorAll('li').length >= cards + 12
+                : d.viewIncludeSeen === wantSeen;
+            if (shown) inView = performance.now() - t0;
+          }
+          const idle = section.getAttribute('aria-busy') !== 'true' && d.complete === 'true';
+          const whole = kind === 'slider' ? d.discover === String(target)
+            : kind === 'showMore' ? list.querySelectorAll('li article.card').length >= cards + 12
+              : d.includeSeen === wantSeen;
+          if (idle && whole) {
             obs.disconnect();
-            resolve(performance.now() - t0);
+            const ms = performance.now() - t0;
+            resolve({ inView: inView < 0 ? ms : inView, whole: ms });
           }
         });
         obs.observe(section, { attributes: true, childList: true, subtree: true });
@@ -84,8 +125,9 @@ export async function noHistoryRerankMs(page: Page, n: number): Promise<{ all: n
         }
       });
     }, { kind, i });
-    out.all.push(ms);
-    out[kind].push(ms);
+    out.all.push(r.inView);
+    out[kind].push(r.inView);
+    out.whole.push(r.whole);
   }
   return out;
 }

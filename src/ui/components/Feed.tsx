@@ -5,6 +5,10 @@ import { Card } from './Card';
 import { DetailsDialog } from './DetailsDialog';
 import { DiscoverControl } from './DiscoverControl';
 import { WhyDialog } from './WhyDialog';
+import { useVisibleFirst } from '../useVisibleFirst';
+import type { FeedItem } from 'localrec/react';
+
+const itemKey = (it: FeedItem): number => it.item.id;
 
 /** The recommendation feed with paging, the discover control, the "show seen" toggle and the details and "why this?" dialogs. */
 export function Feed() {
@@ -34,9 +38,13 @@ export function Feed() {
     setOpen(item);
     act(item, 'view');
   }, [act]);
+  // The ranking in view renders at once, the rest of the list right after (useVisibleFirst).
+  const view = { source: feed.source, revision: feed.revision, ready: feed.modelReady, discover: feed.shownDiscover, includeSeen: feed.shownIncludeSeen };
+  const list = useVisibleFirst(feed.items, view, itemKey);
+  const whole = list.completeMeta;
 
   return (
-    <section className="feed" aria-labelledby="feed-heading" aria-busy={feed.loading}>
+    <section className="feed" aria-labelledby="feed-heading" aria-busy={feed.loading || !list.complete}>
       <div className="feed-header">
         <h2 id="feed-heading">{feed.source === 'model' ? 'For you' : 'Popular right now'}</h2>
         <DiscoverControl value={feed.discover} onChange={feed.setDiscover} />
@@ -51,19 +59,30 @@ export function Feed() {
           {feed.error ?? actionError}
         </p>
       )}
+      {/* data-revision, -source, -ready, -discover, -include-seen: the ranking the whole list shows;
+          data-view-*: the ranking the cards in view show (the same once data-complete is true). */}
       <ul
         className="feed-list"
-        data-source={feed.source}
-        data-revision={feed.revision}
-        data-ready={feed.modelReady}
-        data-discover={feed.shownDiscover ?? undefined}
-        data-include-seen={feed.shownIncludeSeen}
+        data-source={whole.source}
+        data-revision={whole.revision}
+        data-ready={whole.ready}
+        data-discover={whole.discover ?? undefined}
+        data-include-seen={whole.includeSeen}
+        data-complete={list.complete}
+        data-loading={feed.loading}
+        data-view-revision={view.revision}
+        data-view-discover={view.discover ?? undefined}
+        data-view-include-seen={view.includeSeen}
       >
-        {feed.items.map(({ item, isNew }) => (
-          <li key={item.id}>
-            <Card item={item} isNew={isNew} disabled={phase === 'error'} onLike={like} onDislike={dislike} onOpen={openDetails} onWhy={setWhy} />
-          </li>
-        ))}
+        {list.slots.map((s, pos) =>
+          'item' in s ? (
+            <li key={s.item.item.id} data-pos={pos} ref={list.observe}>
+              <Card item={s.item.item} isNew={s.item.isNew} disabled={phase === 'error'} onLike={like} onDislike={dislike} onOpen={openDetails} onWhy={setWhy} />
+            </li>
+          ) : (
+            <li key={`slot-${s.slot}`} data-pos={pos} ref={list.observe} className="feed-slot" aria-hidden="true" />
+          ),
+        )}
       </ul>
       {feed.items.length === 0 && !feed.loading && <p className="hint">Nothing to show yet.</p>}
       <button type="button" className="show-more" onClick={feed.showMore} disabled={feed.items.length === 0}>
