@@ -16,6 +16,7 @@ import { parseCli } from './lib/cli';
 import type { WeightPrecision } from '../src/engine/model/modelFormat';
 import { loadDataset } from './lib/loadDataset';
 import { exportModelFolder } from './lib/exportFolder';
+import { earlierPhase } from './lib/initFrom';
 import { loadModelFiles } from './lib/modelFiles';
 import { leaveOneOut } from './lib/split';
 
@@ -68,21 +69,3 @@ await exportModelFolder({
 });
 model.dispose();
 process.stderr.write(`exported ${args.out} (${precision})\n`);
-
-/**
- * The run a `pretrain --init-from` run continued: its options and the epochs it had done when the
- * folder was written (history cut there), so the model card can describe both phases.
- */
-function earlierPhase(initFrom: { dir: string; optimizer: boolean; run: string | null; epochs: number | null }) {
-  const base = { dir: initFrom.dir, optimizer: initFrom.optimizer, epochs: initFrom.epochs };
-  if (!initFrom.run || !existsSync(join(initFrom.run, 'run.json'))) return base;
-  const earlier = JSON.parse(readFileSync(join(initFrom.run, 'run.json'), 'utf8'));
-  const statePath = join(initFrom.run, 'checkpoint', 'state.json');
-  const earlierState = existsSync(statePath) ? JSON.parse(readFileSync(statePath, 'utf8')) : null;
-  const history = ((earlierState?.history ?? []) as { epoch: number }[]).filter((h) => initFrom.epochs === null || h.epoch <= initFrom.epochs);
-  return {
-    ...base, run: initFrom.run, train: earlier.train, history,
-    // Step time is only known when the earlier run stopped where this one took over.
-    trainSeconds: earlierState && earlierState.epoch === initFrom.epochs ? Math.round(earlierState.trainSeconds) : null,
-  };
-}

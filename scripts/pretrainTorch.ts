@@ -8,6 +8,9 @@
  * the training steps run in PyTorch (trainers/torch/train.py, started with
  * `python3 -m torch.distributed.run`: gloo on CPU, NCCL when CUDA is there, one process per GPU).
  * Checkpoints go to --checkpoint-dir (default runs/<model name>-torch); --resume continues there.
+ * --init-from <dir> starts a new run (a second phase, e.g. a linear decay to 0) from the weights of
+ * a torch run's checkpoint folder (with its Adam state) or of a model folder (fresh Adam state); the
+ * model config must match that folder's (see `npm run pretrain`).
  * --max-steps N stops (resumably) after N steps and prints the measured sequences per second.
  * --prepare-only writes <checkpoint dir>/data and stops, to start train.py with torchrun yourself.
  */
@@ -18,7 +21,7 @@ import type { PresetName } from './lib/presets';
 import { runTorchPretraining, type TorchPretrainOptions } from './lib/runTorchPretraining';
 
 const USAGE = 'usage: npm run pretrain:torch -- --data <file or dir> --out <model dir> [--config <json>] [--preset auto|fast|quality] [--max-minutes N] [--nproc N] ' +
-  '[--max-steps N] [--resume] [--checkpoint-dir <dir>] [--seed N] [--precision float16|uint8|float32] [--format auto|user-lines|sasrec-lines|interactions-csv] [--catalog <file>] [--prepare-only]';
+  '[--max-steps N] [--resume] [--checkpoint-dir <dir>] [--init-from <checkpoint or model dir>] [--seed N] [--precision float16|uint8|float32] [--format auto|user-lines|sasrec-lines|interactions-csv] [--catalog <file>] [--prepare-only]';
 const { values: args } = parseCli('pretrain:torch', USAGE, {
   options: {
     data: { type: 'string' },
@@ -30,6 +33,7 @@ const { values: args } = parseCli('pretrain:torch', USAGE, {
     nproc: { type: 'string', default: '1' },
     resume: { type: 'boolean', default: false },
     'checkpoint-dir': { type: 'string' },
+    'init-from': { type: 'string' },
     seed: { type: 'string' },
     precision: { type: 'string', default: 'float16' },
     format: { type: 'string', default: 'auto' },
@@ -44,7 +48,7 @@ if (minutes !== undefined && !(Number.isFinite(minutes) && minutes >= 0)) fail(`
 const options: TorchPretrainOptions = {
   data: args.data, out: args.out, config: args.config, preset: args.preset as PresetName | undefined, maxMinutes: minutes,
   maxSteps: args['max-steps'] === undefined ? undefined : intOption(fail, 'max-steps', args['max-steps']),
-  nproc: intOption(fail, 'nproc', args.nproc ?? '1'), resume: args.resume, checkpointDir: args['checkpoint-dir'],
+  nproc: intOption(fail, 'nproc', args.nproc ?? '1'), resume: args.resume, checkpointDir: args['checkpoint-dir'], initFrom: args['init-from'],
   seed: args.seed === undefined ? undefined : intOption(fail, 'seed', args.seed, 0), precision: args.precision,
   format: args.format as DataFormat | 'auto', catalog: args.catalog, prepareOnly: args['prepare-only'],
 };

@@ -96,7 +96,7 @@ for (const h of histories) {
 }
 const schedule = earlier?.train ? scheduleOf(earlier.train) : scheduleOf(lr);
 const phases = earlier
-  ? `\n- Two phases: epochs 1–${offset}${earlier.run ? ` (run \`${earlier.run}\`)` : ''} as above; then epochs ${offset + 1}–${offset + (training?.epochs ?? 0)} continued from its checkpoint after epoch ${offset} (\`${earlier.dir}\`: ${earlier.optimizer ? 'weights and Adam state' : 'weights, fresh Adam state'}, \`npm run pretrain -- --init-from\`) with the ${scheduleOf(lr)}.`
+  ? `\n- Two phases: epochs 1–${offset}${earlier.run ? ` (run \`${earlier.run}\`)` : ''} as above; then epochs ${offset + 1}–${offset + (training?.epochs ?? 0)} continued from its checkpoint after epoch ${offset} (\`${earlier.dir}\`: ${earlier.optimizer ? 'weights and Adam state' : 'weights, fresh Adam state'}, \`${trainerCommand} -- --init-from\`) with the ${scheduleOf(lr)}.`
   : '';
 const computeSeconds = (training?.trainSeconds ?? 0) + (earlier?.trainSeconds ?? 0);
 const computeUnknown = earlier && (earlier.trainSeconds === null || earlier.trainSeconds === undefined);

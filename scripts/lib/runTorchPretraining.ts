@@ -3,6 +3,7 @@
  * settings (config file or preset, as `npm run pretrain`), write the compact file the PyTorch
  * trainer reads, train with `python3 -m torch.distributed.run` (DDP: gloo on CPU, NCCL on GPUs),
  * then export the best weights through the one exporter (scripts/lib/exportFolder.ts).
+ * `initFrom` starts a new phase from an earlier run's weights (scripts/lib/initFrom.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -14,6 +15,7 @@ import { LocalRecError } from '../../src/engine/errors';
 import type { SasRecConfig } from '../../src/engine/model/config';
 import type { WeightPrecision } from '../../src/engine/model/modelFormat';
 import { exportModelFolder, type FolderMetrics } from './exportFolder';
+import { describeTorchInitFrom, earlierPhase, type InitFrom } from './initFrom';
 import { loadDataset, type DataFormat } from './loadDataset';
 import { loadModelFiles } from './modelFiles';
 import type { PresetName } from './presets';
@@ -41,6 +43,11 @@ export interface TorchPretrainOptions {
   nproc?: number;
   resume?: boolean;
   checkpointDir?: string;
+  /**
+   * Start a new run from these weights: a torch run's checkpoint folder (with its Adam state) or a
+   * LocalRec model folder (fresh Adam state). The model config must match the folder's.
+   */
+  initFrom?: string;
   seed?: number;
   precision?: string;
   format?: DataFormat | 'auto';
@@ -62,6 +69,9 @@ export interface TorchResult {
   clockSeconds: number;
   stepsThisRun: number;
   stepSecondsThisRun: number;
+  /** Loss of the first and of the latest step of this process run (null without steps). */
+  firstStepLoss: number | null;
+  lastStepLoss: number | null;
   batchSize: number;
   processes: number;
   device: string;
@@ -130,7 +140,13 @@ export async function runTorchPretraining(o: TorchPretrainOptions, log: (line: s
   const { opts, preset, featureNames, config, features } = runSettings(o, dataset, catalog, log);
 
   const settingsFile = join(prepDir, 'settings.json');
+  const runFile = join(runDir, 'run.json');
   const resuming = !!o.resume && existsSync(join(runDir, 'checkpoint', 'state.json'));
+  // Checked before anything is written: a wrong folder leaves the run and --out as they were.
+  const initFrom: InitFrom | null = resuming
+    ? (existsSync(runFile) ? (JSON.parse(readFileSync(runFile, 'utf8')) as { initFrom?: InitFrom }).initFrom ?? null : null)
+    : o.initFrom ? describeTorchInitFrom(o.initFrom, config, log) : null;
+  if (resuming && o.initFrom) log(`--resume continues the checkpoint in ${runDir}; --init-from ${o.initFrom} is not read again`);
   if (resuming && existsSync(settingsFile)) {
     const saved = JSON.parse(readFileSync(settingsFile, 'utf8')) as { config: SasRecConfig; train: TrainOptions };
     if (JSON.stringify(saved.config) !== JSON.stringify(config)) bad(`the checkpoint in ${runDir} has another model config; use the same --config and data, or start without --resume`);
@@ -141,16 +157,21 @@ export async function runTorchPretraining(o: TorchPretrainOptions, log: (line: s
   }
   const meta = writeTorchData(prepDir, { split, numItems: dataset.numItems, features, featureNames, validUsers: opts.validUsers, seed: opts.seed });
   writeFileSync(settingsFile, JSON.stringify({ config, train: opts, featureNames }, null, 1));
+  // The run's options as `npm run pretrain` writes them (export:model --run and a later --init-from read them).
+  if (!resuming || !existsSync(runFile)) {
+    writeFileSync(runFile, JSON.stringify({ data: o.data, trainer: 'pytorch', config, train: opts, featureNames, ...(initFrom ? { initFrom } : {}) }, null, 2));
+  }
   log(`wrote ${prepDir}: ${meta.trainSequences} training sequences, ${meta.validCases} validation and ${meta.testCases} test cases, ${meta.numFeatures} content features`);
 
   if (o.prepareOnly) {
-    log(`prepared ${prepDir}; start: torchrun --nproc_per_node <N> ${TORCH_TRAIN_SCRIPT} --data ${prepDir} --run ${runDir} (docs/SCALE.md)`);
+    log(`prepared ${prepDir}; start: torchrun --nproc_per_node <N> ${TORCH_TRAIN_SCRIPT} --data ${prepDir} --run ${runDir}${initFrom && !resuming ? ` --init-from ${initFrom.dir}` : ''} (docs/SCALE.md)`);
     return { finished: false, runDir, outDir: null, torch: null, metrics: null };
   }
   const args = [TORCH_LAUNCH_SCRIPT, '--standalone', `--nproc_per_node=${nproc}`, TORCH_TRAIN_SCRIPT, '--data', prepDir, '--run', runDir];
   if (o.maxMinutes !== undefined && Number.isFinite(o.maxMinutes)) args.push('--max-minutes', String(o.maxMinutes));
   if (o.maxSteps !== undefined) args.push('--max-steps', String(o.maxSteps));
   if (resuming) args.push('--resume');
+  else if (initFrom) args.push('--init-from', initFrom.dir);
   log(`training with PyTorch ${torchVersion} (${python}), ${nproc} process${nproc > 1 ? 'es' : ''}`);
   // One thread per process unless the caller chose otherwise (torch.distributed.run sets 1 for nproc > 1 itself).
   const env = { ...process.env, PYTHONUNBUFFERED: '1', ...(process.env.OMP_NUM_THREADS ? {} : nproc > 1 ? { OMP_NUM_THREADS: '1' } : {}) };
@@ -176,7 +197,7 @@ export async function runTorchPretraining(o: TorchPretrainOptions, log: (line: s
       data: basename(o.data), ...(preset ? { preset: preset.name, presetReasons: preset.reasons } : {}), config, train: opts,
       bestEpoch: torch.bestEpoch, bestValidNdcg10: torch.bestValidNdcg10, epochs: torch.history.length,
       trainSeconds: Math.round(torch.trainSeconds), clockSeconds: Math.round(torch.clockSeconds), finished: true,
-      torchTest: torch.test, history: torch.history,
+      torchTest: torch.test, history: torch.history, ...(initFrom ? { initFrom, continuedFrom: earlierPhase(initFrom) } : {}),
     },
   });
   best.model.dispose();

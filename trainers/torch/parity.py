@@ -6,6 +6,8 @@ request: {"folder", "rewrite" (a folder to write the model back to), "seqs": [[.
 "sampledNegatives", "bceNegatives", "logQ"}}. response: {"scores", "losses": {kind: value},
 "grads": {kind: {name: [...]}}}. Float32 throughout, no dropout. With "rewriteOnly": true the request
 has only "folder" and "rewrite": the folder is read and written back (folder.py), nothing computed.
+With "initFrom": true the request has "folder" and "seqs": a freshly initialised model (other seed)
+takes the folder's weights the way `train.py --init-from` does (init_from.py); response: {"scores"}.
 """
 import json
 import math
@@ -15,7 +17,8 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from localrec_torch.folder import load_model, write_model_files  # noqa: E402
+from localrec_torch.folder import feature_matrix, load_model, read_weights, write_model_files  # noqa: E402
+from localrec_torch.init_from import load_weights  # noqa: E402
 from localrec_torch.losses import per_row_loss  # noqa: E402
 from localrec_torch.model import SasRec  # noqa: E402
 
@@ -24,6 +27,16 @@ def main(request_file, response_file):
     with open(request_file, encoding="utf-8") as f:
         req = json.load(f)
     torch.set_num_threads(1)
+    if req.get("initFrom"):
+        j, arrays = read_weights(req["folder"])
+        fresh = SasRec(j["config"], feature_matrix(j, arrays), seed=12345)
+        load_weights(fresh, req["folder"])
+        fresh.eval()
+        with torch.no_grad():
+            scores = fresh.score_last(torch.tensor(req["seqs"], dtype=torch.long))
+        with open(response_file, "w", encoding="utf-8") as f:
+            json.dump({"scores": scores.tolist(), "torch": torch.__version__}, f)
+        return
     model, meta = load_model(req["folder"], SasRec)
     model.eval()
     if req.get("rewrite"):

@@ -1,12 +1,14 @@
 """Pretrains the LocalRec SASRec model with DistributedDataParallel (gloo on CPU, NCCL on GPUs).
 
     python3 -m torch.distributed.run --nproc_per_node N trainers/torch/train.py \
-        --data <prepared dir> --run <run dir> [--max-minutes M] [--max-steps S] [--resume]
+        --data <prepared dir> --run <run dir> [--max-minutes M] [--max-steps S] [--resume] [--init-from <dir>]
 
 `npm run pretrain:torch` prepares <prepared dir> (data.json + data.bin + settings.json), runs this,
 then exports <run dir>/best through the TypeScript exporter. Writes into <run dir>: checkpoint/
 (weights, Adam state, run state: resumable), best/ (float32 LocalRec model files of the best
 epoch by validation NDCG@10), history.jsonl and result.json.
+--init-from <dir> starts a new run (schedule and epochs from 0) from the weights of a torch checkpoint
+folder (and its Adam state) or of a LocalRec model folder (fresh Adam state): localrec_torch/init_from.py.
 """
 import argparse
 import json
@@ -24,6 +26,7 @@ from localrec_torch.batches import bucketed_batches, length_groups, next_item_ba
 from localrec_torch.data import TrainData  # noqa: E402
 from localrec_torch.evaluate import rank_cases, rank_metrics  # noqa: E402
 from localrec_torch.folder import csr_to_dense, load_model, replace_dir, write_model_files  # noqa: E402
+from localrec_torch.init_from import init_from  # noqa: E402
 from localrec_torch.losses import per_row_loss  # noqa: E402
 from localrec_torch.model import SasRec  # noqa: E402
 from localrec_torch.schedule import flat_decay_start, scheduled_rate  # noqa: E402
@@ -73,6 +76,7 @@ def main():
     ap.add_argument("--max-minutes", type=float, default=float("inf"))
     ap.add_argument("--max-steps", type=int, default=0, help="stop (resumably) after this many steps; 0 = no limit")
     ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--init-from", help="a torch checkpoint folder or a LocalRec model folder to start from (ignored when resuming)")
     args = ap.parse_args()
 
     distributed = "RANK" in os.environ
@@ -121,6 +125,13 @@ def main():
     if resuming:
         optimizer.load_state_dict(saved["optimizer"])
         del saved
+    elif args.init_from:
+        try:
+            init_line = init_from(model, optimizer, params, args.init_from)
+        except (OSError, ValueError, KeyError) as e:
+            raise SystemExit(f"--init-from {args.init_from}: {e}")
+        if main_rank:
+            log(init_line)
     if main_rank:
         os.makedirs(args.run, exist_ok=True)
         log(f"{'resumed at epoch %d batch %d' % (state['epoch'], state['batchInEpoch']) if resuming else 'training'} on {world} "
@@ -145,6 +156,7 @@ def main():
     steps_here = 0
     step_seconds_here = 0.0
     steps_limited = False
+    step_losses = {}  # "first" and "last": the first and the latest step's loss of this process run (result.json)
 
     def advance_clock():
         nonlocal tick
@@ -160,6 +172,8 @@ def main():
             torch.save({"model": {k.replace("/", "__"): v for k, v in named.items()}, "optimizer": optimizer.state_dict()}, os.path.join(tmp, "checkpoint.pt"))
             with open(os.path.join(tmp, "state.json"), "w", encoding="utf-8") as f:
                 json.dump(state, f)
+            with open(os.path.join(tmp, "config.json"), "w", encoding="utf-8") as f:
+                json.dump(cfg, f, indent=2)  # the run's model config: what --init-from checks the next phase against
             replace_dir(tmp, ckpt_dir)
         if distributed:
             dist.barrier()
@@ -229,6 +243,8 @@ def main():
             loss = total / max(1, rows_global)
             if not np.isfinite(loss):
                 raise SystemExit(f"loss became {loss} at epoch {state['epoch']} batch {b}; lower the learning rate")
+            step_losses.setdefault("first", loss)
+            step_losses["last"] = loss
             state["trainSeconds"] += time.time() - t0
             step_seconds_here += time.time() - t0
             advance_clock()
@@ -298,7 +314,8 @@ def main():
     result = {"finished": finished, "stopReason": stop["why"], "epoch": state["epoch"], "batchInEpoch": state["batchInEpoch"],
               "bestEpoch": state["bestEpoch"] + 1, "bestValidNdcg10": state["bestNdcg"], "history": state["history"],
               "trainSeconds": state["trainSeconds"], "clockSeconds": state["clockSeconds"], "stepsThisRun": steps_here,
-              "stepSecondsThisRun": step_seconds_here, "batchSize": opts["batchSize"], "processes": world, "device": "cuda" if cuda else "cpu", "torch": torch.__version__}
+              "stepSecondsThisRun": step_seconds_here,
+              "firstStepLoss": step_losses.get("first"), "lastStepLoss": step_losses.get("last"), "batchSize": opts["batchSize"], "processes": world, "device": "cuda" if cuda else "cpu", "torch": torch.__version__}
     if not finished:
         save_checkpoint()
     else:
