@@ -120,6 +120,33 @@ describe('CatalogIndex.rankedIds', () => {
     const q = { count: 24, offset: 0, discover: 0.5, exclude: new Set(whole.slice(0, 40)) };
     expect(rankFromScores(scores, new CatalogIndex(items), q)).toEqual(rankFromScores(scores, c, q));
   });
+
+  it('on a large catalog (sampled bound) selects the same prefix as the whole sort: distinct scores, ties, NaN, masked and equal scores', () => {
+    const n = 30_000;
+    const items = Array.from({ length: n }, (_, k) => item(k + 1, ['A'], 1));
+    let seed = 7;
+    const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const cases: Record<string, (i: number) => number> = {
+      distinct: () => rnd() * 10,
+      ties: (i) => ((i * 7919) % 40) / 10,
+      nan: (i) => (i % 7 === 0 ? Number.NaN : rnd()),
+      masked: (i) => (i % 3 === 0 ? -1e9 : rnd()),
+      mostlyNaN: (i) => (i % 500 === 0 ? rnd() : Number.NaN),
+      equal: () => 1,
+      sorted: (i) => i,
+    };
+    for (const [name, f] of Object.entries(cases)) {
+      const scores = Float32Array.from({ length: n + 1 }, (_, i) => (i === 0 ? -1e9 : f(i)));
+      // The reference order: score descending, NaN last (as kthLargest counts it), ties by id.
+      const key = (i: number) => (Number.isNaN(scores[i]) ? -Infinity : scores[i]);
+      const whole = items.map((it) => it.id).sort((a, b) => key(b) - key(a) || (Number.isNaN(scores[a]) ? 1 : 0) - (Number.isNaN(scores[b]) ? 1 : 0) || a - b);
+      const numbers = whole.filter((i) => !Number.isNaN(scores[i])).length;
+      // (Fewer numbers than k: not compared; the k-th largest is NaN there, with or without the sample.)
+      for (const k of [1, 24, 370, 2370, 3700].filter((k) => k <= numbers)) {
+        expect([...new CatalogIndex(items).rankedIds(scores, k)], `${name}, ${k}`).toEqual(whole.slice(0, k));
+      }
+    }
+  });
 });
 
 describe('kthLargest', () => {
