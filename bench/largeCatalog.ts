@@ -202,7 +202,7 @@ const summary = rows.map((r) => ({
 const md = [
   `# Large catalogs in the browser ${new Date().toISOString().slice(0, 10)}`,
   '',
-  `Synthetic model folders (\`npm run make:large-model\`: the shipped architecture, d 128, 2 blocks, maxLen 200, 29 content features; random weights) served with the app's headers (COOP/COEP), Chromium ${browserVersion}, ${machine.cpuModel} (${machine.cpuCount} cores), load average ${r1(loadAtStart)} at start / ${r1(loadAtEnd)} at end. Command: \`npm run bench:large -- --items ${args.items} --backends ${args.backends} --runs ${runs}\`.`,
+  `Synthetic model folders (\`npm run make:large-model\`: the shipped architecture, d 128, 2 blocks, maxLen 200, 29 content features; random weights) served with the app's headers (COOP/COEP), Chromium ${browserVersion}, ${machine.cpuModel} (${machine.cpuCount} cores), load average ${r1(loadAtStart)} at start / ${r1(loadAtEnd)} at end. Command: \`npm run bench:large -- ${process.argv.slice(2).map((a) => (a === '' || /\s/.test(a) ? `'${a}'` : a)).join(' ')}\`.`,
   gpuAdapter ? describeAdapter(gpuAdapter) : 'WebGPU adapter: not queried.',
   '',
   `## Serving and learning on ${sizes.join(', ')} items`,
