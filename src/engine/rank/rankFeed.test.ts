@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { CatalogEntry } from '../recommender/types';
-import { diversify, genreSimilarity, noveltyScore } from './diversify';
-import { CatalogIndex, kthLargest, popularFeed, rankFromScores } from './rankFeed';
+import { diversify, DISCOVER_WEIGHTS, genreSimilarity, noveltyScore } from './diversify';
+import { interleaveNewItems, NEW_ITEM_SLOTS } from './newItemSlots';
+import { CatalogIndex, feedPool, kthLargest, popularFeed, rankFromScores, type FeedQuery } from './rankFeed';
 
 const item = (id: number, genres: string[], popularity: number): CatalogEntry => ({ id, externalId: String(id), title: `T${id}`, year: 2000, genres, popularity });
 const catalog = new CatalogIndex([
@@ -68,6 +69,31 @@ describe('feeds', () => {
     const discovered = rankFromScores(scores, withNew, { ...q, discover: 1 });
     expect([discovered[4].itemId, discovered[9].itemId]).toEqual([14, 15]);
     expect(discovered.filter((r) => r.source === 'model')).toHaveLength(8);
+  });
+
+  it('rankFromScores with many new items equals sorting all of them and cutting (ties by id, excluded ones skipped)', () => {
+    // The feed as it was built before the new items were selected instead of sorted whole.
+    const reference = (scores: Float32Array, c: CatalogIndex, q: FeedQuery) => {
+      const ordered = diversify(feedPool(scores, c, q, true), c.traits, q.discover, q.offset + q.count, c.maxPopularity, DISCOVER_WEIGHTS, q.seed ?? 0);
+      const fresh = [...c.newItemIds].filter((id) => id < scores.length && !q.exclude.has(id)).map((id) => ({ itemId: id, relevance: scores[id] }));
+      fresh.sort((a, b) => b.relevance - a.relevance || a.itemId - b.itemId);
+      const merged = interleaveNewItems(ordered.map((x) => ({ ...x, source: 'model' as const })), fresh.slice(0, q.offset + q.count).map((x) => ({ ...x, source: 'new' as const })), NEW_ITEM_SLOTS, q.exclude);
+      return merged.slice(q.offset, q.offset + q.count).map((x) => ({ itemId: x.itemId, score: x.relevance, source: x.source }));
+    };
+    const n = 3000;
+    const items = Array.from({ length: n }, (_, k) => item(k + 1, [['A', 'B', 'C'][k % 3]], k % 5 === 0 ? 0 : 1 + (k % 97)));
+    const c = new CatalogIndex(items);
+    expect(c.newItemIds.size).toBe(600);
+    for (const ties of [false, true]) {
+      const scores = Float32Array.from({ length: n + 1 }, (_, i) => (i === 0 ? -1e9 : ties ? ((i * 7919) % 13) / 4 : Math.sin(i * 12.9898) * 5));
+      for (const q of [
+        { count: 24, offset: 0, discover: 0, exclude: new Set<number>() },
+        { count: 12, offset: 24, discover: 0.5, exclude: new Set([5, 10, 15, 20, 1, 2]) },
+        { count: 30, offset: 60, discover: 1, exclude: new Set(Array.from({ length: 300 }, (_, k) => 1 + k * 5)), seed: 3 },
+      ]) {
+        expect(rankFromScores(scores, c, q), `ties ${ties}, offset ${q.offset}`).toEqual(reference(scores, c, q));
+      }
+    }
   });
 
   it('rankFromScores without new items in the catalog is the plain ranking, with or without slots', () => {

@@ -159,19 +159,36 @@ export function rankFromScores(
   const pool = feedPool(scores, catalog, q, separate);
   const ordered = diversify(pool, catalog.traits, q.discover, q.offset + q.count, catalog.maxPopularity, DISCOVER_WEIGHTS, q.seed ?? 0);
   if (!separate) return page(ordered, q, 'model');
-  const fresh: { itemId: number; relevance: number }[] = [];
-  for (const id of catalog.newItemIds) {
-    if (id > 0 && id < scores.length && !q.exclude.has(id)) fresh.push({ itemId: id, relevance: scores[id] });
-  }
-  fresh.sort((a, b) => b.relevance - a.relevance || a.itemId - b.itemId);
+  const fresh = bestNewItems(scores, catalog, q);
   type Card = { itemId: number; relevance: number; source: Recommendation['source'] };
   const merged = interleaveNewItems<Card>(
     ordered.map((c) => ({ ...c, source: 'model' })),
-    fresh.slice(0, q.offset + q.count).map((c) => ({ ...c, source: 'new' })),
+    fresh.map((c) => ({ ...c, source: 'new' })),
     slots,
     q.exclude,
   );
   return merged.slice(q.offset, q.offset + q.count).map((c) => ({ itemId: c.itemId, score: c.relevance, source: c.source }));
+}
+
+/**
+ * The best `offset + count` of the catalog's new items that have a score and are not excluded,
+ * best score first (ties: lower id first): as sorting all of them and cutting, without the sort
+ * (a 100,000-item catalog with 2% new items: 2,000 objects sorted per re-rank, about 1 ms in Node).
+ */
+function bestNewItems(scores: ArrayLike<number>, catalog: CatalogIndex, q: FeedQuery): { itemId: number; relevance: number }[] {
+  const limit = q.offset + q.count;
+  const best: { itemId: number; relevance: number }[] = []; // sorted, at most `limit`
+  const before = (r: number, id: number, c: { itemId: number; relevance: number }) => r > c.relevance || (r === c.relevance && id < c.itemId);
+  for (const id of catalog.newItemIds) {
+    if (!(id > 0 && id < scores.length) || q.exclude.has(id)) continue;
+    const r = scores[id];
+    if (best.length === limit && !before(r, id, best[limit - 1])) continue;
+    if (best.length === limit) best.pop();
+    let j = best.length;
+    while (j > 0 && before(r, id, best[j - 1])) j--;
+    best.splice(j, 0, { itemId: id, relevance: r });
+  }
+  return best;
 }
 
 /**
