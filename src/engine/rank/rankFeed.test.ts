@@ -77,7 +77,8 @@ describe('feeds', () => {
       const ordered = diversify(feedPool(scores, c, q, true), c.traits, q.discover, q.offset + q.count, c.maxPopularity, DISCOVER_WEIGHTS, q.seed ?? 0);
       const fresh = [...c.newItemIds].filter((id) => id < scores.length && !q.exclude.has(id)).map((id) => ({ itemId: id, relevance: scores[id] }));
       fresh.sort((a, b) => b.relevance - a.relevance || a.itemId - b.itemId);
-      const merged = interleaveNewItems(ordered.map((x) => ({ ...x, source: 'model' as const })), fresh.slice(0, q.offset + q.count).map((x) => ({ ...x, source: 'new' as const })), NEW_ITEM_SLOTS, q.exclude);
+      type Card = { itemId: number; relevance: number; source: 'model' | 'new' };
+      const merged = interleaveNewItems<Card>(ordered.map((x) => ({ ...x, source: 'model' })), fresh.slice(0, q.offset + q.count).map((x) => ({ ...x, source: 'new' })), NEW_ITEM_SLOTS, q.exclude);
       return merged.slice(q.offset, q.offset + q.count).map((x) => ({ itemId: x.itemId, score: x.relevance, source: x.source }));
     };
     const n = 3000;
