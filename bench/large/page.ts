@@ -1,7 +1,7 @@
 /**
  * The page `bench/largeCatalog.ts` drives in Chromium: loads one model folder on one backend with
  * the engine's own code (selectBackend, parseModel, ItemTables, scoreCatalog, personalScores,
- * rankFromScores, finetune) and times the serve and learn steps on a large catalog. One call of
+ * PersonScores, rankFromScores, finetune) and times the serve and learn steps on a large catalog. One call of
  * `window.largeBench.run` per page load (a backend is chosen once per page).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -13,7 +13,8 @@ import { ItemTables } from '../../src/engine/rank/itemTables';
 import { personalScores } from '../../src/engine/rank/personalScores';
 import { CatalogIndex, rankFromScores } from '../../src/engine/rank/rankFeed';
 import { scoreCatalog } from '../../src/engine/rank/scoreCatalog';
-import type { Device } from '../../src/engine/recommender/types';
+import { PersonScores } from '../../src/engine/recommender/personScores';
+import type { Device, InteractionEvent } from '../../src/engine/recommender/types';
 import { selectBackend } from '../../src/engine/runtime/selectBackend';
 import { interpretEvents } from '../../src/engine/signals';
 import { finetune } from '../../src/engine/train/finetune';
@@ -48,8 +49,19 @@ export interface LargeBenchResult {
   firstTableMs: number;
   /** Score every item after the history and take the top 100 (ms per repetition). */
   scoreTopKMs: number[];
-  /** Whole re-rank: personal scores (prior, dislike penalty) + feed ranking with discovery and new-item slots. */
+  /**
+   * Uncached whole re-rank on a fixed history: `personalScores` (tfjs forward pass, prior, dislike
+   * penalty from scratch) + feed ranking with discovery and new-item slots.
+   */
   rerankMs: number[];
+  /**
+   * The re-rank the app serves after an interaction: a `PersonScores` (as the worker holds it:
+   * incremental encoder, dislike-similarity cache) on a history that grows by one event per run
+   * (a like, every third a dislike), from `scores(history)` to the ranked feed.
+   */
+  servedRerankMs: number[];
+  /** How the served runs got their scores (all runs, warm-up included): forward-pass paths and dislike-cache use. */
+  served: { passes: { tfjs: number; appended: number; reused: number }; near: { hits: number; partial: number; full: number } };
   /** One fine-tuning run: ms of steps 2.. (between step ends, no validation between), softmax used, outcome. */
   learn: { softmax: string; stepMs: number[]; runMs: number; accepted: boolean; reason: string; tensorsLeft: number };
   /** Tensors left after everything was disposed (0 = no leak). */
@@ -109,13 +121,14 @@ async function run(o: LargeBenchOptions): Promise<LargeBenchResult> {
   const view = interpretEvents(events);
   const policy = resolvePolicy({});
   const prior = catalog.popularityPrior(n);
-  const time = async (f: (i: number) => Promise<void>): Promise<number[]> => {
+  // f may time itself (returns ms) when part of a run is set-up.
+  const time = async (f: (i: number) => Promise<number | void>): Promise<number[]> => {
     for (let i = 0; i < o.warmup; i++) await f(i);
     const out: number[] = [];
     for (let i = 0; i < o.runs; i++) {
       const s = performance.now();
-      await f(i);
-      out.push(performance.now() - s);
+      const ms = await f(i);
+      out.push(typeof ms === 'number' ? ms : performance.now() - s);
     }
     return out;
   };
@@ -128,6 +141,31 @@ async function run(o: LargeBenchOptions): Promise<LargeBenchResult> {
     const scores = await personalScores(model, view, policy, prior, tables);
     checksum += rankFromScores(scores, catalog, { count: 24, offset: 0, discover: [0, 0.25, 0.5, 1][i % 4], exclude: view.seen }).length;
   });
+
+  // The served path: the worker's PersonScores (warmed as the worker warms it) on a history that
+  // grows by one event per run, as bench/lib/feedTimings.ts interactionRerankMs clicks (every third a dislike).
+  tables.invalidate(); // the served path holds its own tables, as the worker does (frees 3 x [vocab, d] meanwhile)
+  const person = new PersonScores(model, policy, prior);
+  await person.warm(view.sequence[0] ?? 1);
+  const grown: InteractionEvent[] = events.slice();
+  const used = new Set(events.map((e) => e.itemId));
+  let next = 12_345;
+  const servedRerankMs = await time(async (i) => {
+    while (used.has(1 + (next % n))) next += 7907;
+    const itemId = 1 + (next % n);
+    used.add(itemId);
+    next += 7907;
+    grown.push({ itemId, type: i % 3 === 2 ? 'dislike' : 'like', at: events.length + grown.length });
+    const history = { events: grown.slice(), view: interpretEvents(grown), version: grown.length };
+    await person.idle(); // the encoder's rebuild after a tfjs pass runs in idle time (a person's pace)
+    const s = performance.now();
+    const scores = await person.scores(history);
+    checksum += rankFromScores(scores, catalog, { count: 24, offset: 0, discover: [0, 0.25, 0.5, 1][i % 4], exclude: history.view.seen }).length;
+    return performance.now() - s;
+  });
+  const served = { passes: { ...person.passes }, near: { ...person.near.counts } };
+  await person.idle();
+  person.dispose();
 
   // One fine-tuning run on a copy of the weights, as the engine does (the policy picks the softmax).
   const pretrained = new Map([...model.weights].map(([name, v]) => [name, tf.clone(v)] as [string, tf.Tensor]));
@@ -149,7 +187,7 @@ async function run(o: LargeBenchOptions): Promise<LargeBenchResult> {
     backend: info.backend, adapter: info.adapter, threads: info.threads, notes: [...info.notes, `checksum ${checksum}`],
     numItems: n,
     downloadBytes: Object.fromEntries([...bytes].map(([f, b]) => [f, b.byteLength])),
-    loadMs, memoryAfterLoad, firstTableMs, scoreTopKMs, rerankMs,
+    loadMs, memoryAfterLoad, firstTableMs, scoreTopKMs, rerankMs, servedRerankMs, served,
     learn: { softmax: r.softmax, stepMs, runMs, accepted: r.accepted, reason: r.reason, tensorsLeft: learnTensorsLeft },
     tensorsLeft: tf.memory().numTensors - baseline,
   };

@@ -1,6 +1,6 @@
-import * as tf from '@tensorflow/tfjs';
 import type { SasRec } from '../model/sasrec';
-import { unitRows, type ItemTables } from './itemTables';
+import type { ItemTables } from './itemTables';
+import { nearSimilarity, type NearDislikedCache } from './nearDisliked';
 
 /**
  * Rank-time explicit-negative feedback: lowers the score of every item in proportion to how close
@@ -10,7 +10,8 @@ import { unitRows, type ItemTables } from './itemTables';
  * the same on any model: 1 moves an item identical to a disliked one down by one standard
  * deviation. Returns new scores (index = item id, as `scoreCatalog` gives them); the input is
  * not changed. No dislikes or strength 0: a copy of the input. `tables`: the cached item table
- * of the current weights (without it the table is rebuilt and normalised here).
+ * of the current weights (without it the table is rebuilt and normalised here). `near`: a cache of
+ * the similarity vector across calls (the engine keeps one per person; same output as without).
  */
 export async function penalizeNearDisliked(
   model: SasRec,
@@ -18,19 +19,13 @@ export async function penalizeNearDisliked(
   disliked: readonly number[],
   strength: number,
   tables: ItemTables | null = null,
+  near: NearDislikedCache | null = null,
 ): Promise<Float32Array> {
   const out = Float32Array.from(scores);
   const vocab = model.config.numItems + 1;
   const ids = [...new Set(disliked)].filter((d) => d > 0 && d < vocab);
   if (ids.length === 0 || strength <= 0) return out;
-  const near = tf.tidy(() => {
-    const table = tables ? tables.table() : model.itemTable(); // [vocab, d]
-    const unitT = tables ? tables.unitT() : tf.transpose(unitRows(table)); // [d, vocab]
-    const bad = unitRows(tf.gather(table, tf.tensor1d(ids, 'int32')) as tf.Tensor2D); // [nd, d]
-    return tf.max(tf.relu(tf.matMul(bad, unitT)), 0); // [vocab]
-  });
-  const sim = (await near.data()) as Float32Array;
-  near.dispose();
+  const sim = near ? await near.similarity(model, ids, tables) : await nearSimilarity(model, ids, tables); // [vocab]
   let n = 0, sum = 0, sq = 0;
   for (let i = 1; i < out.length; i++) {
     if (!Number.isFinite(out[i]) || out[i] < -1e8) continue;

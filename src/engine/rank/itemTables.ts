@@ -13,6 +13,8 @@ export class ItemTables {
   private cachedTable: tf.Tensor2D | null = null;
   private cachedTableT: tf.Tensor2D | null = null;
   private cachedUnitT: tf.Tensor2D | null = null;
+  /** Bumped by every `invalidate()`: the weights version the cached forms belong to (caches built on them key on it). */
+  generation = 0;
 
   constructor(model: SasRec) {
     this.model = model;
@@ -56,6 +58,7 @@ export class ItemTables {
 
   /** Frees the cached tensors; the next read rebuilds them from the current weights. */
   invalidate(): void {
+    this.generation++;
     for (const t of [this.cachedTable, this.cachedTableT, this.cachedUnitT]) t?.dispose();
     this.cachedTable = this.cachedTableT = this.cachedUnitT = null;
   }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { CatalogEntry } from '../recommender/types';
-import { diversify, genreSimilarity, noveltyScore } from './diversify';
-import { CatalogIndex, kthLargest, popularFeed, rankFromScores } from './rankFeed';
+import { diversify, DISCOVER_WEIGHTS, genreSimilarity, noveltyScore } from './diversify';
+import { interleaveNewItems, NEW_ITEM_SLOTS } from './newItemSlots';
+import { CatalogIndex, feedPool, kthLargest, popularFeed, rankFromScores, type FeedQuery } from './rankFeed';
 
 const item = (id: number, genres: string[], popularity: number): CatalogEntry => ({ id, externalId: String(id), title: `T${id}`, year: 2000, genres, popularity });
 const catalog = new CatalogIndex([
@@ -70,6 +71,32 @@ describe('feeds', () => {
     expect(discovered.filter((r) => r.source === 'model')).toHaveLength(8);
   });
 
+  it('rankFromScores with many new items equals sorting all of them and cutting (ties by id, excluded ones skipped)', () => {
+    // The feed as it was built before the new items were selected instead of sorted whole.
+    const reference = (scores: Float32Array, c: CatalogIndex, q: FeedQuery) => {
+      const ordered = diversify(feedPool(scores, c, q, true), c.traits, q.discover, q.offset + q.count, c.maxPopularity, DISCOVER_WEIGHTS, q.seed ?? 0);
+      const fresh = [...c.newItemIds].filter((id) => id < scores.length && !q.exclude.has(id)).map((id) => ({ itemId: id, relevance: scores[id] }));
+      fresh.sort((a, b) => b.relevance - a.relevance || a.itemId - b.itemId);
+      type Card = { itemId: number; relevance: number; source: 'model' | 'new' };
+      const merged = interleaveNewItems<Card>(ordered.map((x) => ({ ...x, source: 'model' })), fresh.slice(0, q.offset + q.count).map((x) => ({ ...x, source: 'new' })), NEW_ITEM_SLOTS, q.exclude);
+      return merged.slice(q.offset, q.offset + q.count).map((x) => ({ itemId: x.itemId, score: x.relevance, source: x.source }));
+    };
+    const n = 3000;
+    const items = Array.from({ length: n }, (_, k) => item(k + 1, [['A', 'B', 'C'][k % 3]], k % 5 === 0 ? 0 : 1 + (k % 97)));
+    const c = new CatalogIndex(items);
+    expect(c.newItemIds.size).toBe(600);
+    for (const ties of [false, true]) {
+      const scores = Float32Array.from({ length: n + 1 }, (_, i) => (i === 0 ? -1e9 : ties ? ((i * 7919) % 13) / 4 : Math.sin(i * 12.9898) * 5));
+      for (const q of [
+        { count: 24, offset: 0, discover: 0, exclude: new Set<number>() },
+        { count: 12, offset: 24, discover: 0.5, exclude: new Set([5, 10, 15, 20, 1, 2]) },
+        { count: 30, offset: 60, discover: 1, exclude: new Set(Array.from({ length: 300 }, (_, k) => 1 + k * 5)), seed: 3 },
+      ]) {
+        expect(rankFromScores(scores, c, q), `ties ${ties}, offset ${q.offset}`).toEqual(reference(scores, c, q));
+      }
+    }
+  });
+
   it('rankFromScores without new items in the catalog is the plain ranking, with or without slots', () => {
     const scores = Float32Array.from([-1e9, 6, 5, 4, 3, 2, 1]);
     expect(catalog.newItemIds.size).toBe(0);
@@ -119,6 +146,33 @@ describe('CatalogIndex.rankedIds', () => {
     // The feed from a partial selection equals the feed from the whole order.
     const q = { count: 24, offset: 0, discover: 0.5, exclude: new Set(whole.slice(0, 40)) };
     expect(rankFromScores(scores, new CatalogIndex(items), q)).toEqual(rankFromScores(scores, c, q));
+  });
+
+  it('on a large catalog (sampled bound) selects the same prefix as the whole sort: distinct scores, ties, NaN, masked and equal scores', () => {
+    const n = 30_000;
+    const items = Array.from({ length: n }, (_, k) => item(k + 1, ['A'], 1));
+    let seed = 7;
+    const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const cases: Record<string, (i: number) => number> = {
+      distinct: () => rnd() * 10,
+      ties: (i) => ((i * 7919) % 40) / 10,
+      nan: (i) => (i % 7 === 0 ? Number.NaN : rnd()),
+      masked: (i) => (i % 3 === 0 ? -1e9 : rnd()),
+      mostlyNaN: (i) => (i % 500 === 0 ? rnd() : Number.NaN),
+      equal: () => 1,
+      sorted: (i) => i,
+    };
+    for (const [name, f] of Object.entries(cases)) {
+      const scores = Float32Array.from({ length: n + 1 }, (_, i) => (i === 0 ? -1e9 : f(i)));
+      // The reference order: score descending, NaN last (as kthLargest counts it), ties by id.
+      const key = (i: number) => (Number.isNaN(scores[i]) ? -Infinity : scores[i]);
+      const whole = items.map((it) => it.id).sort((a, b) => key(b) - key(a) || (Number.isNaN(scores[a]) ? 1 : 0) - (Number.isNaN(scores[b]) ? 1 : 0) || a - b);
+      const numbers = whole.filter((i) => !Number.isNaN(scores[i])).length;
+      // (Fewer numbers than k: not compared; the k-th largest is NaN there, with or without the sample.)
+      for (const k of [1, 24, 370, 2370, 3700].filter((k) => k <= numbers)) {
+        expect([...new CatalogIndex(items).rankedIds(scores, k)], `${name}, ${k}`).toEqual(whole.slice(0, k));
+      }
+    }
   });
 });
 

@@ -71,15 +71,7 @@ export class CatalogIndex {
     if (atLeast * 4 >= all.length) {
       ids = Int32Array.from(all).sort(byScore);
     } else {
-      const values = new Float64Array(all.length);
-      for (let i = 0; i < all.length; i++) values[i] = scores[all[i]];
-      const threshold = kthLargest(values, atLeast); // O(n): a 100,000-item sort took 20-30 ms
-      // Ids above the threshold, then enough tied ones (lowest ids first: `all` is in id order).
-      const picked = new Int32Array(atLeast);
-      let n = 0;
-      for (let i = 0; i < all.length; i++) if (scores[all[i]] > threshold) picked[n++] = all[i];
-      for (let i = 0; i < all.length && n < atLeast; i++) if (scores[all[i]] === threshold) picked[n++] = all[i];
-      ids = picked.subarray(0, n).sort(byScore);
+      ids = bestIds(scores, all, atLeast).sort(byScore); // O(n): a 100,000-item sort took 20-30 ms
     }
     this.ranked = { scores, ids, complete: ids.length === all.length };
     return ids;
@@ -98,6 +90,52 @@ export class CatalogIndex {
     }
     return this.prior;
   }
+}
+
+/**
+ * The `k` best of `ids` (in id order) by score, unordered: the ids above the k-th largest score,
+ * then enough tied ones (lowest ids first). On large catalogs the k-th largest is searched among
+ * `candidatesFor` only, with the same result.
+ */
+function bestIds(scores: ArrayLike<number>, ids: Int32Array, k: number): Int32Array {
+  const pool = candidatesFor(scores, ids, k) ?? ids;
+  const values = new Float64Array(pool.length);
+  for (let i = 0; i < pool.length; i++) values[i] = scores[pool[i]];
+  const threshold = kthLargest(values, k);
+  const picked = new Int32Array(k);
+  let n = 0;
+  for (let i = 0; i < pool.length; i++) if (scores[pool[i]] > threshold) picked[n++] = pool[i];
+  for (let i = 0; i < pool.length && n < k; i++) if (scores[pool[i]] === threshold) picked[n++] = pool[i];
+  return picked.subarray(0, n);
+}
+
+/** Sample stride of `candidatesFor`. */
+const SAMPLE_STRIDE = 16;
+
+/**
+ * The ids (in id order) whose score is at least a bound read off every SAMPLE_STRIDE-th score
+ * (about 1.5 k of them are expected), when at least `k` pass: then the k best ids and every id
+ * tied with the k-th are among them (the k-th largest score is >= the bound), so the selection
+ * over them equals the selection over all ids. Null (use all ids) when the catalog is small,
+ * k is large, or the bound lets fewer than k or more than 4 k + 1,024 through (ties, NaN).
+ * At 100,000 items: one pass over the scores and a selection among a few thousand instead of a
+ * copy and a quickselect over all of them (2.5-3.5 ms down to about 1 ms in Node).
+ */
+function candidatesFor(scores: ArrayLike<number>, ids: Int32Array, k: number): Int32Array | null {
+  if (ids.length < 64 * SAMPLE_STRIDE || k * 8 > ids.length) return null;
+  const m = Math.floor(ids.length / SAMPLE_STRIDE);
+  const sample = new Float64Array(m);
+  for (let i = 0; i < m; i++) sample[i] = scores[ids[i * SAMPLE_STRIDE]];
+  const bound = kthLargest(sample, Math.min(m, Math.ceil((1.5 * k) / SAMPLE_STRIDE) + 8));
+  const out = new Int32Array(4 * k + 1024);
+  let n = 0;
+  for (let i = 0; i < ids.length; i++) {
+    if (scores[ids[i]] >= bound) {
+      if (n === out.length) return null;
+      out[n++] = ids[i];
+    }
+  }
+  return n >= k ? out.subarray(0, n) : null;
 }
 
 function page(ordered: { itemId: number; relevance: number }[], q: FeedQuery, source: Recommendation['source']): Recommendation[] {
@@ -121,19 +159,36 @@ export function rankFromScores(
   const pool = feedPool(scores, catalog, q, separate);
   const ordered = diversify(pool, catalog.traits, q.discover, q.offset + q.count, catalog.maxPopularity, DISCOVER_WEIGHTS, q.seed ?? 0);
   if (!separate) return page(ordered, q, 'model');
-  const fresh: { itemId: number; relevance: number }[] = [];
-  for (const id of catalog.newItemIds) {
-    if (id > 0 && id < scores.length && !q.exclude.has(id)) fresh.push({ itemId: id, relevance: scores[id] });
-  }
-  fresh.sort((a, b) => b.relevance - a.relevance || a.itemId - b.itemId);
+  const fresh = bestNewItems(scores, catalog, q);
   type Card = { itemId: number; relevance: number; source: Recommendation['source'] };
   const merged = interleaveNewItems<Card>(
     ordered.map((c) => ({ ...c, source: 'model' })),
-    fresh.slice(0, q.offset + q.count).map((c) => ({ ...c, source: 'new' })),
+    fresh.map((c) => ({ ...c, source: 'new' })),
     slots,
     q.exclude,
   );
   return merged.slice(q.offset, q.offset + q.count).map((c) => ({ itemId: c.itemId, score: c.relevance, source: c.source }));
+}
+
+/**
+ * The best `offset + count` of the catalog's new items that have a score and are not excluded,
+ * best score first (ties: lower id first): as sorting all of them and cutting, without the sort
+ * (a 100,000-item catalog with 2% new items: 2,000 objects sorted per re-rank, about 1 ms in Node).
+ */
+function bestNewItems(scores: ArrayLike<number>, catalog: CatalogIndex, q: FeedQuery): { itemId: number; relevance: number }[] {
+  const limit = q.offset + q.count;
+  const best: { itemId: number; relevance: number }[] = []; // sorted, at most `limit`
+  const before = (r: number, id: number, c: { itemId: number; relevance: number }) => r > c.relevance || (r === c.relevance && id < c.itemId);
+  for (const id of catalog.newItemIds) {
+    if (!(id > 0 && id < scores.length) || q.exclude.has(id)) continue;
+    const r = scores[id];
+    if (best.length === limit && !before(r, id, best[limit - 1])) continue;
+    if (best.length === limit) best.pop();
+    let j = best.length;
+    while (j > 0 && before(r, id, best[j - 1])) j--;
+    best.splice(j, 0, { itemId: id, relevance: r });
+  }
+  return best;
 }
 
 /**

@@ -3,6 +3,7 @@ import { FetchedRows, IncrementalEncoder, incrementalUnsupported } from '../mode
 import type { SasRec } from '../model/sasrec';
 import { penalizeNearDisliked } from '../rank/dislikePenalty';
 import { ItemTables } from '../rank/itemTables';
+import { NearDislikedCache } from '../rank/nearDisliked';
 import { readScores, scoreCatalog } from '../rank/scoreCatalog';
 import { adjustScores } from '../rank/personalScores';
 import type { FinetunePolicy } from '../train/finetunePolicy';
@@ -22,7 +23,9 @@ export interface PersonScoresOptions {
  * The person's state for the serve loop: the model's scores for the current history, computed
  * once per (weights version, history version), so re-ranks that change no history (the discover
  * control, paging, the seen toggle) only redo the cheap re-ranking. Holds the item table of the
- * current weights (`ItemTables`); call `weightsChanged()` whenever the live weights change.
+ * current weights (`ItemTables`) and the dislike penalty's similarity vector of the last disliked
+ * set (`NearDislikedCache`: a like reuses it, a new dislike multiplies only its own row); call
+ * `weightsChanged()` whenever the live weights change.
  *
  * The forward pass (issue 23): when the model's positions count from the window start, an
  * `IncrementalEncoder` keeps the key/value cache of the last history, so a like (history + one
@@ -32,6 +35,8 @@ export interface PersonScoresOptions {
  */
 export class PersonScores {
   readonly tables: ItemTables;
+  /** The dislike penalty's similarity vector of the last disliked set (reused while the set and weights stay). */
+  readonly near = new NearDislikedCache();
   private readonly model: SasRec;
   private readonly policy: ScorePolicy;
   private readonly prior: Float32Array | null;
@@ -63,7 +68,7 @@ export class PersonScores {
     if (e && history.version >= 0 && e.weights === this.weightsVersion && e.history === history.version) return e.scores;
     this.computed++;
     const view = history.view;
-    const scores = this.modelScores(view.sequence).then((s) => adjustScores(this.model, s, view, this.policy, this.prior, this.tables));
+    const scores = this.modelScores(view.sequence).then((s) => adjustScores(this.model, s, view, this.policy, this.prior, this.tables, this.near));
     if (history.version >= 0) {
       const entry = { weights: this.weightsVersion, history: history.version, scores };
       this.entry = entry;
@@ -178,6 +183,7 @@ export class PersonScores {
   weightsChanged(): void {
     this.weightsVersion++;
     this.tables.invalidate();
+    this.near.clear();
     this.entry = null;
     this.encoder = null;
     this.rebuildGen++;
@@ -188,6 +194,7 @@ export class PersonScores {
     this.rebuildGen++;
     this.encoder = null;
     this.tables.dispose();
+    this.near.clear();
     this.entry = null;
   }
 }
