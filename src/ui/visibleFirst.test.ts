@@ -22,8 +22,17 @@ describe('visibleFirst', () => {
   });
 
   it('drops at once an item the new ranking no longer holds, even out of view (a dislike, the seen toggle)', () => {
-    const out = visibleFirst(slots([1, 2, 3, 4, 5, 6]), [1, 2, 3, 4, 6], { first: 0, last: 1 }, key);
-    expect(show(out)).toEqual([1, 2, 3, 4, '_4']);
+    const out = visibleFirst(slots([1, 2, 3, 4, 5, 6, 7]), [1, 2, 3, 4, 6, 7], { first: 0, last: 1 }, key);
+    // 5 leaves at once; 6 stays where it is (out of view, no DOM work) until the whole list follows.
+    expect(show(out)).toEqual([1, 2, 3, 4, '_4', 6]);
+  });
+
+  it('moves a card that left the view to a free position that is its final one', () => {
+    // 2 was in view and drops to position 3; 9 (new) enters the view; 4 left the feed.
+    const out = visibleFirst(slots([1, 2, 3, 4, 5]), [1, 9, 3, 2, 5], { first: 0, last: 1 }, key);
+    expect(show(out)).toEqual([1, 9, 3, 2, 5]);
+    const kept = visibleFirst(slots([1, 2, 3, 4, 5]), [1, 9, 3, 4, 2], { first: 0, last: 1 }, key);
+    expect(show(kept)).toEqual([1, 9, 3, 4, 2]); // 5 left: its position is 2's final one
   });
 
   it('renders the whole tail when the end of the list is in view ("Show more" just clicked)', () => {
@@ -54,9 +63,11 @@ describe('visibleFirst', () => {
 
   it('works from a list that still holds slots (a second change before the first completed)', () => {
     const first = visibleFirst(slots([1, 2, 3, 4]), [4, 3, 2, 1], { first: 0, last: 0 }, key);
-    expect(show(first)).toEqual([4, 2, 3, '_3']);
-    const second = visibleFirst(first, [2, 4, 1, 3], { first: 0, last: 0 }, key);
-    expect(show(second)).toEqual([2, '_1', 3, '_3']);
+    expect(show(first)).toEqual([4, 2, 3, 1]);
+    const withSlot = visibleFirst(slots([1, 2, 3, 4]), [4, 3, 2, 5], { first: 0, last: 0 }, key);
+    expect(show(withSlot)).toEqual([4, 2, 3, '_3']);
+    const second = visibleFirst(withSlot, [2, 4, 1, 3], { first: 0, last: 0 }, key);
+    expect(show(second)).toEqual([2, 4, 3, '_3']);
   });
 });
 

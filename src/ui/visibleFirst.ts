@@ -19,9 +19,11 @@ export interface ViewRange {
 
 /**
  * The list to render at once for `next` when `shown` is on screen and positions `view` are in
- * view: `next` inside the range (to its end when the range reaches the end of `shown`); outside it the item `shown` had at that position when `next`
- * still holds it and does not put it in view, else an empty slot. `view` null (nothing known
- * about the viewport) or past the end of `next`: `next` as it is. Keys (`keyOf`) stay unique.
+ * view: `next` inside the range (to its end when the range reaches the end of `shown`). Outside
+ * it, the item `shown` had at that position when `next` still holds it and does not put it in
+ * view; else `next`'s own item when its card is mounted already; else an empty slot. `view` null
+ * (nothing known about the viewport) or past the end of `next`: `next` as it is. Keys (`keyOf`)
+ * stay unique.
  */
 export function visibleFirst<T>(shown: readonly Slot<T>[], next: readonly T[], view: ViewRange | null, keyOf: (item: T) => number): Slot<T>[] {
   // Nothing known about the viewport, or the view lies past the end of a shorter list: all at once.
@@ -36,25 +38,37 @@ export function visibleFirst<T>(shown: readonly Slot<T>[], next: readonly T[], v
     wanted.add(k);
     if (i >= first && i <= last) inView.add(k);
   }
-  const out: Slot<T>[] = [];
+  const mounted = new Set<number>();
+  for (const s of shown) if ('item' in s) mounted.add(keyOf(s.item));
+  // Pass 1: outside the range, a card stays where it is while the new list still holds it (no
+  // DOM work). An item the new ranking dropped (a dislike, the seen toggle) leaves at once.
+  const out: (Slot<T> | null)[] = [];
+  const used = new Set<number>(inView);
   for (let i = 0; i < next.length; i++) {
     if (i >= first && i <= last) {
       out.push({ item: next[i] });
       continue;
     }
     const old = shown[i];
-    if (old && 'item' in old) {
-      const k = keyOf(old.item);
-      // Kept only while still in the feed: an item the new ranking dropped (a dislike, the seen
-      // toggle) leaves at once. Its position holds it once at most: positions differ and `inView` excludes the range.
-      if (wanted.has(k) && !inView.has(k)) {
-        out.push(old);
-        continue;
-      }
+    const k = old && 'item' in old ? keyOf(old.item) : null;
+    if (old && k !== null && wanted.has(k) && !used.has(k)) {
+      used.add(k);
+      out.push(old);
+    } else {
+      out.push(null);
     }
-    out.push({ slot: i });
   }
-  return out;
+  // Pass 2: a free position takes its final item when that card exists already (a move, e.g. a
+  // card that was in view), else an empty slot (no mount on the urgent path).
+  return out.map((s, i) => {
+    if (s) return s;
+    const k = keyOf(next[i]);
+    if (mounted.has(k) && !used.has(k)) {
+      used.add(k);
+      return { item: next[i] };
+    }
+    return { slot: i };
+  });
 }
 
 /** True when `slots` is exactly `next` (no slot, every position the same item). */

@@ -119,7 +119,9 @@ export function useFeed(pageSize = 12, { discover: fixedDiscover }: { discover?:
     };
   }, [engine, phase, catalogById, count, includeSeen, revision, personChange, discover]);
 
-  const showMore = useCallback(() => startTransition(() => setCount((c) => c + pageSize)), [pageSize]);
+  // Urgent like the other controls: the new cards render with the answer (flushSync above); a
+  // transition here only let a frame go first (the app renders a long list visible-first).
+  const showMore = useCallback(() => setCount((c) => c + pageSize), [pageSize]);
   const setDiscover = useCallback(
     (value: number) => {
       setChosenDiscover(value);

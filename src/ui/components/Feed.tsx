@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { memo, useCallback, useEffect, useState } from 'react';
 import { useEngineCore, useFeed } from 'localrec/react';
 import type { CatalogEntry, EventType } from 'localrec';
 import { Card } from './Card';
@@ -6,9 +6,37 @@ import { DetailsDialog } from './DetailsDialog';
 import { DiscoverControl } from './DiscoverControl';
 import { WhyDialog } from './WhyDialog';
 import { useVisibleFirst } from '../useVisibleFirst';
+import type { Slot } from '../visibleFirst';
 import type { FeedItem } from 'localrec/react';
 
 const itemKey = (it: FeedItem): number => it.item.id;
+
+interface FeedItemsProps {
+  slots: readonly Slot<FeedItem>[];
+  observe: (el: HTMLElement | null) => (() => void) | undefined;
+  disabled: boolean;
+  onLike(item: CatalogEntry): void;
+  onDislike(item: CatalogEntry): void;
+  onOpen(item: CatalogEntry): void;
+  onWhy(item: CatalogEntry): void;
+}
+
+/**
+ * The list items: re-rendered only when the rendered list changes, not on the feed's other
+ * renders of a re-rank (the control's value, the loading flag), each of which would otherwise
+ * walk every card of a long feed.
+ */
+const FeedItems = memo(function FeedItems({ slots, observe, disabled, onLike, onDislike, onOpen, onWhy }: FeedItemsProps) {
+  return slots.map((s, pos) =>
+    'item' in s ? (
+      <li key={s.item.item.id} data-pos={pos} ref={observe}>
+        <Card item={s.item.item} isNew={s.item.isNew} disabled={disabled} onLike={onLike} onDislike={onDislike} onOpen={onOpen} onWhy={onWhy} />
+      </li>
+    ) : (
+      <li key={`slot-${s.slot}`} data-pos={pos} ref={observe} className="feed-slot" aria-hidden="true" />
+    ),
+  );
+});
 
 /** The recommendation feed with paging, the discover control, the "show seen" toggle and the details and "why this?" dialogs. */
 export function Feed() {
@@ -74,15 +102,7 @@ export function Feed() {
         data-view-discover={view.discover ?? undefined}
         data-view-include-seen={view.includeSeen}
       >
-        {list.slots.map((s, pos) =>
-          'item' in s ? (
-            <li key={s.item.item.id} data-pos={pos} ref={list.observe}>
-              <Card item={s.item.item} isNew={s.item.isNew} disabled={phase === 'error'} onLike={like} onDislike={dislike} onOpen={openDetails} onWhy={setWhy} />
-            </li>
-          ) : (
-            <li key={`slot-${s.slot}`} data-pos={pos} ref={list.observe} className="feed-slot" aria-hidden="true" />
-          ),
-        )}
+        <FeedItems slots={list.slots} observe={list.observe} disabled={phase === 'error'} onLike={like} onDislike={dislike} onOpen={openDetails} onWhy={setWhy} />
       </ul>
       {feed.items.length === 0 && !feed.loading && <p className="hint">Nothing to show yet.</p>}
       <button type="button" className="show-more" onClick={feed.showMore} disabled={feed.items.length === 0}>
