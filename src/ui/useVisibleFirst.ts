@@ -4,10 +4,15 @@ import { isComplete, viewRange, visibleFirst, type Slot } from './visibleFirst';
 /** Extra height around the viewport that counts as in view (a quick scroll lands on fresh cards). */
 const ROOT_MARGIN = '50% 0px';
 
+/** A position to render, with its React key: an item's key stays the same until it is remounted (`VisibleFirstResult.remount`). */
+export type RenderSlot<T> = { item: T; key: string } | { slot: number; key: string };
+
 interface State<T, M> {
   input: readonly T[];
   meta: M;
-  slots: Slot<T>[];
+  slots: RenderSlot<T>[];
+  /** Remount count per item key (absent = 0): part of the item's React key. */
+  gens: ReadonlyMap<number, number>;
   /** The rendered list is `input` (no stale or empty position). */
   complete: boolean;
   /** `meta` of the last complete list. */
@@ -15,8 +20,8 @@ interface State<T, M> {
 }
 
 export interface VisibleFirst<T, M> {
-  /** What to render, in order. */
-  slots: readonly Slot<T>[];
+  /** What to render, in order, with React keys. */
+  slots: readonly RenderSlot<T>[];
   /** Every position shows the latest list. */
   complete: boolean;
   /** `meta` of the latest list that was rendered whole. */
@@ -38,7 +43,15 @@ const sameMeta = <M,>(a: M, b: M): boolean =>
  * without one (or before it reports) the whole list renders at once.
  */
 export function useVisibleFirst<T, M>(items: readonly T[], meta: M, keyOf: (item: T) => number): VisibleFirst<T, M> {
-  const [state, setState] = useState<State<T, M>>(() => ({ input: items, meta, slots: items.map((item) => ({ item })), complete: true, completeMeta: meta }));
+  const render = (slots: readonly Slot<T>[], gens: ReadonlyMap<number, number>): RenderSlot<T>[] =>
+    slots.map((s) => {
+      if (!('item' in s)) return { slot: s.slot, key: `slot-${s.slot}` };
+      const k = keyOf(s.item);
+      const g = gens.get(k);
+      return { item: s.item, key: g ? `${k}.${g}` : String(k) };
+    });
+  const whole = (list: readonly T[], gens: ReadonlyMap<number, number>) => render(list.map((item) => ({ item })), gens);
+  const [state, setState] = useState<State<T, M>>(() => ({ input: items, meta, slots: whole(items, new Map()), gens: new Map(), complete: true, completeMeta: meta }));
   const visible = useRef(new Set<Element>());
   const observer = useRef<IntersectionObserver | null>(null);
   const listRoot = useRef<Element | null>(null);
@@ -46,9 +59,16 @@ export function useVisibleFirst<T, M>(items: readonly T[], meta: M, keyOf: (item
   let current = state;
   if (!sameItems(state.input, items)) {
     // A new list: derived during render, so the urgent commit already holds only the in-view change.
-    const slots = visibleFirst(state.slots, items, positionsInView(visible.current, listRoot.current), keyOf);
+    const shown: Slot<T>[] = state.slots.map((s) => ('item' in s ? { item: s.item } : { slot: s.slot }));
+    const { slots, remount } = visibleFirst(shown, items, positionsInView(visible.current, listRoot.current), keyOf);
+    let gens = state.gens;
+    if (remount.length > 0) {
+      const bumped = new Map(gens);
+      for (const k of remount) bumped.set(k, (bumped.get(k) ?? 0) + 1);
+      gens = bumped;
+    }
     const complete = isComplete(slots, items);
-    current = { input: items, meta, slots: complete ? items.map((item) => ({ item })) : slots, complete, completeMeta: complete ? meta : state.completeMeta };
+    current = { input: items, meta, slots: render(slots, gens), gens, complete, completeMeta: complete ? meta : state.completeMeta };
     setState(current);
   } else if (!sameMeta(state.meta, meta)) {
     current = { ...state, meta, completeMeta: state.complete ? meta : state.completeMeta };
@@ -58,7 +78,8 @@ export function useVisibleFirst<T, M>(items: readonly T[], meta: M, keyOf: (item
   useEffect(() => {
     if (state.complete) return;
     const input = state.input;
-    startTransition(() => setState((s) => (s.input === input && !s.complete ? { ...s, slots: input.map((item) => ({ item })), complete: true, completeMeta: s.meta } : s)));
+    startTransition(() => setState((s) => (s.input === input && !s.complete ? { ...s, slots: whole(input, s.gens), complete: true, completeMeta: s.meta } : s)));
+    // `whole` reads only `keyOf`, which callers keep stable.
   }, [state]);
 
   useEffect(() => () => observer.current?.disconnect(), []);

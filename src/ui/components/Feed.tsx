@@ -6,13 +6,13 @@ import { DetailsDialog } from './DetailsDialog';
 import { DiscoverControl } from './DiscoverControl';
 import { WhyDialog } from './WhyDialog';
 import { useVisibleFirst } from '../useVisibleFirst';
-import type { Slot } from '../visibleFirst';
+import type { RenderSlot } from '../useVisibleFirst';
 import type { FeedItem } from 'localrec/react';
 
 const itemKey = (it: FeedItem): number => it.item.id;
 
 interface FeedItemsProps {
-  slots: readonly Slot<FeedItem>[];
+  slots: readonly RenderSlot<FeedItem>[];
   observe: (el: HTMLElement | null) => (() => void) | undefined;
   disabled: boolean;
   onLike(item: CatalogEntry): void;
@@ -29,11 +29,11 @@ interface FeedItemsProps {
 const FeedItems = memo(function FeedItems({ slots, observe, disabled, onLike, onDislike, onOpen, onWhy }: FeedItemsProps) {
   return slots.map((s, pos) =>
     'item' in s ? (
-      <li key={s.item.item.id} data-pos={pos} ref={observe}>
+      <li key={s.key} data-pos={pos} ref={observe}>
         <Card item={s.item.item} isNew={s.item.isNew} disabled={disabled} onLike={onLike} onDislike={onDislike} onOpen={onOpen} onWhy={onWhy} />
       </li>
     ) : (
-      <li key={`slot-${s.slot}`} data-pos={pos} ref={observe} className="feed-slot" aria-hidden="true" />
+      <li key={s.key} data-pos={pos} ref={observe} className="feed-slot" aria-hidden="true" />
     ),
   );
 });
