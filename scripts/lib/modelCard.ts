@@ -98,6 +98,11 @@ const schedule = earlier?.train ? scheduleOf(earlier.train) : scheduleOf(lr);
 const phases = earlier
   ? `\n- Two phases: epochs 1–${offset}${earlier.run ? ` (run \`${earlier.run}\`)` : ''} as above; then epochs ${offset + 1}–${offset + (training?.epochs ?? 0)} continued from its checkpoint after epoch ${offset} (\`${earlier.dir}\`: ${earlier.optimizer ? 'weights and Adam state' : 'weights, fresh Adam state'}, \`${trainerCommand} -- --init-from\`) with the ${scheduleOf(lr)}.`
   : '';
+/** People and items the run kept out of pretraining (`--holdout-users`, `--holdout-items`; training.json's holdout, holdoutItems). */
+const heldOut = [
+  training?.holdout ? `${+(100 * training.holdout.share).toFixed(2)}% of the people (\`--holdout-users ${training.holdout.share} --holdout-seed ${training.holdout.seed}\`, the people \`npm run eval:ondevice\` fine-tunes on)` : '',
+  training?.holdoutItems ? `${training.holdoutItems.items?.length ?? `${+(100 * training.holdoutItems.share).toFixed(2)}% of the`} items (\`--holdout-items ${training.holdoutItems.share} --holdout-items-seed ${training.holdoutItems.seed}\`)` : '',
+].filter(Boolean);
 const computeSeconds = (training?.trainSeconds ?? 0) + (earlier?.trainSeconds ?? 0);
 const computeUnknown = earlier && (earlier.trainSeconds === null || earlier.trainSeconds === undefined);
 const beyond = evalJson?.models?.sasrec?.metrics;
@@ -144,7 +149,7 @@ ${training ? `- Objective: ${training.train?.loss?.kind === 'ce' ? 'full softmax
     : 'bucketed by length'}.${phases}
 ${lr?.schedule === 'timed' ? `- Learning rate: as planned above on the run's own clock (the last epoch ended at ${f(training.history?.[training.history.length - 1]?.lr, 6)}).` : `- Learning rate actually used: ${lrSegments.join(', ') || '–'}${lrSegments.length > 1 && !earlier && lr?.plateauEpochs >= lr?.epochs ? ' (changed by hand when the run was resumed)' : ''}.`}
 - Validation: the second-to-last item of ${training.train?.validUsers} random users, NDCG@10 every epoch, ${lr?.schedule === 'timed' ? 'no early stop (the time budget ends the run); the best epoch is kept' : `early stopping (patience ${training.train?.patience})`}.
-- Epochs run: ${offset ? `${offset} + ${training.epochs} = ${offset + training.epochs}` : training.epochs}; ${offset ? 'best second-phase' : 'best'} validation NDCG@10 ${f(training.bestValidNdcg10)} at epoch ${training.bestEpoch + offset}; ${training.finished ? 'training finished (early stopping or epoch limit).' : '**training was still running when this export was made** (exported from the best checkpoint so far).'}${averaged ? `\n- Shipped weights: the element-wise mean of the weights after epochs ${averaged} (\`npm run average-weights\`), not a single epoch's.` : ''}
+${heldOut.length ? `- Held out of pretraining: ${heldOut.join('; ')}. They are in none of its training, validation or test cases (the results below).\n` : ''}- Epochs run: ${offset ? `${offset} + ${training.epochs} = ${offset + training.epochs}` : training.epochs}; ${offset ? 'best second-phase' : 'best'} validation NDCG@10 ${f(training.bestValidNdcg10)} at epoch ${training.bestEpoch + offset}; ${training.finished ? 'training finished (early stopping or epoch limit).' : '**training was still running when this export was made** (exported from the best checkpoint so far).'}${averaged ? `\n- Shipped weights: the element-wise mean of the weights after epochs ${averaged} (\`npm run average-weights\`), not a single epoch's.` : ''}
 - Training compute: ${computeUnknown ? `${(training.trainSeconds / 3600).toFixed(1)} h of step time in the second phase (the first phase's is not recorded in training.json)` : `${(computeSeconds / 3600).toFixed(1)} h of step time`} on ${o.machine ?? (torchTrainer ? `${torchTrainer}` : 'a 2-core x86-64 machine, tfjs 4.22 WASM backend, 2 data-parallel worker threads')}.` : '- (no training.json)'}
 
 ## Results (test, leave-one-out, full ranking over all ${config.numItems} items, seen items excluded, ${metrics.users} users)

@@ -8,12 +8,11 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { featureMatrix, featureVocabulary } from '../../src/engine/data/itemFeatures';
 import { LocalRecError } from '../../src/engine/errors';
-import { selectUsers, splitUsers } from '../../src/engine/data/userSplit';
-import { removeItems, splitItems } from '../../src/engine/data/itemSplit';
 import { resolveConfig, type SasRecConfig } from '../../src/engine/model/config';
 import type { WeightPrecision } from '../../src/engine/model/modelFormat';
 import { loadDataset, type DataFormat } from './loadDataset';
 import { exportModelFolder, type FolderMetrics } from './exportFolder';
+import { applyHoldout, type HoldoutOptions } from './holdout';
 import { loadModelFiles } from './modelFiles';
 import { ParallelRunner } from './parallelRunner';
 import { LocalRunner, type RunnerInit, type TrainRunner } from './trainRunner';
@@ -25,7 +24,7 @@ import { leaveOneOut } from './split';
 export const PRECISIONS: readonly WeightPrecision[] = ['float16', 'uint8', 'float32'];
 
 /** What `npm run pretrain` takes (see its usage line). */
-export interface PretrainOptions {
+export interface PretrainOptions extends HoldoutOptions {
   data: string;
   out: string;
   /** A config file; overrides the preset. */
@@ -44,10 +43,6 @@ export interface PretrainOptions {
   format?: DataFormat | 'auto';
   /** Catalog file for an interactions CSV. */
   catalog?: string;
-  holdoutUsers?: number;
-  holdoutSeed?: number;
-  holdoutItems?: number;
-  holdoutItemsSeed?: number;
   /** Set `stop.requested` to stop cleanly after the current step (resumable). */
   stop?: { requested: string };
 }
@@ -168,16 +163,7 @@ export async function runPretraining(o: PretrainOptions, log: (line: string) => 
 
   const loaded = loadDataset(o.data, { catalog: o.catalog, format: o.format, onWarning: (m) => log(`warning: ${m}`), onReport: log });
   const catalog = loaded.catalog;
-  const holdout = o.holdoutUsers !== undefined ? { share: o.holdoutUsers, seed: o.holdoutSeed ?? 7 } : null;
-  const { trainUsers, heldOutUsers } = holdout ? splitUsers(loaded.dataset.sequences.length, holdout.share, holdout.seed) : { trainUsers: [], heldOutUsers: [] };
-  if (holdout) log(`holding out ${heldOutUsers.length} of ${loaded.dataset.sequences.length} users (seed ${holdout.seed})`);
-  const usersDataset = holdout ? selectUsers(loaded.dataset, trainUsers) : loaded.dataset;
-  const holdoutItems = o.holdoutItems !== undefined ? { share: o.holdoutItems, seed: o.holdoutItemsSeed ?? 11, items: [] as number[] } : null;
-  if (holdoutItems) {
-    holdoutItems.items = splitItems(loaded.dataset.numItems, holdoutItems.share, holdoutItems.seed);
-    log(`holding out ${holdoutItems.items.length} of ${loaded.dataset.numItems} items (seed ${holdoutItems.seed})`);
-  }
-  const dataset = holdoutItems ? removeItems(usersDataset, holdoutItems.items) : usersDataset;
+  const { dataset, holdout, holdoutItems } = applyHoldout(loaded.dataset, o, log);
   const split = leaveOneOut(dataset);
   if (split.train.length === 0 || split.valid.length === 0) bad(`no user in ${o.data} has the 3 interactions a train/validation/test split needs; add data`);
 
