@@ -3,7 +3,9 @@
  * settings (config file or preset, as `npm run pretrain`), write the compact file the PyTorch
  * trainer reads, train with `python3 -m torch.distributed.run` (DDP: gloo on CPU, NCCL on GPUs),
  * then export the best weights through the one exporter (scripts/lib/exportFolder.ts).
- * `initFrom` starts a new phase from an earlier run's weights (scripts/lib/initFrom.ts).
+ * `initFrom` starts a new phase from an earlier run's weights (scripts/lib/initFrom.ts). Held-out
+ * people and items (`holdoutUsers`, `holdoutItems`) are chosen and recorded as `npm run pretrain`
+ * does (scripts/lib/holdout.ts): they never reach the prepared data.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -15,6 +17,7 @@ import { LocalRecError } from '../../src/engine/errors';
 import type { SasRecConfig } from '../../src/engine/model/config';
 import type { WeightPrecision } from '../../src/engine/model/modelFormat';
 import { exportModelFolder, type FolderMetrics } from './exportFolder';
+import { applyHoldout, checkInitFromHoldout, holdoutChanges, type HoldoutOptions, type HoldoutRecord } from './holdout';
 import { describeTorchInitFrom, earlierPhase, type InitFrom } from './initFrom';
 import { loadDataset, type DataFormat } from './loadDataset';
 import { loadModelFiles } from './modelFiles';
@@ -31,7 +34,7 @@ export const TORCH_TRAIN_SCRIPT = fileURLToPath(new URL('../../trainers/torch/tr
 export const TORCH_LAUNCH_SCRIPT = fileURLToPath(new URL('../../trainers/torch/launch.py', import.meta.url));
 
 /** What `npm run pretrain:torch` takes. */
-export interface TorchPretrainOptions {
+export interface TorchPretrainOptions extends HoldoutOptions {
   data: string;
   out: string;
   config?: string;
@@ -122,7 +125,7 @@ function runTrainer(python: string, args: string[], env: NodeJS.ProcessEnv, log:
  * await runTorchPretraining({ data: 'ml-1m', out: 'public/models/ml-1m-torch', config: 'configs/ml-1m-sasrec-v8-d128.json', nproc: 2 });
  */
 export async function runTorchPretraining(o: TorchPretrainOptions, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<TorchPretrainResult> {
-  checkPretrainOptions({ data: o.data, out: o.out, preset: o.preset, maxMinutes: o.maxMinutes, seed: o.seed, precision: o.precision });
+  checkPretrainOptions({ data: o.data, out: o.out, preset: o.preset, maxMinutes: o.maxMinutes, seed: o.seed, precision: o.precision, holdoutUsers: o.holdoutUsers, holdoutItems: o.holdoutItems });
   const nproc = o.nproc ?? 1;
   if (!Number.isInteger(nproc) || nproc < 1) bad(`--nproc must be a whole number >= 1, got "${o.nproc}"`);
   if (o.maxSteps !== undefined && !(Number.isInteger(o.maxSteps) && o.maxSteps >= 1)) bad(`--max-steps must be a whole number >= 1, got "${o.maxSteps}"`);
@@ -133,7 +136,9 @@ export async function runTorchPretraining(o: TorchPretrainOptions, log: (line: s
   const prepDir = join(runDir, 'data');
 
   const loaded = loadDataset(o.data, { catalog: o.catalog, format: o.format, onWarning: (m) => log(`warning: ${m}`), onReport: log });
-  const { dataset, catalog } = loaded;
+  const { catalog } = loaded;
+  // The same people and items as `npm run pretrain` holds out; pretraining (train, validation and test cases) never sees them.
+  const { dataset, holdout, holdoutItems } = applyHoldout(loaded.dataset, o, log);
   const split = leaveOneOut(dataset);
   if (split.train.length === 0 || split.valid.length === 0) bad(`no user in ${o.data} has the 3 interactions a train/validation/test split needs; add data`);
 
@@ -143,9 +148,13 @@ export async function runTorchPretraining(o: TorchPretrainOptions, log: (line: s
   const runFile = join(runDir, 'run.json');
   const resuming = !!o.resume && existsSync(join(runDir, 'checkpoint', 'state.json'));
   // Checked before anything is written: a wrong folder leaves the run and --out as they were.
-  const initFrom: InitFrom | null = resuming
-    ? (existsSync(runFile) ? (JSON.parse(readFileSync(runFile, 'utf8')) as { initFrom?: InitFrom }).initFrom ?? null : null)
-    : o.initFrom ? describeTorchInitFrom(o.initFrom, config, log) : null;
+  const savedRun: HoldoutRecord & { initFrom?: InitFrom } | null = resuming && existsSync(runFile) ? JSON.parse(readFileSync(runFile, 'utf8')) : null;
+  const initFrom: InitFrom | null = resuming ? savedRun?.initFrom ?? null : o.initFrom ? describeTorchInitFrom(o.initFrom, config, log) : null;
+  if (savedRun) {
+    const changed = holdoutChanges(savedRun, { holdout, holdoutItems });
+    if (changed.length) bad(`the checkpoint in ${runDir} held out other people or items (${changed.join('; ')}); resume with the same --holdout-users/--holdout-seed and --holdout-items/--holdout-items-seed, or use a new --checkpoint-dir`);
+  }
+  if (initFrom && !resuming && o.initFrom) checkInitFromHoldout(o.initFrom, initFrom.dir, initFrom.run, { holdout, holdoutItems }, log);
   if (resuming && o.initFrom) log(`--resume continues the checkpoint in ${runDir}; --init-from ${o.initFrom} is not read again`);
   if (resuming && existsSync(settingsFile)) {
     const saved = JSON.parse(readFileSync(settingsFile, 'utf8')) as { config: SasRecConfig; train: TrainOptions };
@@ -159,7 +168,7 @@ export async function runTorchPretraining(o: TorchPretrainOptions, log: (line: s
   writeFileSync(settingsFile, JSON.stringify({ config, train: opts, featureNames }, null, 1));
   // The run's options as `npm run pretrain` writes them (export:model --run and a later --init-from read them).
   if (!resuming || !existsSync(runFile)) {
-    writeFileSync(runFile, JSON.stringify({ data: o.data, trainer: 'pytorch', config, train: opts, featureNames, ...(initFrom ? { initFrom } : {}) }, null, 2));
+    writeFileSync(runFile, JSON.stringify({ data: o.data, trainer: 'pytorch', config, train: opts, featureNames, holdout, holdoutItems, ...(initFrom ? { initFrom } : {}) }, null, 2));
   }
   log(`wrote ${prepDir}: ${meta.trainSequences} training sequences, ${meta.validCases} validation and ${meta.testCases} test cases, ${meta.numFeatures} content features`);
 
@@ -194,7 +203,7 @@ export async function runTorchPretraining(o: TorchPretrainOptions, log: (line: s
     model: best.model, featureNames, dataset, catalog, split, out: o.out, precision, dataName: basename(o.data), log,
     training: {
       trainer: `pytorch ${torch.torch} (${torch.processes} process${torch.processes > 1 ? 'es' : ''}, ${torch.device}, DDP)`,
-      data: basename(o.data), ...(preset ? { preset: preset.name, presetReasons: preset.reasons } : {}), config, train: opts,
+      data: basename(o.data), ...(preset ? { preset: preset.name, presetReasons: preset.reasons } : {}), holdout, holdoutItems, config, train: opts,
       bestEpoch: torch.bestEpoch, bestValidNdcg10: torch.bestValidNdcg10, epochs: torch.history.length,
       trainSeconds: Math.round(torch.trainSeconds), clockSeconds: Math.round(torch.clockSeconds), finished: true,
       torchTest: torch.test, history: torch.history, ...(initFrom ? { initFrom, continuedFrom: earlierPhase(initFrom) } : {}),
