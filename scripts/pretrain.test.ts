@@ -157,6 +157,18 @@ describe('npm run pretrain (end to end on a tiny dataset)', () => {
     const none = go('decay-none', decayConfig, ['--init-from', join(dir, 'nowhere')]);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/--init-from .*nowhere has no model\.json and config\.json/);
+    // A phase must hold out the people its starting weights were kept away from (as pretrain:torch):
+    // 'full' trained on everyone, so a phase claiming held-out people is refused, before it writes anything.
+    const claims = go('decay-holdout', decayConfig, ['--init-from', from, '--holdout-users', '0.25']);
+    expect(claims.code).toBe(2);
+    expect(claims.stderr).toMatch(/--init-from .* was trained with other held-out people or items .*no --holdout-users there, --holdout-users 0\.25 --holdout-seed 7 here/);
+    expect(existsSync(join(dir, 'decay-holdout', 'ckpt', 'run.json'))).toBe(false);
+    // --resume with other held-out people than the checkpoint's is refused too, leaving it as it was.
+    const before = readFileSync(join(dir, 'decay', 'ckpt', 'run.json'), 'utf8');
+    const resumed = go('decay', decayConfig, ['--resume', '--holdout-users', '0.25']);
+    expect(resumed.code).toBe(2);
+    expect(resumed.stderr).toMatch(/held out other people or items .*resume with the same --holdout-users/);
+    expect(readFileSync(join(dir, 'decay', 'ckpt', 'run.json'), 'utf8')).toBe(before);
   });
 
   it('--seed replaces the config seed; --resume refuses a checkpoint trained with other settings, leaving it as it was', () => {

@@ -12,7 +12,7 @@ import { resolveConfig, type SasRecConfig } from '../../src/engine/model/config'
 import type { WeightPrecision } from '../../src/engine/model/modelFormat';
 import { loadDataset, type DataFormat } from './loadDataset';
 import { exportModelFolder, type FolderMetrics } from './exportFolder';
-import { applyHoldout, type HoldoutOptions } from './holdout';
+import { applyHoldout, checkInitFromHoldout, holdoutChanges, type HoldoutOptions, type HoldoutRecord } from './holdout';
 import { loadModelFiles } from './modelFiles';
 import { ParallelRunner } from './parallelRunner';
 import { LocalRunner, type RunnerInit, type TrainRunner } from './trainRunner';
@@ -174,8 +174,13 @@ export async function runPretraining(o: PretrainOptions, log: (line: string) => 
   const stateFile = join(ckptModelDir, 'state.json');
   const runFile = join(ckptDir, 'run.json');
   const resuming = !!o.resume && existsSync(stateFile);
-  const savedRun: { train?: Partial<TrainOptions>; initFrom?: InitFrom } = resuming && existsSync(runFile) ? JSON.parse(readFileSync(runFile, 'utf8')) : {};
+  const savedRun: HoldoutRecord & { train?: Partial<TrainOptions>; initFrom?: InitFrom } = resuming && existsSync(runFile) ? JSON.parse(readFileSync(runFile, 'utf8')) : {};
   let state: RunState;
+  if (resuming && ('holdout' in savedRun || 'holdoutItems' in savedRun)) {
+    // The same rule as pretrain:torch: a resumed run holds out the people and items it started with.
+    const changed = holdoutChanges(savedRun, { holdout, holdoutItems });
+    if (changed.length) bad(`the checkpoint in ${ckptDir} held out other people or items (${changed.join('; ')}); resume with the same --holdout-users/--holdout-seed and --holdout-items/--holdout-items-seed, or use a new --checkpoint-dir`);
+  }
   if (resuming) {
     const saved = JSON.parse(readFileSync(join(ckptModelDir, 'config.json'), 'utf8')) as SasRecConfig;
     if (JSON.stringify(saved) !== JSON.stringify(config)) {
@@ -196,6 +201,7 @@ export async function runPretraining(o: PretrainOptions, log: (line: string) => 
     };
   }
   const initFrom = resuming ? savedRun.initFrom ?? null : o.initFrom ? describeInitFrom(o.initFrom, config) : null;
+  if (initFrom && !resuming && o.initFrom) checkInitFromHoldout(o.initFrom, initFrom.dir, initFrom.run, { holdout, holdoutItems }, log);
   if (initFrom && !resuming) log(`starting from the weights in ${initFrom.dir}${initFrom.optimizer ? ' with its Adam state' : ' with a fresh Adam state (the folder has none)'}`);
   writeFileSync(runFile, JSON.stringify({ data: o.data, config, train: opts, featureNames, holdout, holdoutItems, ...(initFrom ? { initFrom } : {}) }, null, 2));
 
