@@ -100,7 +100,11 @@ describe('learnRun: the feed adapts at the first validated step, the checkpoint 
     expect(report.reason).toMatch(/^rolled back: held-out item got worse at step 1/);
     expect(report.accepted).toBe(false);
     expect(events.some((e) => e.status === 'updated' && e.what === 'checkpoint')).toBe(false);
-    expect(scores(await r.recommend({ count: 10, discover: 0 }))).toEqual(scores(pre));
+    // The same feed; scores within float error (one read may come from the incremental encoder,
+    // the other from the tfjs pass, depending on when the idle-time rebuild ran).
+    const after = await r.recommend({ count: 10, discover: 0 });
+    expect(after.map((x) => x.itemId)).toEqual(pre.map((x) => x.itemId));
+    after.forEach((x, i) => expect(x.score).toBeCloseTo(pre[i].score, 5));
   });
 });
 
