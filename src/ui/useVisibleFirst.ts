@@ -38,8 +38,8 @@ const sameMeta = <M,>(a: M, b: M): boolean =>
 /**
  * Renders a re-ranked list visible-first (`visibleFirst`): the positions in view at once, the
  * rest in a transition right after. `meta` describes the list (revision, settings it was ranked
- * with; compared field by field) and is reported back as `completeMeta` once the whole list shows it. Positions in view
- * come from an IntersectionObserver on the rendered items (no layout read on the re-rank's path);
+ * with; compared field by field) and is reported back as `completeMeta` once the whole list shows
+ * it. `keyOf` must be stable across renders. Positions in view come from an IntersectionObserver on the rendered items (no layout read on the re-rank's path);
  * without one (or before it reports) the whole list renders at once.
  */
 export function useVisibleFirst<T, M>(items: readonly T[], meta: M, keyOf: (item: T) => number): VisibleFirst<T, M> {
@@ -59,8 +59,7 @@ export function useVisibleFirst<T, M>(items: readonly T[], meta: M, keyOf: (item
   let current = state;
   if (!sameItems(state.input, items)) {
     // A new list: derived during render, so the urgent commit already holds only the in-view change.
-    const shown: Slot<T>[] = state.slots.map((s) => ('item' in s ? { item: s.item } : { slot: s.slot }));
-    const { slots, remount } = visibleFirst(shown, items, positionsInView(visible.current, listRoot.current), keyOf);
+    const { slots, remount } = visibleFirst(state.slots, items, positionsInView(visible.current, listRoot.current), keyOf);
     let gens = state.gens;
     if (remount.length > 0) {
       const bumped = new Map(gens);
@@ -79,7 +78,6 @@ export function useVisibleFirst<T, M>(items: readonly T[], meta: M, keyOf: (item
     if (state.complete) return;
     const input = state.input;
     startTransition(() => setState((s) => (s.input === input && !s.complete ? { ...s, slots: whole(input, s.gens), complete: true, completeMeta: s.meta } : s)));
-    // `whole` reads only `keyOf`, which callers keep stable.
   }, [state]);
 
   useEffect(() => () => observer.current?.disconnect(), []);

@@ -34,8 +34,8 @@ export interface VisibleFirstResult<T> {
  * The list to render at once for `next` when `shown` is on screen and positions `view` are in
  * view: `next` inside the range (to its end when the range reaches the end of `shown`). Outside
  * it, the item `shown` had at that position unless `next` puts it in view (no DOM work; the
- * item may be one `next` no longer holds), else an empty slot. `view` null (nothing known about the viewport) or past
- * the end of `next`: `next` as it is. Keys (`keyOf`) stay unique.
+ * item may be one `next` no longer holds), else an empty slot. `view` null (nothing known about
+ * the viewport) or past the end of `next`: `next` as it is. Keys (`keyOf`) stay unique.
  */
 export function visibleFirst<T>(shown: readonly Slot<T>[], next: readonly T[], view: ViewRange | null, keyOf: (item: T) => number): VisibleFirstResult<T> {
   // Nothing known about the viewport, or the view lies past the end of a shorter list: all at once.

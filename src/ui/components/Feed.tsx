@@ -1,13 +1,11 @@
 import { memo, useCallback, useEffect, useState } from 'react';
-import { useEngineCore, useFeed } from 'localrec/react';
+import { useEngineCore, useFeed, type FeedItem } from 'localrec/react';
 import type { CatalogEntry, EventType } from 'localrec';
 import { Card } from './Card';
 import { DetailsDialog } from './DetailsDialog';
 import { DiscoverControl } from './DiscoverControl';
 import { WhyDialog } from './WhyDialog';
-import { useVisibleFirst } from '../useVisibleFirst';
-import type { RenderSlot } from '../useVisibleFirst';
-import type { FeedItem } from 'localrec/react';
+import { useVisibleFirst, type RenderSlot } from '../useVisibleFirst';
 
 const itemKey = (it: FeedItem): number => it.item.id;
 
