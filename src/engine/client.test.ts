@@ -99,7 +99,7 @@ describe('worker RPC', () => {
 });
 
 describe('worker calls per interaction', () => {
-  it('a like costs two calls (record, rankInputs); re-ranks without history change cost none; the history never crosses again', async () => {
+  it('a like costs one call (record: its feed inputs are pushed behind the snapshot); re-ranks without history change cost none; the history never crosses again', async () => {
     const { worker, calls, close } = countingWorker();
     let state: EngineState | null = null;
     let rereads = 0;
@@ -127,8 +127,9 @@ describe('worker calls per interaction', () => {
     rereads = 0;
     // One interaction as the app does it: record, then re-rank once the snapshot arrived.
     await r.record({ itemId: 10, type: 'like', at: 5 });
-    await r.recommend({ count: 12 });
-    expect(calls).toEqual(['record', 'rankInputs']);
+    const afterLike = await r.recommend({ count: 12 });
+    expect(calls).toEqual(['record']);
+    expect(afterLike.map((x) => x.itemId)).not.toContain(10);
     expect(rereads).toBe(0);
     expect(state?.history).toEqual([{ itemId: 10, type: 'like', at: 5 }]);
     expect(state?.status.interactions).toBe(1);
@@ -142,8 +143,8 @@ describe('worker calls per interaction', () => {
   });
 });
 
-describe('new weights: the worker pushes the feed\'s inputs', () => {
-  it('every published weight change comes with its inputs; the page re-ranks without asking; after a history change it asks again', async () => {
+describe('new weights and new history: the worker pushes the feed\'s inputs', () => {
+  it('every published weight or history change comes with its inputs; the page re-ranks without asking', async () => {
     const { worker, calls, port, close } = countingWorker();
     const pushes: number[] = [];
     port.addEventListener('message', (ev: MessageEvent) => { const m = ev.data as { kind: string; version?: number }; if (m.kind === 'inputs') pushes.push(m.version as number); });
@@ -159,6 +160,7 @@ describe('new weights: the worker pushes the feed\'s inputs', () => {
     for (const [i, itemId] of [10, 12, 14, 16, 18, 20].entries()) await r.record({ itemId, type: 'like', at: i });
     const before = await r.recommend({ count: 10, discover: 0 });
     calls.length = 0;
+    pushes.length = 0;
     const report = await r.learn({ force: true });
     expect(report.accepted).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 20)); // the last push is posted after learn() answers
@@ -175,11 +177,18 @@ describe('new weights: the worker pushes the feed\'s inputs', () => {
     const engineFeed = await direct.recommend({ count: 10, discover: 0 });
     expect(after.map((x) => x.itemId)).toEqual(engineFeed.map((x) => x.itemId));
     after.forEach((x, i) => expect(x.score).toBeCloseTo(engineFeed[i].score, 4));
-    // A history change after the push: the page asks again (the pushed inputs are for older history).
-    await r.record({ itemId: 22, type: 'like', at: 9 });
+    // A history change after the push: its own inputs are pushed with its snapshot version, and
+    // the page ranks the new history from them (the weights' push is for older history).
     calls.length = 0;
-    await r.recommend({ count: 10, discover: 0 });
-    expect(calls).toEqual(['rankInputs']);
+    pushes.length = 0;
+    await r.record({ itemId: 22, type: 'like', at: 9 });
+    const liked = await r.recommend({ count: 10, discover: 0 });
+    expect(calls).toEqual(['record']);
+    expect(liked.map((x) => x.itemId)).not.toContain(22);
+    expect(pushes).toEqual([(await r.state()).version]);
+    await new Promise((resolve) => setTimeout(resolve, 30)); // the direct engine hears about it from the other "tab"
+    const engineLiked = await direct.recommend({ count: 10, discover: 0 });
+    expect(liked.map((x) => x.itemId)).toEqual(engineLiked.map((x) => x.itemId));
   });
 });
 

@@ -61,6 +61,7 @@ export function createWorkerRecommender(options: WorkerRecommenderOptions): Reco
 
   const failAll = (err: LocalRecError) => {
     closed = err;
+    dropRankInputs();
     rejectReady(err);
     for (const p of pending.values()) p.reject(err);
     pending.clear();
@@ -236,7 +237,9 @@ export function createWorkerRecommender(options: WorkerRecommenderOptions): Reco
       return call('catalog');
     },
     async recommend(opts) {
-      if (!settled && !closed) {
+      // Ranked here from cached inputs, so a disposed or failed engine must say so itself.
+      if (closed) throw closed;
+      if (!settled) {
         try {
           return await coldStart.recommend(opts);
         } catch (err) {

@@ -300,7 +300,7 @@ class LocalRecommender implements ServedRecommender {
   /** New live weights: readers re-rank (the page gets their inputs pushed, see `FeedInputs`). */
   private async weightsPublished(): Promise<void> {
     await this.publish('checkpoint', 'local', { kind: 'unchanged' });
-    await this.inputs.weightsPublished();
+    await this.inputs.published();
   }
 
   rankInputs(): Promise<RankInputs> {
@@ -317,9 +317,9 @@ class LocalRecommender implements ServedRecommender {
     this.sync.post('events');
     await this.publish('history', 'local', { kind: 'appended', events: [{ ...clean }] });
     if (!this.live) return;
-    // The feed re-ranks next: start its forward pass now, while the page handles the snapshot
-    // (after this call's answer is posted), instead of when the page asks.
-    this.inputs.prefetch();
+    // The feed re-ranks next: its inputs go to the page right behind the snapshot (or, in the
+    // page's own engine, their forward pass starts now), before a learning run can hold the worker.
+    await this.inputs.published();
     void this.learner.scheduler.afterEvent();
   }
 

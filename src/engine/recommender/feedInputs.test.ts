@@ -18,15 +18,15 @@ function deps(over: Partial<FeedInputsDeps> = {}): FeedInputsDeps {
 }
 
 describe('FeedInputs', () => {
-  it('reads the inputs (no model: no scores) and pushes them after new weights with the snapshot version', async () => {
+  it('reads the inputs (no model: no scores) and pushes them after a published change with the snapshot version', async () => {
     const f = new FeedInputs(deps());
     expect(await f.read()).toMatchObject({ scores: null, seen: [4], discover: 0.5 });
     const got: [unknown, number][] = [];
     const stop = f.listen((inputs, version) => got.push([inputs, version]));
-    await f.weightsPublished();
+    await f.published();
     expect(got).toEqual([[expect.objectContaining({ seen: [4], discover: 0.5 }), 7]]);
     stop();
-    await f.weightsPublished();
+    await f.published();
     expect(got.length).toBe(1);
   });
 
@@ -35,11 +35,11 @@ describe('FeedInputs', () => {
     const f = new FeedInputs(deps({ version: () => version, discover: async () => { version++; return 0; } }));
     const listener = vi.fn();
     f.listen(listener);
-    await f.weightsPublished();
+    await f.published();
     expect(listener).not.toHaveBeenCalled();
     const gone = new FeedInputs(deps({ disposed: () => true }));
     gone.listen(listener);
-    await gone.weightsPublished();
+    await gone.published();
     expect(listener).not.toHaveBeenCalled();
   });
 
@@ -49,14 +49,14 @@ describe('FeedInputs', () => {
     const second = vi.fn();
     f.listen(() => { throw new Error('boom'); });
     f.listen(second);
-    await f.weightsPublished();
+    await f.published();
     expect(second).toHaveBeenCalledTimes(1);
     expect(error).toHaveBeenCalled();
     error.mockRestore();
     const failing = new FeedInputs(deps({ history: async () => { throw new Error('storage'); } }));
     const never = vi.fn();
     failing.listen(never);
-    await failing.weightsPublished();
+    await failing.published();
     expect(never).not.toHaveBeenCalled();
   });
 });

@@ -20,8 +20,8 @@ export interface FeedInputsDeps {
 /**
  * What the feed is ranked from (`RankInputs`) and when it is computed: on request, ahead of the
  * request (the forward pass for a history being stored, or after new weights), in idle time after
- * loading (warm-up), and pushed to listeners after new weights (the worker's page re-ranks from
- * them while training goes on).
+ * loading (warm-up), and pushed to listeners after new history or new weights (the worker's page
+ * re-ranks from them without a round trip, even when a training step then holds the worker).
  */
 export class FeedInputs {
   private readonly deps: FeedInputsDeps;
@@ -46,12 +46,13 @@ export class FeedInputs {
   }
 
   /**
-   * New live weights were published (snapshot `version()` now): with listeners (the worker's
-   * page), the inputs are computed now and sent before training goes on (a request asked
-   * meanwhile would wait for the next step); else their forward pass starts in a macrotask.
-   * Nothing is sent when something newer was published before the inputs were ready.
+   * A change that moves the feed (new history or new live weights) was published as snapshot
+   * `version()`: with listeners (the worker's page), the inputs are computed now (the forward pass
+   * of a new history was started while it was stored) and sent before a learning step can hold the
+   * worker (a request asked meanwhile would wait for the step); else their forward pass starts in
+   * a macrotask. Nothing is sent when something newer was published before the inputs were ready.
    */
-  async weightsPublished(): Promise<void> {
+  async published(): Promise<void> {
     if (this.listeners.size === 0) {
       this.prefetch();
       return;
