@@ -6,7 +6,9 @@
  *
  * Writes the complete servable folder with the same exporter as `npm run pretrain`
  * (scripts/lib/exportFolder.ts); training.json is copied from --run (with the averaged epochs when
- * --checkpoint was written by `npm run average-weights`). manifest.json is written last.
+ * --checkpoint was written by `npm run average-weights`, and the people and items the run held out:
+ * the test figures then cover the people it trained on, as `npm run pretrain`'s own export does, and
+ * `eval:ondevice` can check that its held-out people were held out). manifest.json is written last.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -16,6 +18,7 @@ import { parseCli } from './lib/cli';
 import type { WeightPrecision } from '../src/engine/model/modelFormat';
 import { loadDataset } from './lib/loadDataset';
 import { exportModelFolder } from './lib/exportFolder';
+import { applyHoldout, type HoldoutRecord } from './lib/holdout';
 import { earlierPhase } from './lib/initFrom';
 import { loadModelFiles } from './lib/modelFiles';
 import { leaveOneOut } from './lib/split';
@@ -42,25 +45,32 @@ if (!['float32', 'float16', 'uint8'].includes(precision)) {
 
 await tf.setBackend('wasm');
 const { model, featureNames } = loadModelFiles(args.checkpoint);
-const { dataset, catalog } = loadDataset(args.data);
-if (dataset.numItems !== model.config.numItems) {
-  process.stderr.write(`the checkpoint has ${model.config.numItems} items but the data has ${dataset.numItems}: wrong --data?\n`);
+const loaded = loadDataset(args.data);
+const { catalog } = loaded;
+if (loaded.dataset.numItems !== model.config.numItems) {
+  process.stderr.write(`the checkpoint has ${model.config.numItems} items but the data has ${loaded.dataset.numItems}: wrong --data?\n`);
   process.exit(2);
 }
+const runFile = args.run ? join(args.run, 'run.json') : null;
+const run = runFile && existsSync(runFile) ? JSON.parse(readFileSync(runFile, 'utf8')) as Record<string, unknown> & HoldoutRecord : null;
+// The people and items the run held out stay out of the test figures, as in the run's own export.
+const { dataset, holdout, holdoutItems } = applyHoldout(loaded.dataset, {
+  holdoutUsers: run?.holdout?.share, holdoutSeed: run?.holdout?.seed,
+  holdoutItems: run?.holdoutItems?.share, holdoutItemsSeed: run?.holdoutItems?.seed,
+}, (l) => process.stderr.write(`${l} (as the run did)\n`));
 const split = leaveOneOut(dataset);
 
 let training: Record<string, unknown> | undefined;
-if (args.run && existsSync(join(args.run, 'checkpoint', 'state.json'))) {
+if (args.run && run && existsSync(join(args.run, 'checkpoint', 'state.json'))) {
   const state = JSON.parse(readFileSync(join(args.run, 'checkpoint', 'state.json'), 'utf8'));
-  const run = JSON.parse(readFileSync(join(args.run, 'run.json'), 'utf8'));
   // A checkpoint made by `npm run average-weights` names the epochs whose snapshots it averages.
   const averagedPath = join(args.checkpoint, 'averaged.json');
   const averagedEpochs: number[] | null = existsSync(averagedPath) ? JSON.parse(readFileSync(averagedPath, 'utf8')).epochs ?? null : null;
   training = {
-    data: run.data, train: run.train, config: run.config, epochs: state.history.length, bestEpoch: state.bestEpoch + 1,
+    data: run.data, holdout, holdoutItems, train: run.train, config: run.config, epochs: state.history.length, bestEpoch: state.bestEpoch + 1,
     bestValidNdcg10: state.bestNdcg, trainSeconds: Math.round(state.trainSeconds), finished: state.done,
     ...(averagedEpochs ? { averagedEpochs } : {}), history: state.history,
-    ...(run.initFrom ? { continuedFrom: earlierPhase(run.initFrom) } : {}),
+    ...(run.initFrom ? { continuedFrom: earlierPhase(run.initFrom as Parameters<typeof earlierPhase>[0]) } : {}),
   };
 }
 await exportModelFolder({

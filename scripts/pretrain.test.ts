@@ -107,6 +107,20 @@ describe('npm run pretrain (end to end on a tiny dataset)', () => {
     expect(training.epochs).toBe(3);
     expect(run('writeModelCard.ts', ['--model', shipped]).code).toBe(0);
     expect(readFileSync(join(shipped, 'MODEL_CARD.md'), 'utf8')).toMatch(/mean of the weights after epochs 2–3/);
+    // A run that held people out: export:model records them and tests on the people it trained on.
+    const heldRun = join(dir, 'held-run');
+    mkdirSync(join(heldRun, 'checkpoint'), { recursive: true });
+    const fullRun = JSON.parse(readFileSync(join(dir, 'full', 'ckpt', 'run.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(heldRun, 'run.json'), JSON.stringify({ ...fullRun, holdout: { share: 0.25, seed: 7 } }));
+    writeFileSync(join(heldRun, 'checkpoint', 'state.json'), readFileSync(join(dir, 'full', 'ckpt', 'checkpoint', 'state.json')));
+    const heldShipped = join(dir, 'held-shipped');
+    const held = run('exportModel.ts', ['--checkpoint', out, '--data', data, '--out', heldShipped, '--run', heldRun]);
+    expect(held.code).toBe(0);
+    expect(held.stderr).toMatch(/holding out 4 of 16 users \(seed 7\) \(as the run did\)/);
+    expect(JSON.parse(readFileSync(join(heldShipped, 'training.json'), 'utf8'))).toMatchObject({ holdout: { share: 0.25, seed: 7 }, holdoutItems: null });
+    const users = (folder: string) => (JSON.parse(readFileSync(join(folder, 'metrics.json'), 'utf8')) as { users: number }).users;
+    expect(users(shipped)).toBe(16);
+    expect(users(heldShipped)).toBe(12);
     const one = run('averageWeights.ts', ['--out', out, join(epochs, '002')]);
     expect(one.code).toBe(2);
     expect(one.stderr).toMatch(/two or more snapshots/);
