@@ -6,7 +6,7 @@ export default defineConfig({
   resolve: { alias: LIB_ALIASES },
   test: {
     environment: 'node',
-    include: ['src/**/*.test.ts', 'scripts/**/*.test.ts', 'trainers/**/*.test.ts', '*.test.ts'],
+    include: ['src/**/*.test.ts', 'scripts/**/*.test.ts', 'trainers/**/*.test.ts', 'bench/**/*.test.ts', '*.test.ts'],
     exclude: ['e2e/**', 'node_modules/**'],
     // tfjs backends are process-global: one process per file keeps tests independent.
     pool: 'forks',

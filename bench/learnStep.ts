@@ -6,10 +6,10 @@
  * model keeps), and a whole `finetune` run (the app's function, 8 steps forced by a wide
  * tolerance) for the per-step total, without and with the teacher cache.
  *
- *   npm run bench:learn-step [-- --model ml-1m-sasrec] [--history 50] [--runs 10]
+ *   npm run bench:learn-step [-- --model ml-1m-sasrec] [--history 50] [--runs 10] [--tag <name>]
  *
  * Parts are timed alone (forward + backward where training does both), so their sum is close to,
- * not equal to, a step. Writes bench/results/learn-step-<date>.json and .md.
+ * not equal to, a step. Writes bench/results/learn-step[-<tag>]-<date>.json and .md (-2, -3, … for later runs that day).
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -33,9 +33,9 @@ import { loadBenchModel } from './lib/modelFolder';
 import { table, writeResults } from './lib/report';
 import { summarize, timeRuns, type TimingSummary } from './lib/stats';
 
-const USAGE = 'usage: npm run bench:learn-step -- [--model <name under public/models>] [--history 50] [--runs 10]';
+const USAGE = 'usage: npm run bench:learn-step -- [--model <name under public/models>] [--history 50] [--runs 10] [--tag <name>]';
 const { values: args } = parseCli('bench:learn-step', USAGE, {
-  options: { model: { type: 'string', default: 'ml-1m-sasrec' }, history: { type: 'string', default: '50' }, runs: { type: 'string', default: '10' } },
+  options: { model: { type: 'string', default: 'ml-1m-sasrec' }, history: { type: 'string', default: '50' }, runs: { type: 'string', default: '10' }, tag: { type: 'string' } },
 });
 const runs = Number(args.runs);
 const historyLength = Number(args.history);
@@ -183,5 +183,5 @@ const md = [
   '',
   `Whole \`finetune\` run, ${policy.steps} steps + ${Math.ceil(policy.steps / policy.validateEvery) + 2} validations: median ${run.medianMs} ms (${(run.medianMs / policy.steps).toFixed(1)} ms per step all included; ${run.runs} runs); with the replay teachers from the cache (\`LiveModel.teachers\`, warm): median ${cachedRun.medianMs} ms (${cachedRun.runs} runs, alternated with the former). Tensors left: ${leaked}.`,
 ].join('\n');
-const out = writeResults('bench/results', 'learn-step', { machine, model: args.model, historyLength, runs, parts, kernels, finetuneRun: run, finetuneRunCachedTeachers: cachedRun, tensorsLeft: leaked }, md);
+const out = writeResults('bench/results', `learn-step${args.tag ? `-${args.tag}` : ''}`, { machine, model: args.model, historyLength, runs, parts, kernels, finetuneRun: run, finetuneRunCachedTeachers: cachedRun, tensorsLeft: leaked }, md);
 process.stderr.write(`[bench:learn-step] wrote ${out.json} and ${out.md}\n`);

@@ -1,11 +1,13 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Writes `<dir>/<name>-<YYYY-MM-DD>.json` and `.md`; returns both paths. */
+/** Writes `<dir>/<name>-<YYYY-MM-DD>.json` and `.md` (`-2`, `-3`, … for later runs that day); returns both paths. */
 export function writeResults(dir: string, name: string, json: unknown, markdown: string): { json: string; md: string } {
   mkdirSync(dir, { recursive: true });
-  const date = new Date().toISOString().slice(0, 10);
-  const base = join(dir, `${name}-${date}`);
+  // One file per run: a second run on the same day gets -2, -3, … instead of overwriting the first.
+  const stamp = join(dir, `${name}-${new Date().toISOString().slice(0, 10)}`);
+  let base = stamp;
+  for (let k = 2; existsSync(`${base}.json`) || existsSync(`${base}.md`); k++) base = `${stamp}-${k}`;
   writeFileSync(`${base}.json`, `${JSON.stringify(json, null, 2)}\n`);
   writeFileSync(`${base}.md`, markdown.endsWith('\n') ? markdown : `${markdown}\n`);
   return { json: `${base}.json`, md: `${base}.md` };
