@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { interpretEvents, SIGNALS } from './signals';
+import { interpretEvents, inTimeOrder, SIGNALS } from './signals';
 
 describe('signals', () => {
   it('defines the documented weights', () => {
@@ -60,5 +60,20 @@ describe('signals', () => {
     ]);
     expect(w.sequence).toEqual([5]);
     expect(w.disliked).toEqual([]);
+  });
+
+  it('reads a history in time order without copying it when it is already in order, and sorts stably when not', () => {
+    const ordered = [{ itemId: 1, type: 'like' as const, at: 1 }, { itemId: 2, type: 'view' as const, at: 1 }, { itemId: 3, type: 'dislike' as const, at: 2 }];
+    expect(inTimeOrder(ordered)).toBe(ordered);
+    const shuffled = [ordered[2], ordered[0], ordered[1]];
+    expect(inTimeOrder(shuffled)).toEqual(ordered);
+    // Ties keep their given order.
+    expect(inTimeOrder([ordered[2], ordered[1], ordered[0]]).map((e) => e.itemId)).toEqual([2, 1, 3]);
+    // With distinct times the view is the same whatever order the events come in.
+    const many = Array.from({ length: 300 }, (_, i) => ({ itemId: 1 + ((i * 37) % 90), type: (['like', 'view', 'dislike', 'search'] as const)[i % 4], at: 1000 + i }));
+    const view = interpretEvents(many);
+    expect(view.sequence.length).toBeGreaterThan(0);
+    expect(interpretEvents([...many].reverse())).toEqual(view);
+    expect(interpretEvents(many.map((e, i) => many[(i * 7) % 300]))).toEqual(view);
   });
 });

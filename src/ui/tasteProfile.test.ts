@@ -47,4 +47,20 @@ describe('tasteSeries', () => {
     expect(tasteSeries([], genresOf)).toEqual({ unit: 'block', genres: [], periods: [] });
     expect(tasteSeries([{ itemId: 1, type: 'dislike', at: 0 }], genresOf).periods).toEqual([]);
   });
+
+  it('gives the same series for a history given out of time order (equal times keep their order)', () => {
+    const t = at('2026-11-02T10:00:00Z');
+    const events: InteractionEvent[] = Array.from({ length: 40 }, (_, i) => ({ itemId: 1 + (i % 5), type: i % 7 === 0 ? 'dislike' : 'like', at: t + Math.floor(i / 2) * 86_400_000 }));
+    const ordered = tasteSeries(events, genresOf);
+    expect(ordered.unit).toBe('week');
+    expect(ordered.periods.length).toBeGreaterThan(2);
+    const shuffled = [...events].reverse();
+    const sortedBack = tasteSeries(shuffled, genresOf);
+    expect(sortedBack.genres).toEqual(ordered.genres);
+    expect(sortedBack.periods.map((p) => [p.label, p.interactions, p.from, p.to])).toEqual(ordered.periods.map((p) => [p.label, p.interactions, p.from, p.to]));
+    // Within one week: blocks follow time order, whatever the input order.
+    const day = events.slice(0, 12).map((e, i) => ({ ...e, at: t + i * 1000 }));
+    expect(tasteSeries([...day].reverse(), genresOf, { blockSize: 3 })).toEqual(tasteSeries(day, genresOf, { blockSize: 3 }));
+  });
 });
+

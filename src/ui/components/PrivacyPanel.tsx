@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react';
+import { useDeferredValue, useMemo, useRef, useState } from 'react';
 import { storageNames, type InteractionEvent } from 'localrec';
 import { useEngineCore, useEngineState } from 'localrec/react';
 import { downloadJson } from '../downloadJson';
@@ -20,6 +20,9 @@ export function PrivacyPanel() {
   const { engine, phase, readyInfo, invalidate } = useEngineCore();
   const state = useEngineState();
   const history = state?.history ?? null;
+  // Counted in a background render, after the feed (one pass over the whole history).
+  const deferredHistory = useDeferredValue(history);
+  const stored = useMemo(() => ({ count: deferredHistory?.length ?? 0, byType: countByType(deferredHistory ?? []) }), [deferredHistory]);
   const status = state?.status ?? null;
   const settings = state?.settings ?? null;
   const { site, state: siteState } = useSite();
@@ -86,7 +89,7 @@ export function PrivacyPanel() {
           )}
           <ul>
             <li>
-              interactions (item, kind, time): <span data-testid="stored-events">{history?.length ?? 0}</span> events ({countByType(history ?? [])})
+              interactions (item, kind, time): <span data-testid="stored-events">{stored.count}</span> events ({stored.byType})
             </li>
             <li>
               fine-tuned model (changed weights and optimizer state):{' '}
