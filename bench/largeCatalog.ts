@@ -31,7 +31,7 @@ import { interactionRerankMs, noHistoryRerankMs } from './lib/feedTimings';
 import { median, percentile } from './lib/stats';
 import type { LargeBenchOptions, LargeBenchResult, SoftmaxSweepRow } from './large/page';
 
-const USAGE = 'usage: npm run bench:large -- [--items 100000[,1000000]] [--precisions float16,uint8] [--backends wasm,wasm:1,webgpu] [--runs 30] [--gpu-runs 5] [--history 50] [--learn-steps 4] [--gpu-learn-steps 2] [--gpu-timeout 300] [--sweep 3416,10000,25000,50000,100000] [--sweep-steps 4] [--app wasm|none] [--port 4741] [--tag <name>]';
+const USAGE = 'usage: npm run bench:large -- [--items 100000[,1000000]] [--precisions float16,uint8] [--backends wasm,wasm:1,webgpu] [--runs 30] [--gpu-runs 5] [--history 50] [--learn-steps 4] [--gpu-learn-steps 2] [--gpu-timeout 300] [--wasm-timeout S (0: none)] [--sweep 3416,10000,25000,50000,100000] [--sweep-steps 4] [--app wasm|none] [--port 4741] [--tag <name>]';
 const { values: args } = parseCli('bench:large', USAGE, {
   options: {
     items: { type: 'string', default: '100000' },
@@ -43,6 +43,7 @@ const { values: args } = parseCli('bench:large', USAGE, {
     'learn-steps': { type: 'string', default: '4' },
     'gpu-learn-steps': { type: 'string', default: '2' },
     'gpu-timeout': { type: 'string', default: '300' },
+    'wasm-timeout': { type: 'string', default: '0' },
     port: { type: 'string', default: '4741' },
     sweep: { type: 'string', default: '3416,10000,25000,50000,100000' },
     app: { type: 'string', default: 'wasm' },
@@ -114,6 +115,14 @@ try {
       for (const precision of gpu ? precisions.slice(-1) : precisions) {
         const page = await browser.newPage();
         page.on('pageerror', (e) => log(`page error: ${e.message}`));
+        // The page's progress (load, table, each timed phase): the log shows how far a slow run got.
+        let reached = 'nothing (loading)';
+        page.on('console', (m) => {
+          const text = m.text();
+          if (!text.startsWith('[large] ')) return;
+          reached = text.slice(8);
+          log(`  ${reached}`);
+        });
         await page.goto(`${base}/index.html`);
         await page.waitForFunction(() => window.largeBench !== undefined);
         gpuAdapter ??= await gpuAdapterRecord(page);
@@ -126,12 +135,13 @@ try {
         const evaluation = page.evaluate((o) => window.largeBench!.run(o), opts);
         // Closing a timed-out page rejects it: that rejection is expected, not a crash.
         evaluation.catch(() => undefined);
-        // The software WebGPU adapter can take minutes per pass on a large catalog: give up after --gpu-timeout.
-        const limitS = Number(args['gpu-timeout']);
-        const result = gpu ? await Promise.race([evaluation, new Promise<null>((done) => setTimeout(() => done(null), limitS * 1000))]) : await evaluation;
+        // The software WebGPU adapter can take minutes per pass on a large catalog: give up after
+        // --gpu-timeout (WASM: --wasm-timeout, none by default).
+        const limitS = Number(args[gpu ? 'gpu-timeout' : 'wasm-timeout']);
+        const result = limitS > 0 ? await Promise.race([evaluation, new Promise<null>((done) => setTimeout(() => done(null), limitS * 1000))]) : await evaluation;
         if (!result) {
           log(`  ${requested}: not finished after ${limitS} s; left out`);
-          timedOut.push(`${n} items, ${precision}, ${requested}: not finished within ${limitS} s (load, item table, ${gpuRuns} scoring and re-rank runs, a ${args['gpu-learn-steps']}-step fine-tuning run)`);
+          timedOut.push(`${n} items, ${precision}, ${requested}: not finished within ${limitS} s (load, item table, ${opts.runs} scoring and re-rank runs, a ${opts.learnSteps}-step fine-tuning run); last progress: ${reached}`);
           await page.close().catch(() => undefined);
           continue;
         }

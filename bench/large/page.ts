@@ -109,10 +109,14 @@ async function run(o: LargeBenchOptions): Promise<LargeBenchResult> {
   const catalog = new CatalogIndex(parseCatalog(bytes.get('catalog.json') as ArrayBuffer));
   const replay = validateReplay(JSON.parse(new TextDecoder().decode(bytes.get('replay.json'))) as unknown, model.config.numItems);
   const loadMs = performance.now() - t0;
+  // Progress for the bench's log (a large catalog can take minutes per phase).
+  const say = (m: string) => console.log(`[large] ${m}`);
+  say(`loaded ${(loadMs / 1000).toFixed(1)} s`);
   const tables = new ItemTables(model);
   const t1 = performance.now();
   await tables.tableT().data();
   const firstTableMs = performance.now() - t1;
+  say(`item table ${(firstTableMs / 1000).toFixed(1)} s`);
   const memoryAfterLoad = { numTensors: tf.memory().numTensors, numBytes: tf.memory().numBytes, jsHeapUsedBytes: jsHeap(), wasmHeapBytes: wasmHeap() };
 
   // A person with a popular-leaning history, every 5th event a dislike (the penalty runs as in a real feed).
@@ -137,11 +141,13 @@ async function run(o: LargeBenchOptions): Promise<LargeBenchResult> {
     const scores = await scoreCatalog(model, view.sequence, tables);
     checksum += topK(scores, 100)[0];
   });
+  say(`score all + top 100: ${scoreTopKMs.map((x) => x.toFixed(0)).join(', ')} ms`);
   const rerankMs = await time(async (i) => {
     const scores = await personalScores(model, view, policy, prior, tables);
     checksum += rankFromScores(scores, catalog, { count: 24, offset: 0, discover: [0, 0.25, 0.5, 1][i % 4], exclude: view.seen }).length;
   });
 
+  say(`uncached re-rank: ${rerankMs.map((x) => x.toFixed(0)).join(', ')} ms`);
   // The served path: the worker's PersonScores (warmed as the worker warms it) on a history that
   // grows by one event per run, as bench/lib/feedTimings.ts interactionRerankMs clicks (every third a dislike).
   tables.invalidate(); // the served path holds its own tables, as the worker does (frees 3 x [vocab, d] meanwhile)
@@ -163,6 +169,7 @@ async function run(o: LargeBenchOptions): Promise<LargeBenchResult> {
     checksum += rankFromScores(scores, catalog, { count: 24, offset: 0, discover: [0, 0.25, 0.5, 1][i % 4], exclude: history.view.seen }).length;
     return performance.now() - s;
   });
+  say(`served re-rank: ${servedRerankMs.map((x) => x.toFixed(0)).join(', ')} ms`);
   const served = { passes: { ...person.passes }, near: { ...person.near.counts } };
   await person.idle();
   person.dispose();
@@ -175,7 +182,7 @@ async function run(o: LargeBenchOptions): Promise<LargeBenchResult> {
   const r = await finetune({
     model, pretrained, history: view, replay,
     policy: resolvePolicy({ steps: o.learnSteps, validateEvery: Math.max(1, o.learnSteps), tolerance: 100 }),
-    onStep: () => { stepAt.push(performance.now()); },
+    onStep: () => { stepAt.push(performance.now()); say(`fine-tuning step ${stepAt.length}`); },
   });
   const runMs = performance.now() - tRun;
   const learnTensorsLeft = tf.memory().numTensors - before;
