@@ -16,12 +16,12 @@ import { cpus, loadavg, totalmem, platform, release } from 'node:os';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { preview } from 'vite';
 import { CHROMIUM_ARGS, chromiumPath } from '../e2e/chromium';
-import { parseCli } from '../scripts/lib/cli';
+import { failWith, parseCli } from '../scripts/lib/cli';
 import { describeAdapter, gpuAdapterRecord, type GpuAdapterRecord } from './lib/gpuAdapter';
 import { interactionRerankMs, learnToFeedRuns, noHistoryRerankMs, rollbackTrigger, serveBreakdown, type LearnRun } from './lib/feedTimings';
 import { median, percentile } from './lib/stats';
 
-const USAGE = 'usage: npm run bench:browser -- [--model <name under public/models>] [--backends wasm,webgpu] [--steps 500] [--webgpu-steps 24] [--reranks 30] [--learn-runs 12] [--port 4318] [--tag <name>]';
+const USAGE = 'usage: npm run bench:browser -- [--model <name under public/models>] [--backends wasm,webgpu] [--steps 500] [--webgpu-steps 24] [--reranks 30] [--learn-runs 12] [--port 4318] [--tag <name>] [--policy <json: fine-tuning policy overrides, e.g. {"adapter":"lora"}>]';
 const { values: args } = parseCli('bench:browser', USAGE, {
   options: {
     model: { type: 'string' },
@@ -32,6 +32,7 @@ const { values: args } = parseCli('bench:browser', USAGE, {
     'learn-runs': { type: 'string', default: '12' },
     port: { type: 'string', default: '4318' },
     tag: { type: 'string' },
+    policy: { type: 'string' },
   },
 });
 const model = args.model ?? (existsSync('public/models/ml-1m-sasrec/manifest.json') ? 'ml-1m-sasrec' : 'tiny-test');
@@ -39,6 +40,16 @@ const backends = args.backends.split(',').map((b) => b.trim()).filter(Boolean);
 const targetSteps = Number(args.steps);
 const reranks = Number(args.reranks);
 const learnRuns = Number(args['learn-runs']);
+// The app takes policy overrides with its test hooks on (`?policy=<json>`, src/ui/appConfig.ts).
+if (args.policy !== undefined) {
+  try {
+    const parsed: unknown = JSON.parse(args.policy);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+  } catch {
+    failWith('bench:browser')(`--policy must be a JSON object of fine-tuning policy fields, e.g. '{"adapter":"lora"}' (got ${args.policy})`);
+  }
+}
+const policyParam = args.policy !== undefined ? `&policy=${encodeURIComponent(args.policy)}` : '';
 if (!existsSync('dist/index.html')) {
   process.stderr.write('dist/ is missing: run `vite build` first (npm run bench:browser does).\n');
   process.exit(2);
@@ -58,7 +69,7 @@ async function openApp(browser: Browser, base: string, device: string): Promise<
   page.on('pageerror', (e) => log(`page error: ${e.message}`));
   // "wasm:1" = WASM with threads off (single-threaded), to compare with the default in one run.
   const [name, threads] = device.split(':');
-  await page.goto(`${base}/?model=${model}&device=${name}&hooks=1${threads === '1' ? '&threads=0' : ''}`);
+  await page.goto(`${base}/?model=${model}&device=${name}&hooks=1${threads === '1' ? '&threads=0' : ''}${policyParam}`);
   const firstFeedMs = await waitMark(page, 'localrec:first-feed');
   const modelReadyMs = await waitMark(page, 'localrec:model-ready');
   const ready = await page.evaluate(async () => {
@@ -204,6 +215,7 @@ try {
   const out = {
     machine: { platform: `${platform()} ${release()}`, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: round(totalmem() / 2 ** 30), browser: `Chromium ${browser.version()}`, node: process.version, loadAverage1mAtStart: round(loadAtStart, 2), loadAverage1mAtEnd: round(loadavg()[0], 2), gpuAdapter },
     model,
+    policy: args.policy !== undefined ? (JSON.parse(args.policy) as unknown) : null,
     date: new Date().toISOString(),
     firstFeedMs: cold ? round(cold.firstFeedMs) : null,
     modelReadyMs: cold ? round(cold.modelReadyMs) : null,
@@ -231,7 +243,7 @@ try {
     [
       `# Browser benchmark ${date}`,
       '',
-      `Model \`${model}\`, ${out.machine.browser}, ${out.machine.cpu} (${out.machine.cores} cores), ${out.machine.platform}, load average ${out.machine.loadAverage1mAtStart} at start / ${out.machine.loadAverage1mAtEnd} at end. Command: \`npm run bench:browser\`.`,
+      `Model \`${model}\`, ${out.machine.browser}, ${out.machine.cpu} (${out.machine.cores} cores), ${out.machine.platform}, load average ${out.machine.loadAverage1mAtStart} at start / ${out.machine.loadAverage1mAtEnd} at end. Command: \`npm run bench:browser -- ${process.argv.slice(2).map((a) => (/[\s{}"]/.test(a) ? `'${a}'` : a)).join(' ')}\`.${args.policy ? ` Fine-tuning policy overrides: \`${args.policy}\`.` : ''}`,
       `Cold load (fresh profile, first backend): first feed ${out.firstFeedMs} ms, model ready ${out.modelReadyMs} ms.`,
       gpuAdapter ? describeAdapter(gpuAdapter) : 'WebGPU adapter: not queried.',
       '',
