@@ -235,7 +235,7 @@ try {
     const nh = v.rerankNoHistory;
     return [
       `- ${device}: runs that kept nothing, by trigger: ${list || 'none'}.`,
-      `- ${device}: an interaction from the page, p50 / p95 ms: \`record\` round trip (worker call, IndexedDB write, snapshot) ${b.record} / ${b95.record}; the feed's inputs after it (worker call, forward pass started during the write) ${b.feedInputs} / ${b95.feedInputs}; ranking on the page ${b.pageRank} / ${b95.pageRank}. No history change by kind, cards in view, p50 / p95 ms: slider ${nh.slider.p50Ms} / ${nh.slider.p95Ms}, show more ${nh.showMore.p50Ms} / ${nh.showMore.p95Ms}, seen toggle ${nh.seenToggle.p50Ms} / ${nh.seenToggle.p95Ms}.`,
+      `- ${device}: an interaction from the page, p50 / p95 ms: \`record\` round trip (worker call, IndexedDB write, snapshot, and since the seventh session the feed's inputs pushed behind it) ${b.record} / ${b95.record}; the feed's inputs after it (from the push; before, a worker call, the forward pass started during the write) ${b.feedInputs} / ${b95.feedInputs}; ranking on the page ${b.pageRank} / ${b95.pageRank}. No history change by kind, cards in view, p50 / p95 ms: slider ${nh.slider.p50Ms} / ${nh.slider.p95Ms}, show more ${nh.showMore.p50Ms} / ${nh.showMore.p95Ms}, seen toggle ${nh.seenToggle.p50Ms} / ${nh.seenToggle.p95Ms}.`,
     ].join('\n');
   });
   writeFileSync(
