@@ -13,12 +13,14 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, platform, release } from 'node:os';
+import { basename } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { preview } from 'vite';
 import { CHROMIUM_ARGS, chromiumPath } from '../e2e/chromium';
 import { failWith, parseCli } from '../scripts/lib/cli';
 import { describeAdapter, gpuAdapterRecord, type GpuAdapterRecord } from './lib/gpuAdapter';
 import { interactionRerankMs, learnToFeedRuns, noHistoryRerankMs, rollbackTrigger, serveBreakdown, type LearnRun } from './lib/feedTimings';
+import { resultBase } from './lib/report';
 import { median, percentile } from './lib/stats';
 
 const USAGE = 'usage: npm run bench:browser -- [--model <name under public/models>] [--backends wasm,webgpu] [--steps 500] [--webgpu-steps 24] [--reranks 30] [--learn-runs 12] [--port 4318] [--tag <name>] [--policy <json: fine-tuning policy overrides, e.g. {"adapter":"lora"}>]';
@@ -208,10 +210,8 @@ try {
     };
     await page.context().close();
   }
-  // One file per run: a second run on the same day (and tag) gets -2, -3, … instead of overwriting the first.
-  const stamp = `${new Date().toISOString().slice(0, 10)}${args.tag ? `-${args.tag}` : ''}`;
-  let date = stamp;
-  for (let k = 2; existsSync(`bench/results/browser-${date}.json`); k++) date = `${stamp}-${k}`;
+  const resultFile = resultBase('bench/results', 'browser', args.tag);
+  const date = basename(resultFile).slice('browser-'.length);
   const out = {
     machine: { platform: `${platform()} ${release()}`, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: round(totalmem() / 2 ** 30), browser: `Chromium ${browser.version()}`, node: process.version, loadAverage1mAtStart: round(loadAtStart, 2), loadAverage1mAtEnd: round(loadavg()[0], 2), gpuAdapter },
     model,
@@ -222,7 +222,7 @@ try {
     backends: results,
   };
   mkdirSync('bench/results', { recursive: true });
-  writeFileSync(`bench/results/browser-${date}.json`, `${JSON.stringify(out, null, 2)}\n`);
+  writeFileSync(`${resultFile}.json`, `${JSON.stringify(out, null, 2)}\n`);
   const rows = Object.entries(results).map(([device, r]) => {
     const v = r as Record<string, number | string | null>;
     return `| ${device} | ${v.backend} | ${v.adapter ?? '—'} | ${v.firstFeedMs} | ${v.modelReadyMs} | ${v.rerankP50Ms} / ${v.rerankP95Ms} (${v.rerankWholeP50Ms} / ${v.rerankWholeP95Ms}) | ${v.rerankNoHistoryP50Ms} / ${v.rerankNoHistoryP95Ms} (${v.rerankNoHistoryWholeP50Ms} / ${v.rerankNoHistoryWholeP95Ms}) | ${v.learnToFeedP50Ms} / ${v.learnToFinalFeedP50Ms} | ${v.finetuneMsPerStep} | ${v.finetuneSteps} | ${v.runsRolledBack} of ${v.runsTotal} | ${v.rollbackMsP50} | ${v.tensorGrowth} | ${v.bytesGrowth} |`;
@@ -239,7 +239,7 @@ try {
     ].join('\n');
   });
   writeFileSync(
-    `bench/results/browser-${date}.md`,
+    `${resultFile}.md`,
     [
       `# Browser benchmark ${date}`,
       '',
@@ -257,7 +257,7 @@ try {
       '',
     ].join('\n'),
   );
-  log(`wrote bench/results/browser-${date}.json and .md`);
+  log(`wrote ${resultFile}.json and .md`);
 } finally {
   await browser.close();
   await server.close();

@@ -1,8 +1,8 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { table, writeResults } from './report';
+import { resultBase, table, writeResults } from './report';
 
 const dir = mkdtempSync(join(tmpdir(), 'localrec-report-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,6 +18,13 @@ describe('writeResults', () => {
     expect(readFileSync(second.md, 'utf8')).toBe('# two\n');
     expect(readFileSync(third.md, 'utf8')).toBe('# three\n');
     expect(readdirSync(dir)).toHaveLength(6);
+  });
+
+  it('resultBase puts a tag after the date and numbers a taken name', () => {
+    const date = new Date().toISOString().slice(0, 10);
+    expect(resultBase(dir, 'browser', 's1')).toBe(join(dir, `browser-${date}-s1`));
+    writeFileSync(join(dir, `browser-${date}-s1.json`), '{}');
+    expect(resultBase(dir, 'browser', 's1')).toBe(join(dir, `browser-${date}-s1-2`));
   });
 
   it('table() writes a Markdown table', () => {
