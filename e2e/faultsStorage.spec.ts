@@ -67,43 +67,55 @@ test('storage quota exceeded while writing a checkpoint: history kept, checkpoin
   await expect.poll(() => fineTuneSteps(page)).toBe(steps);
 });
 
-test('a corrupted checkpoint in IndexedDB: pretrained weights used, a note shown, history kept, nothing leaks', async ({ page }) => {
-  await openReady(page, { policy: NO_BACKGROUND });
-  await likeFirst(page, 3);
-  expect((await learnNow(page)).accepted).toBe(true);
-  await expect.poll(() => fineTuneSteps(page)).toBeGreaterThan(0);
-  // Damage the stored weights the way a bad disk or a bad extension might: truncate every array.
-  await page.evaluate(async () => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const req = indexedDB.open('localrec:default');
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
-    });
-    await new Promise<void>((resolve, reject) => {
-      const tx = db.transaction('checkpoints', 'readwrite');
-      const store = tx.objectStore('checkpoints');
-      const get = store.get('current');
-      get.onsuccess = () => {
-        const c = get.result as { weights: Record<string, Float32Array> };
-        for (const k of Object.keys(c.weights)) c.weights[k] = c.weights[k].subarray(0, 5);
-        store.put(c, 'current');
-      };
-      tx.oncomplete = () => resolve();
-      tx.onerror = () => reject(tx.error);
-    });
-    db.close();
+/** How each mechanism's checkpoint is damaged (every array truncated to 5 values), and the note it gives. */
+const DAMAGE = [
+  { mechanism: 'a LoRA adapter (the default)', policy: NO_BACKGROUND, field: 'adapter', note: /is damaged \(the lora adapter does not fit this model: "\S+" has 5 values, needs \d+\), so the pretrained model is used/ },
+  { mechanism: 'the model weights', policy: { ...NO_BACKGROUND, adapter: 'none' }, field: 'weights', note: /is damaged \(weights\.\S+ has 5 values, the model needs \d+\), so the pretrained model is used/ },
+] as const;
+
+for (const d of DAMAGE) {
+  test(`a corrupted checkpoint in IndexedDB (${d.mechanism}): pretrained weights used, a note shown, history kept, nothing leaks`, async ({ page }) => {
+    await openReady(page, { policy: d.policy });
+    await likeFirst(page, 3);
+    expect((await learnNow(page)).accepted).toBe(true);
+    await expect.poll(() => fineTuneSteps(page)).toBeGreaterThan(0);
+    // Damage what is stored the way a bad disk or a bad extension might: truncate every array.
+    const truncated = await page.evaluate(async (field) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const req = indexedDB.open('localrec:default');
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      });
+      let count = 0;
+      await new Promise<void>((resolve, reject) => {
+        const tx = db.transaction('checkpoints', 'readwrite');
+        const store = tx.objectStore('checkpoints');
+        const get = store.get('current');
+        get.onsuccess = () => {
+          const c = get.result as { weights: Record<string, Float32Array>; adapter?: { tensors: Record<string, Float32Array> } };
+          const arrays = field === 'adapter' ? c.adapter?.tensors ?? {} : c.weights;
+          for (const k of Object.keys(arrays)) { arrays[k] = arrays[k].subarray(0, 5); count++; }
+          store.put(c, 'current');
+        };
+        tx.oncomplete = () => resolve();
+        tx.onerror = () => reject(tx.error);
+      });
+      db.close();
+      return count;
+    }, d.field);
+    expect(truncated).toBeGreaterThan(0);
+    await page.reload();
+    await expect(page.getByTestId('backend')).toHaveText(/^(webgpu|wasm|cpu)$/, { timeout: 90_000 });
+    await expect(page.getByTestId('engine-problem')).toHaveAttribute('data-code', 'CHECKPOINT_CORRUPT');
+    await expect(page.getByTestId('engine-notes')).toContainText(d.note);
+    await expect(page.getByTestId('interactions')).toHaveText('3');
+    expect(await fineTuneSteps(page)).toBe(0);
+    await likeFirst(page, 1);
+    const tensors = await engineTensors(page);
+    await likeFirst(page, 1);
+    expect(await engineTensors(page)).toBe(tensors);
+    // The next run replaces the damaged checkpoint and the note goes.
+    expect((await learnNow(page)).accepted).toBe(true);
+    await expect(page.getByTestId('engine-notes')).toHaveCount(0);
   });
-  await page.reload();
-  await expect(page.getByTestId('backend')).toHaveText(/^(webgpu|wasm|cpu)$/, { timeout: 90_000 });
-  await expect(page.getByTestId('engine-problem')).toHaveAttribute('data-code', 'CHECKPOINT_CORRUPT');
-  await expect(page.getByTestId('engine-notes')).toContainText(/is damaged \(weights\.\S+ has 5 values, the model needs \d+\), so the pretrained model is used/);
-  await expect(page.getByTestId('interactions')).toHaveText('3');
-  expect(await fineTuneSteps(page)).toBe(0);
-  await likeFirst(page, 1);
-  const tensors = await engineTensors(page);
-  await likeFirst(page, 1);
-  expect(await engineTensors(page)).toBe(tensors);
-  // The next run replaces the damaged checkpoint and the note goes.
-  expect((await learnNow(page)).accepted).toBe(true);
-  await expect(page.getByTestId('engine-notes')).toHaveCount(0);
-});
+}

@@ -32,7 +32,7 @@ import { scoreOwnReference, shiftReference } from './lib/shiftReference';
 import { failWith, intOption, parseCli } from './lib/cli';
 
 const USAGE = 'usage: npm run eval:ondevice -- --data <dir> --model <pretrained dir> [--protocol standard|shift|long] [--mechanism ' + MECHANISMS.join('|') + '] ' +
-  '[--json <out.json>] [--md <out.md>] [--holdout-users 0.2] [--holdout-seed 7] [--users N] [--reference 200] [--probes 20] [--chunk-users 10] ' +
+  '[--json <out.json>] [--md <out.md>] [--holdout-users 0.2] [--holdout-seed 7] [--users N] [--skip-users N] [--reference 200] [--probes 20] [--chunk-users 10] ' +
   '[--replay model|none|N] [--policy <json>] [--only future,dislikes,continual] [--windows N (long)] [--reference-model <dir> [--reference-minutes M] (shift)] [--own-reference <model trained on the other people in their own item ids> (shift)]';
 
 const { values: args } = parseCli('eval:ondevice', USAGE, {
@@ -50,6 +50,7 @@ const { values: args } = parseCli('eval:ondevice', USAGE, {
     'holdout-users': { type: 'string', default: '0.2' },
     'holdout-seed': { type: 'string', default: '7' },
     users: { type: 'string' },
+    'skip-users': { type: 'string' },
     reference: { type: 'string', default: '200' },
     probes: { type: 'string', default: '20' },
     'chunk-users': { type: 'string', default: '10' },
@@ -95,8 +96,10 @@ async function main(): Promise<void> {
   const seed = Number(args.seed);
   const setup = setupProtocol(protocol, {
     data: args.data, modelDir: args.model, model, holdoutShare: Number(args['holdout-users']), holdoutSeed: Number(args['holdout-seed']),
-    users: args.users !== undefined ? count('users', args.users) : undefined, reference: count('reference', args.reference ?? '200'), seed, futureCount: 3,
+    users: args.users !== undefined ? count('users', args.users) : undefined,
+    skipUsers: args['skip-users'] !== undefined ? count('skip-users', args['skip-users']) : undefined, reference: count('reference', args.reference ?? '200'), seed, futureCount: 3,
   }, warn);
+  if (setup.people.length === 0) fail(`no people to evaluate: the ${protocol} protocol has fewer people than --skip-users ${args['skip-users'] ?? 0} skips; lower --skip-users`);
   const { dataset } = setup;
   // Replay exemplars, as the app uses them: the model folder's replay.json ("model", the default;
   // none when the folder has no replay.json), "none", or N real training users' newest 50 items.
@@ -147,7 +150,7 @@ async function main(): Promise<void> {
   model.dispose();
   const name = args.data.split('/').filter(Boolean).pop() ?? args.data;
   const out = {
-    dataset: name, protocol, mechanism: mechanismOf(policy), model: args.model, policy, replayExemplars: replay.length, replaySource,
+    dataset: name, protocol, mechanism: mechanismOf(policy), model: args.model, people: { skipped: Number(args['skip-users'] ?? 0), evaluated: setup.people.length }, policy, replayExemplars: replay.length, replaySource,
     seconds: Math.round((Date.now() - t0) / 1000), ...(setup.join ? { join: setup.join } : {}), ...(upper ? { upperReference: upper } : {}), ...(own ? { ownCatalogReference: own } : {}), ...report,
   };
   const md = markdownTable(report, `${name}, protocol ${protocol}, mechanism ${mechanismOf(policy)}`, policy);

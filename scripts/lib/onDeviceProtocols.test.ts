@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/engine/model/config';
 import { SasRec } from '../../src/engine/model/sasrec';
-import { setupProtocol } from './onDeviceProtocols';
+import { pick, setupProtocol } from './onDeviceProtocols';
 
 // 20 people over 12 films in MovieLens-100K files; the model's catalog spells titles the ML-1M way
 // and lacks film 12, and has two films of its own.
@@ -52,6 +52,15 @@ describe('protocol shift', () => {
     for (const c of s.referenceCases) expect(c.exclude).toEqual(expect.arrayContaining([12, 13]));
     // The popularity prior is the model catalog's.
     expect(s.prior.length).toBe(14);
+  });
+  it('--skip-users N evaluates the people after the first N of the same order (a policy chosen on the first N is checked on the rest)', () => {
+    const all = setupProtocol('shift', args(), () => {}).people;
+    expect(all.length).toBeGreaterThan(3);
+    expect(setupProtocol('shift', { ...args(), skipUsers: 2 }, () => {}).people).toEqual(all.slice(2));
+    expect(setupProtocol('shift', { ...args(1), skipUsers: 2 }, () => {}).people).toEqual(all.slice(2, 3));
+    expect(pick([5, 6, 7, 8], { users: 2, skipUsers: 1 })).toEqual([6, 7]);
+    expect(pick([5, 6, 7, 8], {})).toEqual([5, 6, 7, 8]);
+    expect(pick([5, 6, 7, 8], { skipUsers: 9 })).toEqual([]);
   });
   it('refuses a model folder without a catalog', () => {
     expect(() => setupProtocol('shift', { ...args(3), modelDir: dir }, () => {})).toThrow(/catalog\.json/);

@@ -28,6 +28,11 @@ export interface ProtocolArgs {
   holdoutSeed: number;
   /** Evaluate the first this-many people of the protocol's fixed shuffle (all when undefined). */
   users?: number;
+  /**
+   * Skip this many people at the start of the fixed order first (default 0), so a policy chosen on
+   * the first N people (`--users N`) can be checked on people it was not chosen on (`--skip-users N`).
+   */
+  skipUsers?: number;
   reference: number;
   seed: number;
   futureCount: number;
@@ -91,7 +96,7 @@ export function setupProtocol(protocol: Protocol, a: ProtocolArgs, warn: (m: str
     const s = shiftDataset(loaded.dataset, loaded.catalog as CatalogItem[], modelCatalog, model.config.numItems);
     const split = splitUsers(s.dataset.sequences.length, a.holdoutShare, a.holdoutSeed);
     const order = new Rng(a.holdoutSeed).shuffle(split.heldOutUsers.slice());
-    const people = a.users !== undefined ? order.slice(0, a.users) : order;
+    const people = pick(order, a);
     // The feed's popularity prior comes from the model's own catalog, as in the app.
     const counts = new Float32Array(model.config.numItems + 1);
     for (const c of modelCatalog as (CatalogItem & { popularity?: number })[]) if (c.id <= model.config.numItems) counts[c.id] = c.popularity ?? 0;
@@ -110,13 +115,19 @@ export function setupProtocol(protocol: Protocol, a: ProtocolArgs, warn: (m: str
   const prior = popularityPrior(itemUserCounts(split.trainUsers.map((u) => dataset.sequences[u]), dataset.numItems));
   const referenceCases = referenceOf(dataset, split.trainUsers, a.reference, a.seed);
   if (protocol === 'standard') {
-    const people = a.users !== undefined ? split.heldOutUsers.slice(0, a.users) : split.heldOutUsers;
+    const people = pick(split.heldOutUsers, a);
     return { dataset, people, trainPeople: split.trainUsers, referenceCases, prior };
   }
   // long: held-out people whose on-device history (all but the future) exceeds the window.
   const maxLen = model.config.maxLen;
   const long = split.heldOutUsers.filter((u) => dataset.sequences[u].length - a.futureCount > maxLen);
   const order = new Rng(a.holdoutSeed).shuffle(long);
-  const people = a.users !== undefined ? order.slice(0, a.users) : order;
+  const people = pick(order, a);
   return { dataset, people, trainPeople: split.trainUsers, referenceCases, prior, lengthEdges: [maxLen + 1, 300, 500, 1000] };
+}
+
+/** The people of `order` a run evaluates: `skipUsers` skipped, then the next `users` (or all the rest). */
+export function pick(order: readonly number[], a: Pick<ProtocolArgs, 'users' | 'skipUsers'>): number[] {
+  const from = a.skipUsers ?? 0;
+  return order.slice(from, a.users !== undefined ? from + a.users : undefined);
 }

@@ -94,8 +94,10 @@ describe('fault: IndexedDB unavailable', () => {
 });
 
 describe('fault: a corrupted checkpoint in IndexedDB', () => {
+  // A checkpoint of the model's own weights (the adapter's faults are below).
+  const weights = { policy: { tolerance: 100, learnAfter: 1000, adapter: 'none' as const } };
   async function storedCheckpoint(): Promise<StoredCheckpoint> {
-    const { engine } = make();
+    const { engine } = make(weights);
     await engine.ready;
     await likeSix(engine);
     expect((await engine.learn({ force: true })).accepted).toBe(true);
@@ -120,7 +122,7 @@ describe('fault: a corrupted checkpoint in IndexedDB', () => {
     it(`${what}: the pretrained weights are used, a note is shown, the history is kept, nothing leaks`, async () => {
       const good = await storedCheckpoint();
       await overwrite(corrupt(good));
-      const { engine, events } = make();
+      const { engine, events } = make(weights);
       const info = await engine.ready;
       expect(info.notes.find((n) => /is damaged/.test(n))).toMatch(why);
       expect(errors(events)).toEqual([expect.objectContaining({ during: 'storage', code: 'CHECKPOINT_CORRUPT' })]);
@@ -128,7 +130,7 @@ describe('fault: a corrupted checkpoint in IndexedDB', () => {
       expect(status).toMatchObject({ interactions: 6, personalized: false, fineTuneSteps: 0 });
       expect(status.notes).toEqual([expect.stringMatching(/pretrained model is used\. Your history is kept/)]);
       // Same feed as an engine that never had a checkpoint.
-      const { engine: plain } = make({ namespace: `plain-${ns}` });
+      const { engine: plain } = make({ ...weights, namespace: `plain-${ns}` });
       await plain.ready;
       await likeSix(plain);
       const feed = await engine.recommend({ count: 8, discover: 0 });

@@ -30,13 +30,18 @@ async function withHistory(r: Recommender): Promise<void> {
   for (let i = 0; i < 8; i++) await r.record({ itemId: 1 + ((i * 7) % 48), type: 'like', at: at(i) });
 }
 
-describe('learnRun: the feed adapts at the first validated step, the checkpoint is written after', () => {
+const MECHANISMS: [string, Partial<FinetunePolicy>][] = [
+  ['a LoRA adapter (the default)', { adapter: 'lora', adapterRank: 2 }],
+  ["the model's own weights", { adapter: 'none' }],
+];
+
+describe.each(MECHANISMS)('learnRun on %s: the feed adapts at the first validated step, the checkpoint is written after', (_name, mechanism) => {
   it('serves the first validated weights before the run ends and before anything is stored', async () => {
     let lastStep = 0;
     let atFirst: { step: number; stored: Promise<unknown>; feed: Promise<Recommendation[]> } | null = null;
     let r: Recommender | null = null;
     const store = new LocalStore(`learnrun${ns}`);
-    r = make({ ...POLICY, steps: 8, validateEvery: 2 }, (e) => {
+    r = make({ ...POLICY, ...mechanism, steps: 8, validateEvery: 2 }, (e) => {
       if (e.status === 'learning') lastStep = e.step;
       if (e.status === 'updated' && e.what === 'checkpoint' && !atFirst && r) {
         atFirst = { step: lastStep, stored: store.getCheckpoint(), feed: r.recommend({ count: 10, discover: 0 }) };
@@ -57,7 +62,7 @@ describe('learnRun: the feed adapts at the first validated step, the checkpoint 
     expect(scores(final)).not.toEqual(scores(early ?? []));
     expect((await store.getCheckpoint())?.steps).toBe(8);
     await r.dispose();
-    const reopened = make(POLICY);
+    const reopened = make({ ...POLICY, ...mechanism });
     await reopened.ready;
     const again = await reopened.recommend({ count: 10, discover: 0 });
     expect(again.map((x) => x.itemId)).toEqual(final.map((x) => x.itemId));
@@ -68,7 +73,7 @@ describe('learnRun: the feed adapts at the first validated step, the checkpoint 
   it('a run discarded after its first validated weights were served puts the stored weights back', async () => {
     let r: Recommender | null = null;
     let reset: Promise<void> | null = null;
-    r = make({ ...POLICY, steps: 6, validateEvery: 2 }, (e) => {
+    r = make({ ...POLICY, ...mechanism, steps: 6, validateEvery: 2 }, (e) => {
       if (e.status === 'updated' && e.what === 'checkpoint' && !reset && r) reset = r.resetModel();
     });
     await withHistory(r);
@@ -91,7 +96,7 @@ describe('learnRun: the feed adapts at the first validated step, the checkpoint 
     // Trained on scattered jumps across genres, validated on the item the model already expects
     // (8 after 7: the tiny model walks genres in id order), a large step and no tolerance: the
     // first validation fails and the run is rolled back.
-    const r = make({ ...POLICY, tolerance: 0, learningRate: 0.5, steps: 2, validateEvery: 1 }, (e) => events.push(e));
+    const r = make({ ...POLICY, ...mechanism, tolerance: 0, learningRate: 0.5, steps: 2, validateEvery: 1 }, (e) => events.push(e));
     await r.ready;
     for (const [i, itemId] of [10, 30, 45, 20, 5, 38, 7, 8].entries()) await r.record({ itemId, type: 'like', at: at(i) });
     const pre = await r.recommend({ count: 10, discover: 0 });
@@ -132,8 +137,8 @@ describe('learnRun: replay teachers', () => {
 
 describe('learnRun with a per-person adapter: what is served early and at the end is pretrained + adapter', () => {
   const LORA: Partial<FinetunePolicy> = { ...POLICY, adapter: 'lora', adapterRank: 2, steps: 6, validateEvery: 2 };
-  const WHOLE: Partial<FinetunePolicy> = { ...POLICY, steps: 4, validateEvery: 2 };
-  const LAST_BLOCK: Partial<FinetunePolicy> = { ...POLICY, trainable: 'last-block', steps: 4, validateEvery: 2 };
+  const WHOLE: Partial<FinetunePolicy> = { ...POLICY, adapter: 'none', steps: 4, validateEvery: 2 };
+  const LAST_BLOCK: Partial<FinetunePolicy> = { ...POLICY, adapter: 'none', trainable: 'last-block', steps: 4, validateEvery: 2 };
 
   /** A run in a fresh engine on `name` (its data kept), with the feed at the first served step and at the end. */
   async function run(name: string, policy: Partial<FinetunePolicy>): Promise<{ early: Recommendation[]; final: Recommendation[]; reloaded: Recommendation[] }> {

@@ -26,7 +26,7 @@ describe('sparse checkpoints (large catalogs: only the item rows learning change
     const live = new LiveModel(loaded, resolvePolicy({}), store);
     await live.reload();
     const tensors = tf.memory().numTensors;
-    const policy = resolvePolicy({ softmax: 'sampled', sampledNegatives: 8, steps: 4, validateEvery: 2, tolerance: 100 });
+    const policy = resolvePolicy({ adapter: 'none', softmax: 'sampled', sampledNegatives: 8, steps: 4, validateEvery: 2, tolerance: 100 });
     const { result, accepted } = await trainCheckpoint({
       model: loaded.model, pretrained: loaded.pretrained, modelId: loaded.modelId, history: interpretEvents(likes),
       eventCount: likes.length, policy, previous: null,

@@ -5,9 +5,11 @@ import type { SasRec } from '../model/sasrec';
 import { scoreCatalog } from '../rank/scoreCatalog';
 import { freeTiny, loadTinyWithPretrained } from '../testing/tinyModel';
 import { finetune, type FinetuneHistory } from './finetune';
-import { DEFAULT_FINETUNE_POLICY, resolvePolicy, trainableNames, type FinetunePolicy } from './finetunePolicy';
+import { ADAPTER_LEARNING_RATE, DEFAULT_FINETUNE_POLICY, mechanismOf, mechanismPolicy, resolvePolicy, trainableNames, WEIGHTS_LEARNING_RATE, type FinetunePolicy } from './finetunePolicy';
 
 const loadTiny = loadTinyWithPretrained;
+/** These tests are of the model's own weights (adapters: finetuneAdapters.test.ts). */
+const weightsPolicy = (o: Partial<FinetunePolicy>): FinetunePolicy => resolvePolicy({ adapter: 'none', ...o });
 const free = freeTiny;
 async function values(model: SasRec, name: string): Promise<Float32Array> {
   return (await model.w(name).data()) as Float32Array;
@@ -20,10 +22,10 @@ beforeAll(async () => {
   await tf.setBackend('wasm');
 });
 
-describe('finetune', () => {
+describe("finetune of the model's own weights (adapter 'none')", () => {
   it('learns a personal pattern on the trainable subset only, within the drift cap, without leaks', async () => {
     const x = loadTiny();
-    const policy = resolvePolicy({ steps: 20, learningRate: 0.01, maxDrift: 0.2, tolerance: 0, trainable: 'last-block' });
+    const policy = weightsPolicy({ steps: 20, learningRate: 0.01, maxDrift: 0.2, tolerance: 0, trainable: 'last-block' });
     const embBefore = await values(x.model, 'item_emb');
     const tensors = tf.memory().numTensors;
     const r = await finetune({ model: x.model, pretrained: x.pretrained, history: backwards, policy });
@@ -42,7 +44,7 @@ describe('finetune', () => {
 
   it('caps the distance to the pretrained weights', async () => {
     const x = loadTiny();
-    const r = await finetune({ model: x.model, pretrained: x.pretrained, history: backwards, policy: resolvePolicy({ steps: 6, learningRate: 0.05, maxDrift: 0.01, tolerance: 10, l2ToPretrained: 0 }) });
+    const r = await finetune({ model: x.model, pretrained: x.pretrained, history: backwards, policy: weightsPolicy({ steps: 6, learningRate: 0.05, maxDrift: 0.01, tolerance: 10, l2ToPretrained: 0 }) });
     expect(r.accepted).toBe(true);
     expect(r.drift).toBeLessThanOrEqual(0.01 + 1e-5);
     expect(r.drift).toBeGreaterThan(0.009);
@@ -56,7 +58,7 @@ describe('finetune', () => {
     const r = await finetune({
       model: x.model, pretrained: x.pretrained,
       history: { sequence: [9, 10, 11, 12, 13, 14], weights: [1, 1, 1, 1, 1, 1], disliked: [14] },
-      policy: resolvePolicy({ steps: 4, learningRate: 1, maxDrift: 0, l2ToPretrained: 0, clipNorm: 0, validateEvery: 1, tolerance: 0, dislikeWeight: 50 }),
+      policy: weightsPolicy({ steps: 4, learningRate: 1, maxDrift: 0, l2ToPretrained: 0, clipNorm: 0, validateEvery: 1, tolerance: 0, dislikeWeight: 50 }),
     });
     expect(r.accepted).toBe(false);
     expect(r.reason).toMatch(/^rolled back/);
@@ -72,7 +74,7 @@ describe('finetune', () => {
     // A previous checkpoint that already lost accuracy: perturbed final LayerNorm.
     tf.tidy(() => x.model.w('final_ln_g').assign(tf.mul(x.model.w('final_ln_g'), 0.3)));
     const forward: FinetuneHistory = { sequence: [17, 18, 19, 20, 21, 22], weights: [1, 1, 1, 1, 1, 1], disliked: [] };
-    const r = await finetune({ model: x.model, pretrained: x.pretrained, history: forward, policy: resolvePolicy({ steps: 2, learningRate: 0, validateEvery: 1, tolerance: 0.01 }) });
+    const r = await finetune({ model: x.model, pretrained: x.pretrained, history: forward, policy: weightsPolicy({ steps: 2, learningRate: 0, validateEvery: 1, tolerance: 0.01 }) });
     expect(r.valPretrained as number).toBeLessThan((r.valBefore as number) - 0.01);
     expect(r.steps).toBe(0); // no step may be kept: the bar is the pretrained loss, not the worse current one
     // ... and the safeguard goes back to the pretrained weights.
@@ -88,7 +90,7 @@ describe('finetune', () => {
   it('holds out the newest validationItems positives (at most a third of the history) and averages their loss', async () => {
     const x = loadTiny();
     const forward: FinetuneHistory = { sequence: [17, 18, 19, 20, 21, 22], weights: [1, 1, 1, 1, 1, 1], disliked: [] };
-    const policy = (validationItems: number) => resolvePolicy({ steps: 1, learningRate: 0, validateEvery: 1, validationItems });
+    const policy = (validationItems: number) => weightsPolicy({ steps: 1, learningRate: 0, validateEvery: 1, validationItems });
     const one = await finetune({ model: x.model, pretrained: x.pretrained, history: forward, policy: policy(1) });
     const two = await finetune({ model: x.model, pretrained: x.pretrained, history: forward, policy: policy(2) });
     const many = await finetune({ model: x.model, pretrained: x.pretrained, history: forward, policy: policy(5) });
@@ -116,7 +118,7 @@ describe('finetune', () => {
     const s0 = await scoreCatalog(x.model, history.sequence);
     const rank0 = await rankOf(5);
     expect(rank0).toBe(0); // the planted rule: 5 follows 4
-    const r = await finetune({ model: x.model, pretrained: x.pretrained, history, policy: resolvePolicy({ steps: 10, learningRate: 0.02, dislikeWeight: 5, tolerance: 100, maxDrift: 0.5 }) });
+    const r = await finetune({ model: x.model, pretrained: x.pretrained, history, policy: weightsPolicy({ steps: 10, learningRate: 0.02, dislikeWeight: 5, tolerance: 100, maxDrift: 0.5 }) });
     expect(r.accepted).toBe(true);
     const s1 = await scoreCatalog(x.model, history.sequence);
     expect(s1[5] - s1[6]).toBeLessThan(s0[5] - s0[6]);
@@ -128,7 +130,7 @@ describe('finetune', () => {
     const run = async (replay?: number[][], replayRows = 8) => {
       const x = loadTiny();
       const losses: number[] = [];
-      await finetune({ model: x.model, pretrained: x.pretrained, history: backwards, replay, policy: resolvePolicy({ steps: 1, tolerance: 100, replayRows }), onStep: (_s, _o, l) => losses.push(l) });
+      await finetune({ model: x.model, pretrained: x.pretrained, history: backwards, replay, policy: weightsPolicy({ steps: 1, tolerance: 100, replayRows }), onStep: (_s, _o, l) => losses.push(l) });
       free(x);
       return losses[0];
     };
@@ -146,7 +148,7 @@ describe('finetune', () => {
     const lossOf = async (replay?: number[][]) => {
       const losses: number[] = [];
       const before = tf.memory().numTensors;
-      await finetune({ model: x.model, pretrained: x.pretrained, history: backwards, replay, policy: resolvePolicy({ steps: 1, learningRate: 0, tolerance: 100, replayWeight: 0.5 }), onStep: (_s, _o, l) => losses.push(l) });
+      await finetune({ model: x.model, pretrained: x.pretrained, history: backwards, replay, policy: weightsPolicy({ steps: 1, learningRate: 0, tolerance: 100, replayWeight: 0.5 }), onStep: (_s, _o, l) => losses.push(l) });
       expect(tf.memory().numTensors).toBe(before);
       return losses[0];
     };
@@ -180,7 +182,7 @@ describe('finetune', () => {
       const start = await values(x.model, 'item_emb');
       const before = tf.memory().numTensors;
       const r = await finetune({ model: x.model, pretrained: x.pretrained, history: backwards, replay,
-        policy: resolvePolicy({ steps: 6, validateEvery: 2, learningRate: 0.05, tolerance: 100, replayRows: 2, maxReplayKl }) });
+        policy: weightsPolicy({ steps: 6, validateEvery: 2, learningRate: 0.05, tolerance: 100, replayRows: 2, maxReplayKl }) });
       expect(tf.memory().numTensors).toBe(before);
       const moved = Math.max(...(await values(x.model, 'item_emb')).map((v, i) => Math.abs(v - start[i])));
       free(x);
@@ -212,14 +214,14 @@ describe('finetune', () => {
     const short = await finetune({ model: x.model, pretrained: x.pretrained, history: { sequence: [1, 2], weights: [1, 1], disliked: [] }, policy: DEFAULT_FINETUNE_POLICY });
     expect(short).toMatchObject({ accepted: false, steps: 0, valBefore: null });
     expect(short.reason).toContain('at least 3');
-    const none = await finetune({ model: x.model, pretrained: x.pretrained, history: backwards, policy: resolvePolicy({ steps: 0 }) });
+    const none = await finetune({ model: x.model, pretrained: x.pretrained, history: backwards, policy: weightsPolicy({ steps: 0 }) });
     expect(none.reason).toContain('inference only');
     free(x);
   });
 
   it('gives the same result on the cpu and wasm backends', async () => {
     const history: FinetuneHistory = { sequence: [24, 23, 22, 21, 20, 19], weights: [1, 0.6, 1, 0.5, 1, 1], disliked: [18, 3] };
-    const policy = resolvePolicy({ steps: 4, validateEvery: 1, tolerance: 100 });
+    const policy = weightsPolicy({ steps: 4, validateEvery: 1, tolerance: 100 });
     const run = async (backend: string) => {
       await tf.setBackend(backend);
       const x = loadTiny();
@@ -242,7 +244,7 @@ describe('finetune', () => {
     const validatedAt = async (over: Partial<FinetunePolicy>): Promise<number[]> => {
       const x = loadTiny();
       const at: number[] = [];
-      const r = await finetune({ model: x.model, pretrained: x.pretrained, history: backwards, policy: resolvePolicy({ steps: 6, learningRate: 0.01, tolerance: 100, ...over }), onImproved: (step) => void at.push(step) });
+      const r = await finetune({ model: x.model, pretrained: x.pretrained, history: backwards, policy: weightsPolicy({ steps: 6, learningRate: 0.01, tolerance: 100, ...over }), onImproved: (step) => void at.push(step) });
       expect(r.steps).toBe(6);
       free(x);
       return at;
@@ -263,7 +265,7 @@ describe('finetune', () => {
         const x = loadTiny();
         const served: number[] = [];
         const r = await finetune({ model: x.model, pretrained: x.pretrained, history: backwards,
-          policy: resolvePolicy({ steps: 6, validateEvery: 2, firstValidation, ...over }), onImproved: (step) => void served.push(step) });
+          policy: weightsPolicy({ steps: 6, validateEvery: 2, firstValidation, ...over }), onImproved: (step) => void served.push(step) });
         results.push({ r, served, w: await values(x.model, 'block1/wq') });
         free(x);
       }
@@ -285,5 +287,19 @@ describe('finetune', () => {
     // A misspelt setting is an error, not silently the default.
     expect(() => resolvePolicy({ replayweight: 0 } as unknown as Partial<FinetunePolicy>)).toThrow(/Unknown fine-tuning policy setting "replayweight". Known settings: .*replayWeight/);
     expect(trainableNames(['item_emb', 'block0/ln1_g', 'block1/wq', 'final_ln_b'], 'layer-norms', 2)).toEqual(['block0/ln1_g', 'final_ln_b']);
+  });
+
+  it('the default is a rank-4 LoRA adapter; the learning rate follows the mechanism unless the policy sets it', () => {
+    expect(resolvePolicy()).toMatchObject({ adapter: 'lora', adapterRank: 4, learningRate: ADAPTER_LEARNING_RATE });
+    expect(DEFAULT_FINETUNE_POLICY).toMatchObject({ adapter: 'lora', learningRate: ADAPTER_LEARNING_RATE });
+    expect(resolvePolicy({ adapter: 'none' }).learningRate).toBe(WEIGHTS_LEARNING_RATE);
+    expect(resolvePolicy({ adapter: 'bias' }).learningRate).toBe(ADAPTER_LEARNING_RATE);
+    expect(resolvePolicy({ adapter: 'none', learningRate: 0.05 }).learningRate).toBe(0.05);
+    expect(resolvePolicy({ learningRate: 0.002 }).learningRate).toBe(0.002);
+    expect(WEIGHTS_LEARNING_RATE).toBeLessThan(ADAPTER_LEARNING_RATE);
+    expect(resolvePolicy(mechanismPolicy('whole'))).toMatchObject({ adapter: 'none', trainable: 'all', learningRate: WEIGHTS_LEARNING_RATE });
+    expect(resolvePolicy(mechanismPolicy('lastBlock'))).toMatchObject({ adapter: 'none', trainable: 'last-block', learningRate: WEIGHTS_LEARNING_RATE });
+    expect(resolvePolicy(mechanismPolicy('lora'))).toMatchObject({ adapter: 'lora', learningRate: ADAPTER_LEARNING_RATE });
+    expect(mechanismOf(resolvePolicy())).toBe('lora');
   });
 });

@@ -87,7 +87,7 @@ describe('sampled softmax on a history longer than the window', () => {
   const altered = (from: number, to: number) => seq.map((id, i) => (i >= from && i < to ? 1 + ((id + 20) % 48) : id));
   const oldestOnly = altered(0, 13);
   const middleOnly = altered(14, 28);
-  const policy = resolvePolicy({ softmax: 'sampled', sampledNegatives: 12, steps: 2, validateEvery: 1, learningRate: 0.01, tolerance: 100, maxSequence: 1000, maxWindows: 2, replayRows: 0 });
+  const policy = resolvePolicy({ adapter: 'none', softmax: 'sampled', sampledNegatives: 12, steps: 2, validateEvery: 1, learningRate: 0.01, tolerance: 100, maxSequence: 1000, maxWindows: 2, replayRows: 0 });
 
   const run = async (sequence: number[]) => {
     const x = loadTiny();

@@ -36,7 +36,8 @@ function changedRows(a: Float32Array, b: Float32Array, dim: number): number[] {
 
 // A person who walks Drama (ids 17..24) backwards: the pretrained rule says forwards.
 const backwards: FinetuneHistory = { sequence: [24, 23, 22, 21, 20, 19, 18, 17], weights: [1, 1, 1, 1, 1, 1, 1, 1], disliked: [] };
-const sampled = (o: Parameters<typeof resolvePolicy>[0] = {}) => resolvePolicy({ softmax: 'sampled', sampledNegatives: 12, ...o });
+// The model's own weights (the sampled adapter runs: sampledCombined.test.ts).
+const sampled = (o: Parameters<typeof resolvePolicy>[0] = {}) => resolvePolicy({ adapter: 'none', softmax: 'sampled', sampledNegatives: 12, ...o });
 
 beforeAll(async () => {
   await tf.setBackend('wasm');

@@ -150,7 +150,7 @@ describe('TeacherCache', () => {
   }
 
   it('gives fine-tuning the same result as computing the teachers per run, over runs reading different windows of the pool', async () => {
-    const policy = resolvePolicy({ steps: 4, validateEvery: 2, learningRate: 0.01, tolerance: 100, replayRows: 3, replayWeight: 0.5 });
+    const policy = resolvePolicy({ adapter: 'none', steps: 4, validateEvery: 2, learningRate: 0.01, tolerance: 100, replayRows: 3, replayWeight: 0.5 });
     const plain = loadTinyWithPretrained();
     const cached = loadTinyWithPretrained();
     const cache = new TeacherCache(pool.length);

@@ -5,7 +5,8 @@ import { useBackend } from '../backend';
 import { tinyConfig } from '../fixtures';
 import { caseFromModel } from './numericsCases';
 import { mostRepeatedItem, runNumerics } from './numericsHarness';
-import type { NumericsCase } from './numericsRun';
+import { adaptedWeights, adapterShapes } from '../../train/adapters';
+import { NUMERICS_LORA_RANK, type NumericsCase } from './numericsRun';
 
 /** WebGPU needs a browser (e2e/numerics.spec.ts); here the same harness compares WASM with the CPU. */
 const activate = async (b: 'cpu' | 'wasm' | 'webgpu'): Promise<null> => {
@@ -38,10 +39,12 @@ describe('numerics harness (cpu vs wasm in Node)', () => {
     expect(failures).toBe('');
     expect(report.passed).toBe(true);
     const wasm = report.results.find((r) => r.backend === 'wasm' && r.case === 'generated');
-    // forward, 3 losses x (1 + every weight), an Adam step and a fine-tuning step of every weight.
+    // forward, 3 losses x (1 + every weight), an Adam step and a fine-tuning step of every weight,
+    // and a LoRA step: its loss, every adapter tensor and every weight it merges into.
     const weights = c.weights.size;
-    expect(wasm?.entries).toBe(1 + 3 * (1 + weights) + weights + 1 + weights);
-    expect(Object.keys(wasm?.worst ?? {}).sort()).toEqual(['adam', 'bce', 'ce', 'finetune', 'forward', 'loss', 'sampled']);
+    const lora = 1 + adapterShapes(c.config, 'lora', NUMERICS_LORA_RANK).size + adaptedWeights(c.config, 'lora').length;
+    expect(wasm?.entries).toBe(1 + 3 * (1 + weights) + weights + 1 + weights + lora);
+    expect(Object.keys(wasm?.worst ?? {}).sort()).toEqual(['adam', 'bce', 'ce', 'finetune', 'forward', 'lora', 'lora-merge', 'loss', 'sampled']);
     // WASM has no UnsortedSegmentSum kernel: tf.gather's gradient and the op are reported, not compared.
     expect(report.unsupported.filter((u) => u.backend === 'wasm').map((u) => u.entry).sort())
       .toEqual(['op/gather-grad (unsortedSegmentSum)', 'op/unsortedSegmentSum']);

@@ -3,12 +3,14 @@ import type { SasRecConfig } from '../../model/config';
 import { packSequences } from '../../model/sasrec';
 import { Adam, type AdamState } from '../../train/adam';
 import { nextItemBatch } from '../../train/batches';
+import { adaptedWeights, adapterShapes, initAdapter } from '../../train/adapters';
 import { finetune, type FinetuneHistory } from '../../train/finetune';
 import { resolvePolicy } from '../../train/finetunePolicy';
 import type { LossSpec } from '../../train/losses';
 import { Rng } from '../../train/rng';
 import { lossAndGrads } from '../../train/trainStep';
 import { modelFromArrays, readWeights, type FeatureArray, type WeightArrays } from '../modelCopy';
+import { adamStateFor } from './numericsCases';
 import { float32Ulp, maxAbsOf, type NumericsValues } from './compareNumbers';
 
 /** One model and batch whose numbers every backend must agree on. */
@@ -23,7 +25,10 @@ export interface NumericsCase {
   /** Optimizer state the Adam step and the fine-tuning step start from (same on every backend). */
   adam: AdamState;
   learningRate: number;
-  /** One step of the engine's fine-tuning (dislike term, replay distillation, L2, clipping, Adam). */
+  /**
+   * One step of the engine's fine-tuning (dislike term, replay distillation, L2, clipping, Adam),
+   * of the model's own weights and of a per-person LoRA adapter (the app's default mechanism).
+   */
   finetune: { history: FinetuneHistory; replay: number[][] };
 }
 
@@ -89,6 +94,7 @@ export async function runCase(c: NumericsCase): Promise<CaseRun> {
     model.dispose();
   }
   await finetuneStep(c, run);
+  await loraStep(c, run);
   run.leakedTensors = tf.memory().numTensors - start;
   return run;
 }
@@ -124,7 +130,7 @@ async function finetuneStep(c: NumericsCase, run: CaseRun): Promise<void> {
       replay: c.finetune.replay,
       optimizerState: c.adam,
       // One step, always kept: what is compared is the step, not the rollback decision.
-      policy: resolvePolicy({ steps: 1, validateEvery: 1, tolerance: 1e9, maxDrift: 0, dislikeWeight: 1, replayRows: c.finetune.replay.length, learningRate: c.learningRate }),
+      policy: resolvePolicy({ adapter: 'none', steps: 1, validateEvery: 1, tolerance: 1e9, maxDrift: 0, dislikeWeight: 1, replayRows: c.finetune.replay.length, learningRate: c.learningRate }),
       onStep: (_s, _of, loss) => { stepLoss = loss; },
     });
     if (!r.accepted) throw new Error(`${c.name}: the fine-tuning step was not kept (${r.reason})`);
@@ -133,5 +139,54 @@ async function finetuneStep(c: NumericsCase, run: CaseRun): Promise<void> {
   } finally {
     model.dispose();
     tf.dispose([...pretrained.values()]);
+  }
+}
+
+/** Rank of the LoRA adapter in the numerics case (small: the case is about arithmetic, not capacity). */
+export const NUMERICS_LORA_RANK = 2;
+
+/**
+ * One fine-tuning step of a fresh LoRA adapter (the seeded initialisation is drawn in JavaScript, so
+ * it is the same on every backend) from optimizer moments away from zero. Compared: the adapter's
+ * change (`lora/<tensor>`: the `a` matrices less their initial values, the `b` matrices), the model
+ * weights with the adapter merged in, less the pretrained ones (`lora-merge/<weight>`), and the loss.
+ */
+async function loraStep(c: NumericsCase, run: CaseRun): Promise<void> {
+  const model = modelFromArrays(c.config, c.weights, c.features);
+  const pretrained = new Map([...model.weights].map(([n, v]) => [n, tf.clone(v)] as [string, tf.Tensor]));
+  const shapes = adapterShapes(c.config, 'lora', NUMERICS_LORA_RANK);
+  const zeros: WeightArrays = new Map([...shapes].map(([n, shape]) => [n, { data: new Float32Array(shape.reduce((a, b) => a * b, 1)), shape }]));
+  const init = initAdapter(c.config, 'lora', NUMERICS_LORA_RANK);
+  try {
+    const initial = new Map<string, Float32Array>();
+    for (const [n, v] of init) initial.set(n, (await v.data()) as Float32Array);
+    const before = await readWeights(model);
+    let stepLoss = NaN;
+    const r = await finetune({
+      model,
+      pretrained,
+      history: c.finetune.history,
+      replay: c.finetune.replay,
+      optimizerState: adamStateFor(zeros),
+      policy: resolvePolicy({ adapter: 'lora', adapterRank: NUMERICS_LORA_RANK, steps: 1, validateEvery: 1, tolerance: 1e9, maxDrift: 0, dislikeWeight: 1, replayRows: c.finetune.replay.length, learningRate: c.learningRate }),
+      onStep: (_s, _of, loss) => { stepLoss = loss; },
+    });
+    if (!r.accepted || !r.adapter) throw new Error(`${c.name}: the LoRA step was not kept (${r.reason})`);
+    if (!r.optimizerState || r.optimizerState.step !== 4) throw new Error(`${c.name}: the LoRA step did not continue the given optimizer state`);
+    run.values['loss/lora'] = [stepLoss, r.valBefore ?? NaN, r.valAfter ?? NaN];
+    for (const [name, after] of Object.entries(r.adapter.tensors)) {
+      const start = initial.get(name);
+      if (!start) throw new Error(`${c.name}: unexpected adapter tensor ${name}`);
+      const d = new Float32Array(after.length);
+      for (let i = 0; i < d.length; i++) d[i] = after[i] - start[i];
+      run.values[`lora/${name}`] = d;
+      run.floors[`lora/${name}`] = float32Ulp(Math.max(maxAbsOf(after), maxAbsOf(start)));
+    }
+    const after = await readWeights(model);
+    const adapted = new Set(adaptedWeights(c.config, 'lora'));
+    weightDeltas('lora-merge', new Map([...before].filter(([n]) => adapted.has(n))), after, run);
+  } finally {
+    model.dispose();
+    tf.dispose([...pretrained.values(), ...init.values()]);
   }
 }
