@@ -54,6 +54,8 @@ test('a whole session makes only same-origin GETs of static files, carrying no h
 
 test('delete everything leaves IndexedDB and caches empty', async ({ page }) => {
   await trainedSession(page);
+  // The panel says what the personal model is: by default a LoRA adapter of a few KB.
+  await expect(page.getByTestId('personal-model')).toHaveText(/^a personal LoRA adapter \(rank 4\), [\d.]+ KB, plus [\d.]+ KB of optimizer state; [1-9]\d* training steps$/);
   const before = await storedContainers(page);
   expect(before.databases.length).toBeGreaterThan(0);
   expect(before.caches.length).toBeGreaterThan(0);
@@ -61,6 +63,7 @@ test('delete everything leaves IndexedDB and caches empty', async ({ page }) => 
   expect(await storedContainers(page)).toEqual({ databases: [], caches: [] });
   await expect(page.getByTestId('interactions')).toHaveText('0');
   await expect(page.getByTestId('finetune-steps')).toHaveText('0');
+  await expect(page.getByTestId('personal-model')).toHaveText('none, using the pretrained model');
 });
 
 test('export then import round-trips exactly; a bad file is rejected and nothing is lost', async ({ page }) => {

@@ -22,6 +22,7 @@ export { applySnapshot } from '../engine/recommender/engineState';
 export { LocalRecError, DeviceLostError, DeviceUnavailableError, ModelLoadError } from '../engine/errors';
 export type { LocalRecErrorCode } from '../engine/errors';
 export type { FinetunePolicy } from '../engine/train/finetunePolicy';
+export type { PersonalModel } from '../engine/store/personalModel';
 export type {
   Backend,
   CatalogEntry,

@@ -5,6 +5,7 @@ import { resolveModelUrl, type FetchLike } from '../loading/fetchModelFiles';
 import { checkRecommendOptions, type CatalogIndex } from '../rank/rankFeed';
 import { checkNewItemSlots } from '../rank/newItemSlots';
 import { LocalStore } from '../store/localStore';
+import { personalModelOf } from '../store/personalModel';
 import { TabSync, type SyncMessage } from '../store/tabSync';
 import { resolvePolicy, type FinetunePolicy } from '../train/finetunePolicy';
 import { checkEvent, checkSettingsPatch } from './checkInput';
@@ -348,6 +349,7 @@ class LocalRecommender implements ServedRecommender {
       fineTuneSteps: this.live?.checkpoint?.steps ?? 0,
       lastUpdate: this.live?.checkpoint?.updatedAt ?? null,
       personalized: (this.live?.checkpoint ?? null) !== null,
+      personalModel: personalModelOf(this.live?.checkpoint ?? null),
       learning: this.learner.scheduler.active,
       pendingEvents: this.learner.scheduler.pending(h.events.length),
       learnAfter: this.policy.learnAfter,

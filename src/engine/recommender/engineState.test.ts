@@ -4,7 +4,7 @@ import type { EngineSettings, EngineSnapshot, EngineState, EngineStatus, Interac
 
 const ev = (itemId: number, at: number): InteractionEvent => ({ itemId, type: 'like', at });
 const settings: EngineSettings = { discover: 0.2, autoLearn: true, onboarded: true };
-const status = (interactions: number): EngineStatus => ({ ready: true, backend: 'wasm', interactions, fineTuneSteps: 0, lastUpdate: null, personalized: false, learning: false, pendingEvents: interactions, learnAfter: 5 , storage: 'indexeddb', notes: []});
+const status = (interactions: number): EngineStatus => ({ ready: true, backend: 'wasm', interactions, fineTuneSteps: 0, lastUpdate: null, personalized: false, personalModel: null, learning: false, pendingEvents: interactions, learnAfter: 5 , storage: 'indexeddb', notes: []});
 const base: EngineState = { version: 3, status: status(2), settings, history: [ev(1, 10), ev(2, 20)] };
 const snap = (version: number, history: EngineSnapshot['history'], interactions: number): EngineSnapshot => ({ version, status: status(interactions), settings, history });
 

@@ -3,7 +3,7 @@ import { SnapshotPublisher } from './snapshotPublisher';
 import type { EngineSettings, EngineStatus, InteractionEvent, ProgressEvent } from './types';
 
 const settings: EngineSettings = { discover: 0.25, autoLearn: true, onboarded: false };
-const status = (n: number): EngineStatus => ({ ready: true, backend: 'cpu', interactions: n, fineTuneSteps: 0, lastUpdate: null, personalized: false, learning: false, pendingEvents: n, learnAfter: 5 , storage: 'indexeddb', notes: []});
+const status = (n: number): EngineStatus => ({ ready: true, backend: 'cpu', interactions: n, fineTuneSteps: 0, lastUpdate: null, personalized: false, personalModel: null, learning: false, pendingEvents: n, learnAfter: 5 , storage: 'indexeddb', notes: []});
 
 function make() {
   const history: InteractionEvent[] = [];

@@ -1,3 +1,4 @@
+import type { PersonalModel } from '../store/personalModel';
 import type { AdapterKind } from '../train/adapters';
 import type { CatalogItem } from '../data/catalog';
 import type { LocalRecErrorCode, SerializedError } from '../errors';
@@ -181,6 +182,11 @@ export interface EngineStatus {
   /** When the checkpoint was last updated (ms since epoch), null on the pretrained model. */
   lastUpdate: number | null;
   personalized: boolean;
+  /**
+   * What the stored personal model is (a per-person adapter, by default, or changed weights) and its
+   * size in this browser; null on the pretrained model.
+   */
+  personalModel: PersonalModel | null;
   /** A fine-tuning run is in progress in this engine. */
   learning: boolean;
   /** Events recorded since the checkpoint was last trained. */

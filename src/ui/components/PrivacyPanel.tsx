@@ -2,6 +2,7 @@ import { useDeferredValue, useMemo, useRef, useState } from 'react';
 import { storageNames, type InteractionEvent } from 'localrec';
 import { useEngineCore, useEngineState } from 'localrec/react';
 import { downloadJson } from '../downloadJson';
+import { describePersonalModel } from '../personalModelText';
 import { useSite } from '../site/SiteContext';
 import { SHELL_CACHE_PREFIX } from '../../sw/swLogic';
 
@@ -92,8 +93,8 @@ export function PrivacyPanel() {
               interactions (item, kind, time): <span data-testid="stored-events">{stored.count}</span> events ({stored.byType})
             </li>
             <li>
-              fine-tuned model (changed weights and optimizer state):{' '}
-              {status?.personalized ? `yes, ${status.fineTuneSteps} training steps` : 'none, using the pretrained model'}
+              your personal model:{' '}
+              <span data-testid="personal-model">{describePersonalModel(status)}</span>
             </li>
             <li>
               settings: {settings ? `discover ${settings.discover}, background learning ${settings.autoLearn ? 'on' : 'off'}, onboarding ${settings.onboarded ? 'done' : 'not done'}` : 'defaults'}, and

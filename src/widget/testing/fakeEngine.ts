@@ -72,7 +72,7 @@ export class FakeEngine implements Recommender {
   async learn(): Promise<never> { throw new Error('not used by the widget'); }
   async explain(itemId: number) { return { itemId, because: [{ itemId: 1, weight: 1 }], summary: 'you liked Drama' }; }
   async status(): Promise<EngineStatus> {
-    return { ready: this.isReady, backend: null, interactions: this.events.length, fineTuneSteps: 0, lastUpdate: null, personalized: false, learning: false, pendingEvents: 0, learnAfter: 5, storage: this.storage, notes: [] };
+    return { ready: this.isReady, backend: null, interactions: this.events.length, fineTuneSteps: 0, lastUpdate: null, personalized: false, personalModel: null, learning: false, pendingEvents: 0, learnAfter: 5, storage: this.storage, notes: [] };
   }
   async memory() { return { numTensors: 0, numBytes: 0, backend: null }; }
   async getSettings() { return { discover: 0.25, autoLearn: true, onboarded: false }; }
