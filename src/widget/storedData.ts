@@ -1,4 +1,4 @@
-import { storageNames, type Recommender } from './api';
+import { storageNames, type EngineStatus, type Recommender } from './api';
 import { widgetNamespace, type FeedConfig } from './attributes';
 import type { PrivacyContent } from './privacyMenu';
 
@@ -17,11 +17,10 @@ export async function storedDataContent(engine: Recommender | null, config: Feed
   }
   const status = await engine.status();
   const names = storageNames(widgetNamespace(config.modelUrl));
-  const count = `${status.interactions} interaction${status.interactions === 1 ? '' : 's'}`;
-  const tuned = status.personalized ? `, a model fine-tuned on them (${status.fineTuneSteps} steps)` : '';
+  const what = storedSummary(status);
   const where = status.storage === 'memory'
-    ? `Kept only in this tab's memory (this browser would not let the site store data), gone when you close it: ${count}${tuned}.`
-    : `Stored only in this browser, for this site (IndexedDB “${names.database}”): ${count}${tuned}.`;
+    ? `Kept only in this tab's memory (this browser would not let the site store data), gone when you close it: ${what}.`
+    : `Stored only in this browser, for this site (IndexedDB “${names.database}”): ${what}.`;
   return {
     lines: [
       where,
@@ -33,6 +32,16 @@ export async function storedDataContent(engine: Recommender | null, config: Feed
       await afterDelete();
     },
   };
+}
+
+/** "12 interactions, a personal adapter learned from them (24 KB, 16 steps)". */
+export function storedSummary(status: Pick<EngineStatus, 'interactions' | 'personalModel' | 'fineTuneSteps'>): string {
+  const count = `${status.interactions} interaction${status.interactions === 1 ? '' : 's'}`;
+  const m = status.personalModel;
+  if (!m) return count;
+  const kb = Math.max(1, Math.round((m.bytes + m.optimizerBytes) / 1024));
+  const what = m.kind === 'weights' ? 'a model fine-tuned on them' : 'a personal adapter learned from them';
+  return `${count}, ${what} (${kb} KB, ${status.fineTuneSteps} steps)`;
 }
 
 /** Saves everything stored as `localrec-data.json` (a download; nothing leaves the browser). */
