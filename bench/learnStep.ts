@@ -23,7 +23,7 @@ import { finetune } from '../src/engine/train/finetune';
 import { rowTensors } from '../src/engine/train/finetuneData';
 import { nextItemPart, type NextItemPart } from '../src/engine/train/finetuneRows';
 import { logSumExpRows } from '../src/engine/train/logSumExpRows';
-import { resolvePolicy } from '../src/engine/train/finetunePolicy';
+import { mechanismOf, resolvePolicy } from '../src/engine/train/finetunePolicy';
 import { validateReplay } from '../src/engine/train/replay';
 import { partTeacher, TeacherCache } from '../src/engine/train/teacherCache';
 import { interpretEvents } from '../src/engine/signals';
@@ -175,13 +175,13 @@ model.dispose();
 const md = [
   `# One fine-tuning step, by part (Node, tfjs WASM) ${new Date().toISOString().slice(0, 10)}`,
   '',
-  `Model \`${args.model}\` (${cfg.numItems} items, d ${cfg.dim}, ${cfg.blocks} blocks), a ${historyLength}-like history, the model's ${replay.length} replay rows, default policy. ${machine.cpuModel} (${machine.cpuCount} cores), load average ${machine.loadAverage1m} at start${machine.concurrentJobs.length ? `, other jobs: ${machine.concurrentJobs.join('; ')}` : ''}. Command: \`npm run bench:learn-step\`. Medians of ${runs} runs after 2 warm-up runs.`,
+  `Model \`${args.model}\` (${cfg.numItems} items, d ${cfg.dim}, ${cfg.blocks} blocks), a ${historyLength}-like history, the model's ${replay.length} replay rows, default policy (mechanism ${mechanismOf(policy)}; the parts below are of every weight). ${machine.cpuModel} (${machine.cpuCount} cores), load average ${machine.loadAverage1m} at start${machine.concurrentJobs.length ? `, other jobs: ${machine.concurrentJobs.join('; ')}` : ''}. Command: \`npm run bench:learn-step\`. Medians of ${runs} runs after 2 warm-up runs.`,
   '',
   table(['part', 'median ms', 'p95 ms'], Object.entries(parts).map(([k, v]) => [k, v.medianMs, v.p95Ms])),
   '',
   `Kernels of the person loss (forward + backward, tf.profile, ms): ${kernels.map((k) => `${k.name} ${k.ms}`).join(', ')}.`,
   '',
-  `Whole \`finetune\` run, ${policy.steps} steps + ${Math.ceil(policy.steps / policy.validateEvery) + 2} validations: median ${run.medianMs} ms (${(run.medianMs / policy.steps).toFixed(1)} ms per step all included; ${run.runs} runs); with the replay teachers from the cache (\`LiveModel.teachers\`, warm): median ${cachedRun.medianMs} ms (${cachedRun.runs} runs, alternated with the former). Tensors left: ${leaked}.`,
+  `Whole \`finetune\` run (${mechanismOf(policy)}), ${policy.steps} steps + ${Math.ceil(policy.steps / policy.validateEvery) + 2} validations: median ${run.medianMs} ms (${(run.medianMs / policy.steps).toFixed(1)} ms per step all included; ${run.runs} runs); with the replay teachers from the cache (\`LiveModel.teachers\`, warm): median ${cachedRun.medianMs} ms (${cachedRun.runs} runs, alternated with the former). Tensors left: ${leaked}.`,
 ].join('\n');
 const out = writeResults('bench/results', `learn-step${args.tag ? `-${args.tag}` : ''}`, { machine, model: args.model, historyLength, runs, parts, kernels, finetuneRun: run, finetuneRunCachedTeachers: cachedRun, tensorsLeft: leaked }, md);
 process.stderr.write(`[bench:learn-step] wrote ${out.json} and ${out.md}\n`);
