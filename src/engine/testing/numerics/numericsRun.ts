@@ -3,9 +3,10 @@ import type { SasRecConfig } from '../../model/config';
 import { packSequences } from '../../model/sasrec';
 import { Adam, type AdamState } from '../../train/adam';
 import { nextItemBatch } from '../../train/batches';
-import { adaptedWeights, adapterShapes, initAdapter } from '../../train/adapters';
+import { adaptedWeights, initAdapter } from '../../train/adapters';
 import { finetune, type FinetuneHistory } from '../../train/finetune';
-import { resolvePolicy } from '../../train/finetunePolicy';
+import type { FinetuneResult } from '../../train/finetuneTypes';
+import { resolvePolicy, type FinetunePolicy } from '../../train/finetunePolicy';
 import type { LossSpec } from '../../train/losses';
 import { Rng } from '../../train/rng';
 import { lossAndGrads } from '../../train/trainStep';
@@ -117,76 +118,67 @@ async function adamStep(c: NumericsCase, grads: Map<string, tf.Tensor>, run: Cas
   }
 }
 
-async function finetuneStep(c: NumericsCase, run: CaseRun): Promise<void> {
+/**
+ * One `finetune` step on a fresh copy of the case's model with `policy` over the shared settings,
+ * always kept (what is compared is the step, not the rollback decision); records its loss and
+ * held-out losses as `loss/<name>` and hands the result and the model after it to `read`.
+ */
+async function oneFinetuneStep(
+  c: NumericsCase, run: CaseRun, name: string, policy: Partial<FinetunePolicy>, optimizerState: AdamState,
+  read: (r: FinetuneResult, after: WeightArrays) => void,
+): Promise<void> {
   const model = modelFromArrays(c.config, c.weights, c.features);
   const pretrained = new Map([...model.weights].map(([n, v]) => [n, tf.clone(v)] as [string, tf.Tensor]));
   try {
-    const before = await readWeights(model);
     let stepLoss = NaN;
     const r = await finetune({
       model,
       pretrained,
       history: c.finetune.history,
       replay: c.finetune.replay,
-      optimizerState: c.adam,
-      // One step, always kept: what is compared is the step, not the rollback decision.
-      policy: resolvePolicy({ adapter: 'none', steps: 1, validateEvery: 1, tolerance: 1e9, maxDrift: 0, dislikeWeight: 1, replayRows: c.finetune.replay.length, learningRate: c.learningRate }),
+      optimizerState,
+      policy: resolvePolicy({ steps: 1, validateEvery: 1, tolerance: 1e9, maxDrift: 0, dislikeWeight: 1, replayRows: c.finetune.replay.length, learningRate: c.learningRate, ...policy }),
       onStep: (_s, _of, loss) => { stepLoss = loss; },
     });
-    if (!r.accepted) throw new Error(`${c.name}: the fine-tuning step was not kept (${r.reason})`);
-    run.values['loss/finetune'] = [stepLoss, r.valBefore ?? NaN, r.valAfter ?? NaN];
-    weightDeltas('finetune', before, await readWeights(model), run);
+    if (!r.accepted) throw new Error(`${c.name}: the ${name} step was not kept (${r.reason})`);
+    if (r.optimizerState?.step !== optimizerState.step + 1) throw new Error(`${c.name}: the ${name} step did not continue the given optimizer state`);
+    run.values[`loss/${name}`] = [stepLoss, r.valBefore ?? NaN, r.valAfter ?? NaN];
+    read(r, await readWeights(model));
   } finally {
     model.dispose();
     tf.dispose([...pretrained.values()]);
   }
 }
 
+/** A step of the model's own weights from the case's optimizer state: every weight's change. */
+async function finetuneStep(c: NumericsCase, run: CaseRun): Promise<void> {
+  await oneFinetuneStep(c, run, 'finetune', { adapter: 'none' }, c.adam, (_r, after) => weightDeltas('finetune', c.weights, after, run));
+}
+
 /** Rank of the LoRA adapter in the numerics case (small: the case is about arithmetic, not capacity). */
 export const NUMERICS_LORA_RANK = 2;
 
 /**
- * One fine-tuning step of a fresh LoRA adapter (the seeded initialisation is drawn in JavaScript, so
- * it is the same on every backend) from optimizer moments away from zero. Compared: the adapter's
- * change (`lora/<tensor>`: the `a` matrices less their initial values, the `b` matrices), the model
+ * One step of a fresh LoRA adapter (the seeded initialisation is drawn in JavaScript, so it is the
+ * same on every backend) from optimizer moments away from zero. Compared: the adapter's change
+ * (`lora/<tensor>`: the `a` matrices less their initial values, the `b` matrices), the model
  * weights with the adapter merged in, less the pretrained ones (`lora-merge/<weight>`), and the loss.
  */
 async function loraStep(c: NumericsCase, run: CaseRun): Promise<void> {
-  const model = modelFromArrays(c.config, c.weights, c.features);
-  const pretrained = new Map([...model.weights].map(([n, v]) => [n, tf.clone(v)] as [string, tf.Tensor]));
-  const shapes = adapterShapes(c.config, 'lora', NUMERICS_LORA_RANK);
-  const zeros: WeightArrays = new Map([...shapes].map(([n, shape]) => [n, { data: new Float32Array(shape.reduce((a, b) => a * b, 1)), shape }]));
+  const initial: WeightArrays = new Map();
   const init = initAdapter(c.config, 'lora', NUMERICS_LORA_RANK);
   try {
-    const initial = new Map<string, Float32Array>();
-    for (const [n, v] of init) initial.set(n, (await v.data()) as Float32Array);
-    const before = await readWeights(model);
-    let stepLoss = NaN;
-    const r = await finetune({
-      model,
-      pretrained,
-      history: c.finetune.history,
-      replay: c.finetune.replay,
-      optimizerState: adamStateFor(zeros),
-      policy: resolvePolicy({ adapter: 'lora', adapterRank: NUMERICS_LORA_RANK, steps: 1, validateEvery: 1, tolerance: 1e9, maxDrift: 0, dislikeWeight: 1, replayRows: c.finetune.replay.length, learningRate: c.learningRate }),
-      onStep: (_s, _of, loss) => { stepLoss = loss; },
-    });
-    if (!r.accepted || !r.adapter) throw new Error(`${c.name}: the LoRA step was not kept (${r.reason})`);
-    if (!r.optimizerState || r.optimizerState.step !== 4) throw new Error(`${c.name}: the LoRA step did not continue the given optimizer state`);
-    run.values['loss/lora'] = [stepLoss, r.valBefore ?? NaN, r.valAfter ?? NaN];
-    for (const [name, after] of Object.entries(r.adapter.tensors)) {
-      const start = initial.get(name);
-      if (!start) throw new Error(`${c.name}: unexpected adapter tensor ${name}`);
-      const d = new Float32Array(after.length);
-      for (let i = 0; i < d.length; i++) d[i] = after[i] - start[i];
-      run.values[`lora/${name}`] = d;
-      run.floors[`lora/${name}`] = float32Ulp(Math.max(maxAbsOf(after), maxAbsOf(start)));
-    }
-    const after = await readWeights(model);
-    const adapted = new Set(adaptedWeights(c.config, 'lora'));
-    weightDeltas('lora-merge', new Map([...before].filter(([n]) => adapted.has(n))), after, run);
+    for (const [n, v] of init) initial.set(n, { data: (await v.data()) as Float32Array, shape: v.shape });
   } finally {
-    model.dispose();
-    tf.dispose([...pretrained.values(), ...init.values()]);
+    tf.dispose([...init.values()]);
   }
+  const adapted = new Set(adaptedWeights(c.config, 'lora'));
+  await oneFinetuneStep(c, run, 'lora', { adapter: 'lora', adapterRank: NUMERICS_LORA_RANK }, adamStateFor(initial), (r, after) => {
+    if (!r.adapter) throw new Error(`${c.name}: the LoRA step returned no adapter`);
+    const tensors = r.adapter.tensors;
+    const unexpected = Object.keys(tensors).filter((n) => !initial.has(n));
+    if (unexpected.length) throw new Error(`${c.name}: unexpected adapter tensor(s) ${unexpected.join(', ')}`);
+    weightDeltas('lora', initial, new Map(Object.entries(tensors).map(([n, data]) => [n, { data, shape: initial.get(n)?.shape ?? [] }])), run);
+    weightDeltas('lora-merge', new Map([...c.weights].filter(([n]) => adapted.has(n))), after, run);
+  });
 }
