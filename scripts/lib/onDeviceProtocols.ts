@@ -78,7 +78,7 @@ function referenceOf(ds: SequenceDataset, users: number[], count: number, seed: 
   });
 }
 
-function readModelCatalog(modelDir: string): CatalogItem[] {
+export function readModelCatalog(modelDir: string): CatalogItem[] {
   const f = join(modelDir, 'catalog.json');
   if (!existsSync(f)) fail(`--protocol shift joins catalogs by title and year, and ${modelDir} has no catalog.json. Use a served model folder (e.g. public/models/ml-1m-sasrec).`);
   const items = (JSON.parse(readFileSync(f, 'utf8')) as { items?: CatalogItem[] }).items;

@@ -1,0 +1,80 @@
+/**
+ * A per-person bias over release-year buckets, fitted to the person's own recent items (an
+ * experiment for the `shift` protocol: docs/ON_DEVICE.md, "A per-person bias over release years").
+ * Each fitting case is one of the person's items after the items before it, reduced to the
+ * softmax mass of every bucket under the model's scores; the bias maximises the mean
+ * log-likelihood of the items' buckets minus an L2 penalty (concave: plain gradient ascent).
+ */
+
+/** Bucket upper bounds (exclusive): before 1980, 1980–89, 1990–93, 1994, 1995, 1996, 1997, 1998 on. */
+export const YEAR_EDGES: readonly number[] = [1980, 1990, 1994, 1995, 1996, 1997, 1998];
+
+/** Bucket of every item id (index = id); -1 where the year is unknown (that mass gets no bias). */
+export function yearBuckets(yearOf: ArrayLike<number | null>, edges: readonly number[] = YEAR_EDGES): Int32Array {
+  const out = new Int32Array(yearOf.length).fill(-1);
+  for (let i = 0; i < yearOf.length; i++) {
+    const y = yearOf[i];
+    if (y === null || !Number.isFinite(y)) continue;
+    let k = 0;
+    while (k < edges.length && y >= edges[k]) k++;
+    out[i] = k;
+  }
+  return out;
+}
+
+/** One fitting case: each bucket's share of the softmax over the candidates (last entry: unknown year), and the item's bucket. */
+export interface BucketCase { mass: Float64Array; target: number }
+
+/**
+ * The case of `target` given `scores` over items 0..n-1: softmax mass per bucket over the items
+ * not in `skip` (the items before it, items never ranked). Null when the target is skipped or has
+ * no bucket.
+ */
+export function bucketCase(scores: ArrayLike<number>, buckets: Int32Array, count: number, skip: ReadonlySet<number>, target: number): BucketCase | null {
+  if (skip.has(target) || buckets[target] < 0) return null;
+  let max = -Infinity;
+  for (let i = 1; i < scores.length; i++) if (!skip.has(i) && scores[i] > max) max = scores[i];
+  const mass = new Float64Array(count + 1);
+  let total = 0;
+  for (let i = 1; i < scores.length; i++) {
+    if (skip.has(i)) continue;
+    const e = Math.exp(scores[i] - max);
+    mass[buckets[i] < 0 ? count : buckets[i]] += e;
+    total += e;
+  }
+  for (let k = 0; k <= count; k++) mass[k] /= total;
+  return { mass, target: buckets[target] };
+}
+
+/** The bias per bucket maximising mean log p(bucket of the item) − l2/2 · |b|² over `cases`. */
+export function fitBucketBias(cases: readonly BucketCase[], count: number, l2: number, iterations = 200, rate = 0.5): Float64Array {
+  const b = new Float64Array(count);
+  if (!cases.length) return b;
+  const grad = new Float64Array(count);
+  for (let it = 0; it < iterations; it++) {
+    grad.fill(0);
+    for (const c of cases) {
+      let z = c.mass[count];
+      for (let k = 0; k < count; k++) z += c.mass[k] * Math.exp(b[k]);
+      for (let k = 0; k < count; k++) grad[k] -= (c.mass[k] * Math.exp(b[k])) / z;
+      grad[c.target] += 1;
+    }
+    for (let k = 0; k < count; k++) b[k] += rate * (grad[k] / cases.length - l2 * b[k]);
+  }
+  return b;
+}
+
+/** `scores` with each item's bucket bias added (a copy; unknown years unchanged). */
+export function withBucketBias(scores: Float32Array, buckets: Int32Array, bias: Float64Array): Float32Array {
+  const out = Float32Array.from(scores);
+  for (let i = 0; i < out.length; i++) if (buckets[i] >= 0) out[i] += bias[buckets[i]];
+  return out;
+}
+
+/** How much more likely (log) the bias makes the case's item than no bias does. */
+export function biasGain(c: BucketCase, bias: Float64Array): number {
+  const count = bias.length;
+  let z = c.mass[count];
+  for (let k = 0; k < count; k++) z += c.mass[k] * Math.exp(bias[k]);
+  return bias[c.target] - Math.log(z);
+}
