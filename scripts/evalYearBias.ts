@@ -11,10 +11,13 @@
  *
  * `--validate`: as fine-tuning does, the newest item is held out: the bias is fitted on the others
  * and kept only when it makes the newest item more likely (else no bias for that person).
+ * `--finetune`: first the app's own fine-tuning run (`finetune`, the default policy: a LoRA adapter,
+ * with the model folder's replay exemplars, as `eval:ondevice`), then the bias fitted on the
+ * fine-tuned model; the fine-tuned feed without the bias is reported too.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bootstrapLiftCi, liftPct } from '../src/engine/eval/bootstrap';
 import { multiTargetMetrics, topK } from '../src/engine/eval/multiTarget';
@@ -22,14 +25,17 @@ import { futureEpisode } from '../src/engine/eval/onDeviceEpisodes';
 import { personalScores } from '../src/engine/rank/personalScores';
 import { scoreCatalog } from '../src/engine/rank/scoreCatalog';
 import { interpretEvents } from '../src/engine/signals';
+import { SasRec } from '../src/engine/model/sasrec';
+import { finetune } from '../src/engine/train/finetune';
 import { resolvePolicy } from '../src/engine/train/finetunePolicy';
+import { validateReplay } from '../src/engine/train/replay';
 import { failWith, intOption, parseCli } from './lib/cli';
 import { loadModelFiles } from './lib/modelFiles';
 import { loadDataset } from './lib/loadDataset';
 import { readModelCatalog, setupProtocol } from './lib/onDeviceProtocols';
 import { biasGain, bucketCase, fitBucketBias, withBucketBias, YEAR_EDGES, yearBuckets, type BucketCase } from './lib/yearBias';
 
-const USAGE = 'usage: npm run eval:year-bias -- --data <data dir> --model <model dir> [--protocol shift|standard] [--holdout-users 0.8] [--holdout-seed 7] [--users N] [--skip-users N] [--cuts 10] [--l2 0.1] [--validate] [--json <out.json>]';
+const USAGE = 'usage: npm run eval:year-bias -- --data <data dir> --model <model dir> [--protocol shift|standard] [--holdout-users 0.8] [--holdout-seed 7] [--users N] [--skip-users N] [--cuts 10] [--l2 0.1] [--validate] [--finetune] [--json <out.json>]';
 const { values: args } = parseCli('eval:year-bias', USAGE, {
   options: {
     data: { type: 'string' },
@@ -43,6 +49,7 @@ const { values: args } = parseCli('eval:year-bias', USAGE, {
     cuts: { type: 'string', default: '10' },
     l2: { type: 'string', default: '0.1' },
     validate: { type: 'boolean', default: false },
+    finetune: { type: 'boolean', default: false },
   },
 });
 const fail: (message: string) => never = failWith('eval:year-bias');
@@ -79,6 +86,12 @@ async function main(): Promise<void> {
   const pre: number[] = [], post: number[] = [], hrPre: number[] = [], hrPost: number[] = [];
   const biases: Float64Array[] = [];
   let kept = 0;
+  const tuned: number[] = [], hrTuned: number[] = [];
+  let tunedKept = 0;
+  const replayFile = join(args.model, 'replay.json');
+  const replay = existsSync(replayFile) ? validateReplay(JSON.parse(readFileSync(replayFile, 'utf8')), numItems, replayFile) : [];
+  const live = args.finetune ? new SasRec(model.config, new Map([...model.weights].map(([n, v]) => [n, tf.variable(v, true)])), model.features) : null;
+  const anchor = live ? new Map([...model.weights].map(([n, v]) => [n, v as tf.Tensor])) : null;
   for (const [n, u] of setup.people.entries()) {
     const ep = futureEpisode(setup.dataset, u, 3, policy.minHistory + 1);
     if (!ep || !ep.future.length) continue;
@@ -86,12 +99,24 @@ async function main(): Promise<void> {
     if (view.sequence.length < policy.minHistory) continue;
     const skip = new Set([...view.seen, ...excluded]);
     const base = await personalScores(model, view, policy, setup.prior);
+    const a = multiTargetMetrics(topK(base, K, skip), ep.future, K);
+    // --finetune: the app's run on a copy; the bias is then fitted and applied on the fine-tuned model.
+    let served = model;
+    let servedScores = base;
+    if (live && anchor) {
+      const r = await finetune({ model: live, pretrained: anchor, history: view, policy, replay });
+      if (r.accepted) tunedKept++;
+      served = live;
+      servedScores = await personalScores(live, view, policy, setup.prior);
+      const t = multiTargetMetrics(topK(servedScores, K, skip), ep.future, K);
+      tuned.push(t.ndcg); hrTuned.push(t.hr);
+    }
     // Fit on the person's newest items, each after the items before it.
     const seq = view.sequence;
     const cases: BucketCase[] = [];
     for (let t = Math.max(1, seq.length - cuts); t < seq.length; t++) {
       const before = seq.slice(0, t);
-      const c = bucketCase(await scoreCatalog(model, before), buckets, count, new Set([0, ...before, ...excluded]), seq[t]);
+      const c = bucketCase(await scoreCatalog(served, before), buckets, count, new Set([0, ...before, ...excluded]), seq[t]);
       if (c) cases.push(c);
     }
     let bias = fitBucketBias(cases, count, l2);
@@ -102,11 +127,12 @@ async function main(): Promise<void> {
       else bias = new Float64Array(count);
     }
     biases.push(bias);
-    const a = multiTargetMetrics(topK(base, K, skip), ep.future, K);
-    const b = multiTargetMetrics(topK(withBucketBias(base, buckets, bias), K, skip), ep.future, K);
+    const b = multiTargetMetrics(topK(withBucketBias(servedScores, buckets, bias), K, skip), ep.future, K);
+    if (live) for (const [name, v] of live.weights) v.assign(model.w(name));
     pre.push(a.ndcg); post.push(b.ndcg); hrPre.push(a.hr); hrPost.push(b.hr);
     if ((n + 1) % 50 === 0) process.stderr.write(`eval:year-bias: ${n + 1}/${setup.people.length} people, NDCG@10 ${mean(pre).toFixed(4)} -> ${mean(post).toFixed(4)}\n`);
   }
+  if (live) for (const v of live.weights.values()) v.dispose();
   model.dispose();
   const meanBias = Array.from({ length: count }, (_, k) => mean(biases.map((b) => b[k])));
   const out = {
@@ -117,9 +143,18 @@ async function main(): Promise<void> {
     usersImprovedShare: pre.filter((v, i) => post[i] > v).length / pre.length,
     usersHurtShare: pre.filter((v, i) => post[i] < v).length / pre.length,
     meanBiasByBucket: meanBias,
+    ...(args.finetune ? {
+      finetuned: {
+        policy, replayExemplars: replay.length, keptShare: tunedKept / Math.max(1, tuned.length),
+        ndcg10: { finetuned: mean(tuned), liftPct: liftPct(mean(pre), mean(tuned)), ci95: bootstrapLiftCi(pre, tuned, 1000, 1) },
+        hr10: { finetuned: mean(hrTuned), liftPct: liftPct(mean(hrPre), mean(hrTuned)), ci95: bootstrapLiftCi(hrPre, hrTuned, 1000, 2) },
+        usersHurtShare: pre.filter((v, i) => tuned[i] < v).length / Math.max(1, pre.length),
+      },
+    } : {}),
   };
   const f = (x: number) => x.toFixed(4);
   process.stdout.write(`${pre.length} people: NDCG@10 ${f(out.ndcg10.pretrained)} -> ${f(out.ndcg10.withBias)}, ${out.ndcg10.liftPct.toFixed(1)}% (95% CI ${out.ndcg10.ci95.map((x) => x.toFixed(1)).join(' … ')}); HR@10 ${out.hr10.liftPct.toFixed(1)}%; improved ${(100 * out.usersImprovedShare).toFixed(1)}%, hurt ${(100 * out.usersHurtShare).toFixed(1)}%\n`);
+  if (out.finetuned) process.stdout.write(`fine-tuned (${policy.adapter}) without the bias: NDCG@10 ${f(out.finetuned.ndcg10.finetuned)}, ${out.finetuned.ndcg10.liftPct.toFixed(1)}% (95% CI ${out.finetuned.ndcg10.ci95.map((x) => x.toFixed(1)).join(' … ')}), hurt ${(100 * out.finetuned.usersHurtShare).toFixed(1)}%; the line above is fine-tuned + bias\n`);
   process.stdout.write(`mean bias by bucket (<1980, 80s, 90-93, 94, 95, 96, 97, 98+): ${meanBias.map((x) => x.toFixed(2)).join(', ')}\n`);
   if (args.json) writeFileSync(args.json, JSON.stringify(out, null, 2) + '\n');
 }
