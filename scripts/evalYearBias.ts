@@ -10,7 +10,9 @@
  *     --holdout-users 0.8 [--protocol shift|standard] [--users N] [--skip-users N] [--cuts 10] [--l2 0.1] [--validate] [--json out.json]
  *
  * `--validate`: as fine-tuning does, the newest item is held out: the bias is fitted on the others
- * and kept only when it makes the newest item more likely (else no bias for that person).
+ * and kept only when it makes the newest item more likely (else no bias for that person);
+ * `--held-out N` holds out the N newest instead, `--min-gain G` keeps the bias only when their mean
+ * log-likelihood gain exceeds G nats.
  * `--finetune`: first the app's own fine-tuning run (`finetune`, the default policy: a LoRA adapter,
  * with the model folder's replay exemplars, as `eval:ondevice`), then the bias fitted on the
  * fine-tuned model; the fine-tuned feed without the bias is reported too.
@@ -35,7 +37,7 @@ import { loadDataset } from './lib/loadDataset';
 import { readModelCatalog, setupProtocol } from './lib/onDeviceProtocols';
 import { biasGain, bucketCase, fitBucketBias, withBucketBias, YEAR_EDGES, yearBuckets, type BucketCase } from './lib/yearBias';
 
-const USAGE = 'usage: npm run eval:year-bias -- --data <data dir> --model <model dir> [--protocol shift|standard] [--holdout-users 0.8] [--holdout-seed 7] [--users N] [--skip-users N] [--cuts 10] [--l2 0.1] [--validate] [--finetune] [--json <out.json>]';
+const USAGE = 'usage: npm run eval:year-bias -- --data <data dir> --model <model dir> [--protocol shift|standard] [--holdout-users 0.8] [--holdout-seed 7] [--users N] [--skip-users N] [--cuts 10] [--l2 0.1] [--validate [--held-out 1] [--min-gain 0]] [--finetune] [--json <out.json>]';
 const { values: args } = parseCli('eval:year-bias', USAGE, {
   options: {
     data: { type: 'string' },
@@ -50,6 +52,8 @@ const { values: args } = parseCli('eval:year-bias', USAGE, {
     l2: { type: 'string', default: '0.1' },
     validate: { type: 'boolean', default: false },
     finetune: { type: 'boolean', default: false },
+    'held-out': { type: 'string', default: '1' },
+    'min-gain': { type: 'string', default: '0' },
   },
 });
 const fail: (message: string) => never = failWith('eval:year-bias');
@@ -61,6 +65,9 @@ async function main(): Promise<void> {
   const l2 = Number(args.l2);
   if (!(Number.isFinite(l2) && l2 >= 0)) fail(`--l2 must be a number >= 0, got "${args.l2}"`);
   const cuts = intOption(fail, 'cuts', args.cuts ?? '10');
+  const heldOut = intOption(fail, 'held-out', args['held-out'] ?? '1');
+  const minGain = Number(args['min-gain']);
+  if (!Number.isFinite(minGain)) fail(`--min-gain must be a number, got "${args['min-gain']}"`);
   await tf.setBackend('wasm');
   await tf.ready();
   const t0 = Date.now();
@@ -120,10 +127,10 @@ async function main(): Promise<void> {
       if (c) cases.push(c);
     }
     let bias = fitBucketBias(cases, count, l2);
-    if (args.validate && cases.length > 1) {
-      const held = cases[cases.length - 1];
-      bias = fitBucketBias(cases.slice(0, -1), count, l2);
-      if (biasGain(held, bias) > 0) kept++;
+    if (args.validate && cases.length > heldOut) {
+      const held = cases.slice(-heldOut);
+      bias = fitBucketBias(cases.slice(0, -heldOut), count, l2);
+      if (mean(held.map((c) => biasGain(c, bias))) > minGain) kept++;
       else bias = new Float64Array(count);
     }
     biases.push(bias);
@@ -137,7 +144,7 @@ async function main(): Promise<void> {
   const meanBias = Array.from({ length: count }, (_, k) => mean(biases.map((b) => b[k])));
   const out = {
     protocol, mechanism: 'per-person year-bucket bias (experiment)', model: args.model, people: { skipped: Number(args['skip-users'] ?? 0), evaluated: pre.length },
-    cuts, l2, validate: args.validate ?? false, keptShare: args.validate ? kept / Math.max(1, pre.length) : 1, yearEdges: YEAR_EDGES, seconds: Math.round((Date.now() - t0) / 1000),
+    cuts, l2, validate: args.validate ? { heldOut, minGain } : false, keptShare: args.validate ? kept / Math.max(1, pre.length) : 1, yearEdges: YEAR_EDGES, seconds: Math.round((Date.now() - t0) / 1000),
     ndcg10: { pretrained: mean(pre), withBias: mean(post), liftPct: liftPct(mean(pre), mean(post)), ci95: bootstrapLiftCi(pre, post, 1000, 1) },
     hr10: { pretrained: mean(hrPre), withBias: mean(hrPost), liftPct: liftPct(mean(hrPre), mean(hrPost)), ci95: bootstrapLiftCi(hrPre, hrPost, 1000, 2) },
     usersImprovedShare: pre.filter((v, i) => post[i] > v).length / pre.length,
