@@ -23,11 +23,11 @@ import { LocalRecError } from '../src/engine/errors';
 import { evaluateOnDevice } from '../src/engine/eval/onDeviceEval';
 import { selectUsers } from '../src/engine/data/userSplit';
 import { MECHANISMS, mechanismOf, mechanismPolicy, resolvePolicy, type FinetunePolicy, type Mechanism } from '../src/engine/train/finetunePolicy';
-import { validateReplay } from '../src/engine/train/replay';
 import { Rng } from '../src/engine/train/rng';
 import { loadModelFiles } from './lib/modelFiles';
 import { markdownTable } from './lib/onDeviceReport';
 import { PROTOCOLS, setupProtocol, type Protocol } from './lib/onDeviceProtocols';
+import { readReplayFile } from './lib/replayFile';
 import { scoreOwnReference, shiftReference } from './lib/shiftReference';
 import { failWith, intOption, parseCli } from './lib/cli';
 
@@ -104,11 +104,10 @@ async function main(): Promise<void> {
   // Replay exemplars, as the app uses them: the model folder's replay.json ("model", the default;
   // none when the folder has no replay.json), "none", or N real training users' newest 50 items.
   const replayArg = args.replay ?? 'model';
-  const replayFile = join(args.model, 'replay.json');
   const replay: number[][] = replayArg === 'none'
     ? []
     : replayArg === 'model'
-      ? (existsSync(replayFile) ? validateReplay(JSON.parse(readFileSync(replayFile, 'utf8')), model.config.numItems, replayFile) : [])
+      ? readReplayFile(args.model, model.config.numItems)
       : new Rng(seed + 1).shuffle(setup.trainPeople.slice()).slice(0, count('replay', replayArg)).map((u) => Array.from(dataset.sequences[u].slice(-50)));
   const replaySource = replayArg === 'model' ? (replay.length ? 'model replay.json' : 'none (no replay.json)') : replayArg === 'none' ? 'none' : `${replay.length} training users`;
   const only = args.only?.split(',').map((x) => x.trim()).filter(Boolean);

@@ -19,22 +19,22 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bootstrapLiftCi, liftPct } from '../src/engine/eval/bootstrap';
+import { bootstrapLiftCi, liftPct, mean } from '../src/engine/eval/bootstrap';
 import { multiTargetMetrics, topK } from '../src/engine/eval/multiTarget';
+import { assignWeights, copyModel } from '../src/engine/eval/onDeviceEval';
 import { futureEpisode } from '../src/engine/eval/onDeviceEpisodes';
 import { personalScores } from '../src/engine/rank/personalScores';
 import { scoreCatalog } from '../src/engine/rank/scoreCatalog';
 import { interpretEvents } from '../src/engine/signals';
-import { SasRec } from '../src/engine/model/sasrec';
 import { finetune } from '../src/engine/train/finetune';
 import { resolvePolicy } from '../src/engine/train/finetunePolicy';
-import { validateReplay } from '../src/engine/train/replay';
 import { failWith, intOption, parseCli } from './lib/cli';
 import { loadModelFiles } from './lib/modelFiles';
 import { loadDataset } from './lib/loadDataset';
 import { readModelCatalog, setupProtocol } from './lib/onDeviceProtocols';
+import { readReplayFile } from './lib/replayFile';
 import { biasGain, bucketCase, fitBucketBias, withBucketBias, YEAR_EDGES, yearBuckets, type BucketCase } from './lib/yearBias';
 
 const USAGE = 'usage: npm run eval:year-bias -- --data <data dir> --model <model dir> [--protocol shift|standard] [--holdout-users 0.8] [--holdout-seed 7] [--users N] [--skip-users N] [--cuts 10] [--l2 0.1] [--validate [--held-out 1] [--min-gain 0]] [--finetune] [--json <out.json>]';
@@ -58,7 +58,6 @@ const { values: args } = parseCli('eval:year-bias', USAGE, {
 });
 const fail: (message: string) => never = failWith('eval:year-bias');
 const K = 10;
-const mean = (xs: readonly number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 
 async function main(): Promise<void> {
   if (!args.data || !args.model) fail(USAGE);
@@ -95,9 +94,8 @@ async function main(): Promise<void> {
   let kept = 0;
   const tuned: number[] = [], hrTuned: number[] = [];
   let tunedKept = 0;
-  const replayFile = join(args.model, 'replay.json');
-  const replay = existsSync(replayFile) ? validateReplay(JSON.parse(readFileSync(replayFile, 'utf8')), numItems, replayFile) : [];
-  const live = args.finetune ? new SasRec(model.config, new Map([...model.weights].map(([n, v]) => [n, tf.variable(v, true)])), model.features) : null;
+  const replay = readReplayFile(args.model, numItems);
+  const live = args.finetune ? copyModel(model) : null;
   const anchor = live ? new Map([...model.weights].map(([n, v]) => [n, v as tf.Tensor])) : null;
   for (const [n, u] of setup.people.entries()) {
     const ep = futureEpisode(setup.dataset, u, 3, policy.minHistory + 1);
@@ -126,16 +124,16 @@ async function main(): Promise<void> {
       const c = bucketCase(await scoreCatalog(served, before), buckets, count, new Set([0, ...before, ...excluded]), seq[t]);
       if (c) cases.push(c);
     }
-    let bias = fitBucketBias(cases, count, l2);
-    if (args.validate && cases.length > heldOut) {
-      const held = cases.slice(-heldOut);
-      bias = fitBucketBias(cases.slice(0, -heldOut), count, l2);
-      if (mean(held.map((c) => biasGain(c, bias))) > minGain) kept++;
+    // --validate: fitted without the newest items, kept only when it makes them more likely.
+    const validating = args.validate && cases.length > heldOut;
+    let bias = fitBucketBias(validating ? cases.slice(0, -heldOut) : cases, count, l2);
+    if (validating) {
+      if (mean(cases.slice(-heldOut).map((c) => biasGain(c, bias))) > minGain) kept++;
       else bias = new Float64Array(count);
     }
     biases.push(bias);
     const b = multiTargetMetrics(topK(withBucketBias(servedScores, buckets, bias), K, skip), ep.future, K);
-    if (live) for (const [name, v] of live.weights) v.assign(model.w(name));
+    if (live) assignWeights(live, model);
     pre.push(a.ndcg); post.push(b.ndcg); hrPre.push(a.hr); hrPost.push(b.hr);
     if ((n + 1) % 50 === 0) process.stderr.write(`eval:year-bias: ${n + 1}/${setup.people.length} people, NDCG@10 ${mean(pre).toFixed(4)} -> ${mean(post).toFixed(4)}\n`);
   }

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SasRec } from '../../src/engine/model/sasrec';
-import { generateReplay, type ReplayFile } from '../../src/engine/train/replay';
+import { generateReplay, validateReplay, type ReplayFile } from '../../src/engine/train/replay';
 
 export interface ReplayFileOptions {
   count: number;
@@ -32,4 +32,10 @@ export async function writeReplayFile(dir: string, model: SasRec, o: ReplayFileO
   };
   writeFileSync(join(dir, 'replay.json'), JSON.stringify(file) + '\n');
   return file;
+}
+
+/** The replay exemplars of a model folder (`<dir>/replay.json`, checked), or none when it has no file. */
+export function readReplayFile(dir: string, numItems: number): number[][] {
+  const file = join(dir, 'replay.json');
+  return existsSync(file) ? validateReplay(JSON.parse(readFileSync(file, 'utf8')), numItems, file) : [];
 }

@@ -82,11 +82,12 @@ export interface OnDeviceReport {
 const K = 10;
 
 /** A second model with its own variables holding the same weights. */
-function copyModel(m: SasRec): SasRec {
+export function copyModel(m: SasRec): SasRec {
   return new SasRec(m.config, new Map([...m.weights].map(([n, v]) => [n, tf.variable(v, true)])), m.features);
 }
 
-function assignWeights(to: SasRec, from: SasRec): void {
+/** Puts `from`'s weights back into `to` (same names and shapes). */
+export function assignWeights(to: SasRec, from: SasRec): void {
   for (const [n, v] of to.weights) v.assign(from.w(n));
 }
 
