@@ -123,7 +123,7 @@ async function main(): Promise<void> {
   const report = await evaluateOnDevice(model, dataset, setup.people, {
     policy, futureCount: 3, referenceCases: setup.referenceCases, referenceProbes: count('probes', args.probes ?? '20'),
     chunkSize: 10, minChunks: 20, maxChunks: 25, chunkUsers: count('chunk-users', args['chunk-users'] ?? '10'),
-    replay, bootstrapIterations: 1000, seed, parts, prior: setup.prior, excluded: setup.excluded, lengthEdges: setup.lengthEdges,
+    replay, bootstrapIterations: 1000, seed, parts, prior: setup.prior, excluded: setup.excluded, years: setup.years, lengthEdges: setup.lengthEdges,
     onProgress: say,
   });
   // Shift: the upper reference, a model pretrained on the other people of the new population.

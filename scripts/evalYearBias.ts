@@ -1,7 +1,7 @@
 /**
  * Experiment on the `shift` and `standard` protocols (docs/ON_DEVICE.md, "A per-person bias over release years"):
  * the shipped model's feed for each person, and the same feed with a per-person bias over
- * release-year buckets fitted to the person's own most recent items (`scripts/lib/yearBias.ts`).
+ * release-year buckets fitted to the person's own most recent items (`src/engine/rank/yearBias.ts`).
  * Same people, future items, candidates and feed scoring (`personalScores`, the default policy's
  * rank-time settings) as `eval:ondevice` with the same `--protocol`; no weights change. Years come
  * from the model folder's catalog.json, else from the data's catalog (standard protocol).
@@ -35,7 +35,7 @@ import { loadModelFiles } from './lib/modelFiles';
 import { loadDataset } from './lib/loadDataset';
 import { readModelCatalog, setupProtocol } from './lib/onDeviceProtocols';
 import { readReplayFile } from './lib/replayFile';
-import { biasGain, bucketCase, fitBucketBias, withBucketBias, YEAR_EDGES, yearBuckets, type BucketCase } from './lib/yearBias';
+import { biasGain, bucketCase, fitBucketBias, withBucketBias, YEAR_EDGES, yearBuckets, type BucketCase } from '../src/engine/rank/yearBias';
 
 const USAGE = 'usage: npm run eval:year-bias -- --data <data dir> --model <model dir> [--protocol shift|standard] [--holdout-users 0.8] [--holdout-seed 7] [--users N] [--skip-users N] [--cuts 10] [--l2 0.1] [--validate [--held-out 1] [--min-gain 0]] [--finetune] [--json <out.json>]';
 const { values: args } = parseCli('eval:year-bias', USAGE, {
@@ -54,6 +54,7 @@ const { values: args } = parseCli('eval:year-bias', USAGE, {
     finetune: { type: 'boolean', default: false },
     'held-out': { type: 'string', default: '1' },
     'min-gain': { type: 'string', default: '0' },
+    'min-gap': { type: 'string' },
   },
 });
 const fail: (message: string) => never = failWith('eval:year-bias');
@@ -85,8 +86,13 @@ async function main(): Promise<void> {
   const catalog = existsSync(join(args.model, 'catalog.json')) ? readModelCatalog(args.model) : loadDataset(args.data).catalog;
   if (!catalog) fail(`no release years: ${args.model} has no catalog.json and ${args.data} no catalog`);
   for (const c of catalog) if (c.id <= numItems) yearOf[c.id] = c.year;
-  const buckets = yearBuckets(yearOf);
-  const count = YEAR_EDGES.length + 1;
+  const edges = YEAR_EDGES;
+  const buckets = yearBuckets(yearOf, edges);
+  const count = edges.length + 1;
+  const minGap = args['min-gap'] !== undefined ? Number(args['min-gap']) : null;
+  if (minGap !== null && !Number.isFinite(minGap)) fail(`--min-gap must be a number of years, got "${args['min-gap']}"`);
+  let gated = 0;
+  const gaps: number[] = [];
   const policy = resolvePolicy();
   const excluded = setup.excluded ?? new Set<number>();
   const pre: number[] = [], post: number[] = [], hrPre: number[] = [], hrPost: number[] = [];
@@ -121,7 +127,7 @@ async function main(): Promise<void> {
     const cases: BucketCase[] = [];
     for (let t = Math.max(1, seq.length - cuts); t < seq.length; t++) {
       const before = seq.slice(0, t);
-      const c = bucketCase(await scoreCatalog(served, before), buckets, count, new Set([0, ...before, ...excluded]), seq[t]);
+      const c = bucketCase(await scoreCatalog(served, before), buckets, count, new Set([0, ...before, ...excluded]), seq[t], yearOf);
       if (c) cases.push(c);
     }
     // --validate: fitted without the newest items, kept only when it makes them more likely.
@@ -131,6 +137,9 @@ async function main(): Promise<void> {
       if (mean(cases.slice(-heldOut).map((c) => biasGain(c, bias))) > minGain) kept++;
       else bias = new Float64Array(count);
     }
+    const gap = mean(cases.map((c) => c.gap));
+    gaps.push(gap);
+    if (minGap !== null && !(gap > minGap)) { bias = new Float64Array(count); gated++; }
     biases.push(bias);
     const b = multiTargetMetrics(topK(withBucketBias(servedScores, buckets, bias), K, skip), ep.future, K);
     if (live) assignWeights(live, model);
@@ -142,12 +151,13 @@ async function main(): Promise<void> {
   const meanBias = Array.from({ length: count }, (_, k) => mean(biases.map((b) => b[k])));
   const out = {
     protocol, mechanism: 'per-person year-bucket bias (experiment)', model: args.model, people: { skipped: Number(args['skip-users'] ?? 0), evaluated: pre.length },
-    cuts, l2, validate: args.validate ? { heldOut, minGain } : false, keptShare: args.validate ? kept / Math.max(1, pre.length) : 1, yearEdges: YEAR_EDGES, seconds: Math.round((Date.now() - t0) / 1000),
+    cuts, l2, edges, minGap, gatedShare: gated / Math.max(1, pre.length), meanGapYears: mean(gaps), validate: args.validate ? { heldOut, minGain } : false, keptShare: args.validate ? kept / Math.max(1, pre.length) : 1, yearEdges: YEAR_EDGES, seconds: Math.round((Date.now() - t0) / 1000),
     ndcg10: { pretrained: mean(pre), withBias: mean(post), liftPct: liftPct(mean(pre), mean(post)), ci95: bootstrapLiftCi(pre, post, 1000, 1) },
     hr10: { pretrained: mean(hrPre), withBias: mean(hrPost), liftPct: liftPct(mean(hrPre), mean(hrPost)), ci95: bootstrapLiftCi(hrPre, hrPost, 1000, 2) },
     usersImprovedShare: pre.filter((v, i) => post[i] > v).length / pre.length,
     usersHurtShare: pre.filter((v, i) => post[i] < v).length / pre.length,
     meanBiasByBucket: meanBias,
+    perPerson: { gapYears: gaps, pretrained: pre, withBias: post, ...(args.finetune ? { finetuned: tuned } : {}) },
     ...(args.finetune ? {
       finetuned: {
         policy, replayExemplars: replay.length, keptShare: tunedKept / Math.max(1, tuned.length),
@@ -160,6 +170,7 @@ async function main(): Promise<void> {
   const f = (x: number) => x.toFixed(4);
   process.stdout.write(`${pre.length} people: NDCG@10 ${f(out.ndcg10.pretrained)} -> ${f(out.ndcg10.withBias)}, ${out.ndcg10.liftPct.toFixed(1)}% (95% CI ${out.ndcg10.ci95.map((x) => x.toFixed(1)).join(' … ')}); HR@10 ${out.hr10.liftPct.toFixed(1)}%; improved ${(100 * out.usersImprovedShare).toFixed(1)}%, hurt ${(100 * out.usersHurtShare).toFixed(1)}%\n`);
   if (out.finetuned) process.stdout.write(`fine-tuned (${policy.adapter}) without the bias: NDCG@10 ${f(out.finetuned.ndcg10.finetuned)}, ${out.finetuned.ndcg10.liftPct.toFixed(1)}% (95% CI ${out.finetuned.ndcg10.ci95.map((x) => x.toFixed(1)).join(' … ')}), hurt ${(100 * out.finetuned.usersHurtShare).toFixed(1)}%; the line above is fine-tuned + bias\n`);
+  process.stdout.write(`edges ${edges.join(',')}; mean gap ${mean(gaps).toFixed(2)} years; gated off ${gated}\n`);
   process.stdout.write(`mean bias by bucket (<1980, 80s, 90-93, 94, 95, 96, 97, 98+): ${meanBias.map((x) => x.toFixed(2)).join(', ')}\n`);
   if (args.json) writeFileSync(args.json, JSON.stringify(out, null, 2) + '\n');
 }

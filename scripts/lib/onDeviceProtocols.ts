@@ -12,6 +12,7 @@ import type { EvalCase } from '../../src/engine/eval/rankTargets';
 import { itemUserCounts } from '../../src/engine/eval/scorer';
 import { LocalRecError } from '../../src/engine/errors';
 import type { SasRec } from '../../src/engine/model/sasrec';
+import { itemYears, type ItemYears } from '../../src/engine/rank/personYearBias';
 import { popularityPrior } from '../../src/engine/rank/shortHistoryPrior';
 import { Rng } from '../../src/engine/train/rng';
 import { loadDataset } from './loadDataset';
@@ -49,6 +50,11 @@ export interface ProtocolSetup {
   excluded?: Set<number>;
   lengthEdges?: number[];
   join?: ShiftJoin;
+  /**
+   * The catalog's release years for the feed's release-year bias (the model folder's catalog.json,
+   * else the data's catalog; null without years).
+   */
+  years: ItemYears | null;
   /** Model catalog (shift: to write the reference's data folder). */
   modelCatalog?: CatalogItem[];
   /** Shift: the joined interactions in the people's own item ids, their unjoined items, and the training people's popularity prior there. */
@@ -102,6 +108,7 @@ export function setupProtocol(protocol: Protocol, a: ProtocolArgs, warn: (m: str
     for (const c of modelCatalog as (CatalogItem & { popularity?: number })[]) if (c.id <= model.config.numItems) counts[c.id] = c.popularity ?? 0;
     return {
       dataset: s.dataset, people, trainPeople: split.trainUsers, excluded: s.excluded, join: s.join, modelCatalog,
+      years: itemYears(modelCatalog, model.config.numItems, s.excluded),
       ownIds: { ...s.ownIds, prior: popularityPrior(itemUserCounts(split.trainUsers.map((u) => s.ownIds.dataset.sequences[u]), s.ownIds.dataset.numItems)) },
       referenceCases: referenceOf(s.dataset, split.trainUsers, a.reference, a.seed, s.excluded),
       prior: popularityPrior(counts),
@@ -114,16 +121,18 @@ export function setupProtocol(protocol: Protocol, a: ProtocolArgs, warn: (m: str
   const split = splitUsers(dataset.sequences.length, a.holdoutShare, a.holdoutSeed);
   const prior = popularityPrior(itemUserCounts(split.trainUsers.map((u) => dataset.sequences[u]), dataset.numItems));
   const referenceCases = referenceOf(dataset, split.trainUsers, a.reference, a.seed);
+  const catalog = existsSync(join(a.modelDir, 'catalog.json')) ? readModelCatalog(a.modelDir) : loaded.catalog;
+  const years = catalog ? itemYears(catalog, model.config.numItems) : null;
   if (protocol === 'standard') {
     const people = pick(split.heldOutUsers, a);
-    return { dataset, people, trainPeople: split.trainUsers, referenceCases, prior };
+    return { dataset, people, trainPeople: split.trainUsers, referenceCases, prior, years };
   }
   // long: held-out people whose on-device history (all but the future) exceeds the window.
   const maxLen = model.config.maxLen;
   const long = split.heldOutUsers.filter((u) => dataset.sequences[u].length - a.futureCount > maxLen);
   const order = new Rng(a.holdoutSeed).shuffle(long);
   const people = pick(order, a);
-  return { dataset, people, trainPeople: split.trainUsers, referenceCases, prior, lengthEdges: [maxLen + 1, 300, 500, 1000] };
+  return { dataset, people, trainPeople: split.trainUsers, referenceCases, prior, years, lengthEdges: [maxLen + 1, 300, 500, 1000] };
 }
 
 /** The people of `order` a run evaluates: `skipUsers` skipped, then the next `users` (or all the rest). */

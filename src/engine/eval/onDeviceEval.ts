@@ -3,6 +3,7 @@ import { userInteractions } from '../data/buildDataset';
 import type { SequenceDataset } from '../data/types';
 import { SasRec } from '../model/sasrec';
 import { personalScores } from '../rank/personalScores';
+import type { ItemYears, YearBiasFit, YearBiasOutcome } from '../rank/personYearBias';
 import { interpretEvents, type SignalView } from '../signals';
 import type { AdamState } from '../train/adam';
 import type { StoredAdapter } from '../train/adapters';
@@ -39,6 +40,12 @@ export interface OnDeviceOptions {
    * data, protocol `shift`): left out of every ranking, like seen items.
    */
   excluded?: ReadonlySet<number>;
+  /**
+   * The catalog's release years (`itemYears`, with `excluded`): the fine-tuned feed adds the
+   * person's release-year bias as the app does (policy `yearBiasItems`); the pretrained feed, the
+   * baseline without on-device learning, does not. Null/absent: no year bias.
+   */
+  years?: ItemYears | null;
   /** History-length bucket edges ([a, b) per bucket, the last open): lift per bucket (protocol `long`). */
   lengthEdges?: readonly number[];
   /** Which experiments to run (default all); skipped ones report zeros and empty lists. */
@@ -77,6 +84,8 @@ export interface OnDeviceReport {
    * runs it ended, and the KL of the kept weights on the guard exemplars (nats per position).
    */
   forgettingGuard: { runs: number; stoppedShare: number; medianKl: number; p90Kl: number } | null;
+  /** How the fine-tuned feeds' release-year bias came out (people per outcome); null when off or without years. */
+  yearBias: Record<YearBiasOutcome, number> | null;
 }
 
 const K = 10;
@@ -91,10 +100,13 @@ export function assignWeights(to: SasRec, from: SasRec): void {
   for (const [n, v] of to.weights) v.assign(from.w(n));
 }
 
-/** Top 10 as the app's feed ranks it (the policy's rank-time dislike penalty included). */
-async function topOf(model: SasRec, view: SignalView, policy: FinetunePolicy, prior: Float32Array | null = null, excluded?: ReadonlySet<number>): Promise<number[]> {
+/**
+ * Top 10 as the app's feed ranks it (the policy's rank-time dislike penalty included; the
+ * release-year bias when `years` is given: the fine-tuned feed's, as the app's).
+ */
+async function topOf(model: SasRec, view: SignalView, policy: FinetunePolicy, prior: Float32Array | null = null, excluded?: ReadonlySet<number>, years: ItemYears | null = null, onYearBias?: (fit: YearBiasFit) => void): Promise<number[]> {
   const skip = excluded?.size ? new Set([...view.seen, ...excluded]) : view.seen;
-  return topK(await personalScores(model, view, policy, prior), K, skip);
+  return topK(await personalScores(model, view, policy, prior, null, null, years, onYearBias), K, skip);
 }
 
 /** The person's items at 1/4, 1/2 and 3/4 of the history, each after the items before it. */
@@ -132,6 +144,7 @@ export async function evaluateOnDevice(pretrained: SasRec, ds: SequenceDataset, 
     const earlyPre: number[] = [], earlyPost: number[] = [];
     const kls: number[] = [];
     let guardStops = 0;
+    const yearFits: Record<YearBiasOutcome, number> = { kept: 0, 'too-few-items': 0, 'not-newer': 0, 'not-validated': 0 };
     const refPre = await referenceNdcg(pretrained, opts.referenceCases);
     const refPost: number[] = [];
     const episodes = heldOut.map((u) => futureEpisode(ds, u, opts.futureCount, opts.policy.minHistory + 1)).filter((e): e is Episode => e !== null && e.future.length > 0);
@@ -153,7 +166,7 @@ export async function evaluateOnDevice(pretrained: SasRec, ds: SequenceDataset, 
       if (r.accepted) accepted++;
       if (r.replayKl !== null) kls.push(r.replayKl);
       if (r.guardStopped) guardStops++;
-      const b = multiTargetMetrics(await topOf(live, view, opts.policy, opts.prior ?? null, ex), ep.future, K);
+      const b = multiTargetMetrics(await topOf(live, view, opts.policy, opts.prior ?? null, ex, opts.years, (f) => { yearFits[f.outcome]++; }), ep.future, K);
       pre.push(a.ndcg); post.push(b.ndcg); hrPre.push(a.hr); hrPost.push(b.hr);
       if (refPost.length < opts.referenceProbes && r.accepted) refPost.push(await referenceNdcg(live, opts.referenceCases));
       assignWeights(live, pretrained);
@@ -183,6 +196,7 @@ export async function evaluateOnDevice(pretrained: SasRec, ds: SequenceDataset, 
       msPerStep: stepsRun ? ms / stepsRun : 0,
       ownEarlier: { users: earlyPre.length, pretrained: mean(earlyPre), finetuned: mean(earlyPost), dropPct: earlyPre.length ? -liftPct(mean(earlyPre), mean(earlyPost)) : 0 },
       byLength: liftByLength(lengths, pre, post, opts),
+      yearBias: opts.years && opts.policy.yearBiasItems > 0 ? yearFits : null,
       forgettingGuard: kls.length ? { runs: kls.length, stoppedShare: guardStops / kls.length, medianKl: quantile(kls, 0.5), p90Kl: quantile(kls, 0.9) } : null,
     };
   } finally {
@@ -225,10 +239,10 @@ async function dislikeExperiment(pretrained: SasRec, live: SasRec, ds: SequenceD
     const blind = { ...view, disliked: [] };
     base += countInTop(await topOf(pretrained, blind, opts.policy, opts.prior ?? null, opts.excluded), ep.laterDisliked, K);
     await tune(blind);
-    without += countInTop(await topOf(live, blind, opts.policy, opts.prior ?? null, opts.excluded), ep.laterDisliked, K);
+    without += countInTop(await topOf(live, blind, opts.policy, opts.prior ?? null, opts.excluded, opts.years), ep.laterDisliked, K);
     assignWeights(live, pretrained);
     await tune(view);
-    withFb += countInTop(await topOf(live, view, opts.policy, opts.prior ?? null, opts.excluded), ep.laterDisliked, K);
+    withFb += countInTop(await topOf(live, view, opts.policy, opts.prior ?? null, opts.excluded, opts.years), ep.laterDisliked, K);
     assignWeights(live, pretrained);
   }
   say(`dislikes: ${users} people, later-disliked in top 10: pretrained ${base}, without feedback ${without}, with ${withFb}`);
@@ -253,7 +267,7 @@ async function continualExperiment(pretrained: SasRec, live: SasRec, ds: Sequenc
       if (r.accepted) { state = r.optimizerState; adapter = r.adapter; }
       if (ep.future.length === 0 || view.sequence.length === 0) continue;
       const a = multiTargetMetrics(await topOf(pretrained, view, opts.policy, opts.prior ?? null, opts.excluded), ep.future, K).ndcg;
-      const b = multiTargetMetrics(await topOf(live, view, opts.policy, opts.prior ?? null, opts.excluded), ep.future, K).ndcg;
+      const b = multiTargetMetrics(await topOf(live, view, opts.policy, opts.prior ?? null, opts.excluded, opts.years), ep.future, K).ndcg;
       const s = (sums[c - 1] ??= { users: 0, pre: 0, post: 0 });
       s.users++; s.pre += a; s.post += b;
     }

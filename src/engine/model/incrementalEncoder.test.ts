@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ItemTables } from '../rank/itemTables';
 import { personalScores } from '../rank/personalScores';
+import { itemYears } from '../rank/personYearBias';
 import { scoreCatalog } from '../rank/scoreCatalog';
 import type { HistoryRead } from '../recommender/historyCache';
 import { PersonScores } from '../recommender/personScores';
@@ -46,6 +47,9 @@ async function checkParity(model: SasRec, steps: number): Promise<void> {
     expect(diff(inc, ref), `after ${i + 1} items`).toBeLessThan(1e-4);
     expect(inc[0]).toBe(ref[0]);
   }
+  // Earlier positions keep their hidden vectors: position t is what the model reads after t + 1 items.
+  for (let t = 0; t < seq.length; t++) expect(diff(enc.scores(enc.hiddenAt(t)), await scoreCatalog(model, seq.slice(0, t + 1), tables)), `position ${t}`).toBeLessThan(1e-4);
+  expect(() => enc.hiddenAt(seq.length)).toThrow(/outside/);
   // build() from scratch equals the state append by append: same hidden, and the next append agrees.
   const other = await encoderOf(model, tables);
   const built = other.build(seq) as Float32Array;
@@ -147,9 +151,12 @@ describe('PersonScores through the incremental encoder', () => {
   const POLICY = resolvePolicy({});
   const prior = Float32Array.from({ length: 31 }, (_, i) => (i === 0 ? 0 : Math.log(1 + (i % 7)) / 3));
 
-  it('like / dislike / like events give the tfjs scores, after a weights change too; no tensor leaks', async () => {
+  // Item i released in 2001 - i: with years the feed adds the person's release-year bias, fitted from the prefixes' scores.
+  const YEARS = itemYears(Array.from({ length: 30 }, (_, i) => ({ id: i + 1, year: 2000 - i })), 30);
+  it.each([['without', null], ['with', YEARS]] as const)('like / dislike / like events give the tfjs scores, after a weights change too; no tensor leaks (%s release years)', async (_, years) => {
     const model = randomModel({ block: 'sasrec', heads: 2 }, 11);
-    const ps = new PersonScores(model, POLICY, prior);
+    const ps = new PersonScores(model, POLICY, prior, { years });
+    const outcomes = new Set<string>();
     const reference = new ItemTables(model);
     const events: InteractionEvent[] = [];
     let version = 0;
@@ -157,8 +164,9 @@ describe('PersonScores through the incremental encoder', () => {
     const check = async (label: string) => {
       const h = read();
       const got = await ps.scores(h);
-      const want = await personalScores(model, h.view, POLICY, prior, reference);
+      const want = await personalScores(model, h.view, POLICY, prior, reference, null, years);
       expect(diff(got, want), label).toBeLessThan(1e-4);
+      if (ps.yearBias) outcomes.add(ps.yearBias.outcome);
       await ps.idle();
     };
     let tensors = -1;
@@ -198,6 +206,10 @@ describe('PersonScores through the incremental encoder', () => {
     events.push({ itemId: 30, type: 'like', at: 99 });
     await check('a like after the rebuild');
     expect(ps.passes.tfjs).toBe(t0 + 1);
+
+    // With years the bias was fitted (and kept at least once) on both paths; without, never.
+    if (years) expect([...outcomes]).toContain('kept');
+    else expect(ps.yearBias).toBeNull();
 
     const held = tf.memory().numTensors;
     ps.dispose();

@@ -47,6 +47,8 @@ export class IncrementalEncoder {
   /** Per block: keys and values of positions 0..length-1, [maxLen, dim] each. */
   private readonly keys: Float32Array[];
   private readonly values: Float32Array[];
+  /** Final hidden vector of positions 0..length-1, [maxLen, dim] (a prefix's scores: `hiddenAt`). */
+  private readonly finals: Float32Array;
   private readonly seq: number[] = [];
   private last: Float32Array | null = null;
 
@@ -72,6 +74,7 @@ export class IncrementalEncoder {
     this.finalB = read('final_ln_b');
     this.keys = this.blocks.map(() => new Float32Array(maxLen * d));
     this.values = this.blocks.map(() => new Float32Array(maxLen * d));
+    this.finals = new Float32Array(maxLen * d);
   }
 
   /**
@@ -101,6 +104,17 @@ export class IncrementalEncoder {
   /** Final hidden vector [dim] of the newest position, or null for an empty sequence. Do not modify. */
   get lastHidden(): Float32Array | null {
     return this.last;
+  }
+
+  /**
+   * Final hidden vector [dim] of position `t` of the encoded sequence: what the model reads after
+   * its first t + 1 items (earlier positions never change). A view: do not modify; valid until
+   * the state changes.
+   */
+  hiddenAt(t: number): Float32Array {
+    if (!(Number.isInteger(t) && t >= 0 && t < this.seq.length)) throw new Error(`IncrementalEncoder.hiddenAt: ${t} is outside 0..${this.seq.length - 1}`);
+    const d = this.config.dim;
+    return this.finals.subarray(t * d, (t + 1) * d);
   }
 
   /** True when `sequence` is the encoded one plus one item and fits the window (an `append` away). */
@@ -259,8 +273,8 @@ export class IncrementalEncoder {
         for (let i = 0; i < d; i++) xr[i] = (sasrec ? n2[i] : xr[i]) + f2[i];
       }
     }
-    const last = new Float32Array(d);
-    layerNorm(x.subarray((rows - 1) * d, rows * d), this.finalG, this.finalB, last);
+    for (let r = 0; r < rows; r++) layerNorm(x.subarray(r * d, (r + 1) * d), this.finalG, this.finalB, this.finals.subarray((from + r) * d, (from + r + 1) * d));
+    const last = this.finals.slice((n - 1) * d, n * d);
     this.last = last;
     return last;
   }

@@ -338,7 +338,9 @@ class LocalRecommender implements ServedRecommender {
     const l = await this.model();
     const catalog = await this.catalogPromise;
     if (!catalog.byId.has(itemId)) throw new LocalRecError('INVALID_INPUT', `explain: item ${itemId} is not in the catalog.`);
-    return explainItem(l.model, catalog, [...(await this.events.read()).events], itemId);
+    const history = await this.events.read();
+    const yearBias = this.live ? await this.live.scoring.yearBiasFor(history) : null;
+    return explainItem(l.model, catalog, [...history.events], itemId, yearBias);
   }
 
   private statusOf(h: HistoryRead): EngineStatus {

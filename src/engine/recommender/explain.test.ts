@@ -69,3 +69,23 @@ describe('"why this?" attribution', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('"why this?" and the release-year bias', () => {
+  it('says so when the person\'s release-year bias moves the item up, and not when it moves it down or is off', async () => {
+    const years = catalog.map((c, k) => ({ ...c, year: 1990 + (k % 10) }));
+    const index = new CatalogIndex(years);
+    const events: InteractionEvent[] = [3, 12, 25].map((itemId, i) => ({ itemId, type: 'view', at: 1_000 + i }));
+    const edges = [1980, 1990, 1994, 1995, 1996, 1997, 1998];
+    const fit = { bias: Float64Array.from([0, -0.3, -0.3, 0, 0, 0, 0.4, 0.05]), edges, gapYears: 2, outcome: 'kept' as const };
+    const up = await explainItem(model, index, events, 8, fit);
+    expect(index.byId.get(8)?.year).toBe(1997);
+    expect(up.releaseYears).toEqual({ years: '1997', boost: 0.4 });
+    expect(up.summary).toMatch(/Films from 1997 rank higher for you: you have been choosing newer films than the model expected\./);
+    // 1991 is moved down, 1998 up by less than the note's threshold, no fit at all: no note.
+    for (const [id, f] of [[2, fit], [9, fit], [8, null]] as const) {
+      const why = await explainItem(model, index, events, id, f);
+      expect(why.releaseYears).toBeUndefined();
+      expect(why.summary).not.toMatch(/rank higher/);
+    }
+  });
+});

@@ -1,17 +1,21 @@
 import * as tf from '@tensorflow/tfjs';
 import type { SasRec } from '../model/sasrec';
 import type { CatalogIndex } from '../rank/rankFeed';
+import { yearBiasOf, type YearBiasFit } from '../rank/personYearBias';
 import { interpretEvents } from '../signals';
 import type { Explanation, InteractionEvent } from './types';
 
 const TOP = 3;
+/** Smallest release-year bias (added score) the explanation mentions. */
+const YEAR_NOTE_MIN = 0.1;
 const WEEK_MS = 7 * 24 * 3600 * 1000;
 
 /**
  * "Why this?": the history items whose vectors are most similar to the item's (cosine over the
- * item table), plus a summary of the liked genres it shares. Issue 5 refines the attribution.
+ * item table), plus a summary of the liked genres it shares, and the person's release-year bias
+ * when it moves the item up (`yearBias`: the fit the feed's scores used).
  */
-export async function explainItem(model: SasRec, catalog: CatalogIndex, events: readonly InteractionEvent[], itemId: number): Promise<Explanation> {
+export async function explainItem(model: SasRec, catalog: CatalogIndex, events: readonly InteractionEvent[], itemId: number, yearBias: YearBiasFit | null = null): Promise<Explanation> {
   const view = interpretEvents(events);
   const history = view.sequence.slice(-model.config.maxLen).filter((i) => i !== itemId);
   let because: { itemId: number; weight: number }[] = [];
@@ -39,6 +43,12 @@ export async function explainItem(model: SasRec, catalog: CatalogIndex, events: 
       summary = `You liked ${n} ${g} title${n === 1 ? '' : 's'} this week.`;
       break;
     }
+  }
+  // The person's release-year bias (rank/personYearBias.ts), when it moves this item up.
+  const years = yearBiasOf(yearBias, catalog.byId.get(itemId)?.year ?? null);
+  if (years && years.boost >= YEAR_NOTE_MIN) {
+    summary += ` Films from ${years.years} rank higher for you: you have been choosing newer films than the model expected.`;
+    return { itemId, because, summary, releaseYears: years };
   }
   return { itemId, because, summary };
 }

@@ -6,6 +6,7 @@ import type { FinetunePolicy } from '../train/finetunePolicy';
 import type { LocalStore, StoredCheckpoint } from '../store/localStore';
 import type { LoadedModel } from './loadModelFolder';
 import { PersonScores } from './personScores';
+import { itemYears } from '../rank/personYearBias';
 import { DEFAULT_TEACHER_ROWS, TeacherCache } from '../train/teacherCache';
 
 /**
@@ -41,7 +42,8 @@ export class LiveModel {
   constructor(loaded: LoadedModel, policy: FinetunePolicy, store: LocalStore, replayPool = loaded.replay.length) {
     this.loaded = loaded;
     this.store = store;
-    this.scoring = new PersonScores(loaded.model, policy, loaded.catalog.popularityPrior(loaded.model.config.numItems));
+    const numItems = loaded.model.config.numItems;
+    this.scoring = new PersonScores(loaded.model, policy, loaded.catalog.popularityPrior(numItems), { years: itemYears(loaded.catalog.items, numItems) });
     this.teachers = new TeacherCache(Math.max(replayPool || DEFAULT_TEACHER_ROWS, policy.replayRows));
     this.weightSizes = new Map([...loaded.model.weights].map(([n, v]) => [n, v.size]));
     this.weightRows = rowParameterRows(loaded.model.weights);

@@ -4,19 +4,19 @@ import type { SasRec } from '../model/sasrec';
 import { penalizeNearDisliked } from '../rank/dislikePenalty';
 import { ItemTables } from '../rank/itemTables';
 import { NearDislikedCache } from '../rank/nearDisliked';
-import { readScores, scoreCatalog } from '../rank/scoreCatalog';
-import { adjustScores } from '../rank/personalScores';
-import type { FinetunePolicy } from '../train/finetunePolicy';
+import { adjustScores, scoreRows, type ScorePolicy } from '../rank/personalScores';
+import type { ItemYears, YearBiasFit } from '../rank/personYearBias';
+import { readScoreRows, readScores, scoreCatalog, scorePositions } from '../rank/scoreCatalog';
 import type { HistoryRead } from './historyCache';
 
 /** Positions the idle-time rebuild of the encoder's state computes per macrotask. */
 const REBUILD_CHUNK = 8;
 
-type ScorePolicy = Pick<FinetunePolicy, 'dislikePenalty' | 'shortHistoryPrior' | 'shortHistoryUntil'>;
-
 export interface PersonScoresOptions {
   /** Use the incremental encoder when the model supports it (default true; false: always tfjs). */
   incremental?: boolean;
+  /** The catalog's release years, for the person's release-year bias (`itemYears`; null: none). */
+  years?: ItemYears | null;
 }
 
 /**
@@ -41,12 +41,15 @@ export class PersonScores {
   private readonly policy: ScorePolicy;
   private readonly prior: Float32Array | null;
   private weightsVersion = 0;
-  private entry: { weights: number; history: number; scores: Promise<Float32Array> } | null = null;
+  private entry: { weights: number; history: number; scores: Promise<Float32Array>; year: { fit: YearBiasFit | null } } | null = null;
   /** Forward passes run, of either kind (for tests and benchmarks: cache hits do not count). */
   computed = 0;
   /** Model scores by path: tfjs forward passes, incremental appends, reuses of the last hidden vector. */
   readonly passes = { tfjs: 0, appended: 0, reused: 0 };
   private readonly incremental: boolean;
+  private readonly years: ItemYears | null;
+  /** The release-year bias of the last scores computed (null before any, without years, or with too short a history). */
+  yearBias: YearBiasFit | null = null;
   /** The incremental encoder of one weights version (its weights, the person's item rows and last history's state). */
   private encoder: { weights: number; enc: IncrementalEncoder; rows: FetchedRows } | null = null;
   /** Bumped whenever a scheduled rebuild becomes stale (newer state, new weights, dispose). */
@@ -60,6 +63,7 @@ export class PersonScores {
     this.prior = prior;
     this.tables = new ItemTables(model);
     this.incremental = (options.incremental ?? true) && incrementalUnsupported(model.config) === null;
+    this.years = options.years ?? null;
   }
 
   /** Scores (index = item id) for `history`; shared by every caller until history or weights change. Do not modify. */
@@ -68,13 +72,28 @@ export class PersonScores {
     if (e && history.version >= 0 && e.weights === this.weightsVersion && e.history === history.version) return e.scores;
     this.computed++;
     const view = history.view;
-    const scores = this.modelScores(view.sequence).then((s) => adjustScores(this.model, s, view, this.policy, this.prior, this.tables, this.near));
+    const rows = scoreRows(this.policy, this.years, view.sequence);
+    const year = { fit: null as YearBiasFit | null };
+    const scores = this.modelScores(view.sequence, rows).then(async (all) => {
+      const prefixes = this.years && rows > 1 ? { years: this.years, prefixScores: all.slice(0, -1) } : null;
+      const out = await adjustScores(this.model, all[all.length - 1], view, this.policy, this.prior, this.tables, this.near, prefixes, (fit) => { year.fit = fit; });
+      this.yearBias = year.fit;
+      return out;
+    });
     if (history.version >= 0) {
-      const entry = { weights: this.weightsVersion, history: history.version, scores };
+      const entry = { weights: this.weightsVersion, history: history.version, scores, year };
       this.entry = entry;
       scores.catch(() => { if (this.entry === entry) this.entry = null; });
     }
     return scores;
+  }
+
+  /** The release-year bias the scores of `history` use (computing them if needed); null without one. */
+  async yearBiasFor(history: HistoryRead): Promise<YearBiasFit | null> {
+    if (history.view.sequence.length === 0) return null;
+    await this.scores(history);
+    const e = this.entry;
+    return e && e.weights === this.weightsVersion && e.history === history.version && history.version >= 0 ? e.year.fit : this.yearBias;
   }
 
   /** Resolves when the scheduled state rebuild (if any) has run (tests and benchmarks). */
@@ -82,15 +101,27 @@ export class PersonScores {
     return this.pending;
   }
 
-  /** The model's scores after `sequence` (as `scoreCatalog`): incremental when the state allows, else tfjs. */
-  private async modelScores(sequence: readonly number[]): Promise<Float32Array> {
+  /**
+   * The model's scores after the newest `rows` prefixes of `sequence` (as `scorePositions`; the
+   * last entry is the feed's, as `scoreCatalog`): incremental when the state allows, else tfjs.
+   */
+  private async modelScores(sequence: readonly number[], rows: number): Promise<Float32Array[]> {
     const e = this.encoder;
     // The new item's vector, read from the tfjs table before the (synchronous) append.
     if (e && e.weights === this.weightsVersion && e.enc.extends(sequence)) await e.rows.fetch(sequence.slice(-1)).catch(() => undefined);
     const hidden = this.incrementalHidden(sequence);
-    if (hidden) return this.product(hidden);
+    if (hidden) {
+      if (rows === 1) return [await this.product(hidden)];
+      // The encoder holds `sequence` now: its earlier positions are the prefixes' hidden vectors.
+      const enc = (this.encoder as { enc: IncrementalEncoder }).enc;
+      const take = Math.min(rows, sequence.length);
+      const d = this.model.config.dim;
+      const stacked = new Float32Array(take * d);
+      for (let j = 0; j < take; j++) stacked.set(enc.hiddenAt(sequence.length - take + j), j * d);
+      return this.products(stacked, take);
+    }
     this.passes.tfjs++;
-    const scores = await scoreCatalog(this.model, sequence, this.tables);
+    const scores = rows === 1 ? [await scoreCatalog(this.model, sequence, this.tables)] : await scorePositions(this.model, sequence, rows, this.tables);
     this.scheduleRebuild(sequence);
     return scores;
   }
@@ -102,6 +133,11 @@ export class PersonScores {
    */
   private async product(hidden: Float32Array): Promise<Float32Array> {
     return readScores(tf.tidy(() => tf.reshape(tf.matMul(tf.tensor2d(hidden, [1, hidden.length]), this.tables.tableT()), [-1])));
+  }
+
+  /** `product` of `rows` hidden vectors stacked [rows, dim], one score array each. */
+  private async products(stacked: Float32Array, rows: number): Promise<Float32Array[]> {
+    return readScoreRows(tf.tidy(() => tf.matMul(tf.tensor2d(stacked, [rows, stacked.length / rows]), this.tables.tableT())));
   }
 
   /** The newest hidden vector for `sequence` from the encoder's state (an append or a reuse), or null. */

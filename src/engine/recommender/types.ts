@@ -257,6 +257,11 @@ export interface Explanation {
   because: { itemId: number; weight: number }[];
   /** Human-readable learned signal, e.g. "you liked 3 Sci-Fi films this week". */
   summary: string;
+  /**
+   * The person's release-year bias moves this item up (rank/personYearBias.ts): the item's years
+   * ("1997", "1990–1993") and the score it adds. Absent when it does not.
+   */
+  releaseYears?: { years: string; boost: number };
 }
 
 /** Everything stored for a person, as written by `exportData` and read by `importData`. */

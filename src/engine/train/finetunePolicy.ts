@@ -88,6 +88,15 @@ export interface FinetunePolicy {
   softmax: 'auto' | 'full' | 'sampled';
   /** Negatives drawn uniformly per step for the sampled softmax. */
   sampledNegatives: number;
+  /**
+   * The per-person release-year bias at rank time (rank/personYearBias.ts): fitted to this many
+   * of the person's newest items (0 = off; needs a catalog with years).
+   */
+  yearBiasItems: number;
+  /** L2 penalty of the release-year bias. */
+  yearBiasL2: number;
+  /** The release-year bias is used only when the person's items are newer than the model expects by more than this (years). */
+  yearBiasMinGap: number;
 }
 
 /** Learning rate of the model's own weights (adapter 'none') when the policy does not set one. */
@@ -134,6 +143,9 @@ export const DEFAULT_FINETUNE_POLICY: Readonly<FinetunePolicy> = Object.freeze({
   adapterRank: 4,
   softmax: 'auto',
   sampledNegatives: 256,
+  yearBiasItems: 10,
+  yearBiasL2: 0.1,
+  yearBiasMinGap: 0,
 });
 
 /** Merges overrides into the defaults, rejecting values that cannot work. */
@@ -151,11 +163,13 @@ export function resolvePolicy(overrides: Partial<FinetunePolicy> = {}): Finetune
   const bad = (key: string, need: string): never => {
     throw new LocalRecError('INVALID_INPUT', `Fine-tuning policy "${key}" ${need} (got ${JSON.stringify((p as unknown as Record<string, unknown>)[key])}).`);
   };
-  for (const k of ['learnAfter', 'minHistory', 'steps', 'validateEvery', 'firstValidation', 'validationItems', 'maxSequence', 'replayRows', 'maxWindows', 'adapterRank', 'sampledNegatives'] as const) {
-    if (!Number.isInteger(p[k]) || p[k] < (k === 'steps' || k === 'replayRows' ? 0 : 1)) bad(k, 'must be a positive integer');
+  for (const k of ['learnAfter', 'minHistory', 'steps', 'validateEvery', 'firstValidation', 'validationItems', 'maxSequence', 'replayRows', 'maxWindows', 'adapterRank', 'sampledNegatives', 'yearBiasItems'] as const) {
+    if (!Number.isInteger(p[k]) || p[k] < (k === 'steps' || k === 'replayRows' || k === 'yearBiasItems' ? 0 : 1)) bad(k, 'must be a positive integer');
   }
+  if (p.yearBiasItems === 1 || p.yearBiasItems > 100) bad('yearBiasItems', 'must be 0 (off) or 2..100 (one item validates the fit)');
+  if (!Number.isFinite(p.yearBiasMinGap)) bad('yearBiasMinGap', 'must be a number of years');
   if (p.minHistory < 2) bad('minHistory', 'must be at least 2 (one item is held out)');
-  for (const k of ['learningRate', 'l2ToPretrained', 'maxDrift', 'dislikeWeight', 'dislikePenalty', 'shortHistoryPrior', 'shortHistoryUntil', 'clipNorm', 'tolerance', 'replayWeight', 'maxReplayKl'] as const) {
+  for (const k of ['learningRate', 'l2ToPretrained', 'maxDrift', 'dislikeWeight', 'dislikePenalty', 'shortHistoryPrior', 'shortHistoryUntil', 'clipNorm', 'tolerance', 'replayWeight', 'maxReplayKl', 'yearBiasL2'] as const) {
     if (!(Number.isFinite(p[k]) && p[k] >= 0)) bad(k, 'must be a number >= 0');
   }
   if (!['last-block', 'layer-norms', 'all'].includes(p.trainable)) bad('trainable', 'must be "last-block", "layer-norms" or "all"');

@@ -1,13 +1,24 @@
 /**
- * A per-person bias over release-year buckets, fitted to the person's own recent items (an
- * experiment for the `shift` protocol: docs/ON_DEVICE.md, "A per-person bias over release years").
+ * The arithmetic of the per-person bias over release-year buckets (docs/ON_DEVICE.md, "A
+ * per-person bias over release years"; the feed applies it through `personYearBias.ts`).
  * Each fitting case is one of the person's items after the items before it, reduced to the
  * softmax mass of every bucket under the model's scores; the bias maximises the mean
  * log-likelihood of the items' buckets minus an L2 penalty (concave: plain gradient ascent).
  */
 
-/** Bucket upper bounds (exclusive): before 1980, 1980–89, 1990–93, 1994, 1995, 1996, 1997, 1998 on. */
-export const YEAR_EDGES: readonly number[] = [1980, 1990, 1994, 1995, 1996, 1997, 1998];
+/**
+ * Bucket edges (exclusive upper bounds) anchored at a person's newest release year `newest`:
+ * one bucket per year for the five years up to it (`newest` and later, newest−1, …, newest−4),
+ * then newest−8…newest−5, newest−18…newest−9 and everything older. For someone whose newest film
+ * is from 1998 these are the edges the bias was chosen with: before 1980, 1980s, 1990–93, 1994,
+ * 1995, 1996, 1997, 1998 on.
+ */
+export function personYearEdges(newest: number): number[] {
+  return [newest - 18, newest - 8, newest - 4, newest - 3, newest - 2, newest - 1, newest];
+}
+
+/** Edges the bias was chosen with on the `shift` protocol (`personYearEdges(1998)`; the experiment's `--edges fixed`). */
+export const YEAR_EDGES: readonly number[] = personYearEdges(1998);
 
 /** Bucket of every item id (index = id); -1 where the year is unknown (that mass gets no bias). */
 export function yearBuckets(yearOf: ArrayLike<number | null>, edges: readonly number[] = YEAR_EDGES): Int32Array {
@@ -22,28 +33,36 @@ export function yearBuckets(yearOf: ArrayLike<number | null>, edges: readonly nu
   return out;
 }
 
-/** One fitting case: each bucket's share of the softmax over the candidates (last entry: unknown year), and the item's bucket. */
-export interface BucketCase { mass: Float64Array; target: number }
+/**
+ * One fitting case: each bucket's share of the softmax over the candidates (last entry: unknown
+ * year), the item's bucket, and how much newer the item is than the model expects (its release
+ * year minus the softmax-weighted mean year of the candidates with a year).
+ */
+export interface BucketCase { mass: Float64Array; target: number; gap: number }
 
 /**
  * The case of `target` given `scores` over items 0..n-1: softmax mass per bucket over the items
  * not in `skip` (the items before it, items never ranked). Null when the target is skipped or has
  * no bucket.
  */
-export function bucketCase(scores: ArrayLike<number>, buckets: Int32Array, count: number, skip: ReadonlySet<number>, target: number): BucketCase | null {
+export function bucketCase(scores: ArrayLike<number>, buckets: Int32Array, count: number, skip: ReadonlySet<number>, target: number, yearOf?: ArrayLike<number | null>): BucketCase | null {
   if (skip.has(target) || buckets[target] < 0) return null;
   let max = -Infinity;
   for (let i = 1; i < scores.length; i++) if (!skip.has(i) && scores[i] > max) max = scores[i];
   const mass = new Float64Array(count + 1);
-  let total = 0;
+  let total = 0, yearMass = 0, yearSum = 0;
   for (let i = 1; i < scores.length; i++) {
     if (skip.has(i)) continue;
     const e = Math.exp(scores[i] - max);
     mass[buckets[i] < 0 ? count : buckets[i]] += e;
     total += e;
+    const y = yearOf?.[i];
+    if (y !== undefined && y !== null && buckets[i] >= 0) { yearMass += e; yearSum += e * y; }
   }
   for (let k = 0; k <= count; k++) mass[k] /= total;
-  return { mass, target: buckets[target] };
+  const ty = yearOf?.[target];
+  const gap = ty !== undefined && ty !== null && yearMass > 0 ? ty - yearSum / yearMass : 0;
+  return { mass, target: buckets[target], gap };
 }
 
 /** The bias per bucket maximising mean log p(bucket of the item) − l2/2 · |b|² over `cases`. */

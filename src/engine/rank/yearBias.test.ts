@@ -1,9 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { biasGain, bucketCase, fitBucketBias, withBucketBias, yearBuckets } from './yearBias';
+import { biasGain, bucketCase, fitBucketBias, personYearEdges, withBucketBias, YEAR_EDGES, yearBuckets } from './yearBias';
 
 describe('per-person year-bucket bias', () => {
   it('buckets years by the edges, unknown years to -1', () => {
     expect(Array.from(yearBuckets([null, 1975, 1980, 1995, 1997, 1999], [1980, 1996, 1998]))).toEqual([-1, 0, 1, 1, 2, 3]);
+  });
+
+  it('edges are anchored at the person\'s newest year: a bucket per year for five years, then wider', () => {
+    expect(personYearEdges(2000)).toEqual([1982, 1992, 1996, 1997, 1998, 1999, 2000]);
+    expect(YEAR_EDGES).toEqual([1980, 1990, 1994, 1995, 1996, 1997, 1998]);
+    expect(Array.from(yearBuckets([1950, 1990, 1997, 1999, 2003], personYearEdges(2000)))).toEqual([0, 1, 4, 6, 7]);
+  });
+
+  it('a case\'s gap is the item\'s year minus the softmax-weighted mean year of the candidates with a year', () => {
+    const buckets = Int32Array.from([-1, 0, 1, 1, -1]);
+    const years = [null, 1990, 2000, 2000, null];
+    // Candidates 1 (1990, weight 1), 2 (2000, weight 3), 4 (unknown: no part in the mean); 3 is the target.
+    const c = bucketCase([0, 0, Math.log(3), 0, 5], buckets, 2, new Set([3]), 2, years);
+    expect(c?.gap).toBeCloseTo(2000 - (1990 + 3 * 2000) / 4, 10);
+    expect(bucketCase([0, 0, 0, 0, 0], buckets, 2, new Set(), 2)?.gap).toBe(0); // no years given
   });
 
   it('a case is the softmax mass per bucket over the candidates, skipping the items before the target', () => {
@@ -18,7 +33,7 @@ describe('per-person year-bucket bias', () => {
 
   it('fits the bias that makes the observed buckets likely: the log-odds, shrunk by L2', () => {
     // Equal mass on two buckets, the person's items fall in bucket 1 three times out of four.
-    const cases = [0, 1, 1, 1].map((target) => ({ mass: Float64Array.from([0.5, 0.5, 0]), target }));
+    const cases = [0, 1, 1, 1].map((target) => ({ mass: Float64Array.from([0.5, 0.5, 0]), target, gap: 0 }));
     const free = fitBucketBias(cases, 2, 0, 2000);
     expect(free[1] - free[0]).toBeCloseTo(Math.log(3), 3);
     const shrunk = fitBucketBias(cases, 2, 1, 2000);
@@ -28,7 +43,7 @@ describe('per-person year-bucket bias', () => {
   });
 
   it('the gain of a case is the log-likelihood change of its item under the bias', () => {
-    const c = { mass: Float64Array.from([0.25, 0.5, 0.25]), target: 1 };
+    const c = { mass: Float64Array.from([0.25, 0.5, 0.25]), target: 1, gap: 0 };
     expect(biasGain(c, Float64Array.from([0, 0]))).toBeCloseTo(0, 12);
     const b = Float64Array.from([0, Math.log(2)]);
     // p(target) goes from 0.5 to 1 / (0.25 + 1 + 0.25): log(1 / 1.5 / 0.5) = log(4 / 3).
