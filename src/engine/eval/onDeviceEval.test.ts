@@ -5,6 +5,7 @@ import { resolveConfig } from '../model/config';
 import { SasRec } from '../model/sasrec';
 import { mechanismPolicy, resolvePolicy } from '../train/finetunePolicy';
 import { Rng } from '../train/rng';
+import { itemYears } from '../rank/personYearBias';
 import { evaluateOnDevice, type OnDeviceOptions } from './onDeviceEval';
 import { episodeAt, futureEpisode, halfEpisode } from './onDeviceEpisodes';
 import { userInteractions } from '../data/buildDataset';
@@ -96,6 +97,29 @@ describe('evaluateOnDevice', () => {
     expect(on.forgettingGuard?.runs).toBe(on.evaluatedUsers);
     expect(on.forgettingGuard?.stoppedShare).toBeGreaterThan(0);
     expect(on.forgettingGuard?.medianKl).toBeLessThanOrEqual(on.forgettingGuard?.p90Kl ?? -1);
+  });
+
+  it('adds the release-year bias to the fine-tuned feed only, and reports its own share per person', async () => {
+    // Items 1-50 released 1951-2000: the people walk i -> i+1, so their newest items are newer than average.
+    const years = itemYears(Array.from({ length: 50 }, (_, i) => ({ id: i + 1, year: 1951 + i })), 50);
+    const people = [0, 1, 2, 3, 4, 5, 6, 7];
+    const policy = resolvePolicy({ steps: 0, yearBiasMinGap: -100 });
+    const r = await evaluateOnDevice(model, ds, people, { ...options(), policy, years, parts: { future: true } });
+    const y = r.yearBias;
+    expect(y).not.toBeNull();
+    if (!y) return;
+    expect(Object.values(y.outcomes).reduce((a, b) => a + b, 0)).toBe(r.evaluatedUsers);
+    expect(y.perPerson.gapYears).toHaveLength(r.evaluatedUsers);
+    // No fine-tuning steps: without the bias the fine-tuned feed is the pretrained one; with it, it differs only where kept.
+    expect(y.perPerson.withoutBias).toEqual(y.perPerson.pretrained);
+    y.perPerson.outcome.forEach((o, i) => { if (o !== 'kept') expect(y.perPerson.withBias[i]).toBe(y.perPerson.pretrained[i]); });
+    expect(y.outcomes.kept).toBeGreaterThan(0);
+    expect(r.ndcg10.pretrained).toBe(y.withoutBias.ndcg10);
+    // Off (yearBiasItems 0) or without years: no bias and no report.
+    expect((await evaluateOnDevice(model, ds, people, { ...options(), policy: resolvePolicy({ steps: 0, yearBiasItems: 0 }), years, parts: { future: true } })).yearBias).toBeNull();
+    const plain = await evaluateOnDevice(model, ds, people, { ...options(), policy, parts: { future: true } });
+    expect(plain.yearBias).toBeNull();
+    expect(plain.ndcg10.finetuned).toBe(plain.ndcg10.pretrained);
   });
 
   it('with zero fine-tuning steps the fine-tuned numbers equal the pretrained ones', async () => {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { userInteractions } from '../data/buildDataset';
 import type { SequenceDataset } from '../data/types';
 import { SasRec } from '../model/sasrec';
-import { personalScores } from '../rank/personalScores';
+import { personalScores, withoutYearBias } from '../rank/personalScores';
 import type { ItemYears, YearBiasFit, YearBiasOutcome } from '../rank/personYearBias';
 import { interpretEvents, type SignalView } from '../signals';
 import type { AdamState } from '../train/adam';
@@ -84,8 +84,12 @@ export interface OnDeviceReport {
    * runs it ended, and the KL of the kept weights on the guard exemplars (nats per position).
    */
   forgettingGuard: { runs: number; stoppedShare: number; medianKl: number; p90Kl: number } | null;
-  /** How the fine-tuned feeds' release-year bias came out (people per outcome); null when off or without years. */
-  yearBias: Record<YearBiasOutcome, number> | null;
+  /**
+   * The fine-tuned feeds' release-year bias: people per outcome, the fine-tuned feed without it
+   * (its own share), and per person (in evaluation order) the outcome, the year gap and NDCG@10
+   * with and without it. Null when off or without years.
+   */
+  yearBias: YearBiasReport | null;
 }
 
 const K = 10;
@@ -144,7 +148,8 @@ export async function evaluateOnDevice(pretrained: SasRec, ds: SequenceDataset, 
     const earlyPre: number[] = [], earlyPost: number[] = [];
     const kls: number[] = [];
     let guardStops = 0;
-    const yearFits: Record<YearBiasOutcome, number> = { kept: 0, 'too-few-items': 0, 'not-newer': 0, 'not-validated': 0 };
+    const yearOn = !!opts.years && opts.policy.yearBiasItems > 0;
+    const year = { outcome: [] as YearBiasOutcome[], gapYears: [] as number[], withoutBias: [] as number[], hrWithoutBias: [] as number[] };
     const refPre = await referenceNdcg(pretrained, opts.referenceCases);
     const refPost: number[] = [];
     const episodes = heldOut.map((u) => futureEpisode(ds, u, opts.futureCount, opts.policy.minHistory + 1)).filter((e): e is Episode => e !== null && e.future.length > 0);
@@ -166,7 +171,15 @@ export async function evaluateOnDevice(pretrained: SasRec, ds: SequenceDataset, 
       if (r.accepted) accepted++;
       if (r.replayKl !== null) kls.push(r.replayKl);
       if (r.guardStopped) guardStops++;
-      const b = multiTargetMetrics(await topOf(live, view, opts.policy, opts.prior ?? null, ex, opts.years, (f) => { yearFits[f.outcome]++; }), ep.future, K);
+      let fit: YearBiasFit | null = null;
+      const b = multiTargetMetrics(await topOf(live, view, opts.policy, opts.prior ?? null, ex, opts.years, (f) => { fit = f; }), ep.future, K);
+      if (yearOn) {
+        // The same fine-tuned feed without the bias: the bias's own share, per person.
+        const c = multiTargetMetrics(await topOf(live, view, withoutYearBias(opts.policy), opts.prior ?? null, ex), ep.future, K);
+        const f = fit as YearBiasFit | null;
+        year.outcome.push(f?.outcome ?? 'too-few-items'); year.gapYears.push(f?.gapYears ?? 0);
+        year.withoutBias.push(c.ndcg); year.hrWithoutBias.push(c.hr);
+      }
       pre.push(a.ndcg); post.push(b.ndcg); hrPre.push(a.hr); hrPost.push(b.hr);
       if (refPost.length < opts.referenceProbes && r.accepted) refPost.push(await referenceNdcg(live, opts.referenceCases));
       assignWeights(live, pretrained);
@@ -196,12 +209,33 @@ export async function evaluateOnDevice(pretrained: SasRec, ds: SequenceDataset, 
       msPerStep: stepsRun ? ms / stepsRun : 0,
       ownEarlier: { users: earlyPre.length, pretrained: mean(earlyPre), finetuned: mean(earlyPost), dropPct: earlyPre.length ? -liftPct(mean(earlyPre), mean(earlyPost)) : 0 },
       byLength: liftByLength(lengths, pre, post, opts),
-      yearBias: opts.years && opts.policy.yearBiasItems > 0 ? yearFits : null,
+      yearBias: yearOn ? yearBiasReport(year, pre, post, opts) : null,
       forgettingGuard: kls.length ? { runs: kls.length, stoppedShare: guardStops / kls.length, medianKl: quantile(kls, 0.5), p90Kl: quantile(kls, 0.9) } : null,
     };
   } finally {
     for (const v of live.weights.values()) v.dispose();
   }
+}
+
+export interface YearBiasReport {
+  outcomes: Record<YearBiasOutcome, number>;
+  /** NDCG@10 of the fine-tuned feed without the bias, and the bias's lift over it. */
+  withoutBias: { ndcg10: number; liftPct: number; ci95: [number, number]; hr10: number; usersHurtShare: number };
+  perPerson: { outcome: YearBiasOutcome[]; gapYears: number[]; pretrained: number[]; withBias: number[]; withoutBias: number[] };
+}
+
+function yearBiasReport(y: { outcome: YearBiasOutcome[]; gapYears: number[]; withoutBias: number[]; hrWithoutBias: number[] }, pre: number[], post: number[], opts: OnDeviceOptions): YearBiasReport {
+  const outcomes: Record<YearBiasOutcome, number> = { kept: 0, 'too-few-items': 0, 'not-newer': 0, 'not-validated': 0 };
+  for (const o of y.outcome) outcomes[o]++;
+  const w = y.withoutBias;
+  return {
+    outcomes,
+    withoutBias: {
+      ndcg10: mean(w), liftPct: liftPct(mean(w), mean(post)), ci95: bootstrapLiftCi(w, post, opts.bootstrapIterations, opts.seed + 7), hr10: mean(y.hrWithoutBias),
+      usersHurtShare: w.length ? pre.filter((v, i) => w[i] < v).length / w.length : 0,
+    },
+    perPerson: { outcome: y.outcome, gapYears: y.gapYears, pretrained: pre, withBias: post, withoutBias: w },
+  };
 }
 
 type Tune = (view: SignalView, state?: AdamState | null, adapter?: StoredAdapter | null) => Promise<FinetuneResult>;
