@@ -290,7 +290,7 @@ describe("finetune of the model's own weights (adapter 'none')", () => {
     expect(() => resolvePolicy({ yearBiasItems: 2.5 })).toThrow(/yearBiasItems/);
     expect(() => resolvePolicy({ yearBiasL2: -0.1 })).toThrow(/yearBiasL2/);
     expect(() => resolvePolicy({ yearBiasMinGap: Number.NaN })).toThrow(/yearBiasMinGap/);
-    expect(resolvePolicy()).toMatchObject({ yearBiasItems: 10, yearBiasL2: 0.1, yearBiasMinGap: 0 });
+    expect(resolvePolicy()).toMatchObject({ yearBiasItems: 10, yearBiasL2: 0.1, yearBiasMinGap: 1 });
     // A misspelt setting is an error, not silently the default.
     expect(() => resolvePolicy({ replayweight: 0 } as unknown as Partial<FinetunePolicy>)).toThrow(/Unknown fine-tuning policy setting "replayweight". Known settings: .*replayWeight/);
     expect(trainableNames(['item_emb', 'block0/ln1_g', 'block1/wq', 'final_ln_b'], 'layer-norms', 2)).toEqual(['block0/ln1_g', 'final_ln_b']);
