@@ -82,15 +82,17 @@ export function fitYearBias(prefixScores: readonly Float32Array[], sequence: rea
   // One case to fit on and one to validate with, at least.
   if (!edges.length || prefixScores.length < 2 || first < 1) return none('too-few-items');
   const buckets = yearBuckets(items.years, edges);
-  const skip = new Set<number>([0]);
-  if (items.rankable) for (let i = 0; i < items.rankable.length; i++) if (!items.rankable[i]) skip.add(i);
-  for (let t = 0; t < first; t++) skip.add(sequence[t]);
+  // Skipped (1): padding, items the feed never shows, and the items before each case's item.
+  const skip = new Uint8Array(items.years.length);
+  skip[0] = 1;
+  if (items.rankable) for (let i = 0; i < skip.length; i++) if (!items.rankable[i]) skip[i] = 1;
+  for (let t = 0; t < first; t++) skip[sequence[t]] = 1;
   const cases: BucketCase[] = [];
   for (let j = 0; j < prefixScores.length; j++) {
     const t = first + j;
     const c = bucketCase(prefixScores[j], buckets, edges.length + 1, skip, sequence[t], items.years);
     if (c) cases.push(c);
-    skip.add(sequence[t]);
+    skip[sequence[t]] = 1;
   }
   if (cases.length < 2) return none('too-few-items');
   let gap = 0;

@@ -42,22 +42,25 @@ export interface BucketCase { mass: Float64Array; target: number; gap: number }
 
 /**
  * The case of `target` given `scores` over items 0..n-1: softmax mass per bucket over the items
- * not in `skip` (the items before it, items never ranked). Null when the target is skipped or has
- * no bucket.
+ * not skipped (`skip`: a set, or a mask with 1 = skipped; the items before it, items never
+ * ranked). Null when the target is skipped or has no bucket.
  */
-export function bucketCase(scores: ArrayLike<number>, buckets: Int32Array, count: number, skip: ReadonlySet<number>, target: number, yearOf?: ArrayLike<number | null>): BucketCase | null {
-  if (skip.has(target) || buckets[target] < 0) return null;
+export function bucketCase(scores: ArrayLike<number>, buckets: Int32Array, count: number, skip: ReadonlySet<number> | Uint8Array, target: number, yearOf?: ArrayLike<number | null>): BucketCase | null {
+  const mask = skip instanceof Uint8Array ? skip : maskOf(skip, scores.length);
+  if (mask[target] === 1 || buckets[target] < 0) return null;
   let max = -Infinity;
-  for (let i = 1; i < scores.length; i++) if (!skip.has(i) && scores[i] > max) max = scores[i];
+  for (let i = 1; i < scores.length; i++) if (mask[i] !== 1 && scores[i] > max) max = scores[i];
   const mass = new Float64Array(count + 1);
   let total = 0, yearMass = 0, yearSum = 0;
   for (let i = 1; i < scores.length; i++) {
-    if (skip.has(i)) continue;
+    if (mask[i] === 1) continue;
     const e = Math.exp(scores[i] - max);
-    mass[buckets[i] < 0 ? count : buckets[i]] += e;
+    const k = buckets[i];
     total += e;
+    if (k < 0) { mass[count] += e; continue; }
+    mass[k] += e;
     const y = yearOf?.[i];
-    if (y !== undefined && y !== null && buckets[i] >= 0) { yearMass += e; yearSum += e * y; }
+    if (y !== undefined && y !== null) { yearMass += e; yearSum += e * y; }
   }
   for (let k = 0; k <= count; k++) mass[k] /= total;
   const ty = yearOf?.[target];
@@ -65,17 +68,26 @@ export function bucketCase(scores: ArrayLike<number>, buckets: Int32Array, count
   return { mass, target: buckets[target], gap };
 }
 
+/** A mask of `length` entries with 1 at the ids in `ids`. */
+function maskOf(ids: ReadonlySet<number>, length: number): Uint8Array {
+  const m = new Uint8Array(length);
+  for (const i of ids) if (i >= 0 && i < length) m[i] = 1;
+  return m;
+}
+
 /** The bias per bucket maximising mean log p(bucket of the item) − l2/2 · |b|² over `cases`. */
 export function fitBucketBias(cases: readonly BucketCase[], count: number, l2: number, iterations = 200, rate = 0.5): Float64Array {
   const b = new Float64Array(count);
   if (!cases.length) return b;
   const grad = new Float64Array(count);
+  const eb = new Float64Array(count);
   for (let it = 0; it < iterations; it++) {
     grad.fill(0);
+    for (let k = 0; k < count; k++) eb[k] = Math.exp(b[k]);
     for (const c of cases) {
       let z = c.mass[count];
-      for (let k = 0; k < count; k++) z += c.mass[k] * Math.exp(b[k]);
-      for (let k = 0; k < count; k++) grad[k] -= (c.mass[k] * Math.exp(b[k])) / z;
+      for (let k = 0; k < count; k++) z += c.mass[k] * eb[k];
+      for (let k = 0; k < count; k++) grad[k] -= (c.mass[k] * eb[k]) / z;
       grad[c.target] += 1;
     }
     for (let k = 0; k < count; k++) b[k] += rate * (grad[k] / cases.length - l2 * b[k]);
