@@ -1,5 +1,7 @@
 /**
- * Experiment on the `shift` and `standard` protocols (docs/ON_DEVICE.md, "A per-person bias over release years"):
+ * The experiment behind the feed's release-year bias, on the `shift` and `standard` protocols
+ * (docs/ON_DEVICE.md, "A per-person bias over release years"; the app's own bias, with buckets
+ * anchored at each person's newest year, is measured by `eval:ondevice`):
  * the shipped model's feed for each person, and the same feed with a per-person bias over
  * release-year buckets fitted to the person's own most recent items (`src/engine/rank/yearBias.ts`).
  * Same people, future items, candidates and feed scoring (`personalScores`, the default policy's
@@ -12,7 +14,8 @@
  * `--validate`: as fine-tuning does, the newest item is held out: the bias is fitted on the others
  * and kept only when it makes the newest item more likely (else no bias for that person);
  * `--held-out N` holds out the N newest instead, `--min-gain G` keeps the bias only when their mean
- * log-likelihood gain exceeds G nats.
+ * log-likelihood gain exceeds G nats. `--min-gap Y` keeps it only when the fitting items are on
+ * average more than Y years newer than the model expects (the app's gate, `yearBiasMinGap`).
  * `--finetune`: first the app's own fine-tuning run (`finetune`, the default policy: a LoRA adapter,
  * with the model folder's replay exemplars, as `eval:ondevice`), then the bias fitted on the
  * fine-tuned model; the fine-tuned feed without the bias is reported too.
@@ -37,7 +40,7 @@ import { readModelCatalog, setupProtocol } from './lib/onDeviceProtocols';
 import { readReplayFile } from './lib/replayFile';
 import { biasGain, bucketCase, fitBucketBias, withBucketBias, YEAR_EDGES, yearBuckets, type BucketCase } from '../src/engine/rank/yearBias';
 
-const USAGE = 'usage: npm run eval:year-bias -- --data <data dir> --model <model dir> [--protocol shift|standard] [--holdout-users 0.8] [--holdout-seed 7] [--users N] [--skip-users N] [--cuts 10] [--l2 0.1] [--validate [--held-out 1] [--min-gain 0]] [--finetune] [--json <out.json>]';
+const USAGE = 'usage: npm run eval:year-bias -- --data <data dir> --model <model dir> [--protocol shift|standard] [--holdout-users 0.8] [--holdout-seed 7] [--users N] [--skip-users N] [--cuts 10] [--l2 0.1] [--validate [--held-out 1] [--min-gain 0]] [--min-gap Y] [--finetune] [--json <out.json>]';
 const { values: args } = parseCli('eval:year-bias', USAGE, {
   options: {
     data: { type: 'string' },
