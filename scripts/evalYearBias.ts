@@ -89,9 +89,8 @@ async function main(): Promise<void> {
   const catalog = existsSync(join(args.model, 'catalog.json')) ? readModelCatalog(args.model) : loadDataset(args.data).catalog;
   if (!catalog) fail(`no release years: ${args.model} has no catalog.json and ${args.data} no catalog`);
   for (const c of catalog) if (c.id <= numItems) yearOf[c.id] = c.year;
-  const edges = YEAR_EDGES;
-  const buckets = yearBuckets(yearOf, edges);
-  const count = edges.length + 1;
+  const buckets = yearBuckets(yearOf, YEAR_EDGES);
+  const count = YEAR_EDGES.length + 1;
   const minGap = args['min-gap'] !== undefined ? Number(args['min-gap']) : null;
   if (minGap !== null && !Number.isFinite(minGap)) fail(`--min-gap must be a number of years, got "${args['min-gap']}"`);
   let gated = 0;
@@ -154,7 +153,7 @@ async function main(): Promise<void> {
   const meanBias = Array.from({ length: count }, (_, k) => mean(biases.map((b) => b[k])));
   const out = {
     protocol, mechanism: 'per-person year-bucket bias (experiment)', model: args.model, people: { skipped: Number(args['skip-users'] ?? 0), evaluated: pre.length },
-    cuts, l2, edges, minGap, gatedShare: gated / Math.max(1, pre.length), meanGapYears: mean(gaps), validate: args.validate ? { heldOut, minGain } : false, keptShare: args.validate ? kept / Math.max(1, pre.length) : 1, yearEdges: YEAR_EDGES, seconds: Math.round((Date.now() - t0) / 1000),
+    cuts, l2, minGap, gatedShare: gated / Math.max(1, pre.length), meanGapYears: mean(gaps), validate: args.validate ? { heldOut, minGain } : false, keptShare: args.validate ? kept / Math.max(1, pre.length) : 1, yearEdges: YEAR_EDGES, seconds: Math.round((Date.now() - t0) / 1000),
     ndcg10: { pretrained: mean(pre), withBias: mean(post), liftPct: liftPct(mean(pre), mean(post)), ci95: bootstrapLiftCi(pre, post, 1000, 1) },
     hr10: { pretrained: mean(hrPre), withBias: mean(hrPost), liftPct: liftPct(mean(hrPre), mean(hrPost)), ci95: bootstrapLiftCi(hrPre, hrPost, 1000, 2) },
     usersImprovedShare: pre.filter((v, i) => post[i] > v).length / pre.length,
@@ -173,7 +172,7 @@ async function main(): Promise<void> {
   const f = (x: number) => x.toFixed(4);
   process.stdout.write(`${pre.length} people: NDCG@10 ${f(out.ndcg10.pretrained)} -> ${f(out.ndcg10.withBias)}, ${out.ndcg10.liftPct.toFixed(1)}% (95% CI ${out.ndcg10.ci95.map((x) => x.toFixed(1)).join(' … ')}); HR@10 ${out.hr10.liftPct.toFixed(1)}%; improved ${(100 * out.usersImprovedShare).toFixed(1)}%, hurt ${(100 * out.usersHurtShare).toFixed(1)}%\n`);
   if (out.finetuned) process.stdout.write(`fine-tuned (${policy.adapter}) without the bias: NDCG@10 ${f(out.finetuned.ndcg10.finetuned)}, ${out.finetuned.ndcg10.liftPct.toFixed(1)}% (95% CI ${out.finetuned.ndcg10.ci95.map((x) => x.toFixed(1)).join(' … ')}), hurt ${(100 * out.finetuned.usersHurtShare).toFixed(1)}%; the line above is fine-tuned + bias\n`);
-  process.stdout.write(`edges ${edges.join(',')}; mean gap ${mean(gaps).toFixed(2)} years; gated off ${gated}\n`);
+  process.stdout.write(`edges ${YEAR_EDGES.join(',')}; mean gap ${mean(gaps).toFixed(2)} years; gated off ${gated}\n`);
   process.stdout.write(`mean bias by bucket (<1980, 80s, 90-93, 94, 95, 96, 97, 98+): ${meanBias.map((x) => x.toFixed(2)).join(', ')}\n`);
   if (args.json) writeFileSync(args.json, JSON.stringify(out, null, 2) + '\n');
 }

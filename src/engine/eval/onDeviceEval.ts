@@ -171,13 +171,12 @@ export async function evaluateOnDevice(pretrained: SasRec, ds: SequenceDataset, 
       if (r.accepted) accepted++;
       if (r.replayKl !== null) kls.push(r.replayKl);
       if (r.guardStopped) guardStops++;
-      let fit: YearBiasFit | null = null;
-      const b = multiTargetMetrics(await topOf(live, view, opts.policy, opts.prior ?? null, ex, opts.years, (f) => { fit = f; }), ep.future, K);
+      const seen: { fit: YearBiasFit | null } = { fit: null };
+      const b = multiTargetMetrics(await topOf(live, view, opts.policy, opts.prior ?? null, ex, opts.years, (f) => { seen.fit = f; }), ep.future, K);
       if (yearOn) {
         // The same fine-tuned feed without the bias: the bias's own share, per person.
         const c = multiTargetMetrics(await topOf(live, view, withoutYearBias(opts.policy), opts.prior ?? null, ex), ep.future, K);
-        const f = fit as YearBiasFit | null;
-        year.outcome.push(f?.outcome ?? 'too-few-items'); year.gapYears.push(f?.gapYears ?? 0);
+        year.outcome.push(seen.fit?.outcome ?? 'too-few-items'); year.gapYears.push(seen.fit?.gapYears ?? 0);
         year.withoutBias.push(c.ndcg); year.hrWithoutBias.push(c.hr);
       }
       pre.push(a.ndcg); post.push(b.ndcg); hrPre.push(a.hr); hrPost.push(b.hr);

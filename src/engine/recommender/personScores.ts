@@ -6,7 +6,7 @@ import { ItemTables } from '../rank/itemTables';
 import { NearDislikedCache } from '../rank/nearDisliked';
 import { adjustScores, scoreRows, type ScorePolicy } from '../rank/personalScores';
 import type { ItemYears, YearBiasFit } from '../rank/personYearBias';
-import { readScoreRows, readScores, scoreCatalog, scorePositions } from '../rank/scoreCatalog';
+import { readScoreRows, scoreCatalog, scorePositions } from '../rank/scoreCatalog';
 import type { HistoryRead } from './historyCache';
 
 /** Positions the idle-time rebuild of the encoder's state computes per macrotask. */
@@ -109,15 +109,13 @@ export class PersonScores {
     const e = this.encoder;
     // The new item's vector, read from the tfjs table before the (synchronous) append.
     if (e && e.weights === this.weightsVersion && e.enc.extends(sequence)) await e.rows.fetch(sequence.slice(-1)).catch(() => undefined);
-    const hidden = this.incrementalHidden(sequence);
-    if (hidden) {
-      if (rows === 1) return [await this.product(hidden)];
+    const inc = this.incrementalHidden(sequence);
+    if (inc) {
       // The encoder holds `sequence` now: its earlier positions are the prefixes' hidden vectors.
-      const enc = (this.encoder as { enc: IncrementalEncoder }).enc;
       const take = Math.min(rows, sequence.length);
       const d = this.model.config.dim;
       const stacked = new Float32Array(take * d);
-      for (let j = 0; j < take; j++) stacked.set(enc.hiddenAt(sequence.length - take + j), j * d);
+      for (let j = 0; j < take; j++) stacked.set(j === take - 1 ? inc.hidden : inc.enc.hiddenAt(sequence.length - take + j), j * d);
       return this.products(stacked, take);
     }
     this.passes.tfjs++;
@@ -127,21 +125,17 @@ export class PersonScores {
   }
 
   /**
-   * Scores = hidden · table^T with column 0 = NEG_INF, as `scoreCatalog`. One tfjs matMul with the
-   * cached transposed table: measured on the shipped model (3,417 x 128, Node WASM, load 4.5 on 2 cores)
-   * 0.3-0.7 ms with the read-back, against 1.6-3.2 ms for the same product in a JS loop (bench/incremental.ts).
+   * Scores = hidden · table^T with column 0 = NEG_INF, as `scoreCatalog`, for `rows` hidden vectors
+   * stacked [rows, dim], one score array each. One tfjs matMul with the cached transposed table:
+   * measured on the shipped model (3,417 x 128, Node WASM, load 4.5 on 2 cores) 0.3-0.7 ms with the
+   * read-back for one row, against 1.6-3.2 ms for the same product in a JS loop (bench/incremental.ts).
    */
-  private async product(hidden: Float32Array): Promise<Float32Array> {
-    return readScores(tf.tidy(() => tf.reshape(tf.matMul(tf.tensor2d(hidden, [1, hidden.length]), this.tables.tableT()), [-1])));
-  }
-
-  /** `product` of `rows` hidden vectors stacked [rows, dim], one score array each. */
   private async products(stacked: Float32Array, rows: number): Promise<Float32Array[]> {
     return readScoreRows(tf.tidy(() => tf.matMul(tf.tensor2d(stacked, [rows, stacked.length / rows]), this.tables.tableT())));
   }
 
-  /** The newest hidden vector for `sequence` from the encoder's state (an append or a reuse), or null. */
-  private incrementalHidden(sequence: readonly number[]): Float32Array | null {
+  /** The newest hidden vector for `sequence` from the encoder's state (an append or a reuse), and that encoder; or null. */
+  private incrementalHidden(sequence: readonly number[]): { hidden: Float32Array; enc: IncrementalEncoder } | null {
     const e = this.encoder;
     if (!e || e.weights !== this.weightsVersion) return null;
     let hidden: Float32Array | null = null;
@@ -158,7 +152,7 @@ export class PersonScores {
       this.passes.appended++;
       this.rebuildGen++; // an older scheduled rebuild would replace the newer state
     }
-    return hidden;
+    return hidden ? { hidden, enc: e.enc } : null;
   }
 
   /** After a tfjs pass: rebuild the encoder's state for `sequence` in a macrotask (loading the weights first when needed). */
